@@ -1,0 +1,99 @@
+//! The cluster context: upstream's `CLUSTER_NAME`, `CLUSTER_VPC_ID`,
+//! `AWS_ACCOUNT_ID`, `REGION` and `DEFAULT_SERVICE_NETWORK`, read offline from
+//! a `cluster.yaml`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plugin::bindings::types::ClusterContext;
+
+/// The cluster a plan or a controller runs for.
+///
+/// `cluster.yaml` holds it in camelCase:
+/// ```yaml
+/// clusterName: workload-cluster-1
+/// vpcId: vpc-0a1b2c3d4e5f60001
+/// accountId: "123456789012"
+/// region: us-west-2
+/// defaultServiceNetwork: my-gateway   # optional
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// The cluster's name (`CLUSTER_NAME`).
+    pub cluster_name: String,
+    /// The cluster's VPC (`CLUSTER_VPC_ID`).
+    pub vpc_id: String,
+    /// The AWS account (`AWS_ACCOUNT_ID`).
+    pub account_id: String,
+    /// The AWS region (`REGION`).
+    pub region: String,
+    /// The service network created at start-up and associated with the VPC
+    /// (`DEFAULT_SERVICE_NETWORK`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_service_network: Option<String>,
+}
+
+/// A `cluster.yaml` that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    /// The file is not a valid cluster config.
+    #[error("{path}: {source}")]
+    Parse { path: String, source: serde_yaml_ng::Error },
+    /// A required field is empty.
+    #[error("{path}: field `{field}` must not be empty")]
+    Empty { path: String, field: &'static str },
+}
+
+impl ClusterConfig {
+    /// The context used when manifests come without a `cluster.yaml`.
+    pub fn local() -> Self {
+        Self {
+            cluster_name: "local".into(),
+            vpc_id: "vpc-00000000000000000".into(),
+            account_id: "000000000000".into(),
+            region: "us-west-2".into(),
+            default_service_network: None,
+        }
+    }
+
+    /// Reads and checks a `cluster.yaml`.
+    pub fn load(path: &Path) -> Result<Self, ClusterConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ClusterConfigError::Read { path: shown.clone(), source })?;
+        let config: Self = serde_yaml_ng::from_str(&text)
+            .map_err(|source| ClusterConfigError::Parse { path: shown.clone(), source })?;
+        let required = [
+            ("clusterName", &config.cluster_name),
+            ("vpcId", &config.vpc_id),
+            ("accountId", &config.account_id),
+            ("region", &config.region),
+        ];
+        if let Some((field, _)) = required.iter().find(|(_, value)| value.trim().is_empty()) {
+            return Err(ClusterConfigError::Empty { path: shown, field });
+        }
+        Ok(config)
+    }
+
+    /// The `ManagedBy` value of resources this cluster owns:
+    /// `{accountId}/{clusterName}/{vpcId}`.
+    pub fn managed_by(&self) -> String {
+        format!("{}/{}/{}", self.account_id, self.cluster_name, self.vpc_id)
+    }
+
+    /// The context handed to plugins.
+    pub fn context(&self) -> ClusterContext {
+        ClusterContext {
+            cluster_name: self.cluster_name.clone(),
+            vpc_id: self.vpc_id.clone(),
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+            default_service_network: self.default_service_network.clone(),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The snapshot: every Kubernetes object one translation pass reads.
+
+use gateway_api::apis::standard::{
+    gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
+    tlsroutes::TlsRoute,
+};
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::api::DynamicObject;
+
+use super::crds::{ServiceExport, ServiceImport};
+
+/// The objects of one cluster that translation reads, typed.
+///
+/// Filled from manifests by `plan` and from reflector stores by the
+/// controller. Order is the order objects were read in; consumers that need
+/// a stable order sort by namespace/name themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// GatewayClasses (cluster-scoped).
+    pub gateway_classes: Vec<GatewayClass>,
+    /// Gateways.
+    pub gateways: Vec<Gateway>,
+    /// HTTPRoutes.
+    pub http_routes: Vec<HttpRoute>,
+    /// GRPCRoutes.
+    pub grpc_routes: Vec<GrpcRoute>,
+    /// TLSRoutes.
+    pub tls_routes: Vec<TlsRoute>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// EndpointSlices.
+    pub endpoint_slices: Vec<EndpointSlice>,
+    /// Namespaces (for `allowedRoutes.namespaces.from: Selector`).
+    pub namespaces: Vec<Namespace>,
+    /// ServiceExports (`application-networking.k8s.aws/v1alpha1`).
+    pub service_exports: Vec<ServiceExport>,
+    /// ServiceImports (`application-networking.k8s.aws/v1alpha1`).
+    pub service_imports: Vec<ServiceImport>,
+    /// Policy objects of the `application-networking.k8s.aws` group
+    /// (TargetGroupPolicy, IAMAuthPolicy, ...), kept untyped: plugins read
+    /// their `spec` as JSON.
+    pub policies: Vec<DynamicObject>,
+}

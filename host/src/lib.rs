@@ -1,0 +1,13 @@
+//! Trellis: a Kubernetes controller for Amazon VPC Lattice whose policy —
+//! translation, naming, tagging, auth — runs in sandboxed WebAssembly plugins.
+//!
+//! The flow: a [`kube::Snapshot`] of Kubernetes objects is normalized into the
+//! plugin model ([`reconcile::normalize`]), translated by plugins
+//! ([`plugin`]), validated ([`reconcile::validate`]) and applied to a
+//! [`lattice`] implementation, which records the API calls it makes.
+
+pub mod config;
+pub mod kube;
+pub mod lattice;
+pub mod plugin;
+pub mod reconcile;

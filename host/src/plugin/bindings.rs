@@ -1,0 +1,15 @@
+//! Host-side bindings generated from the WIT package `trellis:plugin` in `wit/`.
+//!
+//! The generated types are the normalized model the host hands to plugins and
+//! the specs plugins return. They derive serde so that tests, fixtures and the
+//! benchmark can build them from JSON.
+
+wasmtime::component::bindgen!({
+    world: "plugin",
+    path: "../wit",
+    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+});
+
+pub use exports::trellis::plugin::{auth, naming, tagging, translate};
+pub use trellis::plugin::log;
+pub use trellis::plugin::types;
