@@ -6,7 +6,7 @@ use gateway_api::apis::standard::{
 };
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use kube::api::DynamicObject;
+use kube::core::DynamicObject;
 
 use super::crds::{ServiceExport, ServiceImport};
 

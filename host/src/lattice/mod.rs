@@ -1,6 +1,16 @@
-//! VPC Lattice: the resource model (in the API's own field names), the
-//! in-memory Lattice that `plan` applies to, and the calls it records.
+//! VPC Lattice: the resource model (in the API's own member names), the
+//! [`Lattice`] trait over the operations Trellis uses, and the in-memory
+//! account that `plan` applies to.
 //!
 //! Nothing here knows about Kubernetes or WebAssembly.
 
+mod api;
+mod error;
+mod memory;
 pub mod model;
+mod state;
+
+pub use api::Lattice;
+pub use error::LatticeError;
+pub use memory::{InMemoryLattice, MAX_TARGETS_PER_CALL};
+pub use state::{LatticeState, TargetGroupTargets};

@@ -1,0 +1,70 @@
+//! The `Lattice` trait: the VPC Lattice operations Trellis uses.
+
+use async_trait::async_trait;
+
+use super::error::LatticeError;
+use super::model::{
+    CreateListenerInput, CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    CreateTargetGroupInput, Listener, RegisterTargetsInput, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
+};
+
+/// The VPC Lattice operations Trellis uses, one method per API operation.
+///
+/// Contract for implementations:
+/// - List operations return every item (all pages), with each resource's tags.
+/// - Create operations return the created resource, and fail with
+///   [`LatticeError::Conflict`] rather than create a duplicate name (or a
+///   duplicate listener port per service, or rule priority per listener).
+/// - A parent identifier that names nothing fails with [`LatticeError::NotFound`].
+#[async_trait]
+pub trait Lattice: Send + Sync {
+    /// `ListServiceNetworks`.
+    async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError>;
+    /// `CreateServiceNetwork`.
+    async fn create_service_network(
+        &self,
+        input: CreateServiceNetworkInput,
+    ) -> Result<ServiceNetwork, LatticeError>;
+    /// `ListServiceNetworkVpcAssociations` of one service network.
+    async fn list_service_network_vpc_associations(
+        &self,
+        service_network_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError>;
+    /// `CreateServiceNetworkVpcAssociation`.
+    async fn create_service_network_vpc_association(
+        &self,
+        input: CreateServiceNetworkVpcAssociationInput,
+    ) -> Result<ServiceNetworkVpcAssociation, LatticeError>;
+    /// `ListServices`.
+    async fn list_services(&self) -> Result<Vec<Service>, LatticeError>;
+    /// `CreateService`.
+    async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError>;
+    /// `ListServiceNetworkServiceAssociations` of one service.
+    async fn list_service_network_service_associations(
+        &self,
+        service_id: &str,
+    ) -> Result<Vec<ServiceNetworkServiceAssociation>, LatticeError>;
+    /// `CreateServiceNetworkServiceAssociation`.
+    async fn create_service_network_service_association(
+        &self,
+        input: CreateServiceNetworkServiceAssociationInput,
+    ) -> Result<ServiceNetworkServiceAssociation, LatticeError>;
+    /// `ListListeners` of one service.
+    async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError>;
+    /// `CreateListener`.
+    async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError>;
+    /// `ListRules` of one listener (non-default rules).
+    async fn list_rules(&self, service_id: &str, listener_id: &str) -> Result<Vec<Rule>, LatticeError>;
+    /// `CreateRule`.
+    async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError>;
+    /// `ListTargetGroups` (account-wide).
+    async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError>;
+    /// `CreateTargetGroup`.
+    async fn create_target_group(&self, input: CreateTargetGroupInput) -> Result<TargetGroup, LatticeError>;
+    /// `ListTargets` of one target group.
+    async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError>;
+    /// `RegisterTargets` (at most 100 per call).
+    async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError>;
+}

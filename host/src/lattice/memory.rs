@@ -1,0 +1,374 @@
+//! An in-memory Lattice account: what `plan` applies to.
+//!
+//! It keeps Lattice's uniqueness rules (names per account, listener ports per
+//! service, rule priorities per listener), rejects unknown parent identifiers,
+//! and assigns identifiers deterministically (`svc-00000000000000001`, ...) so
+//! that the same plan always prints the same ids.
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::api::Lattice;
+use super::error::LatticeError;
+use super::model::{
+    CreateListenerInput, CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    CreateTargetGroupInput, DnsEntry, Listener, RegisterTargetsInput, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
+};
+use super::state::{LatticeState, TargetGroupTargets};
+
+/// Most targets one `RegisterTargets` call may carry.
+pub const MAX_TARGETS_PER_CALL: usize = 100;
+
+/// An in-memory Lattice account in one region.
+#[derive(Debug)]
+pub struct InMemoryLattice {
+    account_id: String,
+    region: String,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    state: LatticeState,
+    next_id: u64,
+}
+
+impl Inner {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}-{:017x}", self.next_id)
+    }
+}
+
+fn conflict(message: String) -> LatticeError {
+    LatticeError::Conflict { message }
+}
+
+fn not_found(resource_type: &'static str, identifier: &str) -> LatticeError {
+    LatticeError::NotFound { resource_type, identifier: identifier.to_string() }
+}
+
+/// True when `identifier` is the resource's id or ARN (the API accepts both).
+fn names(identifier: &str, id: &str, arn: &str) -> bool {
+    identifier == id || identifier == arn
+}
+
+impl InMemoryLattice {
+    /// An empty account.
+    pub fn new(account_id: impl Into<String>, region: impl Into<String>) -> Self {
+        Self { account_id: account_id.into(), region: region.into(), inner: Mutex::default() }
+    }
+
+    /// A copy of the whole state.
+    pub fn state(&self) -> LatticeState {
+        self.lock().state.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves the state as consistent as the
+        // last completed operation; keep serving it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn arn(&self, path: &str) -> String {
+        format!("arn:aws:vpc-lattice:{}:{}:{path}", self.region, self.account_id)
+    }
+}
+
+#[async_trait]
+impl Lattice for InMemoryLattice {
+    async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
+        Ok(self.lock().state.service_networks.clone())
+    }
+
+    async fn create_service_network(
+        &self,
+        input: CreateServiceNetworkInput,
+    ) -> Result<ServiceNetwork, LatticeError> {
+        let mut inner = self.lock();
+        if inner.state.service_networks.iter().any(|sn| sn.name == input.name) {
+            return Err(conflict(format!("service network {} already exists", input.name)));
+        }
+        let id = inner.id("sn");
+        let created = ServiceNetwork {
+            arn: self.arn(&format!("servicenetwork/{id}")),
+            id,
+            name: input.name,
+            auth_type: input.auth_type,
+            tags: input.tags,
+        };
+        inner.state.service_networks.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_service_network_vpc_associations(
+        &self,
+        service_network_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .service_network_vpc_associations
+            .iter()
+            .filter(|a| a.service_network_id == service_network_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn create_service_network_vpc_association(
+        &self,
+        input: CreateServiceNetworkVpcAssociationInput,
+    ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
+        let mut inner = self.lock();
+        let network = inner
+            .state
+            .service_networks
+            .iter()
+            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
+            .cloned()
+            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
+        let associations = &inner.state.service_network_vpc_associations;
+        if associations.iter().any(|a| a.service_network_id == network.id && a.vpc_id == input.vpc_identifier) {
+            return Err(conflict(format!("{} is already associated with {}", input.vpc_identifier, network.name)));
+        }
+        let id = inner.id("snva");
+        let created = ServiceNetworkVpcAssociation {
+            arn: self.arn(&format!("servicenetworkvpcassociation/{id}")),
+            id,
+            service_network_id: network.id,
+            service_network_name: network.name,
+            vpc_id: input.vpc_identifier,
+            status: "ACTIVE".into(),
+            tags: input.tags,
+        };
+        inner.state.service_network_vpc_associations.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
+        Ok(self.lock().state.services.clone())
+    }
+
+    async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
+        let mut inner = self.lock();
+        if inner.state.services.iter().any(|s| s.name == input.name) {
+            return Err(conflict(format!("service {} already exists", input.name)));
+        }
+        let id = inner.id("svc");
+        let created = Service {
+            arn: self.arn(&format!("service/{id}")),
+            dns_entry: DnsEntry {
+                domain_name: format!("{}-{}.7d67968.vpc-lattice-svcs.{}.on.aws", input.name, &id[4..], self.region),
+                hosted_zone_id: "Z03479293VHX3ZS7ROR6P".into(),
+            },
+            id,
+            name: input.name,
+            custom_domain_name: input.custom_domain_name,
+            certificate_arn: input.certificate_arn,
+            auth_type: input.auth_type,
+            status: "ACTIVE".into(),
+            tags: input.tags,
+        };
+        inner.state.services.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_service_network_service_associations(
+        &self,
+        service_id: &str,
+    ) -> Result<Vec<ServiceNetworkServiceAssociation>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .service_network_service_associations
+            .iter()
+            .filter(|a| a.service_id == service_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn create_service_network_service_association(
+        &self,
+        input: CreateServiceNetworkServiceAssociationInput,
+    ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
+        let mut inner = self.lock();
+        let service = inner
+            .state
+            .services
+            .iter()
+            .find(|s| names(&input.service_identifier, &s.id, &s.arn))
+            .cloned()
+            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?;
+        let network = inner
+            .state
+            .service_networks
+            .iter()
+            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
+            .cloned()
+            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
+        let associations = &inner.state.service_network_service_associations;
+        if associations.iter().any(|a| a.service_id == service.id && a.service_network_id == network.id) {
+            return Err(conflict(format!("{} is already associated with {}", service.name, network.name)));
+        }
+        let id = inner.id("snsa");
+        let created = ServiceNetworkServiceAssociation {
+            arn: self.arn(&format!("servicenetworkserviceassociation/{id}")),
+            id,
+            service_id: service.id,
+            service_name: service.name,
+            service_network_id: network.id,
+            service_network_name: network.name,
+            status: "ACTIVE".into(),
+            tags: input.tags,
+        };
+        inner.state.service_network_service_associations.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner.state.listeners.iter().filter(|l| l.service_id == service_id).cloned().collect())
+    }
+
+    async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
+        let mut inner = self.lock();
+        let service = inner
+            .state
+            .services
+            .iter()
+            .find(|s| names(&input.service_identifier, &s.id, &s.arn))
+            .cloned()
+            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?;
+        let siblings = inner.state.listeners.iter().filter(|l| l.service_id == service.id);
+        for sibling in siblings {
+            if sibling.port == input.port || sibling.name == input.name {
+                return Err(conflict(format!(
+                    "service {} already has listener {} on port {}",
+                    service.name, sibling.name, sibling.port
+                )));
+            }
+        }
+        let id = inner.id("listener");
+        let created = Listener {
+            arn: format!("{}/listener/{id}", service.arn),
+            id,
+            name: input.name,
+            service_id: service.id,
+            port: input.port,
+            protocol: input.protocol,
+            default_action: input.default_action,
+            tags: input.tags,
+        };
+        inner.state.listeners.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_rules(&self, service_id: &str, listener_id: &str) -> Result<Vec<Rule>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .rules
+            .iter()
+            .filter(|r| r.service_id == service_id && r.listener_id == listener_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
+        let mut inner = self.lock();
+        let listener = inner
+            .state
+            .listeners
+            .iter()
+            .find(|l| names(&input.listener_identifier, &l.id, &l.arn))
+            .cloned()
+            .ok_or_else(|| not_found("LISTENER", &input.listener_identifier))?;
+        let siblings = inner.state.rules.iter().filter(|r| r.listener_id == listener.id);
+        for sibling in siblings {
+            if sibling.priority == input.priority || sibling.name == input.name {
+                return Err(conflict(format!(
+                    "listener {} already has rule {} with priority {}",
+                    listener.name, sibling.name, sibling.priority
+                )));
+            }
+        }
+        let id = inner.id("rule");
+        let created = Rule {
+            arn: format!("{}/rule/{id}", listener.arn),
+            id,
+            name: input.name,
+            service_id: listener.service_id,
+            listener_id: listener.id,
+            priority: input.priority,
+            match_: input.match_,
+            action: input.action,
+            tags: input.tags,
+        };
+        inner.state.rules.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
+        Ok(self.lock().state.target_groups.clone())
+    }
+
+    async fn create_target_group(&self, input: CreateTargetGroupInput) -> Result<TargetGroup, LatticeError> {
+        let mut inner = self.lock();
+        if inner.state.target_groups.iter().any(|tg| tg.name == input.name) {
+            return Err(conflict(format!("target group {} already exists", input.name)));
+        }
+        let id = inner.id("tg");
+        let created = TargetGroup {
+            arn: self.arn(&format!("targetgroup/{id}")),
+            id,
+            name: input.name,
+            type_: input.type_,
+            config: input.config,
+            status: "ACTIVE".into(),
+            tags: input.tags,
+        };
+        inner.state.target_groups.push(created.clone());
+        Ok(created)
+    }
+
+    async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
+        let inner = self.lock();
+        if !inner.state.target_groups.iter().any(|tg| tg.id == target_group_id) {
+            return Err(not_found("TARGET_GROUP", target_group_id));
+        }
+        let registered = inner.state.targets.iter().find(|t| t.target_group_id == target_group_id);
+        Ok(registered.map(|t| t.targets.clone()).unwrap_or_default())
+    }
+
+    async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
+        if input.targets.is_empty() || input.targets.len() > MAX_TARGETS_PER_CALL {
+            return Err(LatticeError::Validation {
+                field: "targets".into(),
+                message: format!("must hold 1 to {MAX_TARGETS_PER_CALL} targets, got {}", input.targets.len()),
+            });
+        }
+        let mut inner = self.lock();
+        let group = inner
+            .state
+            .target_groups
+            .iter()
+            .find(|tg| names(&input.target_group_identifier, &tg.id, &tg.arn))
+            .map(|tg| tg.id.clone())
+            .ok_or_else(|| not_found("TARGET_GROUP", &input.target_group_identifier))?;
+        let position = inner.state.targets.iter().position(|t| t.target_group_id == group);
+        let entry = match position {
+            Some(index) => &mut inner.state.targets[index],
+            None => {
+                inner.state.targets.push(TargetGroupTargets { target_group_id: group, targets: Vec::new() });
+                inner.state.targets.last_mut().expect("just pushed")
+            }
+        };
+        entry.targets.extend(input.targets);
+        entry.targets.sort();
+        entry.targets.dedup();
+        Ok(())
+    }
+}

@@ -1,0 +1,216 @@
+//! Applying desired resources to a [`Lattice`]: create what is missing, in
+//! dependency order, and record every mutating call.
+//!
+//! Contract:
+//! - Existing resources are found by their identity (service networks and
+//!   services by name, associations by their two ends, listeners by port,
+//!   rules by match, target groups by controller tags and immutable config)
+//!   and reused without a call.
+//! - Only creations and target registrations are made here; updating or
+//!   deleting what differs is not part of this step.
+//! - Targets are registered in batches of at most [`MAX_TARGETS_PER_CALL`].
+
+use serde::Serialize;
+
+use crate::lattice::model::{
+    CreateListenerInput, CreateRuleInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    RegisterTargetsInput, Service, ServiceNetwork, TargetGroup,
+};
+use crate::lattice::{Lattice, LatticeError, MAX_TARGETS_PER_CALL};
+use crate::reconcile::convert::{self, TargetGroupIds};
+use crate::reconcile::desired::{DesiredDefaultNetwork, DesiredRoute, DesiredTargetGroup};
+
+/// Tags whose key starts with this prefix are the controller's own; they
+/// identify target groups.
+pub const CONTROLLER_TAG_PREFIX: &str = "application-networking.k8s.aws/";
+
+/// One mutating Lattice API call: an entry of `calls` in `plan --output json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Call {
+    /// The cluster whose reconcile made the call.
+    pub cluster: String,
+    /// The API operation, e.g. `CreateService`.
+    pub operation: &'static str,
+    /// The request, in the API's member names.
+    pub input: serde_json::Value,
+}
+
+/// Applies desired resources for one cluster, recording the calls it makes.
+pub struct Applier<'a> {
+    lattice: &'a dyn Lattice,
+    cluster: String,
+    calls: Vec<Call>,
+}
+
+impl<'a> Applier<'a> {
+    /// An applier for `cluster`'s objects.
+    pub fn new(lattice: &'a dyn Lattice, cluster: impl Into<String>) -> Self {
+        Self { lattice, cluster: cluster.into(), calls: Vec::new() }
+    }
+
+    /// The calls made so far, in order.
+    pub fn into_calls(self) -> Vec<Call> {
+        self.calls
+    }
+
+    fn record(&mut self, operation: &'static str, input: &impl Serialize) {
+        let input = serde_json::to_value(input).expect("API inputs serialize");
+        self.calls.push(Call { cluster: self.cluster.clone(), operation, input });
+    }
+
+    /// Ensures the default service network and the cluster VPC's association with it.
+    pub async fn default_network(&mut self, desired: &DesiredDefaultNetwork) -> Result<(), LatticeError> {
+        let network = match find_service_network(self.lattice, &desired.name).await? {
+            Some(network) => network,
+            None => {
+                let input = CreateServiceNetworkInput {
+                    name: desired.name.clone(),
+                    auth_type: "NONE".into(),
+                    tags: desired.network_tags.clone(),
+                };
+                self.record("CreateServiceNetwork", &input);
+                self.lattice.create_service_network(input).await?
+            }
+        };
+        let associations = self.lattice.list_service_network_vpc_associations(&network.id).await?;
+        if !associations.iter().any(|association| association.vpc_id == desired.vpc_id) {
+            let input = CreateServiceNetworkVpcAssociationInput {
+                service_network_identifier: network.id.clone(),
+                vpc_identifier: desired.vpc_id.clone(),
+                tags: desired.association_tags.clone(),
+            };
+            self.record("CreateServiceNetworkVpcAssociation", &input);
+            self.lattice.create_service_network_vpc_association(input).await?;
+        }
+        Ok(())
+    }
+
+    /// Ensures a target group exists and holds its targets; returns its id.
+    pub async fn target_group(&mut self, desired: &DesiredTargetGroup) -> Result<String, LatticeError> {
+        let existing = self.lattice.list_target_groups().await?;
+        let group = match existing.into_iter().find(|group| is_same_target_group(group, desired)) {
+            Some(group) => group,
+            None => {
+                self.record("CreateTargetGroup", &desired.input);
+                self.lattice.create_target_group(desired.input.clone()).await?
+            }
+        };
+        let registered = self.lattice.list_targets(&group.id).await?;
+        let missing: Vec<_> = desired.targets.iter().filter(|target| !registered.contains(target)).cloned().collect();
+        for batch in missing.chunks(MAX_TARGETS_PER_CALL) {
+            let input = RegisterTargetsInput { target_group_identifier: group.id.clone(), targets: batch.to_vec() };
+            self.record("RegisterTargets", &input);
+            self.lattice.register_targets(input).await?;
+        }
+        Ok(group.id)
+    }
+
+    /// Ensures a route's resources, in dependency order: its target groups,
+    /// the service, its service network associations, listeners and rules.
+    ///
+    /// `existing` is the service found (and checked for ownership) before;
+    /// `networks` holds every associated network; `ids` resolves every key
+    /// the route forwards to that it does not own.
+    pub async fn route(
+        &mut self,
+        desired: &DesiredRoute,
+        existing: Option<Service>,
+        networks: &[ServiceNetwork],
+        mut ids: TargetGroupIds,
+    ) -> Result<(), LatticeError> {
+        for group in &desired.target_groups {
+            let id = self.target_group(group).await?;
+            ids.insert(convert::key_string(&group.key), id);
+        }
+        let service = match existing {
+            Some(service) => service,
+            None => {
+                self.record("CreateService", &desired.service);
+                self.lattice.create_service(desired.service.clone()).await?
+            }
+        };
+        let associated = self.lattice.list_service_network_service_associations(&service.id).await?;
+        for association in &desired.associations {
+            let network = networks
+                .iter()
+                .find(|network| network.name == association.service_network || network.id == association.service_network)
+                .expect("networks were resolved before apply");
+            if associated.iter().any(|existing| existing.service_network_id == network.id) {
+                continue;
+            }
+            let input = CreateServiceNetworkServiceAssociationInput {
+                service_identifier: service.id.clone(),
+                service_network_identifier: network.id.clone(),
+                tags: association.tags.clone(),
+            };
+            self.record("CreateServiceNetworkServiceAssociation", &input);
+            self.lattice.create_service_network_service_association(input).await?;
+        }
+        let listeners = self.lattice.list_listeners(&service.id).await?;
+        for listener in &desired.listeners {
+            let listener_id = match listeners.iter().find(|existing| existing.port == listener.port) {
+                Some(existing) => existing.id.clone(),
+                None => {
+                    let input = CreateListenerInput {
+                        service_identifier: service.id.clone(),
+                        name: listener.name.clone(),
+                        port: listener.port,
+                        protocol: listener.protocol.to_string(),
+                        default_action: convert::rule_action(&listener.default_action, &ids),
+                        tags: listener.tags.clone(),
+                    };
+                    self.record("CreateListener", &input);
+                    self.lattice.create_listener(input).await?.id
+                }
+            };
+            let rules = self.lattice.list_rules(&service.id, &listener_id).await?;
+            for rule in &listener.rules {
+                if rules.iter().any(|existing| existing.match_ == rule.match_) {
+                    continue;
+                }
+                let input = CreateRuleInput {
+                    service_identifier: service.id.clone(),
+                    listener_identifier: listener_id.clone(),
+                    name: rule.name.clone(),
+                    priority: rule.priority,
+                    match_: rule.match_.clone(),
+                    action: convert::rule_action(&rule.action, &ids),
+                    tags: rule.tags.clone(),
+                };
+                self.record("CreateRule", &input);
+                self.lattice.create_rule(input).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The service network whose name or id is `name_or_id`, as upstream's
+/// `FindServiceNetwork` looks it up.
+pub async fn find_service_network(
+    lattice: &dyn Lattice,
+    name_or_id: &str,
+) -> Result<Option<ServiceNetwork>, LatticeError> {
+    let networks = lattice.list_service_networks().await?;
+    Ok(networks.into_iter().find(|network| network.name == name_or_id || network.id == name_or_id))
+}
+
+/// Whether `existing` is the target group `desired` describes: the same
+/// immutable configuration and every controller tag of `desired` present with
+/// the same value (upstream finds target groups by these tags, not by name).
+fn is_same_target_group(existing: &TargetGroup, desired: &DesiredTargetGroup) -> bool {
+    let wanted = &desired.input.config;
+    let config = &existing.config;
+    config.port == wanted.port
+        && config.protocol == wanted.protocol
+        && config.protocol_version == wanted.protocol_version
+        && config.ip_address_type == wanted.ip_address_type
+        && config.vpc_identifier == wanted.vpc_identifier
+        && desired
+            .input
+            .tags
+            .iter()
+            .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
+            .all(|(key, value)| existing.tags.get(key) == Some(value))
+}

@@ -1,0 +1,12 @@
+//! Reconcile: normalize Kubernetes objects into the plugin model, translate
+//! them through plugins, validate the output, and apply it to Lattice.
+
+pub mod apply;
+pub mod convert;
+pub mod desired;
+pub mod normalize;
+pub mod plan;
+pub mod problem;
+pub mod resolve;
+pub mod translate;
+pub mod validate;

@@ -1,0 +1,264 @@
+//! `plan`: translate every cluster's objects and apply them to one shared
+//! Lattice, phase by phase, as the controllers of a multi-cluster mesh
+//! converge.
+//!
+//! Phases, each over every cluster in order: default service networks and
+//! VPC associations; Gateways (their service network must exist);
+//! ServiceExports (their target groups, so any cluster's imports find them);
+//! routes. An object that fails at any step is reported as a [`Problem`] and
+//! makes no Lattice call; the other objects go on.
+
+use serde::Serialize;
+
+use crate::config::ClusterConfig;
+use crate::kube::ClusterInput;
+use crate::lattice::model::{Service, ServiceNetwork};
+use crate::lattice::{InMemoryLattice, Lattice, LatticeError, LatticeState};
+use crate::plugin::Plugin;
+use crate::plugin::bindings::types::{RouteInput, TargetGroupSource};
+use crate::reconcile::apply::{self, Applier, Call};
+use crate::reconcile::convert::{self, TargetGroupIds};
+use crate::reconcile::desired::DesiredRoute;
+use crate::reconcile::normalize;
+use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::resolve;
+use crate::reconcile::translate::ObjectTranslator;
+
+/// The result of a plan: `plan --output json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    /// Every mutating call, in the order made.
+    pub calls: Vec<Call>,
+    /// The Lattice state after the calls.
+    pub state: LatticeState,
+    /// Every object's problems, in the order found.
+    pub problems: Vec<Problem>,
+}
+
+/// Plans `clusters` against `lattice`, translating with `plugin`.
+pub async fn plan(clusters: &[ClusterInput], plugin: &Plugin, lattice: &InMemoryLattice) -> PlanReport {
+    let mut run = Run { lattice, calls: Vec::new(), problems: Vec::new() };
+    for cluster in clusters {
+        run.default_network(cluster, plugin).await;
+    }
+    for cluster in clusters {
+        run.gateways(cluster, plugin).await;
+    }
+    for cluster in clusters {
+        run.exports(cluster, plugin).await;
+    }
+    for cluster in clusters {
+        run.routes(cluster, plugin).await;
+    }
+    PlanReport { calls: run.calls, state: lattice.state(), problems: run.problems }
+}
+
+struct Run<'a> {
+    lattice: &'a dyn Lattice,
+    calls: Vec<Call>,
+    problems: Vec<Problem>,
+}
+
+fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
+    Problem {
+        cluster: cluster.cluster_name.clone(),
+        object: object.clone(),
+        field: None,
+        reason: "LatticeError".into(),
+        message: error.to_string(),
+        plugin: None,
+    }
+}
+
+impl Run<'_> {
+    fn applier(&self, cluster: &ClusterConfig) -> Applier<'_> {
+        Applier::new(self.lattice, &cluster.cluster_name)
+    }
+
+    async fn default_network(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
+        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        let desired = match translator.default_network() {
+            Ok(Some(desired)) => desired,
+            Ok(None) => return,
+            Err(problem) => return self.problems.push(problem),
+        };
+        let mut applier = self.applier(&cluster.config);
+        let result = applier.default_network(&desired).await;
+        self.calls.extend(applier.into_calls());
+        if let Err(error) = result {
+            let object = ObjectRef::new("Cluster", "", &cluster.config.cluster_name);
+            self.problems.push(lattice_problem(&cluster.config, &object, &error));
+        }
+    }
+
+    async fn gateways(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
+        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        for gateway in normalize::lattice_gateways(&cluster.snapshot) {
+            let input = normalize::gateway_input(gateway);
+            let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
+            let name = match translator.gateway(&object, &input) {
+                Ok(name) => name,
+                Err(problem) => {
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            match apply::find_service_network(self.lattice, &name).await {
+                Ok(Some(_)) => {}
+                Ok(None) => self.problems.push(Problem {
+                    cluster: cluster.config.cluster_name.clone(),
+                    object,
+                    field: Some("metadata.name".into()),
+                    reason: "Pending".into(),
+                    message: format!("VPC Lattice Service Network {name} not found"),
+                    plugin: None,
+                }),
+                Err(error) => self.problems.push(lattice_problem(&cluster.config, &object, &error)),
+            }
+        }
+    }
+
+    async fn exports(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
+        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        for (object, input) in normalize::exports(&cluster.snapshot, &cluster.config) {
+            let groups = match translator.export(&object, &input) {
+                Ok(groups) => groups,
+                Err(problem) => {
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            let mut applier = self.applier(&cluster.config);
+            let mut failure = None;
+            for group in &groups {
+                if let Err(error) = applier.target_group(group).await {
+                    failure = Some(error);
+                    break;
+                }
+            }
+            self.calls.extend(applier.into_calls());
+            if let Some(error) = failure {
+                self.problems.push(lattice_problem(&cluster.config, &object, &error));
+            }
+        }
+    }
+
+    async fn routes(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
+        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
+            self.problems.extend(normalized.problems);
+            let Some(input) = normalized.input else { continue };
+            let desired = match translator.route(&normalized.object, &input) {
+                Ok(desired) => desired,
+                Err(problem) => {
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            let prepared = match self.prepare_route(&cluster.config, &input, &desired).await {
+                Ok(prepared) => prepared,
+                Err(problem) => {
+                    self.problems.push(*problem);
+                    continue;
+                }
+            };
+            let mut applier = self.applier(&cluster.config);
+            let result = applier.route(&desired, prepared.existing, &prepared.networks, prepared.ids).await;
+            self.calls.extend(applier.into_calls());
+            if let Err(error) = result {
+                self.problems.push(lattice_problem(&cluster.config, &normalized.object, &error));
+            }
+        }
+    }
+
+    /// The read-only checks before a route's first call: its service networks
+    /// exist, an existing service of the same name is its own, and every
+    /// ServiceImport it forwards to resolves.
+    async fn prepare_route(
+        &self,
+        cluster: &ClusterConfig,
+        input: &RouteInput,
+        desired: &DesiredRoute,
+    ) -> Result<PreparedRoute, Box<Problem>> {
+        let object = &desired.object;
+        let problem = |field: Option<String>, reason: &str, message: String| {
+            Box::new(Problem {
+                cluster: cluster.cluster_name.clone(),
+                object: object.clone(),
+                field,
+                reason: reason.into(),
+                message,
+                plugin: None,
+            })
+        };
+        let lattice_error = |error: LatticeError| Box::new(lattice_problem(cluster, object, &error));
+
+        let mut networks = Vec::new();
+        for association in &desired.associations {
+            match apply::find_service_network(self.lattice, &association.service_network).await.map_err(lattice_error)? {
+                Some(network) => networks.push(network),
+                None => {
+                    return Err(problem(
+                        Some("spec.parentRefs".into()),
+                        "ServiceNetworkNotFound",
+                        format!("VPC Lattice Service Network {} not found", association.service_network),
+                    ));
+                }
+            }
+        }
+
+        let services = self.lattice.list_services().await.map_err(lattice_error)?;
+        let existing = services.into_iter().find(|service| service.name == desired.service.name);
+        if let Some(service) = &existing {
+            if let Some(message) = ownership_conflict(cluster, service, desired) {
+                return Err(problem(None, "Conflicted", message));
+            }
+        }
+
+        let groups = self.lattice.list_target_groups().await.map_err(lattice_error)?;
+        let mut ids = TargetGroupIds::new();
+        for key in desired.forwarded_keys() {
+            if key.source != TargetGroupSource::ServiceImport {
+                continue;
+            }
+            let (import, field) = resolve::import_reference(input, key);
+            match resolve::import_target_group(&groups, key, import) {
+                Some(group) => {
+                    ids.insert(convert::key_string(key), group.id.clone());
+                }
+                None => {
+                    return Err(problem(
+                        field,
+                        "BackendNotFound",
+                        format!(
+                            "target group for service import could not be found: no cluster exports {}/{}",
+                            key.namespace, key.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(PreparedRoute { existing, networks, ids })
+    }
+}
+
+/// What a route's apply needs from its read-only checks.
+struct PreparedRoute {
+    existing: Option<Service>,
+    networks: Vec<ServiceNetwork>,
+    ids: TargetGroupIds,
+}
+
+/// Why an existing service of the route's name is not the route's own
+/// (upstream `checkAndUpdateTags`), or `None` when it is.
+fn ownership_conflict(cluster: &ClusterConfig, service: &Service, desired: &DesiredRoute) -> Option<String> {
+    let managed_by = service.tags.get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
+    if managed_by.is_some_and(|owner| *owner != cluster.managed_by()) {
+        return Some(format!("Found existing resource not owned by controller: {}", service.arn));
+    }
+    let route_tags = ["RouteName", "RouteNamespace", "RouteType"].map(|key| format!("{}{key}", apply::CONTROLLER_TAG_PREFIX));
+    let conflicting = route_tags.iter().any(|key| {
+        matches!((service.tags.get(key), desired.service.tags.get(key)), (Some(found), Some(wanted)) if found != wanted)
+    });
+    conflicting.then(|| format!("Found existing resource with conflicting service name: {}", service.arn))
+}

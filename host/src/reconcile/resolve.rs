@@ -1,0 +1,66 @@
+//! Resolution of ServiceImport backends to target groups that some cluster's
+//! ServiceExport created, by their tags (upstream `findSvcExportTG`).
+
+use crate::lattice::model::TargetGroup;
+use crate::plugin::bindings::types::{BackendTarget, ObjectMeta, RouteInput, TargetGroupKey};
+
+const TAG_PREFIX: &str = "application-networking.k8s.aws/";
+const ANNOTATION_EXPORT_NAME: &str = "application-networking.k8s.aws/export-name";
+const ANNOTATION_CLUSTER: &str = "application-networking.k8s.aws/aws-eks-cluster-name";
+const ANNOTATION_VPC: &str = "application-networking.k8s.aws/aws-vpc";
+
+fn tag<'a>(group: &'a TargetGroup, key: &str) -> Option<&'a str> {
+    group.tags.get(&format!("{TAG_PREFIX}{key}")).map(String::as_str)
+}
+
+fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
+    meta.annotations.iter().find(|pair| pair.key == key).map(|pair| pair.value.trim()).filter(|value| !value.is_empty())
+}
+
+/// The target group a ServiceImport key resolves to.
+///
+/// Candidates are target groups tagged `SourceTypeKey=ServiceExport` with the
+/// import's namespace and name (or its `export-name` annotation), narrowed by
+/// the `aws-eks-cluster-name` and `aws-vpc` annotations when set. Unlike
+/// upstream, which takes the first candidate, a candidate whose port equals
+/// the key's port is preferred, so multi-port exports resolve to the right
+/// target group; without one the first candidate (in listing order) wins.
+pub fn import_target_group<'a>(
+    groups: &'a [TargetGroup],
+    key: &TargetGroupKey,
+    import: Option<&ObjectMeta>,
+) -> Option<&'a TargetGroup> {
+    let export_name = import.and_then(|meta| annotation(meta, ANNOTATION_EXPORT_NAME)).unwrap_or(&key.name);
+    let cluster = import.and_then(|meta| annotation(meta, ANNOTATION_CLUSTER));
+    let vpc = import.and_then(|meta| annotation(meta, ANNOTATION_VPC));
+    let candidates: Vec<&TargetGroup> = groups
+        .iter()
+        .filter(|group| tag(group, "SourceTypeKey") == Some("ServiceExport"))
+        .filter(|group| tag(group, "ServiceName") == Some(export_name))
+        .filter(|group| tag(group, "ServiceNamespace") == Some(key.namespace.as_str()))
+        .filter(|group| cluster.is_none_or(|cluster| tag(group, "ClusterName") == Some(cluster)))
+        .filter(|group| vpc.is_none_or(|vpc| group.config.vpc_identifier == vpc))
+        .collect();
+    candidates
+        .iter()
+        .find(|group| key.port == Some(group.config.port))
+        .or(candidates.first())
+        .copied()
+}
+
+/// Where in `route` a ServiceImport key is referenced: its metadata (for the
+/// resolution hints) and the field path of the first backendRef naming it.
+pub fn import_reference<'a>(route: &'a RouteInput, key: &TargetGroupKey) -> (Option<&'a ObjectMeta>, Option<String>) {
+    for rule in &route.rules {
+        for (index, backend) in rule.backends.iter().enumerate() {
+            if backend.namespace == key.namespace && backend.name == key.name && backend.kind == "ServiceImport" {
+                let meta = match &backend.target {
+                    BackendTarget::ServiceImport(meta) => Some(meta),
+                    _ => None,
+                };
+                return (meta, Some(format!("spec.rules[{}].backendRefs[{index}]", rule.index)));
+            }
+        }
+    }
+    (None, None)
+}
