@@ -1,0 +1,51 @@
+//! `trellis plan PATH…`: the main job, offline.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use trellis::kube::manifests;
+use trellis::lattice::InMemoryLattice;
+use trellis::plugin::{Plugin, PluginEngine};
+use trellis::reconcile::plan::plan;
+
+use super::render;
+
+/// How `plan` prints its result.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    /// A tree of resources, the calls and the problems.
+    Text,
+    /// `{"calls": [...], "state": {...}, "problems": [...]}`.
+    Json,
+}
+
+/// Arguments of `trellis plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest files or folders; a folder whose subfolders each hold a
+    /// `cluster.yaml` is a multi-cluster plan.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
+    output: OutputFormat,
+}
+
+/// Runs the plan. Exit code 0 when no object has a problem, 1 otherwise.
+pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
+    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    let plugin = Plugin::default_plugin(&engine).context("loading the default plugin")?;
+    let first = clusters.first().map(|cluster| cluster.config.clone()).unwrap_or_else(trellis::config::ClusterConfig::local);
+    let lattice = InMemoryLattice::new(first.account_id, first.region);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().context("starting the async runtime")?;
+    let report = runtime.block_on(plan(&clusters, &plugin, &lattice));
+    match args.output {
+        OutputFormat::Text => print!("{}", render::render(&report)),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

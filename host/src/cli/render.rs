@@ -1,0 +1,139 @@
+//! The human form of a plan: a tree of the resulting Lattice resources, the
+//! calls that make them, and each object's problems.
+
+use std::fmt::Write;
+
+use trellis::lattice::LatticeState;
+use trellis::lattice::model::{RuleAction, RuleMatch, PathMatchType, HeaderMatchType, Tags};
+use trellis::reconcile::plan::PlanReport;
+
+/// Renders `report` as text for a terminal.
+pub fn render(report: &PlanReport) -> String {
+    let mut out = String::new();
+    render_state(&mut out, &report.state);
+    render_calls(&mut out, report);
+    render_problems(&mut out, report);
+    out
+}
+
+fn owner(tags: &Tags) -> String {
+    tags.get("application-networking.k8s.aws/ManagedBy")
+        .map(|owner| format!("  [{owner}]"))
+        .unwrap_or_default()
+}
+
+fn target_group_label(state: &LatticeState, id: &str) -> String {
+    state.target_groups.iter().find(|group| group.id == id).map(|group| group.name.clone()).unwrap_or_else(|| id.to_string())
+}
+
+fn action(state: &LatticeState, action: &RuleAction) -> String {
+    match action {
+        RuleAction::FixedResponse(fixed) => format!("fixed-response {}", fixed.status_code),
+        RuleAction::Forward(forward) => {
+            let total: u32 = forward.target_groups.iter().map(|group| group.weight).sum();
+            let groups: Vec<String> = forward
+                .target_groups
+                .iter()
+                .map(|group| {
+                    let share = if total == 0 { 0 } else { group.weight * 100 / total };
+                    format!("{} ({share}%)", target_group_label(state, &group.target_group_identifier))
+                })
+                .collect();
+            format!("forward → {}", groups.join(", "))
+        }
+    }
+}
+
+fn rule_match(match_: &RuleMatch) -> String {
+    let http = &match_.http_match;
+    let mut parts = Vec::new();
+    if let Some(method) = &http.method {
+        parts.push(method.clone());
+    }
+    if let Some(path) = &http.path_match {
+        parts.push(match &path.match_ {
+            PathMatchType::Exact(value) => format!("path = {value}"),
+            PathMatchType::Prefix(value) => format!("path prefix {value}"),
+        });
+    }
+    for header in &http.header_matches {
+        let HeaderMatchType::Exact(value) = &header.match_;
+        parts.push(format!("header {} = {value}", header.name));
+    }
+    parts.join(", ")
+}
+
+fn render_state(out: &mut String, state: &LatticeState) {
+    let _ = writeln!(out, "Lattice resources after the plan:");
+    for network in &state.service_networks {
+        let _ = writeln!(out, "  service network {} ({}){}", network.name, network.id, owner(&network.tags));
+        for association in state.service_network_vpc_associations.iter().filter(|a| a.service_network_id == network.id) {
+            let _ = writeln!(out, "    ├─ VPC {}{}", association.vpc_id, owner(&association.tags));
+        }
+        for association in state.service_network_service_associations.iter().filter(|a| a.service_network_id == network.id) {
+            let _ = writeln!(out, "    ├─ service {}{}", association.service_name, owner(&association.tags));
+        }
+    }
+    for service in &state.services {
+        let domain = service.custom_domain_name.as_deref().unwrap_or(&service.dns_entry.domain_name);
+        let _ = writeln!(out, "  service {} ({}) {}{}", service.name, service.id, domain, owner(&service.tags));
+        for listener in state.listeners.iter().filter(|l| l.service_id == service.id) {
+            let _ = writeln!(
+                out,
+                "    └─ listener {} {}:{} default {}",
+                listener.name,
+                listener.protocol,
+                listener.port,
+                action(state, &listener.default_action)
+            );
+            let mut rules: Vec<_> = state.rules.iter().filter(|r| r.listener_id == listener.id).collect();
+            rules.sort_by_key(|rule| rule.priority);
+            for rule in rules {
+                let _ = writeln!(
+                    out,
+                    "         ├─ rule {} priority {}: {} → {}",
+                    rule.name,
+                    rule.priority,
+                    rule_match(&rule.match_),
+                    action(state, &rule.action)
+                );
+            }
+        }
+    }
+    for group in &state.target_groups {
+        let config = &group.config;
+        let version = config.protocol_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  target group {} ({}) {}{version}:{} in {}{}",
+            group.name, group.id, config.protocol, config.port, config.vpc_identifier, owner(&group.tags)
+        );
+        let targets = state.targets.iter().find(|t| t.target_group_id == group.id);
+        let listed: Vec<String> = targets
+            .map(|t| t.targets.iter().map(|target| format!("{}:{}", target.id, target.port)).collect())
+            .unwrap_or_default();
+        if !listed.is_empty() {
+            let _ = writeln!(out, "    └─ targets {}", listed.join(", "));
+        }
+    }
+}
+
+fn render_calls(out: &mut String, report: &PlanReport) {
+    let _ = writeln!(out, "\nCalls ({}):", report.calls.len());
+    for call in &report.calls {
+        let subject = call
+            .input
+            .get("name")
+            .or_else(|| call.input.get("targetGroupIdentifier"))
+            .and_then(|value| value.as_str())
+            .unwrap_or("");
+        let _ = writeln!(out, "  [{}] {} {subject}", call.cluster, call.operation);
+    }
+}
+
+fn render_problems(out: &mut String, report: &PlanReport) {
+    let _ = writeln!(out, "\nProblems ({}):", report.problems.len());
+    for problem in &report.problems {
+        let _ = writeln!(out, "  {problem}");
+    }
+}
