@@ -372,3 +372,92 @@ impl Lattice for InMemoryLattice {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::model::{FixedResponseAction, RuleAction, Tags, TargetGroupConfig};
+
+    fn lattice() -> InMemoryLattice {
+        InMemoryLattice::new("123456789012", "us-west-2")
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+    }
+
+    fn service(name: &str) -> CreateServiceInput {
+        CreateServiceInput {
+            name: name.into(),
+            custom_domain_name: None,
+            certificate_arn: None,
+            auth_type: "NONE".into(),
+            tags: Tags::new(),
+        }
+    }
+
+    fn listener(service_id: &str, port: u16, name: &str) -> CreateListenerInput {
+        CreateListenerInput {
+            service_identifier: service_id.into(),
+            name: name.into(),
+            port,
+            protocol: "HTTP".into(),
+            default_action: RuleAction::FixedResponse(FixedResponseAction { status_code: 404 }),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn ids_and_arns_are_deterministic() {
+        let lattice = lattice();
+        let created = block_on(lattice.create_service(service("rates-default"))).unwrap();
+        assert_eq!(created.id, "svc-00000000000000001");
+        assert_eq!(created.arn, "arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-00000000000000001");
+    }
+
+    #[test]
+    fn duplicate_names_and_ports_conflict() {
+        let lattice = lattice();
+        let created = block_on(lattice.create_service(service("rates-default"))).unwrap();
+        let duplicate = block_on(lattice.create_service(service("rates-default")));
+        assert!(matches!(duplicate, Err(LatticeError::Conflict { .. })));
+        block_on(lattice.create_listener(listener(&created.id, 80, "a"))).unwrap();
+        let same_port = block_on(lattice.create_listener(listener(&created.id, 80, "b")));
+        assert!(matches!(same_port, Err(LatticeError::Conflict { .. })));
+    }
+
+    #[test]
+    fn unknown_parents_are_not_found() {
+        let lattice = lattice();
+        let orphan = block_on(lattice.create_listener(listener("svc-missing", 80, "a")));
+        assert_eq!(
+            orphan,
+            Err(LatticeError::NotFound { resource_type: "SERVICE", identifier: "svc-missing".into() })
+        );
+    }
+
+    #[test]
+    fn register_targets_takes_at_most_one_hundred() {
+        let lattice = lattice();
+        let group = block_on(lattice.create_target_group(CreateTargetGroupInput {
+            name: "k8s-default-rates-abcdefghij".into(),
+            type_: "IP".into(),
+            config: TargetGroupConfig {
+                port: 80,
+                protocol: "HTTP".into(),
+                protocol_version: Some("HTTP1".into()),
+                ip_address_type: "IPV4".into(),
+                vpc_identifier: "vpc-1".into(),
+                health_check: None,
+            },
+            tags: Tags::new(),
+        }))
+        .unwrap();
+        let targets = |count: usize| (0..count).map(|i| Target { id: format!("10.0.0.{i}"), port: 8080 }).collect();
+        let too_many = RegisterTargetsInput { target_group_identifier: group.id.clone(), targets: targets(101) };
+        assert!(matches!(block_on(lattice.register_targets(too_many)), Err(LatticeError::Validation { .. })));
+        let fine = RegisterTargetsInput { target_group_identifier: group.arn.clone(), targets: targets(100) };
+        block_on(lattice.register_targets(fine)).unwrap();
+        assert_eq!(block_on(lattice.list_targets(&group.id)).unwrap().len(), 100);
+    }
+}
