@@ -1,0 +1,11 @@
+//! Kubernetes inputs: the typed snapshot of objects, the CRD types of the
+//! `application-networking.k8s.aws` group, reading manifests from files, and
+//! the targets behind a Service.
+
+pub mod crds;
+pub mod endpoints;
+pub mod manifests;
+pub mod snapshot;
+
+pub use manifests::{ClusterInput, ManifestError};
+pub use snapshot::Snapshot;
