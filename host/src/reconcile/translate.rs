@@ -192,7 +192,7 @@ impl<'a> ObjectTranslator<'a> {
 
     /// One validated name per subject; a subject no plugin names is a problem.
     fn names(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[NamingSubject]) -> Result<Vec<String>, Problem> {
-        let answers = self.plugin.name(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
+        let answers = self.plugin.name_resources(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
         validate::validate_names(self.plugin.name(), object, subjects, &answers)
             .map_err(|error| self.problem(object, error))?;
         Ok(answers.into_iter().map(|name| name.expect("validated: every subject is named")).collect())
@@ -200,7 +200,7 @@ impl<'a> ObjectTranslator<'a> {
 
     /// One validated tag list per subject.
     fn tags(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[TaggingSubject]) -> Result<Vec<Vec<KeyValue>>, Problem> {
-        let answers = self.plugin.tags(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
+        let answers = self.plugin.tag_resources(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
         validate::validate_tags(self.plugin.name(), object, subjects, &answers)
             .map_err(|error| self.problem(object, error))?;
         Ok(answers)

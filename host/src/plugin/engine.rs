@@ -1,0 +1,147 @@
+//! The shared Wasm engine: compilation settings, the pooling allocator, the
+//! epoch ticker that enforces call timeouts, and the linker with the host's
+//! imports.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use super::bindings;
+use super::error::PluginError;
+use super::sandbox::Sandbox;
+
+/// How often the epoch advances; the granularity of call timeouts.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Instances that can be alive at once across all plugins of one engine;
+/// calls beyond it fail to instantiate rather than allocate without bound.
+const MAX_CONCURRENT_INSTANCES: u32 = 64;
+
+/// The budget of every plugin call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginLimits {
+    /// Wall-clock time a call may run before it is interrupted.
+    pub timeout: Duration,
+    /// Linear memory a call's instance may grow to, in bytes.
+    pub memory_bytes: usize,
+    /// Log lines a call may emit; the rest are dropped (with one warning).
+    pub log_lines: usize,
+}
+
+impl Default for PluginLimits {
+    /// One second, 64 MiB and 100 log lines per call.
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(1), memory_bytes: 64 << 20, log_lines: 100 }
+    }
+}
+
+/// The engine every plugin is compiled for and instantiated in.
+///
+/// Cheap to clone (shared). A background thread advances the epoch every
+/// 10 ms while any clone is alive; it stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct PluginEngine {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    engine: Engine,
+    linker: Linker<Sandbox>,
+    limits: PluginLimits,
+    /// Held for its `Drop`: stops the epoch thread with the last clone.
+    _ticker: Ticker,
+}
+
+impl PluginEngine {
+    /// An engine with the default [`PluginLimits`].
+    pub fn new() -> Result<Self, PluginError> {
+        Self::with_limits(PluginLimits::default())
+    }
+
+    /// An engine whose calls run within `limits`.
+    pub fn with_limits(limits: PluginLimits) -> Result<Self, PluginError> {
+        let engine = Engine::new(&engine_config(&limits)).map_err(|error| engine_error(&error))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|error| engine_error(&error))?;
+        bindings::log::add_to_linker::<Sandbox, HasSelf<Sandbox>>(&mut linker, |sandbox| sandbox)
+            .map_err(|error| engine_error(&error))?;
+        let ticker = Ticker::start(engine.clone());
+        Ok(Self { shared: Arc::new(Shared { engine, linker, limits, _ticker: ticker }) })
+    }
+
+    pub(super) fn engine(&self) -> &Engine {
+        &self.shared.engine
+    }
+
+    pub(super) fn linker(&self) -> &Linker<Sandbox> {
+        &self.shared.linker
+    }
+
+    /// The budget of every call.
+    pub fn limits(&self) -> PluginLimits {
+        self.shared.limits
+    }
+
+    /// The call timeout in epoch ticks (at least one).
+    pub(super) fn timeout_ticks(&self) -> u64 {
+        let ticks = self.shared.limits.timeout.as_millis() / EPOCH_TICK.as_millis();
+        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
+    }
+}
+
+fn engine_config(limits: &PluginLimits) -> Config {
+    let mut pooling = PoolingAllocationConfig::default();
+    pooling
+        .total_component_instances(MAX_CONCURRENT_INSTANCES)
+        .total_core_instances(MAX_CONCURRENT_INSTANCES * 4)
+        .total_memories(MAX_CONCURRENT_INSTANCES * 2)
+        .total_tables(MAX_CONCURRENT_INSTANCES * 4)
+        .total_stacks(MAX_CONCURRENT_INSTANCES)
+        .max_memory_size(limits.memory_bytes);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+    config
+}
+
+fn engine_error(error: &wasmtime::Error) -> PluginError {
+    PluginError::Load { plugin: "(engine)".into(), message: format!("{error:#}") }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("trellis-plugin-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

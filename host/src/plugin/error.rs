@@ -1,0 +1,108 @@
+//! Errors of plugin loading and plugin calls, each naming the plugin.
+
+use std::time::Duration;
+
+use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::translate::ProblemSource;
+
+/// A plugin that could not be loaded, or a call that did not produce a result.
+///
+/// Every variant names the plugin; call failures also name the exported
+/// function. None of them is fatal to the host: the object being translated
+/// gets a problem and its live Lattice resources are left alone.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The bytes are not a component implementing the `trellis:plugin` world.
+    #[error("plugin {plugin} cannot be loaded: {message}")]
+    Load {
+        /// The plugin.
+        plugin: String,
+        /// Why, from the compiler or the linker.
+        message: String,
+    },
+    /// The plugin trapped (a panic, an out-of-bounds access, `unreachable`, ...).
+    #[error("plugin {plugin} trapped in {function}: {message}")]
+    Trap {
+        /// The plugin.
+        plugin: String,
+        /// The exported function called.
+        function: &'static str,
+        /// The trap and its Wasm backtrace.
+        message: String,
+    },
+    /// The call ran longer than its time budget and was interrupted.
+    #[error("plugin {plugin} ran longer than {limit:?} in {function} and was stopped")]
+    Timeout {
+        /// The plugin.
+        plugin: String,
+        /// The exported function called.
+        function: &'static str,
+        /// The budget.
+        limit: Duration,
+    },
+    /// The call tried to grow its memory beyond its budget and was stopped.
+    #[error("plugin {plugin} tried to use more than {limit_bytes} bytes of memory in {function} and was stopped")]
+    MemoryExceeded {
+        /// The plugin.
+        plugin: String,
+        /// The exported function called.
+        function: &'static str,
+        /// The budget in bytes.
+        limit_bytes: usize,
+    },
+    /// The plugin returned a `plugin-error`: it refused the object.
+    #[error("plugin {plugin} refused the object in {function}: {reason}: {message}")]
+    Refused {
+        /// The plugin.
+        plugin: String,
+        /// The exported function called.
+        function: &'static str,
+        /// The plugin's machine-readable reason.
+        reason: String,
+        /// The field the plugin blamed, if any.
+        field: Option<String>,
+        /// The plugin's explanation.
+        message: String,
+    },
+}
+
+impl PluginError {
+    /// The plugin the error is about.
+    pub fn plugin(&self) -> &str {
+        match self {
+            Self::Load { plugin, .. }
+            | Self::Trap { plugin, .. }
+            | Self::Timeout { plugin, .. }
+            | Self::MemoryExceeded { plugin, .. }
+            | Self::Refused { plugin, .. } => plugin,
+        }
+    }
+
+    /// The status-condition reason the error maps to.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::Load { .. } => "PluginLoadFailed",
+            Self::Trap { .. } => "PluginTrapped",
+            Self::Timeout { .. } => "PluginTimedOut",
+            Self::MemoryExceeded { .. } => "PluginMemoryExceeded",
+            Self::Refused { reason, .. } => reason,
+        }
+    }
+}
+
+impl ProblemSource for PluginError {
+    fn into_problem(self, cluster: &str, object: &ObjectRef) -> Problem {
+        let (field, message) = match &self {
+            Self::Refused { field, message, .. } => (field.clone(), message.clone()),
+            other => (None, other.to_string()),
+        };
+        Problem {
+            cluster: cluster.to_owned(),
+            object: object.clone(),
+            field,
+            reason: self.reason().to_owned(),
+            message,
+            plugin: Some(self.plugin().to_owned()),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The plugin runtime: WebAssembly components that implement the
+//! `trellis:plugin` world, each compiled once and instantiated fresh, in a
+//! sandbox with a time and memory budget, for every call.
+
+pub mod bindings;
+mod embedded;
+mod engine;
+mod error;
+mod instance;
+mod sandbox;
+
+pub use engine::{PluginEngine, PluginLimits};
+pub use error::PluginError;
+pub use instance::Plugin;
