@@ -73,6 +73,7 @@ fn translate(c: &mut Criterion) {
     let context = CallContext { cluster: ClusterConfig::local().context(), config: "{}".into() };
     let route = ten_rule_route();
 
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime starts");
     let engine = PluginEngine::new().expect("engine starts");
     let plugin = Plugin::default_plugin(&engine).expect("default plugin loads");
 
@@ -82,13 +83,13 @@ fn translate(c: &mut Criterion) {
     let native_route: trellis_plugin_default::RouteInput =
         serde_json::from_value(serde_json::to_value(&route).unwrap()).unwrap();
 
-    let wasm = plugin.translate_route(&context, &route, None).expect("wasm translation");
+    let wasm = runtime.block_on(plugin.translate_route(&context, &route, None)).expect("wasm translation");
     let native = trellis_plugin_default::translate_route(&native_context, &native_route, None).expect("native");
     assert_eq!(serde_json::to_value(&wasm).unwrap(), serde_json::to_value(&native).unwrap(), "same result");
 
     let mut group = c.benchmark_group("translate 10-rule HTTPRoute");
     group.bench_function("wasm, fresh instance per call", |b| {
-        b.iter(|| plugin.translate_route(&context, &route, None).unwrap())
+        b.iter(|| runtime.block_on(plugin.translate_route(&context, &route, None)).unwrap())
     });
     group.bench_function("native core", |b| {
         b.iter(|| trellis_plugin_default::translate_route(&native_context, &native_route, None).unwrap())

@@ -8,6 +8,7 @@ wasmtime::component::bindgen!({
     world: "plugin",
     path: "../wit",
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+    exports: { default: async },
 });
 
 pub use exports::trellis::plugin::{auth, naming, tagging, translate};

@@ -66,7 +66,7 @@ impl PluginEngine {
     pub fn with_limits(limits: PluginLimits) -> Result<Self, PluginError> {
         let engine = Engine::new(&engine_config(&limits)).map_err(|error| engine_error(&error))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|error| engine_error(&error))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| engine_error(&error))?;
         bindings::log::add_to_linker::<Sandbox, HasSelf<Sandbox>>(&mut linker, |sandbox| sandbox)
             .map_err(|error| engine_error(&error))?;
         let ticker = Ticker::start(engine.clone());

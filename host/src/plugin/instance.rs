@@ -63,70 +63,88 @@ impl Plugin {
     }
 
     /// `translate.translate-route`.
-    pub fn translate_route(
+    pub async fn translate_route(
         &self,
         ctx: &CallContext,
         route: &RouteInput,
         previous: Option<&RouteTranslation>,
     ) -> Result<RouteTranslation, PluginError> {
-        self.call("translate-route", |plugin, store| {
-            plugin.trellis_plugin_translate().call_translate_route(store, ctx, route, previous)
-        })
+        let function = "translate-route";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_translate().call_translate_route(&mut store, ctx, route, previous).await;
+        self.finish(function, outcome, &store)
     }
 
     /// `translate.translate-export`.
-    pub fn translate_export(&self, ctx: &CallContext, export: &ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
-        self.call("translate-export", |plugin, store| {
-            plugin.trellis_plugin_translate().call_translate_export(store, ctx, export)
-        })
+    pub async fn translate_export(&self, ctx: &CallContext, export: &ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
+        let function = "translate-export";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_translate().call_translate_export(&mut store, ctx, export).await;
+        self.finish(function, outcome, &store)
     }
 
     /// `translate.gateway-service-network`.
-    pub fn gateway_service_network(&self, ctx: &CallContext, gateway: &GatewayInput) -> Result<String, PluginError> {
-        self.call("gateway-service-network", |plugin, store| {
-            plugin.trellis_plugin_translate().call_gateway_service_network(store, ctx, gateway)
-        })
+    pub async fn gateway_service_network(&self, ctx: &CallContext, gateway: &GatewayInput) -> Result<String, PluginError> {
+        let function = "gateway-service-network";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_translate().call_gateway_service_network(&mut store, ctx, gateway).await;
+        self.finish(function, outcome, &store)
     }
 
     /// `naming.name`: one answer per subject, `None` deferring.
-    pub fn name_resources(
+    pub async fn name_resources(
         &self,
         ctx: &CallContext,
         owner: &ObjectMeta,
         subjects: &[NamingSubject],
     ) -> Result<Vec<Option<String>>, PluginError> {
-        self.call("name", |plugin, store| plugin.trellis_plugin_naming().call_name(store, ctx, owner, subjects))
+        let function = "name";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_naming().call_name(&mut store, ctx, owner, subjects).await;
+        self.finish(function, outcome, &store)
     }
 
     /// `tagging.tags`: one tag list per subject.
-    pub fn tag_resources(
+    pub async fn tag_resources(
         &self,
         ctx: &CallContext,
         owner: &ObjectMeta,
         subjects: &[TaggingSubject],
     ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
-        self.call("tags", |plugin, store| plugin.trellis_plugin_tagging().call_tags(store, ctx, owner, subjects))
+        let function = "tags";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_tagging().call_tags(&mut store, ctx, owner, subjects).await;
+        self.finish(function, outcome, &store)
     }
 
     /// `auth.route-auth-policy`: `None` defers.
-    pub fn route_auth_policy(&self, ctx: &CallContext, route: &RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
-        self.call("route-auth-policy", |plugin, store| {
-            plugin.trellis_plugin_auth().call_route_auth_policy(store, ctx, route)
-        })
+    pub async fn route_auth_policy(&self, ctx: &CallContext, route: &RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
+        let function = "route-auth-policy";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance.trellis_plugin_auth().call_route_auth_policy(&mut store, ctx, route).await;
+        self.finish(function, outcome, &store)
     }
 
-    /// Runs `invoke` on a fresh instance within the engine's limits.
-    fn call<R>(
-        &self,
-        function: &'static str,
-        invoke: impl FnOnce(&bindings::Plugin, &mut Store<Sandbox>) -> wasmtime::Result<Result<R, types::PluginError>>,
-    ) -> Result<R, PluginError> {
+    /// A fresh instance in a new store with the engine's limits.
+    async fn instantiate(&self, function: &'static str) -> Result<(Store<Sandbox>, bindings::Plugin), PluginError> {
         let limits = self.engine.limits();
         let mut store = Store::new(self.engine.engine(), Sandbox::new(&self.name, limits.memory_bytes, limits.log_lines));
         store.limiter(|sandbox| sandbox);
         store.set_epoch_deadline(self.engine.timeout_ticks());
         store.epoch_deadline_trap();
-        let outcome = self.pre.instantiate(&mut store).and_then(|instance| invoke(&instance, &mut store));
+        match self.pre.instantiate_async(&mut store).await {
+            Ok(instance) => Ok((store, instance)),
+            Err(error) => Err(self.failure(function, &error, store.data())),
+        }
+    }
+
+    /// The call's result, a refusal, or the classified failure.
+    fn finish<R>(
+        &self,
+        function: &'static str,
+        outcome: wasmtime::Result<Result<R, types::PluginError>>,
+        store: &Store<Sandbox>,
+    ) -> Result<R, PluginError> {
         match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(refusal)) => Err(PluginError::Refused {

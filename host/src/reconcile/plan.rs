@@ -77,7 +77,7 @@ impl Run<'_> {
 
     async fn default_network(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
-        let desired = match translator.default_network() {
+        let desired = match translator.default_network().await {
             Ok(Some(desired)) => desired,
             Ok(None) => return,
             Err(problem) => return self.problems.push(problem),
@@ -96,7 +96,7 @@ impl Run<'_> {
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(gateway);
             let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
-            let name = match translator.gateway(&object, &input) {
+            let name = match translator.gateway(&object, &input).await {
                 Ok(name) => name,
                 Err(problem) => {
                     self.problems.push(problem);
@@ -121,7 +121,7 @@ impl Run<'_> {
     async fn exports(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for (object, input) in normalize::exports(&cluster.snapshot, &cluster.config) {
-            let groups = match translator.export(&object, &input) {
+            let groups = match translator.export(&object, &input).await {
                 Ok(groups) => groups,
                 Err(problem) => {
                     self.problems.push(problem);
@@ -148,7 +148,7 @@ impl Run<'_> {
         for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
             self.problems.extend(normalized.problems);
             let Some(input) = normalized.input else { continue };
-            let desired = match translator.route(&normalized.object, &input) {
+            let desired = match translator.route(&normalized.object, &input).await {
                 Ok(desired) => desired,
                 Err(problem) => {
                     self.problems.push(problem);

@@ -39,7 +39,7 @@ impl<'a> ObjectTranslator<'a> {
 
     /// The service network and VPC association of the cluster's
     /// `defaultServiceNetwork`, if it has one.
-    pub fn default_network(&self) -> Result<Option<DesiredDefaultNetwork>, Problem> {
+    pub async fn default_network(&self) -> Result<Option<DesiredDefaultNetwork>, Problem> {
         let Some(name) = &self.cluster.default_service_network else { return Ok(None) };
         let owner = ObjectMeta {
             kind: "Cluster".into(),
@@ -51,7 +51,7 @@ impl<'a> ObjectTranslator<'a> {
         let object = ObjectRef::new("Cluster", "", &self.cluster.cluster_name);
         let subjects =
             vec![TaggingSubject::ServiceNetwork(name.clone()), TaggingSubject::VpcAssociation(name.clone())];
-        let tags = self.tags(&object, &owner, &subjects)?;
+        let tags = self.tags(&object, &owner, &subjects).await?;
         Ok(Some(DesiredDefaultNetwork {
             name: name.clone(),
             network_tags: convert::tags(&tags[0]),
@@ -61,10 +61,10 @@ impl<'a> ObjectTranslator<'a> {
     }
 
     /// The name (or id) of the service network a Gateway stands for.
-    pub fn gateway(&self, object: &ObjectRef, input: &GatewayInput) -> Result<String, Problem> {
+    pub async fn gateway(&self, object: &ObjectRef, input: &GatewayInput) -> Result<String, Problem> {
         let name = self
             .plugin
-            .gateway_service_network(&self.context, input)
+            .gateway_service_network(&self.context, input).await
             .map_err(|error| self.problem(object, error))?;
         validate::validate_service_network_name(self.plugin.name(), object, &name)
             .map_err(|error| self.problem(object, error))?;
@@ -72,18 +72,18 @@ impl<'a> ObjectTranslator<'a> {
     }
 
     /// The target groups a ServiceExport exports.
-    pub fn export(&self, object: &ObjectRef, input: &ExportInput) -> Result<Vec<DesiredTargetGroup>, Problem> {
-        let specs = self.plugin.translate_export(&self.context, input).map_err(|error| self.problem(object, error))?;
+    pub async fn export(&self, object: &ObjectRef, input: &ExportInput) -> Result<Vec<DesiredTargetGroup>, Problem> {
+        let specs = self.plugin.translate_export(&self.context, input).await.map_err(|error| self.problem(object, error))?;
         validate::validate_target_groups(self.plugin.name(), object, &specs)
             .map_err(|error| self.problem(object, error))?;
-        self.target_groups(object, &input.meta, &specs)
+        self.target_groups(object, &input.meta, &specs).await
     }
 
     /// Everything a route becomes.
-    pub fn route(&self, object: &ObjectRef, input: &RouteInput) -> Result<DesiredRoute, Problem> {
+    pub async fn route(&self, object: &ObjectRef, input: &RouteInput) -> Result<DesiredRoute, Problem> {
         let translation = self
             .plugin
-            .translate_route(&self.context, input, None)
+            .translate_route(&self.context, input, None).await
             .map_err(|error| self.problem(object, error))?;
         validate::validate_route_translation(self.plugin.name(), object, &translation)
             .map_err(|error| self.problem(object, error))?;
@@ -105,8 +105,8 @@ impl<'a> ObjectTranslator<'a> {
                 tagging.push(TaggingSubject::Rule((listener.port, rule.priority)));
             }
         }
-        let mut names = self.names(object, &input.meta, &naming)?.into_iter();
-        let mut tags = self.tags(object, &input.meta, &tagging)?.into_iter().map(|pairs| convert::tags(&pairs));
+        let mut names = self.names(object, &input.meta, &naming).await?.into_iter();
+        let mut tags = self.tags(object, &input.meta, &tagging).await?.into_iter().map(|pairs| convert::tags(&pairs));
         let mut next_name = || names.next().expect("one name per subject");
         let mut next_tags = || tags.next().expect("one tag list per subject");
 
@@ -144,12 +144,12 @@ impl<'a> ObjectTranslator<'a> {
                     .collect(),
             })
             .collect();
-        let target_groups = self.target_groups(object, &input.meta, &translation.target_groups)?;
+        let target_groups = self.target_groups(object, &input.meta, &translation.target_groups).await?;
         Ok(DesiredRoute { object: object.clone(), service, associations, listeners, target_groups })
     }
 
     /// Names, tags and targets for target group specs owned by `owner`.
-    fn target_groups(
+    async fn target_groups(
         &self,
         object: &ObjectRef,
         owner: &ObjectMeta,
@@ -160,8 +160,8 @@ impl<'a> ObjectTranslator<'a> {
         }
         let naming: Vec<_> = specs.iter().map(|spec| NamingSubject::TargetGroup(spec.key.clone())).collect();
         let tagging: Vec<_> = specs.iter().map(|spec| TaggingSubject::TargetGroup(spec.clone())).collect();
-        let names = self.names(object, owner, &naming)?;
-        let tags = self.tags(object, owner, &tagging)?;
+        let names = self.names(object, owner, &naming).await?;
+        let tags = self.tags(object, owner, &tagging).await?;
         Ok(specs
             .iter()
             .zip(names)
@@ -191,16 +191,16 @@ impl<'a> ObjectTranslator<'a> {
     }
 
     /// One validated name per subject; a subject no plugin names is a problem.
-    fn names(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[NamingSubject]) -> Result<Vec<String>, Problem> {
-        let answers = self.plugin.name_resources(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
+    async fn names(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[NamingSubject]) -> Result<Vec<String>, Problem> {
+        let answers = self.plugin.name_resources(&self.context, owner, subjects).await.map_err(|error| self.problem(object, error))?;
         validate::validate_names(self.plugin.name(), object, subjects, &answers)
             .map_err(|error| self.problem(object, error))?;
         Ok(answers.into_iter().map(|name| name.expect("validated: every subject is named")).collect())
     }
 
     /// One validated tag list per subject.
-    fn tags(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[TaggingSubject]) -> Result<Vec<Vec<KeyValue>>, Problem> {
-        let answers = self.plugin.tag_resources(&self.context, owner, subjects).map_err(|error| self.problem(object, error))?;
+    async fn tags(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[TaggingSubject]) -> Result<Vec<Vec<KeyValue>>, Problem> {
+        let answers = self.plugin.tag_resources(&self.context, owner, subjects).await.map_err(|error| self.problem(object, error))?;
         validate::validate_tags(self.plugin.name(), object, subjects, &answers)
             .map_err(|error| self.problem(object, error))?;
         Ok(answers)

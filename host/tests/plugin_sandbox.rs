@@ -1,0 +1,188 @@
+//! The plugin runtime contains a misbehaving plugin: traps, endless loops,
+//! unbounded allocation, refusals and invalid output each become an error or
+//! a problem that names the plugin (and the object and field), the plugin
+//! keeps serving the next call, and the other objects of a plan go on.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use trellis::config::ClusterConfig;
+use trellis::kube::manifests::load_plan_inputs;
+use trellis::lattice::InMemoryLattice;
+use trellis::plugin::bindings::types::{
+    AttachedListener, CallContext, KeyValue, ObjectMeta, RouteInput, RouteKind, RouteRule,
+};
+use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginLimits};
+use trellis::reconcile::plan::{PlanReport, plan};
+
+fn misbehaving(limits: PluginLimits) -> Plugin {
+    let engine = PluginEngine::with_limits(limits).expect("engine starts");
+    Plugin::from_file(&engine, Path::new(env!("TRELLIS_TEST_PLUGIN_MISBEHAVING"))).expect("test plugin loads")
+}
+
+fn quick_limits() -> PluginLimits {
+    PluginLimits { timeout: Duration::from_millis(200), memory_bytes: 16 << 20, log_lines: 100 }
+}
+
+fn context() -> CallContext {
+    CallContext { cluster: ClusterConfig::local().context(), config: "{}".into() }
+}
+
+fn route(mode: &str) -> RouteInput {
+    let meta = |kind: &str, name: &str, annotations: Vec<KeyValue>| ObjectMeta {
+        kind: kind.into(),
+        namespace: "default".into(),
+        name: name.into(),
+        annotations,
+        labels: Vec::new(),
+    };
+    let annotations = vec![KeyValue { key: "trellis.test/misbehave".into(), value: mode.into() }];
+    RouteInput {
+        kind: RouteKind::Http,
+        meta: meta("HTTPRoute", "rates", annotations),
+        hostnames: Vec::new(),
+        listeners: vec![AttachedListener {
+            gateway: meta("Gateway", "my-gateway", Vec::new()),
+            listener_name: "http".into(),
+            port: 80,
+            protocol: "HTTP".into(),
+            tls_mode: None,
+            tls_options: Vec::new(),
+        }],
+        rules: vec![RouteRule { index: 0, matches: Vec::new(), backends: Vec::new() }],
+        raw: "{}".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_trap_names_the_plugin_and_the_plugin_keeps_serving() {
+    let plugin = misbehaving(quick_limits());
+    let error = plugin.translate_route(&context(), &route("trap"), None).await.unwrap_err();
+    assert!(matches!(&error, PluginError::Trap { plugin, function: "translate-route", .. } if plugin == "trellis_test_plugin_misbehaving"), "{error}");
+    assert!(error.to_string().contains("trap requested") || error.to_string().contains("unreachable"), "{error}");
+    let translation = plugin.translate_route(&context(), &route(""), None).await.expect("the next call is served");
+    assert_eq!(translation.service.listeners.len(), 1);
+}
+
+#[tokio::test]
+async fn an_endless_loop_is_stopped_at_the_timeout() {
+    let plugin = misbehaving(quick_limits());
+    let started = Instant::now();
+    let error = plugin.translate_route(&context(), &route("loop"), None).await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, PluginError::Timeout { function: "translate-route", limit, .. } if limit == Duration::from_millis(200)), "{error}");
+    assert!(elapsed >= Duration::from_millis(200), "stopped before its budget: {elapsed:?}");
+    assert!(error.to_string().contains("trellis_test_plugin_misbehaving"), "{error}");
+}
+
+#[tokio::test]
+async fn unbounded_allocation_is_stopped_at_the_memory_limit() {
+    let plugin = misbehaving(quick_limits());
+    let error = plugin.translate_route(&context(), &route("oom"), None).await.unwrap_err();
+    assert!(matches!(error, PluginError::MemoryExceeded { limit_bytes, .. } if limit_bytes == 16 << 20), "{error}");
+    plugin.translate_route(&context(), &route(""), None).await.expect("the next call is served");
+}
+
+#[tokio::test]
+async fn a_refusal_carries_the_plugins_reason_and_field() {
+    let plugin = misbehaving(quick_limits());
+    let error = plugin.translate_route(&context(), &route("refuse"), None).await.unwrap_err();
+    let PluginError::Refused { reason, field, .. } = &error else { panic!("not a refusal: {error}") };
+    assert_eq!((reason.as_str(), field.as_deref()), ("Refused", Some("spec.rules[0]")));
+}
+
+#[tokio::test]
+async fn a_log_flood_is_cut_at_the_budget_and_the_call_succeeds() {
+    let plugin = misbehaving(quick_limits());
+    plugin.translate_route(&context(), &route("log-flood"), None).await.expect("logging does not fail the call");
+}
+
+#[test]
+fn a_file_that_is_not_a_component_fails_to_load_naming_the_plugin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.wasm");
+    std::fs::write(&path, b"not wasm at all").unwrap();
+    let engine = PluginEngine::new().unwrap();
+    let error = Plugin::from_file(&engine, &path).err().expect("garbage does not load");
+    assert!(matches!(&error, PluginError::Load { plugin, .. } if plugin == "garbage"), "{error}");
+}
+
+const MANIFESTS: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: amazon-vpc-lattice}
+spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: my-gateway, namespace: default}
+spec:
+  gatewayClassName: amazon-vpc-lattice
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+"#;
+
+const CLUSTER: &str = "clusterName: solo\nvpcId: vpc-0123456789abcdef0\naccountId: \"123456789012\"\nregion: us-west-2\ndefaultServiceNetwork: my-gateway\n";
+
+fn route_manifest(name: &str, mode: &str) -> String {
+    format!(
+        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {name}\n  namespace: default\n  annotations: {{trellis.test/misbehave: \"{mode}\"}}\nspec:\n  parentRefs: [{{name: my-gateway, sectionName: http}}]\n  rules:\n  - matches: [{{path: {{type: PathPrefix, value: /a}}}}]\n  - matches: [{{path: {{type: PathPrefix, value: /b}}}}]\n"
+    )
+}
+
+fn plan_with_misbehaving(routes: &[(&str, &str)]) -> PlanReport {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.yaml"), CLUSTER).unwrap();
+    let mut manifests = MANIFESTS.to_owned();
+    for (name, mode) in routes {
+        manifests.push_str(&route_manifest(name, mode));
+    }
+    std::fs::write(dir.path().join("manifests.yaml"), manifests).unwrap();
+    let clusters = load_plan_inputs(&[PathBuf::from(dir.path())]).expect("manifests load");
+    let plugin = misbehaving(quick_limits());
+    let lattice = InMemoryLattice::new("123456789012", "us-west-2");
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(plan(&clusters, &plugin, &lattice))
+}
+
+#[test]
+fn each_broken_route_gets_its_own_problem_and_the_healthy_one_is_built() {
+    let report = plan_with_misbehaving(&[
+        ("trapping", "trap"),
+        ("looping", "loop"),
+        ("hoarding", "oom"),
+        ("misnamed", "bad-name"),
+        ("unnamed", "no-name"),
+        ("zero-priority", "bad-priority"),
+        ("same-priority", "dup-priority"),
+        ("short-tags", "bad-tags"),
+        ("healthy", ""),
+    ]);
+    let problem = |route: &str| {
+        report
+            .problems
+            .iter()
+            .find(|problem| problem.object.name == route)
+            .unwrap_or_else(|| panic!("no problem on {route}: {:#?}", report.problems))
+    };
+    assert_eq!(problem("trapping").reason, "PluginTrapped");
+    assert_eq!(problem("looping").reason, "PluginTimedOut");
+    assert_eq!(problem("hoarding").reason, "PluginMemoryExceeded");
+    for (route, field) in [
+        ("misnamed", "(plugin output) name[0] (service)"),
+        ("unnamed", "(plugin output) name[0] (service)"),
+        ("zero-priority", "(plugin output) service.listeners[0].rules[0].priority"),
+        ("same-priority", "(plugin output) service.listeners[0].rules[1].priority"),
+        ("short-tags", "(plugin output) tags"),
+    ] {
+        let problem = problem(route);
+        assert_eq!(problem.reason, "InvalidPluginOutput", "{problem}");
+        assert_eq!(problem.field.as_deref(), Some(field), "{problem}");
+    }
+    for problem in &report.problems {
+        assert_eq!(problem.plugin.as_deref(), Some("trellis_test_plugin_misbehaving"), "{problem}");
+        assert_eq!(problem.object.kind, "HTTPRoute");
+    }
+    assert_eq!(report.problems.len(), 8, "{:#?}", report.problems);
+    let names: Vec<&str> = report.state.services.iter().map(|service| service.name.as_str()).collect();
+    assert_eq!(names, ["mb-healthy"], "only the healthy route becomes a service");
+}
