@@ -15,8 +15,16 @@ const WASM_TARGET: &str = "wasm32-wasip2";
 
 /// Workspace packages built as plugins, with the env var naming each output.
 const PLUGINS: &[(&str, &str, &str)] = &[
-    ("trellis-plugin-default", "trellis_plugin_default", "TRELLIS_DEFAULT_PLUGIN_WASM"),
-    ("trellis-test-plugin-misbehaving", "trellis_test_plugin_misbehaving", "TRELLIS_TEST_PLUGIN_MISBEHAVING"),
+    (
+        "trellis-plugin-default",
+        "trellis_plugin_default",
+        "TRELLIS_DEFAULT_PLUGIN_WASM",
+    ),
+    (
+        "trellis-test-plugin-misbehaving",
+        "trellis_test_plugin_misbehaving",
+        "TRELLIS_TEST_PLUGIN_MISBEHAVING",
+    ),
 ];
 
 /// Variables of the outer build that must not leak into the nested one: they
@@ -37,22 +45,43 @@ const LEAKING_VARIABLES: &[&str] = &[
 ];
 
 fn main() {
-    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = manifest_dir.parent().expect("host/ sits in the workspace").to_path_buf();
-    for watched in ["wit", "plugins/default/src", "plugins/default/Cargo.toml", "tests/plugins/misbehaving", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+    let manifest_dir =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir
+        .parent()
+        .expect("host/ sits in the workspace")
+        .to_path_buf();
+    for watched in [
+        "wit",
+        "plugins/default/src",
+        "plugins/default/Cargo.toml",
+        "tests/plugins/misbehaving",
+        "Cargo.lock",
+    ] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
 
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     require_wasm_target(&rustc);
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let target_dir = outer_target_dir(&out_dir).unwrap_or_else(|| out_dir.clone()).join("wasm-plugins");
+    let target_dir = outer_target_dir(&out_dir)
+        .unwrap_or_else(|| out_dir.clone())
+        .join("wasm-plugins");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .current_dir(&workspace)
-        .args(["build", "--release", "--target", WASM_TARGET, "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for (package, _, _) in PLUGINS {
         command.args(["-p", package]);
@@ -60,7 +89,9 @@ fn main() {
     for variable in LEAKING_VARIABLES {
         command.env_remove(variable);
     }
-    let output = command.output().expect("running the nested cargo build of the plugins");
+    let output = command
+        .output()
+        .expect("running the nested cargo build of the plugins");
     if !output.status.success() {
         panic!(
             "building the Wasm plugins for {WASM_TARGET} failed:\n{}",
@@ -68,15 +99,25 @@ fn main() {
         );
     }
     for (_, artifact, variable) in PLUGINS {
-        let wasm = target_dir.join(WASM_TARGET).join("release").join(format!("{artifact}.wasm"));
-        assert!(wasm.is_file(), "the nested build did not produce {}", wasm.display());
+        let wasm = target_dir
+            .join(WASM_TARGET)
+            .join("release")
+            .join(format!("{artifact}.wasm"));
+        assert!(
+            wasm.is_file(),
+            "the nested build did not produce {}",
+            wasm.display()
+        );
         println!("cargo:rustc-env={variable}={}", wasm.display());
     }
 }
 
 /// Stops the build with the fix when the Wasm target's standard library is missing.
 fn require_wasm_target(rustc: &str) {
-    let sysroot = Command::new(rustc).args(["--print", "sysroot"]).output().expect("running rustc --print sysroot");
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("running rustc --print sysroot");
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     if !sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir() {
         panic!(
@@ -91,5 +132,8 @@ fn require_wasm_target(rustc: &str) {
 /// The outer build's target directory: the ancestor of `OUT_DIR` that cargo
 /// marked with `CACHEDIR.TAG`.
 fn outer_target_dir(out_dir: &Path) -> Option<PathBuf> {
-    out_dir.ancestors().find(|dir| dir.join("CACHEDIR.TAG").is_file()).map(Path::to_path_buf)
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map(Path::to_path_buf)
 }

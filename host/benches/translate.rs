@@ -15,7 +15,10 @@ fn meta(kind: &str, name: &str) -> ObjectMeta {
         kind: kind.into(),
         namespace: "default".into(),
         name: name.into(),
-        annotations: vec![KeyValue { key: "application-networking.k8s.aws/tags".into(), value: "team=payments".into() }],
+        annotations: vec![KeyValue {
+            key: "application-networking.k8s.aws/tags".into(),
+            value: "team=payments".into(),
+        }],
         labels: Vec::new(),
     }
 }
@@ -28,7 +31,10 @@ fn ten_rule_route() -> RouteInput {
             RouteRule {
                 index,
                 matches: vec![RouteMatch {
-                    path: Some(PathMatch { kind: PathMatchKind::PathPrefix, value: format!("/{service}") }),
+                    path: Some(PathMatch {
+                        kind: PathMatchKind::PathPrefix,
+                        value: format!("/{service}"),
+                    }),
                     method: None,
                     headers: Vec::new(),
                     query_params: None,
@@ -44,7 +50,11 @@ fn ten_rule_route() -> RouteInput {
                     weight: 1,
                     target: BackendTarget::Service(ServiceInfo {
                         meta: meta("Service", &service),
-                        ports: vec![ServicePort { name: "http".into(), port: 80, protocol: "TCP".into() }],
+                        ports: vec![ServicePort {
+                            name: "http".into(),
+                            port: 80,
+                            protocol: "TCP".into(),
+                        }],
                         ip_families: vec!["IPv4".into()],
                         policies: Vec::new(),
                     }),
@@ -70,10 +80,15 @@ fn ten_rule_route() -> RouteInput {
 }
 
 fn translate(c: &mut Criterion) {
-    let context = CallContext { cluster: ClusterConfig::local().context(), config: "{}".into() };
+    let context = CallContext {
+        cluster: ClusterConfig::local().context(),
+        config: "{}".into(),
+    };
     let route = ten_rule_route();
 
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime starts");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime starts");
     let engine = PluginEngine::new().expect("engine starts");
     let plugin = Plugin::default_plugin(&engine).expect("default plugin loads");
 
@@ -83,16 +98,29 @@ fn translate(c: &mut Criterion) {
     let native_route: trellis_plugin_default::RouteInput =
         serde_json::from_value(serde_json::to_value(&route).unwrap()).unwrap();
 
-    let wasm = runtime.block_on(plugin.translate_route(&context, &route, None)).expect("wasm translation");
-    let native = trellis_plugin_default::translate_route(&native_context, &native_route, None).expect("native");
-    assert_eq!(serde_json::to_value(&wasm).unwrap(), serde_json::to_value(&native).unwrap(), "same result");
+    let wasm = runtime
+        .block_on(plugin.translate_route(&context, &route, None))
+        .expect("wasm translation");
+    let native = trellis_plugin_default::translate_route(&native_context, &native_route, None)
+        .expect("native");
+    assert_eq!(
+        serde_json::to_value(&wasm).unwrap(),
+        serde_json::to_value(&native).unwrap(),
+        "same result"
+    );
 
     let mut group = c.benchmark_group("translate 10-rule HTTPRoute");
     group.bench_function("wasm, fresh instance per call", |b| {
-        b.iter(|| runtime.block_on(plugin.translate_route(&context, &route, None)).unwrap())
+        b.iter(|| {
+            runtime
+                .block_on(plugin.translate_route(&context, &route, None))
+                .unwrap()
+        })
     });
     group.bench_function("native core", |b| {
-        b.iter(|| trellis_plugin_default::translate_route(&native_context, &native_route, None).unwrap())
+        b.iter(|| {
+            trellis_plugin_default::translate_route(&native_context, &native_route, None).unwrap()
+        })
     });
     group.finish();
 }

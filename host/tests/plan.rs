@@ -21,7 +21,9 @@ fn run_plan(paths: &[PathBuf], lattice: &InMemoryLattice) -> PlanReport {
     let clusters = load_plan_inputs(paths).expect("manifests load");
     let engine = PluginEngine::new().expect("engine starts");
     let plugin = Plugin::default_plugin(&engine).expect("default plugin loads");
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(plan(&clusters, &plugin, lattice))
 }
 
@@ -30,20 +32,34 @@ fn fresh_lattice() -> InMemoryLattice {
 }
 
 fn tag<'a>(tags: &'a std::collections::BTreeMap<String, String>, key: &str) -> &'a str {
-    tags.get(&format!("{TAG}{key}")).map(String::as_str).unwrap_or_else(|| panic!("tag {key} missing in {tags:?}"))
+    tags.get(&format!("{TAG}{key}"))
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("tag {key} missing in {tags:?}"))
 }
 
 #[test]
 fn multi_cluster_example_builds_the_mesh() {
     let report = run_plan(&[example()], &fresh_lattice());
-    assert!(report.problems.is_empty(), "problems: {:#?}", report.problems);
+    assert!(
+        report.problems.is_empty(),
+        "problems: {:#?}",
+        report.problems
+    );
     let state = &report.state;
 
     assert_eq!(state.service_networks.len(), 1);
     let network = &state.service_networks[0];
     assert_eq!(network.name, "my-gateway");
-    let vpcs: Vec<&str> = state.service_network_vpc_associations.iter().map(|a| a.vpc_id.as_str()).collect();
-    assert_eq!(vpcs.len(), 3, "every cluster VPC joins the network: {vpcs:?}");
+    let vpcs: Vec<&str> = state
+        .service_network_vpc_associations
+        .iter()
+        .map(|a| a.vpc_id.as_str())
+        .collect();
+    assert_eq!(
+        vpcs.len(),
+        3,
+        "every cluster VPC joins the network: {vpcs:?}"
+    );
 
     assert_eq!(state.services.len(), 1);
     let service = &state.services[0];
@@ -51,27 +67,57 @@ fn multi_cluster_example_builds_the_mesh() {
     assert_eq!(tag(&service.tags, "RouteName"), "my-httproute");
     assert_eq!(tag(&service.tags, "RouteNamespace"), "default");
     assert_eq!(tag(&service.tags, "RouteType"), "http");
-    assert_eq!(tag(&service.tags, "ManagedBy"), "123456789012/config-cluster/vpc-0a1b2c3d4e5f60000");
+    assert_eq!(
+        tag(&service.tags, "ManagedBy"),
+        "123456789012/config-cluster/vpc-0a1b2c3d4e5f60000"
+    );
     assert_eq!(state.service_network_service_associations.len(), 1);
-    assert_eq!(state.service_network_service_associations[0].service_network_id, network.id);
+    assert_eq!(
+        state.service_network_service_associations[0].service_network_id,
+        network.id
+    );
 
     assert_eq!(state.listeners.len(), 1);
     let listener = &state.listeners[0];
-    assert_eq!((listener.name.as_str(), listener.port, listener.protocol.as_str()), ("my-httproute-default-80-http", 80, "HTTP"));
-    assert!(matches!(&listener.default_action, RuleAction::FixedResponse(fixed) if fixed.status_code == 404));
+    assert_eq!(
+        (
+            listener.name.as_str(),
+            listener.port,
+            listener.protocol.as_str()
+        ),
+        ("my-httproute-default-80-http", 80, "HTTP")
+    );
+    assert!(
+        matches!(&listener.default_action, RuleAction::FixedResponse(fixed) if fixed.status_code == 404)
+    );
 
-    assert_eq!(state.target_groups.len(), 2, "only the two exported target groups");
+    assert_eq!(
+        state.target_groups.len(),
+        2,
+        "only the two exported target groups"
+    );
     let mut rules = state.rules.clone();
     rules.sort_by_key(|rule| rule.priority);
     assert_eq!(rules.len(), 2);
-    for (rule, (priority, service_name, cluster)) in
-        rules.iter().zip([(1, "service-1", "workload-cluster-1"), (2, "service-2", "workload-cluster-2")])
-    {
+    for (rule, (priority, service_name, cluster)) in rules.iter().zip([
+        (1, "service-1", "workload-cluster-1"),
+        (2, "service-2", "workload-cluster-2"),
+    ]) {
         assert_eq!(rule.priority, priority);
-        let path = rule.match_.http_match.path_match.as_ref().expect("path match");
-        assert_eq!(path.match_, PathMatchType::Prefix(format!("/{service_name}")));
+        let path = rule
+            .match_
+            .http_match
+            .path_match
+            .as_ref()
+            .expect("path match");
+        assert_eq!(
+            path.match_,
+            PathMatchType::Prefix(format!("/{service_name}"))
+        );
         assert!(path.case_sensitive);
-        let RuleAction::Forward(forward) = &rule.action else { panic!("rule {priority} does not forward") };
+        let RuleAction::Forward(forward) = &rule.action else {
+            panic!("rule {priority} does not forward")
+        };
         assert_eq!(forward.target_groups.len(), 1);
         let group = state
             .target_groups
@@ -83,9 +129,22 @@ fn multi_cluster_example_builds_the_mesh() {
         assert_eq!(tag(&group.tags, "ServiceNamespace"), "default");
         assert_eq!(tag(&group.tags, "ClusterName"), cluster);
         assert_eq!(tag(&group.tags, "ProtocolVersion"), "HTTP1");
-        assert!(group.name.starts_with(&format!("k8s-default-{service_name}-")), "{}", group.name);
-        assert_eq!(group.name.len(), format!("k8s-default-{service_name}-").len() + 10);
-        let targets = state.targets.iter().find(|t| t.target_group_id == group.id).expect("targets registered");
+        assert!(
+            group
+                .name
+                .starts_with(&format!("k8s-default-{service_name}-")),
+            "{}",
+            group.name
+        );
+        assert_eq!(
+            group.name.len(),
+            format!("k8s-default-{service_name}-").len() + 10
+        );
+        let targets = state
+            .targets
+            .iter()
+            .find(|t| t.target_group_id == group.id)
+            .expect("targets registered");
         assert_eq!(targets.targets.len(), 2);
         assert!(targets.targets.iter().all(|target| target.port == 8090));
     }
@@ -139,12 +198,19 @@ spec:
 "#,
     );
     let report = run_plan(&[dir.path().to_path_buf()], &fresh_lattice());
-    let problem = report.problems.iter().find(|p| p.object.name == "inventory").expect("a problem on the route");
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.object.name == "inventory")
+        .expect("a problem on the route");
     assert_eq!(problem.object.kind, "HTTPRoute");
     assert_eq!(problem.reason, "NoMatchingParent");
     assert_eq!(problem.field.as_deref(), Some("spec.parentRefs[0].name"));
     assert!(problem.message.contains("my-hotel"), "{}", problem.message);
-    assert!(report.state.services.is_empty(), "nothing is created for the route");
+    assert!(
+        report.state.services.is_empty(),
+        "nothing is created for the route"
+    );
 }
 
 #[test]
@@ -171,12 +237,31 @@ spec:
 "#,
     );
     let report = run_plan(&[dir.path().to_path_buf()], &fresh_lattice());
-    let problem = report.problems.iter().find(|p| p.object.name == "haunted").expect("a problem on the route");
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.object.name == "haunted")
+        .expect("a problem on the route");
     assert_eq!(problem.reason, "BackendNotFound");
-    assert_eq!(problem.field.as_deref(), Some("spec.rules[0].backendRefs[0]"));
-    assert!(problem.message.contains("default/ghost"), "{}", problem.message);
-    assert!(report.state.services.is_empty(), "a route that cannot resolve makes no call");
-    assert!(report.calls.iter().all(|call| call.operation != "CreateService"));
+    assert_eq!(
+        problem.field.as_deref(),
+        Some("spec.rules[0].backendRefs[0]")
+    );
+    assert!(
+        problem.message.contains("default/ghost"),
+        "{}",
+        problem.message
+    );
+    assert!(
+        report.state.services.is_empty(),
+        "a route that cannot resolve makes no call"
+    );
+    assert!(
+        report
+            .calls
+            .iter()
+            .all(|call| call.operation != "CreateService")
+    );
 }
 
 #[test]
@@ -186,36 +271,68 @@ fn json_output_is_the_documented_contract() {
         .arg(example())
         .output()
         .expect("trellis runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let calls = document["calls"].as_array().expect("calls");
     let first = &calls[0];
     assert_eq!(first["cluster"], "config-cluster");
     assert_eq!(first["operation"], "CreateServiceNetwork");
     assert_eq!(first["input"]["name"], "my-gateway");
-    let service = calls.iter().find(|call| call["operation"] == "CreateService").expect("CreateService");
+    let service = calls
+        .iter()
+        .find(|call| call["operation"] == "CreateService")
+        .expect("CreateService");
     assert_eq!(service["input"]["name"], "my-httproute-default");
     assert_eq!(service["input"]["authType"], "NONE");
-    let listener = calls.iter().find(|call| call["operation"] == "CreateListener").expect("CreateListener");
+    let listener = calls
+        .iter()
+        .find(|call| call["operation"] == "CreateListener")
+        .expect("CreateListener");
     assert_eq!(listener["input"]["port"], 80);
     assert_eq!(listener["input"]["protocol"], "HTTP");
-    assert_eq!(listener["input"]["defaultAction"]["fixedResponse"]["statusCode"], 404);
-    let rule = calls.iter().find(|call| call["operation"] == "CreateRule").expect("CreateRule");
+    assert_eq!(
+        listener["input"]["defaultAction"]["fixedResponse"]["statusCode"],
+        404
+    );
+    let rule = calls
+        .iter()
+        .find(|call| call["operation"] == "CreateRule")
+        .expect("CreateRule");
     assert_eq!(rule["input"]["priority"], 1);
-    assert_eq!(rule["input"]["match"]["httpMatch"]["pathMatch"]["match"]["prefix"], "/service-1");
-    assert!(rule["input"]["action"]["forward"]["targetGroups"][0]["targetGroupIdentifier"].is_string());
+    assert_eq!(
+        rule["input"]["match"]["httpMatch"]["pathMatch"]["match"]["prefix"],
+        "/service-1"
+    );
+    assert!(
+        rule["input"]["action"]["forward"]["targetGroups"][0]["targetGroupIdentifier"].is_string()
+    );
     assert!(document["state"]["services"].is_array());
     assert_eq!(document["problems"], Value::Array(Vec::new()));
 }
 
 #[test]
 fn text_output_shows_the_tree_calls_and_problems() {
-    let output = Command::new(env!("CARGO_BIN_EXE_trellis")).arg("plan").arg(example()).output().expect("trellis runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .arg("plan")
+        .arg(example())
+        .output()
+        .expect("trellis runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("service network my-gateway"), "{text}");
     assert!(text.contains("service my-httproute-default"), "{text}");
-    assert!(text.contains("listener my-httproute-default-80-http HTTP:80"), "{text}");
+    assert!(
+        text.contains("listener my-httproute-default-80-http HTTP:80"),
+        "{text}"
+    );
     assert!(text.contains("path prefix /service-1"), "{text}");
     assert!(text.contains("Problems (0)"), "{text}");
 }

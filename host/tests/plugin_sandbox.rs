@@ -17,15 +17,23 @@ use trellis::reconcile::plan::{PlanReport, plan};
 
 fn misbehaving(limits: PluginLimits) -> Plugin {
     let engine = PluginEngine::with_limits(limits).expect("engine starts");
-    Plugin::from_file(&engine, Path::new(env!("TRELLIS_TEST_PLUGIN_MISBEHAVING"))).expect("test plugin loads")
+    Plugin::from_file(&engine, Path::new(env!("TRELLIS_TEST_PLUGIN_MISBEHAVING")))
+        .expect("test plugin loads")
 }
 
 fn quick_limits() -> PluginLimits {
-    PluginLimits { timeout: Duration::from_millis(200), memory_bytes: 16 << 20, log_lines: 100 }
+    PluginLimits {
+        timeout: Duration::from_millis(200),
+        memory_bytes: 16 << 20,
+        log_lines: 100,
+    }
 }
 
 fn context() -> CallContext {
-    CallContext { cluster: ClusterConfig::local().context(), config: "{}".into() }
+    CallContext {
+        cluster: ClusterConfig::local().context(),
+        config: "{}".into(),
+    }
 }
 
 fn route(mode: &str) -> RouteInput {
@@ -36,7 +44,10 @@ fn route(mode: &str) -> RouteInput {
         annotations,
         labels: Vec::new(),
     };
-    let annotations = vec![KeyValue { key: "trellis.test/misbehave".into(), value: mode.into() }];
+    let annotations = vec![KeyValue {
+        key: "trellis.test/misbehave".into(),
+        value: mode.into(),
+    }];
     RouteInput {
         kind: RouteKind::Http,
         meta: meta("HTTPRoute", "rates", annotations),
@@ -49,7 +60,11 @@ fn route(mode: &str) -> RouteInput {
             tls_mode: None,
             tls_options: Vec::new(),
         }],
-        rules: vec![RouteRule { index: 0, matches: Vec::new(), backends: Vec::new() }],
+        rules: vec![RouteRule {
+            index: 0,
+            matches: Vec::new(),
+            backends: Vec::new(),
+        }],
         raw: "{}".into(),
     }
 }
@@ -57,10 +72,22 @@ fn route(mode: &str) -> RouteInput {
 #[tokio::test]
 async fn a_trap_names_the_plugin_and_the_plugin_keeps_serving() {
     let plugin = misbehaving(quick_limits());
-    let error = plugin.translate_route(&context(), &route("trap"), None).await.unwrap_err();
-    assert!(matches!(&error, PluginError::Trap { plugin, function: "translate-route", .. } if plugin == "trellis_test_plugin_misbehaving"), "{error}");
-    assert!(error.to_string().contains("trap requested") || error.to_string().contains("unreachable"), "{error}");
-    let translation = plugin.translate_route(&context(), &route(""), None).await.expect("the next call is served");
+    let error = plugin
+        .translate_route(&context(), &route("trap"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, PluginError::Trap { plugin, function: "translate-route", .. } if plugin == "trellis_test_plugin_misbehaving"),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("trap requested") || error.to_string().contains("unreachable"),
+        "{error}"
+    );
+    let translation = plugin
+        .translate_route(&context(), &route(""), None)
+        .await
+        .expect("the next call is served");
     assert_eq!(translation.service.listeners.len(), 1);
 }
 
@@ -68,33 +95,67 @@ async fn a_trap_names_the_plugin_and_the_plugin_keeps_serving() {
 async fn an_endless_loop_is_stopped_at_the_timeout() {
     let plugin = misbehaving(quick_limits());
     let started = Instant::now();
-    let error = plugin.translate_route(&context(), &route("loop"), None).await.unwrap_err();
+    let error = plugin
+        .translate_route(&context(), &route("loop"), None)
+        .await
+        .unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, PluginError::Timeout { function: "translate-route", limit, .. } if limit == Duration::from_millis(200)), "{error}");
-    assert!(elapsed >= Duration::from_millis(200), "stopped before its budget: {elapsed:?}");
-    assert!(error.to_string().contains("trellis_test_plugin_misbehaving"), "{error}");
+    assert!(
+        matches!(error, PluginError::Timeout { function: "translate-route", limit, .. } if limit == Duration::from_millis(200)),
+        "{error}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(200),
+        "stopped before its budget: {elapsed:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("trellis_test_plugin_misbehaving"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
 async fn unbounded_allocation_is_stopped_at_the_memory_limit() {
     let plugin = misbehaving(quick_limits());
-    let error = plugin.translate_route(&context(), &route("oom"), None).await.unwrap_err();
-    assert!(matches!(error, PluginError::MemoryExceeded { limit_bytes, .. } if limit_bytes == 16 << 20), "{error}");
-    plugin.translate_route(&context(), &route(""), None).await.expect("the next call is served");
+    let error = plugin
+        .translate_route(&context(), &route("oom"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, PluginError::MemoryExceeded { limit_bytes, .. } if limit_bytes == 16 << 20),
+        "{error}"
+    );
+    plugin
+        .translate_route(&context(), &route(""), None)
+        .await
+        .expect("the next call is served");
 }
 
 #[tokio::test]
 async fn a_refusal_carries_the_plugins_reason_and_field() {
     let plugin = misbehaving(quick_limits());
-    let error = plugin.translate_route(&context(), &route("refuse"), None).await.unwrap_err();
-    let PluginError::Refused { reason, field, .. } = &error else { panic!("not a refusal: {error}") };
-    assert_eq!((reason.as_str(), field.as_deref()), ("Refused", Some("spec.rules[0]")));
+    let error = plugin
+        .translate_route(&context(), &route("refuse"), None)
+        .await
+        .unwrap_err();
+    let PluginError::Refused { reason, field, .. } = &error else {
+        panic!("not a refusal: {error}")
+    };
+    assert_eq!(
+        (reason.as_str(), field.as_deref()),
+        ("Refused", Some("spec.rules[0]"))
+    );
 }
 
 #[tokio::test]
 async fn a_log_flood_is_cut_at_the_budget_and_the_call_succeeds() {
     let plugin = misbehaving(quick_limits());
-    plugin.translate_route(&context(), &route("log-flood"), None).await.expect("logging does not fail the call");
+    plugin
+        .translate_route(&context(), &route("log-flood"), None)
+        .await
+        .expect("logging does not fail the call");
 }
 
 #[test]
@@ -103,8 +164,13 @@ fn a_file_that_is_not_a_component_fails_to_load_naming_the_plugin() {
     let path = dir.path().join("garbage.wasm");
     std::fs::write(&path, b"not wasm at all").unwrap();
     let engine = PluginEngine::new().unwrap();
-    let error = Plugin::from_file(&engine, &path).err().expect("garbage does not load");
-    assert!(matches!(&error, PluginError::Load { plugin, .. } if plugin == "garbage"), "{error}");
+    let error = Plugin::from_file(&engine, &path)
+        .err()
+        .expect("garbage does not load");
+    assert!(
+        matches!(&error, PluginError::Load { plugin, .. } if plugin == "garbage"),
+        "{error}"
+    );
 }
 
 const MANIFESTS: &str = r#"
@@ -140,7 +206,9 @@ fn plan_with_misbehaving(routes: &[(&str, &str)]) -> PlanReport {
     let clusters = load_plan_inputs(&[PathBuf::from(dir.path())]).expect("manifests load");
     let plugin = misbehaving(quick_limits());
     let lattice = InMemoryLattice::new("123456789012", "us-west-2");
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(plan(&clusters, &plugin, &lattice))
 }
 
@@ -170,8 +238,14 @@ fn each_broken_route_gets_its_own_problem_and_the_healthy_one_is_built() {
     for (route, field) in [
         ("misnamed", "(plugin output) name[0] (service)"),
         ("unnamed", "(plugin output) name[0] (service)"),
-        ("zero-priority", "(plugin output) service.listeners[0].rules[0].priority"),
-        ("same-priority", "(plugin output) service.listeners[0].rules[1].priority"),
+        (
+            "zero-priority",
+            "(plugin output) service.listeners[0].rules[0].priority",
+        ),
+        (
+            "same-priority",
+            "(plugin output) service.listeners[0].rules[1].priority",
+        ),
         ("short-tags", "(plugin output) tags"),
     ] {
         let problem = problem(route);
@@ -179,10 +253,23 @@ fn each_broken_route_gets_its_own_problem_and_the_healthy_one_is_built() {
         assert_eq!(problem.field.as_deref(), Some(field), "{problem}");
     }
     for problem in &report.problems {
-        assert_eq!(problem.plugin.as_deref(), Some("trellis_test_plugin_misbehaving"), "{problem}");
+        assert_eq!(
+            problem.plugin.as_deref(),
+            Some("trellis_test_plugin_misbehaving"),
+            "{problem}"
+        );
         assert_eq!(problem.object.kind, "HTTPRoute");
     }
     assert_eq!(report.problems.len(), 8, "{:#?}", report.problems);
-    let names: Vec<&str> = report.state.services.iter().map(|service| service.name.as_str()).collect();
-    assert_eq!(names, ["mb-healthy"], "only the healthy route becomes a service");
+    let names: Vec<&str> = report
+        .state
+        .services
+        .iter()
+        .map(|service| service.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["mb-healthy"],
+        "only the healthy route becomes a service"
+    );
 }

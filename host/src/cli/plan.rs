@@ -39,13 +39,22 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
     let plugin = Plugin::default_plugin(&engine).context("loading the default plugin")?;
-    let first = clusters.first().map(|cluster| cluster.config.clone()).unwrap_or_else(trellis::config::ClusterConfig::local);
+    let first = clusters
+        .first()
+        .map(|cluster| cluster.config.clone())
+        .unwrap_or_else(trellis::config::ClusterConfig::local);
     let lattice = InMemoryLattice::new(first.account_id, first.region);
-    let runtime = tokio::runtime::Builder::new_current_thread().build().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .context("starting the async runtime")?;
     let report = runtime.block_on(plan(&clusters, &plugin, &lattice));
     match args.output {
         OutputFormat::Text => print!("{}", render::render(&report)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
     }
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use trellis::lattice::LatticeState;
-use trellis::lattice::model::{RuleAction, RuleMatch, PathMatchType, HeaderMatchType, Tags};
+use trellis::lattice::model::{HeaderMatchType, PathMatchType, RuleAction, RuleMatch, Tags};
 use trellis::reconcile::plan::PlanReport;
 
 /// Renders `report` as text for a terminal.
@@ -23,7 +23,12 @@ fn owner(tags: &Tags) -> String {
 }
 
 fn target_group_label(state: &LatticeState, id: &str) -> String {
-    state.target_groups.iter().find(|group| group.id == id).map(|group| group.name.clone()).unwrap_or_else(|| id.to_string())
+    state
+        .target_groups
+        .iter()
+        .find(|group| group.id == id)
+        .map(|group| group.name.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn action(state: &LatticeState, action: &RuleAction) -> String {
@@ -35,8 +40,11 @@ fn action(state: &LatticeState, action: &RuleAction) -> String {
                 .target_groups
                 .iter()
                 .map(|group| {
-                    let share = if total == 0 { 0 } else { group.weight * 100 / total };
-                    format!("{} ({share}%)", target_group_label(state, &group.target_group_identifier))
+                    let share = (group.weight * 100).checked_div(total).unwrap_or(0);
+                    format!(
+                        "{} ({share}%)",
+                        target_group_label(state, &group.target_group_identifier)
+                    )
                 })
                 .collect();
             format!("forward → {}", groups.join(", "))
@@ -66,18 +74,56 @@ fn rule_match(match_: &RuleMatch) -> String {
 fn render_state(out: &mut String, state: &LatticeState) {
     let _ = writeln!(out, "Lattice resources after the plan:");
     for network in &state.service_networks {
-        let _ = writeln!(out, "  service network {} ({}){}", network.name, network.id, owner(&network.tags));
-        for association in state.service_network_vpc_associations.iter().filter(|a| a.service_network_id == network.id) {
-            let _ = writeln!(out, "    ├─ VPC {}{}", association.vpc_id, owner(&association.tags));
+        let _ = writeln!(
+            out,
+            "  service network {} ({}){}",
+            network.name,
+            network.id,
+            owner(&network.tags)
+        );
+        for association in state
+            .service_network_vpc_associations
+            .iter()
+            .filter(|a| a.service_network_id == network.id)
+        {
+            let _ = writeln!(
+                out,
+                "    ├─ VPC {}{}",
+                association.vpc_id,
+                owner(&association.tags)
+            );
         }
-        for association in state.service_network_service_associations.iter().filter(|a| a.service_network_id == network.id) {
-            let _ = writeln!(out, "    ├─ service {}{}", association.service_name, owner(&association.tags));
+        for association in state
+            .service_network_service_associations
+            .iter()
+            .filter(|a| a.service_network_id == network.id)
+        {
+            let _ = writeln!(
+                out,
+                "    ├─ service {}{}",
+                association.service_name,
+                owner(&association.tags)
+            );
         }
     }
     for service in &state.services {
-        let domain = service.custom_domain_name.as_deref().unwrap_or(&service.dns_entry.domain_name);
-        let _ = writeln!(out, "  service {} ({}) {}{}", service.name, service.id, domain, owner(&service.tags));
-        for listener in state.listeners.iter().filter(|l| l.service_id == service.id) {
+        let domain = service
+            .custom_domain_name
+            .as_deref()
+            .unwrap_or(&service.dns_entry.domain_name);
+        let _ = writeln!(
+            out,
+            "  service {} ({}) {}{}",
+            service.name,
+            service.id,
+            domain,
+            owner(&service.tags)
+        );
+        for listener in state
+            .listeners
+            .iter()
+            .filter(|l| l.service_id == service.id)
+        {
             let _ = writeln!(
                 out,
                 "    └─ listener {} {}:{} default {}",
@@ -86,7 +132,11 @@ fn render_state(out: &mut String, state: &LatticeState) {
                 listener.port,
                 action(state, &listener.default_action)
             );
-            let mut rules: Vec<_> = state.rules.iter().filter(|r| r.listener_id == listener.id).collect();
+            let mut rules: Vec<_> = state
+                .rules
+                .iter()
+                .filter(|r| r.listener_id == listener.id)
+                .collect();
             rules.sort_by_key(|rule| rule.priority);
             for rule in rules {
                 let _ = writeln!(
@@ -102,15 +152,29 @@ fn render_state(out: &mut String, state: &LatticeState) {
     }
     for group in &state.target_groups {
         let config = &group.config;
-        let version = config.protocol_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+        let version = config
+            .protocol_version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  target group {} ({}) {}{version}:{} in {}{}",
-            group.name, group.id, config.protocol, config.port, config.vpc_identifier, owner(&group.tags)
+            group.name,
+            group.id,
+            config.protocol,
+            config.port,
+            config.vpc_identifier,
+            owner(&group.tags)
         );
         let targets = state.targets.iter().find(|t| t.target_group_id == group.id);
         let listed: Vec<String> = targets
-            .map(|t| t.targets.iter().map(|target| format!("{}:{}", target.id, target.port)).collect())
+            .map(|t| {
+                t.targets
+                    .iter()
+                    .map(|target| format!("{}:{}", target.id, target.port))
+                    .collect()
+            })
             .unwrap_or_default();
         if !listed.is_empty() {
             let _ = writeln!(out, "    └─ targets {}", listed.join(", "));

@@ -40,10 +40,16 @@ pub struct ClusterConfig {
 pub enum ClusterConfigError {
     /// The file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     /// The file is not a valid cluster config.
     #[error("{path}: {source}")]
-    Parse { path: String, source: serde_yaml_ng::Error },
+    Parse {
+        path: String,
+        source: serde_yaml_ng::Error,
+    },
     /// A required field is empty.
     #[error("{path}: field `{field}` must not be empty")]
     Empty { path: String, field: &'static str },
@@ -64,10 +70,15 @@ impl ClusterConfig {
     /// Reads and checks a `cluster.yaml`.
     pub fn load(path: &Path) -> Result<Self, ClusterConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ClusterConfigError::Read { path: shown.clone(), source })?;
-        let config: Self = serde_yaml_ng::from_str(&text)
-            .map_err(|source| ClusterConfigError::Parse { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ClusterConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let config: Self =
+            serde_yaml_ng::from_str(&text).map_err(|source| ClusterConfigError::Parse {
+                path: shown.clone(),
+                source,
+            })?;
         let required = [
             ("clusterName", &config.cluster_name),
             ("vpcId", &config.vpc_id),

@@ -56,13 +56,20 @@ pub trait Lattice: Send + Sync {
     /// `CreateListener`.
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError>;
     /// `ListRules` of one listener (non-default rules).
-    async fn list_rules(&self, service_id: &str, listener_id: &str) -> Result<Vec<Rule>, LatticeError>;
+    async fn list_rules(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<Vec<Rule>, LatticeError>;
     /// `CreateRule`.
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError>;
     /// `ListTargetGroups` (account-wide).
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError>;
     /// `CreateTargetGroup`.
-    async fn create_target_group(&self, input: CreateTargetGroupInput) -> Result<TargetGroup, LatticeError>;
+    async fn create_target_group(
+        &self,
+        input: CreateTargetGroupInput,
+    ) -> Result<TargetGroup, LatticeError>;
     /// `ListTargets` of one target group.
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError>;
     /// `RegisterTargets` (at most 100 per call).

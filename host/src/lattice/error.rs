@@ -5,7 +5,10 @@
 pub enum LatticeError {
     /// `ResourceNotFoundException`: the identifier names nothing.
     #[error("ResourceNotFoundException: {resource_type} {identifier} not found")]
-    NotFound { resource_type: &'static str, identifier: String },
+    NotFound {
+        resource_type: &'static str,
+        identifier: String,
+    },
     /// `ConflictException`: the request conflicts with an existing resource.
     #[error("ConflictException: {message}")]
     Conflict { message: String },

@@ -14,8 +14,9 @@ use super::error::LatticeError;
 use super::model::{
     CreateListenerInput, CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
-    CreateTargetGroupInput, DnsEntry, Listener, RegisterTargetsInput, Rule, Service, ServiceNetwork,
-    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
+    CreateTargetGroupInput, DnsEntry, Listener, RegisterTargetsInput, Rule, Service,
+    ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target,
+    TargetGroup,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -48,7 +49,10 @@ fn conflict(message: String) -> LatticeError {
 }
 
 fn not_found(resource_type: &'static str, identifier: &str) -> LatticeError {
-    LatticeError::NotFound { resource_type, identifier: identifier.to_string() }
+    LatticeError::NotFound {
+        resource_type,
+        identifier: identifier.to_string(),
+    }
 }
 
 /// True when `identifier` is the resource's id or ARN (the API accepts both).
@@ -59,7 +63,11 @@ fn names(identifier: &str, id: &str, arn: &str) -> bool {
 impl InMemoryLattice {
     /// An empty account.
     pub fn new(account_id: impl Into<String>, region: impl Into<String>) -> Self {
-        Self { account_id: account_id.into(), region: region.into(), inner: Mutex::default() }
+        Self {
+            account_id: account_id.into(),
+            region: region.into(),
+            inner: Mutex::default(),
+        }
     }
 
     /// A copy of the whole state.
@@ -70,11 +78,16 @@ impl InMemoryLattice {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves the state as consistent as the
         // last completed operation; keep serving it.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn arn(&self, path: &str) -> String {
-        format!("arn:aws:vpc-lattice:{}:{}:{path}", self.region, self.account_id)
+        format!(
+            "arn:aws:vpc-lattice:{}:{}:{path}",
+            self.region, self.account_id
+        )
     }
 }
 
@@ -89,8 +102,16 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
         let mut inner = self.lock();
-        if inner.state.service_networks.iter().any(|sn| sn.name == input.name) {
-            return Err(conflict(format!("service network {} already exists", input.name)));
+        if inner
+            .state
+            .service_networks
+            .iter()
+            .any(|sn| sn.name == input.name)
+        {
+            return Err(conflict(format!(
+                "service network {} already exists",
+                input.name
+            )));
         }
         let id = inner.id("sn");
         let created = ServiceNetwork {
@@ -131,8 +152,14 @@ impl Lattice for InMemoryLattice {
             .cloned()
             .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
         let associations = &inner.state.service_network_vpc_associations;
-        if associations.iter().any(|a| a.service_network_id == network.id && a.vpc_id == input.vpc_identifier) {
-            return Err(conflict(format!("{} is already associated with {}", input.vpc_identifier, network.name)));
+        if associations
+            .iter()
+            .any(|a| a.service_network_id == network.id && a.vpc_id == input.vpc_identifier)
+        {
+            return Err(conflict(format!(
+                "{} is already associated with {}",
+                input.vpc_identifier, network.name
+            )));
         }
         let id = inner.id("snva");
         let created = ServiceNetworkVpcAssociation {
@@ -144,7 +171,10 @@ impl Lattice for InMemoryLattice {
             status: "ACTIVE".into(),
             tags: input.tags,
         };
-        inner.state.service_network_vpc_associations.push(created.clone());
+        inner
+            .state
+            .service_network_vpc_associations
+            .push(created.clone());
         Ok(created)
     }
 
@@ -161,7 +191,12 @@ impl Lattice for InMemoryLattice {
         let created = Service {
             arn: self.arn(&format!("service/{id}")),
             dns_entry: DnsEntry {
-                domain_name: format!("{}-{}.7d67968.vpc-lattice-svcs.{}.on.aws", input.name, &id[4..], self.region),
+                domain_name: format!(
+                    "{}-{}.7d67968.vpc-lattice-svcs.{}.on.aws",
+                    input.name,
+                    &id[4..],
+                    self.region
+                ),
                 hosted_zone_id: "Z03479293VHX3ZS7ROR6P".into(),
             },
             id,
@@ -210,8 +245,14 @@ impl Lattice for InMemoryLattice {
             .cloned()
             .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
         let associations = &inner.state.service_network_service_associations;
-        if associations.iter().any(|a| a.service_id == service.id && a.service_network_id == network.id) {
-            return Err(conflict(format!("{} is already associated with {}", service.name, network.name)));
+        if associations
+            .iter()
+            .any(|a| a.service_id == service.id && a.service_network_id == network.id)
+        {
+            return Err(conflict(format!(
+                "{} is already associated with {}",
+                service.name, network.name
+            )));
         }
         let id = inner.id("snsa");
         let created = ServiceNetworkServiceAssociation {
@@ -224,13 +265,22 @@ impl Lattice for InMemoryLattice {
             status: "ACTIVE".into(),
             tags: input.tags,
         };
-        inner.state.service_network_service_associations.push(created.clone());
+        inner
+            .state
+            .service_network_service_associations
+            .push(created.clone());
         Ok(created)
     }
 
     async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
         let inner = self.lock();
-        Ok(inner.state.listeners.iter().filter(|l| l.service_id == service_id).cloned().collect())
+        Ok(inner
+            .state
+            .listeners
+            .iter()
+            .filter(|l| l.service_id == service_id)
+            .cloned()
+            .collect())
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
@@ -242,7 +292,11 @@ impl Lattice for InMemoryLattice {
             .find(|s| names(&input.service_identifier, &s.id, &s.arn))
             .cloned()
             .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?;
-        let siblings = inner.state.listeners.iter().filter(|l| l.service_id == service.id);
+        let siblings = inner
+            .state
+            .listeners
+            .iter()
+            .filter(|l| l.service_id == service.id);
         for sibling in siblings {
             if sibling.port == input.port || sibling.name == input.name {
                 return Err(conflict(format!(
@@ -266,7 +320,11 @@ impl Lattice for InMemoryLattice {
         Ok(created)
     }
 
-    async fn list_rules(&self, service_id: &str, listener_id: &str) -> Result<Vec<Rule>, LatticeError> {
+    async fn list_rules(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<Vec<Rule>, LatticeError> {
         let inner = self.lock();
         Ok(inner
             .state
@@ -286,7 +344,11 @@ impl Lattice for InMemoryLattice {
             .find(|l| names(&input.listener_identifier, &l.id, &l.arn))
             .cloned()
             .ok_or_else(|| not_found("LISTENER", &input.listener_identifier))?;
-        let siblings = inner.state.rules.iter().filter(|r| r.listener_id == listener.id);
+        let siblings = inner
+            .state
+            .rules
+            .iter()
+            .filter(|r| r.listener_id == listener.id);
         for sibling in siblings {
             if sibling.priority == input.priority || sibling.name == input.name {
                 return Err(conflict(format!(
@@ -315,10 +377,21 @@ impl Lattice for InMemoryLattice {
         Ok(self.lock().state.target_groups.clone())
     }
 
-    async fn create_target_group(&self, input: CreateTargetGroupInput) -> Result<TargetGroup, LatticeError> {
+    async fn create_target_group(
+        &self,
+        input: CreateTargetGroupInput,
+    ) -> Result<TargetGroup, LatticeError> {
         let mut inner = self.lock();
-        if inner.state.target_groups.iter().any(|tg| tg.name == input.name) {
-            return Err(conflict(format!("target group {} already exists", input.name)));
+        if inner
+            .state
+            .target_groups
+            .iter()
+            .any(|tg| tg.name == input.name)
+        {
+            return Err(conflict(format!(
+                "target group {} already exists",
+                input.name
+            )));
         }
         let id = inner.id("tg");
         let created = TargetGroup {
@@ -336,10 +409,19 @@ impl Lattice for InMemoryLattice {
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
         let inner = self.lock();
-        if !inner.state.target_groups.iter().any(|tg| tg.id == target_group_id) {
+        if !inner
+            .state
+            .target_groups
+            .iter()
+            .any(|tg| tg.id == target_group_id)
+        {
             return Err(not_found("TARGET_GROUP", target_group_id));
         }
-        let registered = inner.state.targets.iter().find(|t| t.target_group_id == target_group_id);
+        let registered = inner
+            .state
+            .targets
+            .iter()
+            .find(|t| t.target_group_id == target_group_id);
         Ok(registered.map(|t| t.targets.clone()).unwrap_or_default())
     }
 
@@ -347,7 +429,10 @@ impl Lattice for InMemoryLattice {
         if input.targets.is_empty() || input.targets.len() > MAX_TARGETS_PER_CALL {
             return Err(LatticeError::Validation {
                 field: "targets".into(),
-                message: format!("must hold 1 to {MAX_TARGETS_PER_CALL} targets, got {}", input.targets.len()),
+                message: format!(
+                    "must hold 1 to {MAX_TARGETS_PER_CALL} targets, got {}",
+                    input.targets.len()
+                ),
             });
         }
         let mut inner = self.lock();
@@ -358,11 +443,18 @@ impl Lattice for InMemoryLattice {
             .find(|tg| names(&input.target_group_identifier, &tg.id, &tg.arn))
             .map(|tg| tg.id.clone())
             .ok_or_else(|| not_found("TARGET_GROUP", &input.target_group_identifier))?;
-        let position = inner.state.targets.iter().position(|t| t.target_group_id == group);
+        let position = inner
+            .state
+            .targets
+            .iter()
+            .position(|t| t.target_group_id == group);
         let entry = match position {
             Some(index) => &mut inner.state.targets[index],
             None => {
-                inner.state.targets.push(TargetGroupTargets { target_group_id: group, targets: Vec::new() });
+                inner.state.targets.push(TargetGroupTargets {
+                    target_group_id: group,
+                    targets: Vec::new(),
+                });
                 inner.state.targets.last_mut().expect("just pushed")
             }
         };
@@ -383,7 +475,10 @@ mod tests {
     }
 
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
     }
 
     fn service(name: &str) -> CreateServiceInput {
@@ -412,7 +507,10 @@ mod tests {
         let lattice = lattice();
         let created = block_on(lattice.create_service(service("rates-default"))).unwrap();
         assert_eq!(created.id, "svc-00000000000000001");
-        assert_eq!(created.arn, "arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-00000000000000001");
+        assert_eq!(
+            created.arn,
+            "arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-00000000000000001"
+        );
     }
 
     #[test]
@@ -432,7 +530,10 @@ mod tests {
         let orphan = block_on(lattice.create_listener(listener("svc-missing", 80, "a")));
         assert_eq!(
             orphan,
-            Err(LatticeError::NotFound { resource_type: "SERVICE", identifier: "svc-missing".into() })
+            Err(LatticeError::NotFound {
+                resource_type: "SERVICE",
+                identifier: "svc-missing".into()
+            })
         );
     }
 
@@ -453,11 +554,30 @@ mod tests {
             tags: Tags::new(),
         }))
         .unwrap();
-        let targets = |count: usize| (0..count).map(|i| Target { id: format!("10.0.0.{i}"), port: 8080 }).collect();
-        let too_many = RegisterTargetsInput { target_group_identifier: group.id.clone(), targets: targets(101) };
-        assert!(matches!(block_on(lattice.register_targets(too_many)), Err(LatticeError::Validation { .. })));
-        let fine = RegisterTargetsInput { target_group_identifier: group.arn.clone(), targets: targets(100) };
+        let targets = |count: usize| {
+            (0..count)
+                .map(|i| Target {
+                    id: format!("10.0.0.{i}"),
+                    port: 8080,
+                })
+                .collect()
+        };
+        let too_many = RegisterTargetsInput {
+            target_group_identifier: group.id.clone(),
+            targets: targets(101),
+        };
+        assert!(matches!(
+            block_on(lattice.register_targets(too_many)),
+            Err(LatticeError::Validation { .. })
+        ));
+        let fine = RegisterTargetsInput {
+            target_group_identifier: group.arn.clone(),
+            targets: targets(100),
+        };
         block_on(lattice.register_targets(fine)).unwrap();
-        assert_eq!(block_on(lattice.list_targets(&group.id)).unwrap().len(), 100);
+        assert_eq!(
+            block_on(lattice.list_targets(&group.id)).unwrap().len(),
+            100
+        );
     }
 }

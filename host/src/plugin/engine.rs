@@ -35,7 +35,11 @@ pub struct PluginLimits {
 impl Default for PluginLimits {
     /// One second, 64 MiB and 100 log lines per call.
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(1), memory_bytes: 64 << 20, log_lines: 100 }
+        Self {
+            timeout: Duration::from_secs(1),
+            memory_bytes: 64 << 20,
+            log_lines: 100,
+        }
     }
 }
 
@@ -66,11 +70,19 @@ impl PluginEngine {
     pub fn with_limits(limits: PluginLimits) -> Result<Self, PluginError> {
         let engine = Engine::new(&engine_config(&limits)).map_err(|error| engine_error(&error))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| engine_error(&error))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|error| engine_error(&error))?;
         bindings::log::add_to_linker::<Sandbox, HasSelf<Sandbox>>(&mut linker, |sandbox| sandbox)
             .map_err(|error| engine_error(&error))?;
         let ticker = Ticker::start(engine.clone());
-        Ok(Self { shared: Arc::new(Shared { engine, linker, limits, _ticker: ticker }) })
+        Ok(Self {
+            shared: Arc::new(Shared {
+                engine,
+                linker,
+                limits,
+                _ticker: ticker,
+            }),
+        })
     }
 
     pub(super) fn engine(&self) -> &Engine {
@@ -111,7 +123,10 @@ fn engine_config(limits: &PluginLimits) -> Config {
 }
 
 fn engine_error(error: &wasmtime::Error) -> PluginError {
-    PluginError::Load { plugin: "(engine)".into(), message: format!("{error:#}") }
+    PluginError::Load {
+        plugin: "(engine)".into(),
+        message: format!("{error:#}"),
+    }
 }
 
 /// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
@@ -133,7 +148,10 @@ impl Ticker {
                 }
             })
             .expect("spawning the epoch thread");
-        Self { stop, thread: Some(thread) }
+        Self {
+            stop,
+            thread: Some(thread),
+        }
     }
 }
 

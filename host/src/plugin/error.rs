@@ -41,7 +41,9 @@ pub enum PluginError {
         limit: Duration,
     },
     /// The call tried to grow its memory beyond its budget and was stopped.
-    #[error("plugin {plugin} tried to use more than {limit_bytes} bytes of memory in {function} and was stopped")]
+    #[error(
+        "plugin {plugin} tried to use more than {limit_bytes} bytes of memory in {function} and was stopped"
+    )]
     MemoryExceeded {
         /// The plugin.
         plugin: String,

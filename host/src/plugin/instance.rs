@@ -10,8 +10,8 @@ use super::bindings::auth::AuthPolicy;
 use super::bindings::naming::NamingSubject;
 use super::bindings::tagging::TaggingSubject;
 use super::bindings::types::{
-    self, CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, RouteTranslation,
-    TargetGroupSpec,
+    self, CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
+    RouteTranslation, TargetGroupSpec,
 };
 use super::bindings::{self, PluginPre};
 use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
@@ -37,18 +37,33 @@ pub struct Plugin {
 impl Plugin {
     /// Compiles and links component `bytes` under `name`.
     pub fn load(engine: &PluginEngine, name: &str, bytes: &[u8]) -> Result<Self, PluginError> {
-        let load_error = |error: wasmtime::Error| PluginError::Load { plugin: name.to_owned(), message: format!("{error:#}") };
+        let load_error = |error: wasmtime::Error| PluginError::Load {
+            plugin: name.to_owned(),
+            message: format!("{error:#}"),
+        };
         let component = Component::new(engine.engine(), bytes).map_err(load_error)?;
-        let instance_pre = engine.linker().instantiate_pre(&component).map_err(load_error)?;
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(load_error)?;
         let pre = PluginPre::new(instance_pre).map_err(load_error)?;
-        Ok(Self { name: name.to_owned(), engine: engine.clone(), pre })
+        Ok(Self {
+            name: name.to_owned(),
+            engine: engine.clone(),
+            pre,
+        })
     }
 
     /// Loads the component at `path`, named after the file's stem.
     pub fn from_file(engine: &PluginEngine, path: &Path) -> Result<Self, PluginError> {
-        let name = path.file_stem().map_or_else(|| path.display().to_string(), |stem| stem.to_string_lossy().into_owned());
-        let bytes = std::fs::read(path)
-            .map_err(|error| PluginError::Load { plugin: name.clone(), message: format!("reading {}: {error}", path.display()) })?;
+        let name = path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+        let bytes = std::fs::read(path).map_err(|error| PluginError::Load {
+            plugin: name.clone(),
+            message: format!("reading {}: {error}", path.display()),
+        })?;
         Self::load(engine, &name, &bytes)
     }
 
@@ -71,23 +86,40 @@ impl Plugin {
     ) -> Result<RouteTranslation, PluginError> {
         let function = "translate-route";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_translate().call_translate_route(&mut store, ctx, route, previous).await;
+        let outcome = instance
+            .trellis_plugin_translate()
+            .call_translate_route(&mut store, ctx, route, previous)
+            .await;
         self.finish(function, outcome, &store)
     }
 
     /// `translate.translate-export`.
-    pub async fn translate_export(&self, ctx: &CallContext, export: &ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
+    pub async fn translate_export(
+        &self,
+        ctx: &CallContext,
+        export: &ExportInput,
+    ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         let function = "translate-export";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_translate().call_translate_export(&mut store, ctx, export).await;
+        let outcome = instance
+            .trellis_plugin_translate()
+            .call_translate_export(&mut store, ctx, export)
+            .await;
         self.finish(function, outcome, &store)
     }
 
     /// `translate.gateway-service-network`.
-    pub async fn gateway_service_network(&self, ctx: &CallContext, gateway: &GatewayInput) -> Result<String, PluginError> {
+    pub async fn gateway_service_network(
+        &self,
+        ctx: &CallContext,
+        gateway: &GatewayInput,
+    ) -> Result<String, PluginError> {
         let function = "gateway-service-network";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_translate().call_gateway_service_network(&mut store, ctx, gateway).await;
+        let outcome = instance
+            .trellis_plugin_translate()
+            .call_gateway_service_network(&mut store, ctx, gateway)
+            .await;
         self.finish(function, outcome, &store)
     }
 
@@ -100,7 +132,10 @@ impl Plugin {
     ) -> Result<Vec<Option<String>>, PluginError> {
         let function = "name";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_naming().call_name(&mut store, ctx, owner, subjects).await;
+        let outcome = instance
+            .trellis_plugin_naming()
+            .call_name(&mut store, ctx, owner, subjects)
+            .await;
         self.finish(function, outcome, &store)
     }
 
@@ -113,22 +148,38 @@ impl Plugin {
     ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
         let function = "tags";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_tagging().call_tags(&mut store, ctx, owner, subjects).await;
+        let outcome = instance
+            .trellis_plugin_tagging()
+            .call_tags(&mut store, ctx, owner, subjects)
+            .await;
         self.finish(function, outcome, &store)
     }
 
     /// `auth.route-auth-policy`: `None` defers.
-    pub async fn route_auth_policy(&self, ctx: &CallContext, route: &RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
+    pub async fn route_auth_policy(
+        &self,
+        ctx: &CallContext,
+        route: &RouteInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
         let function = "route-auth-policy";
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance.trellis_plugin_auth().call_route_auth_policy(&mut store, ctx, route).await;
+        let outcome = instance
+            .trellis_plugin_auth()
+            .call_route_auth_policy(&mut store, ctx, route)
+            .await;
         self.finish(function, outcome, &store)
     }
 
     /// A fresh instance in a new store with the engine's limits.
-    async fn instantiate(&self, function: &'static str) -> Result<(Store<Sandbox>, bindings::Plugin), PluginError> {
+    async fn instantiate(
+        &self,
+        function: &'static str,
+    ) -> Result<(Store<Sandbox>, bindings::Plugin), PluginError> {
         let limits = self.engine.limits();
-        let mut store = Store::new(self.engine.engine(), Sandbox::new(&self.name, limits.memory_bytes, limits.log_lines));
+        let mut store = Store::new(
+            self.engine.engine(),
+            Sandbox::new(&self.name, limits.memory_bytes, limits.log_lines),
+        );
         store.limiter(|sandbox| sandbox);
         store.set_epoch_deadline(self.engine.timeout_ticks());
         store.epoch_deadline_trap();
@@ -159,15 +210,32 @@ impl Plugin {
     }
 
     /// Classifies a failed call: timeout, memory overrun, or another trap.
-    fn failure(&self, function: &'static str, error: &wasmtime::Error, sandbox: &Sandbox) -> PluginError {
+    fn failure(
+        &self,
+        function: &'static str,
+        error: &wasmtime::Error,
+        sandbox: &Sandbox,
+    ) -> PluginError {
         let plugin = self.name.clone();
         let limits = self.engine.limits();
         if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            PluginError::Timeout { plugin, function, limit: limits.timeout }
+            PluginError::Timeout {
+                plugin,
+                function,
+                limit: limits.timeout,
+            }
         } else if sandbox.memory_exceeded() {
-            PluginError::MemoryExceeded { plugin, function, limit_bytes: limits.memory_bytes }
+            PluginError::MemoryExceeded {
+                plugin,
+                function,
+                limit_bytes: limits.memory_bytes,
+            }
         } else {
-            PluginError::Trap { plugin, function, message: format!("{error:#}") }
+            PluginError::Trap {
+                plugin,
+                function,
+                message: format!("{error:#}"),
+            }
         }
     }
 }

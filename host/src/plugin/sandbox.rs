@@ -49,12 +49,20 @@ impl Sandbox {
 
 impl WasiView for Sandbox {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl ResourceLimiter for Sandbox {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.memory_limit {
             self.memory_exceeded = true;
             return Ok(false);
@@ -62,7 +70,12 @@ impl ResourceLimiter for Sandbox {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -74,7 +87,11 @@ impl LogHost for Sandbox {
         }
         self.log_lines_left -= 1;
         let plugin = self.plugin.as_str();
-        let fields = fields.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join(" ");
+        let fields = fields
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         match level {
             Level::Trace => tracing::trace!(plugin, fields, "{message}"),
             Level::Debug => tracing::debug!(plugin, fields, "{message}"),
@@ -83,7 +100,10 @@ impl LogHost for Sandbox {
             Level::Error => tracing::error!(plugin, fields, "{message}"),
         }
         if self.log_lines_left == 0 {
-            tracing::warn!(plugin, "plugin reached its log line budget; further lines of this call are dropped");
+            tracing::warn!(
+                plugin,
+                "plugin reached its log line budget; further lines of this call are dropped"
+            );
         }
     }
 }

@@ -46,7 +46,11 @@ pub struct Applier<'a> {
 impl<'a> Applier<'a> {
     /// An applier for `cluster`'s objects.
     pub fn new(lattice: &'a dyn Lattice, cluster: impl Into<String>) -> Self {
-        Self { lattice, cluster: cluster.into(), calls: Vec::new() }
+        Self {
+            lattice,
+            cluster: cluster.into(),
+            calls: Vec::new(),
+        }
     }
 
     /// The calls made so far, in order.
@@ -56,11 +60,18 @@ impl<'a> Applier<'a> {
 
     fn record(&mut self, operation: &'static str, input: &impl Serialize) {
         let input = serde_json::to_value(input).expect("API inputs serialize");
-        self.calls.push(Call { cluster: self.cluster.clone(), operation, input });
+        self.calls.push(Call {
+            cluster: self.cluster.clone(),
+            operation,
+            input,
+        });
     }
 
     /// Ensures the default service network and the cluster VPC's association with it.
-    pub async fn default_network(&mut self, desired: &DesiredDefaultNetwork) -> Result<(), LatticeError> {
+    pub async fn default_network(
+        &mut self,
+        desired: &DesiredDefaultNetwork,
+    ) -> Result<(), LatticeError> {
         let network = match find_service_network(self.lattice, &desired.name).await? {
             Some(network) => network,
             None => {
@@ -73,33 +84,57 @@ impl<'a> Applier<'a> {
                 self.lattice.create_service_network(input).await?
             }
         };
-        let associations = self.lattice.list_service_network_vpc_associations(&network.id).await?;
-        if !associations.iter().any(|association| association.vpc_id == desired.vpc_id) {
+        let associations = self
+            .lattice
+            .list_service_network_vpc_associations(&network.id)
+            .await?;
+        if !associations
+            .iter()
+            .any(|association| association.vpc_id == desired.vpc_id)
+        {
             let input = CreateServiceNetworkVpcAssociationInput {
                 service_network_identifier: network.id.clone(),
                 vpc_identifier: desired.vpc_id.clone(),
                 tags: desired.association_tags.clone(),
             };
             self.record("CreateServiceNetworkVpcAssociation", &input);
-            self.lattice.create_service_network_vpc_association(input).await?;
+            self.lattice
+                .create_service_network_vpc_association(input)
+                .await?;
         }
         Ok(())
     }
 
     /// Ensures a target group exists and holds its targets; returns its id.
-    pub async fn target_group(&mut self, desired: &DesiredTargetGroup) -> Result<String, LatticeError> {
+    pub async fn target_group(
+        &mut self,
+        desired: &DesiredTargetGroup,
+    ) -> Result<String, LatticeError> {
         let existing = self.lattice.list_target_groups().await?;
-        let group = match existing.into_iter().find(|group| is_same_target_group(group, desired)) {
+        let group = match existing
+            .into_iter()
+            .find(|group| is_same_target_group(group, desired))
+        {
             Some(group) => group,
             None => {
                 self.record("CreateTargetGroup", &desired.input);
-                self.lattice.create_target_group(desired.input.clone()).await?
+                self.lattice
+                    .create_target_group(desired.input.clone())
+                    .await?
             }
         };
         let registered = self.lattice.list_targets(&group.id).await?;
-        let missing: Vec<_> = desired.targets.iter().filter(|target| !registered.contains(target)).cloned().collect();
+        let missing: Vec<_> = desired
+            .targets
+            .iter()
+            .filter(|target| !registered.contains(target))
+            .cloned()
+            .collect();
         for batch in missing.chunks(MAX_TARGETS_PER_CALL) {
-            let input = RegisterTargetsInput { target_group_identifier: group.id.clone(), targets: batch.to_vec() };
+            let input = RegisterTargetsInput {
+                target_group_identifier: group.id.clone(),
+                targets: batch.to_vec(),
+            };
             self.record("RegisterTargets", &input);
             self.lattice.register_targets(input).await?;
         }
@@ -130,13 +165,22 @@ impl<'a> Applier<'a> {
                 self.lattice.create_service(desired.service.clone()).await?
             }
         };
-        let associated = self.lattice.list_service_network_service_associations(&service.id).await?;
+        let associated = self
+            .lattice
+            .list_service_network_service_associations(&service.id)
+            .await?;
         for association in &desired.associations {
             let network = networks
                 .iter()
-                .find(|network| network.name == association.service_network || network.id == association.service_network)
+                .find(|network| {
+                    network.name == association.service_network
+                        || network.id == association.service_network
+                })
                 .expect("networks were resolved before apply");
-            if associated.iter().any(|existing| existing.service_network_id == network.id) {
+            if associated
+                .iter()
+                .any(|existing| existing.service_network_id == network.id)
+            {
                 continue;
             }
             let input = CreateServiceNetworkServiceAssociationInput {
@@ -145,11 +189,16 @@ impl<'a> Applier<'a> {
                 tags: association.tags.clone(),
             };
             self.record("CreateServiceNetworkServiceAssociation", &input);
-            self.lattice.create_service_network_service_association(input).await?;
+            self.lattice
+                .create_service_network_service_association(input)
+                .await?;
         }
         let listeners = self.lattice.list_listeners(&service.id).await?;
         for listener in &desired.listeners {
-            let listener_id = match listeners.iter().find(|existing| existing.port == listener.port) {
+            let listener_id = match listeners
+                .iter()
+                .find(|existing| existing.port == listener.port)
+            {
                 Some(existing) => existing.id.clone(),
                 None => {
                     let input = CreateListenerInput {
@@ -193,7 +242,9 @@ pub async fn find_service_network(
     name_or_id: &str,
 ) -> Result<Option<ServiceNetwork>, LatticeError> {
     let networks = lattice.list_service_networks().await?;
-    Ok(networks.into_iter().find(|network| network.name == name_or_id || network.id == name_or_id))
+    Ok(networks
+        .into_iter()
+        .find(|network| network.name == name_or_id || network.id == name_or_id))
 }
 
 /// Whether `existing` is the target group `desired` describes: the same

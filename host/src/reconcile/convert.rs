@@ -41,7 +41,10 @@ pub fn listener_protocol(protocol: ListenerProtocol) -> &'static str {
 
 /// Tags as the API takes them. Later duplicates of a key win.
 pub fn tags(pairs: &[KeyValue]) -> Tags {
-    pairs.iter().map(|pair| (pair.key.clone(), pair.value.clone())).collect()
+    pairs
+        .iter()
+        .map(|pair| (pair.key.clone(), pair.value.clone()))
+        .collect()
 }
 
 /// A rule match as the API takes it.
@@ -62,7 +65,13 @@ pub fn rule_match(spec: &LatticeMatch) -> RuleMatch {
             case_sensitive: header.case_sensitive,
         })
         .collect();
-    RuleMatch { http_match: HttpMatch { method: spec.method.clone(), path_match, header_matches } }
+    RuleMatch {
+        http_match: HttpMatch {
+            method: spec.method.clone(),
+            path_match,
+            header_matches,
+        },
+    }
 }
 
 /// An action as the API takes it, with every key resolved through `ids`.
@@ -72,7 +81,9 @@ pub fn rule_match(spec: &LatticeMatch) -> RuleMatch {
 pub fn rule_action(spec: &wit::RuleAction, ids: &TargetGroupIds) -> RuleAction {
     match spec {
         wit::RuleAction::FixedResponse(status_code) => {
-            RuleAction::FixedResponse(FixedResponseAction { status_code: *status_code })
+            RuleAction::FixedResponse(FixedResponseAction {
+                status_code: *status_code,
+            })
         }
         wit::RuleAction::Forward(groups) => RuleAction::Forward(ForwardAction {
             target_groups: groups
@@ -80,7 +91,9 @@ pub fn rule_action(spec: &wit::RuleAction, ids: &TargetGroupIds) -> RuleAction {
                 .map(|group| WeightedTargetGroup {
                     target_group_identifier: ids
                         .get(&key_string(&group.key))
-                        .unwrap_or_else(|| panic!("target group {} was not resolved", key_string(&group.key)))
+                        .unwrap_or_else(|| {
+                            panic!("target group {} was not resolved", key_string(&group.key))
+                        })
                         .clone(),
                     weight: group.weight,
                 })

@@ -70,10 +70,10 @@ impl DesiredRoute {
     /// Every target group key the route's actions forward to, deduplicated.
     pub fn forwarded_keys(&self) -> Vec<&TargetGroupKey> {
         let mut keys: Vec<&TargetGroupKey> = Vec::new();
-        let actions = self
-            .listeners
-            .iter()
-            .flat_map(|listener| std::iter::once(&listener.default_action).chain(listener.rules.iter().map(|rule| &rule.action)));
+        let actions = self.listeners.iter().flat_map(|listener| {
+            std::iter::once(&listener.default_action)
+                .chain(listener.rules.iter().map(|rule| &rule.action))
+        });
         for key in actions.flat_map(super::convert::forwarded_keys) {
             if !keys.contains(&key) {
                 keys.push(key);

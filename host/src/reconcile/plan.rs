@@ -36,8 +36,16 @@ pub struct PlanReport {
 }
 
 /// Plans `clusters` against `lattice`, translating with `plugin`.
-pub async fn plan(clusters: &[ClusterInput], plugin: &Plugin, lattice: &InMemoryLattice) -> PlanReport {
-    let mut run = Run { lattice, calls: Vec::new(), problems: Vec::new() };
+pub async fn plan(
+    clusters: &[ClusterInput],
+    plugin: &Plugin,
+    lattice: &InMemoryLattice,
+) -> PlanReport {
+    let mut run = Run {
+        lattice,
+        calls: Vec::new(),
+        problems: Vec::new(),
+    };
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
     }
@@ -50,7 +58,11 @@ pub async fn plan(clusters: &[ClusterInput], plugin: &Plugin, lattice: &InMemory
     for cluster in clusters {
         run.routes(cluster, plugin).await;
     }
-    PlanReport { calls: run.calls, state: lattice.state(), problems: run.problems }
+    PlanReport {
+        calls: run.calls,
+        state: lattice.state(),
+        problems: run.problems,
+    }
 }
 
 struct Run<'a> {
@@ -87,7 +99,8 @@ impl Run<'_> {
         self.calls.extend(applier.into_calls());
         if let Err(error) = result {
             let object = ObjectRef::new("Cluster", "", &cluster.config.cluster_name);
-            self.problems.push(lattice_problem(&cluster.config, &object, &error));
+            self.problems
+                .push(lattice_problem(&cluster.config, &object, &error));
         }
     }
 
@@ -113,7 +126,9 @@ impl Run<'_> {
                     message: format!("VPC Lattice Service Network {name} not found"),
                     plugin: None,
                 }),
-                Err(error) => self.problems.push(lattice_problem(&cluster.config, &object, &error)),
+                Err(error) => self
+                    .problems
+                    .push(lattice_problem(&cluster.config, &object, &error)),
             }
         }
     }
@@ -138,7 +153,8 @@ impl Run<'_> {
             }
             self.calls.extend(applier.into_calls());
             if let Some(error) = failure {
-                self.problems.push(lattice_problem(&cluster.config, &object, &error));
+                self.problems
+                    .push(lattice_problem(&cluster.config, &object, &error));
             }
         }
     }
@@ -147,7 +163,9 @@ impl Run<'_> {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
             self.problems.extend(normalized.problems);
-            let Some(input) = normalized.input else { continue };
+            let Some(input) = normalized.input else {
+                continue;
+            };
             let desired = match translator.route(&normalized.object, &input).await {
                 Ok(desired) => desired,
                 Err(problem) => {
@@ -163,10 +181,18 @@ impl Run<'_> {
                 }
             };
             let mut applier = self.applier(&cluster.config);
-            let result = applier.route(&desired, prepared.existing, &prepared.networks, prepared.ids).await;
+            let result = applier
+                .route(
+                    &desired,
+                    prepared.existing,
+                    &prepared.networks,
+                    prepared.ids,
+                )
+                .await;
             self.calls.extend(applier.into_calls());
             if let Err(error) = result {
-                self.problems.push(lattice_problem(&cluster.config, &normalized.object, &error));
+                self.problems
+                    .push(lattice_problem(&cluster.config, &normalized.object, &error));
             }
         }
     }
@@ -191,31 +217,44 @@ impl Run<'_> {
                 plugin: None,
             })
         };
-        let lattice_error = |error: LatticeError| Box::new(lattice_problem(cluster, object, &error));
+        let lattice_error =
+            |error: LatticeError| Box::new(lattice_problem(cluster, object, &error));
 
         let mut networks = Vec::new();
         for association in &desired.associations {
-            match apply::find_service_network(self.lattice, &association.service_network).await.map_err(lattice_error)? {
+            match apply::find_service_network(self.lattice, &association.service_network)
+                .await
+                .map_err(lattice_error)?
+            {
                 Some(network) => networks.push(network),
                 None => {
                     return Err(problem(
                         Some("spec.parentRefs".into()),
                         "ServiceNetworkNotFound",
-                        format!("VPC Lattice Service Network {} not found", association.service_network),
+                        format!(
+                            "VPC Lattice Service Network {} not found",
+                            association.service_network
+                        ),
                     ));
                 }
             }
         }
 
         let services = self.lattice.list_services().await.map_err(lattice_error)?;
-        let existing = services.into_iter().find(|service| service.name == desired.service.name);
-        if let Some(service) = &existing {
-            if let Some(message) = ownership_conflict(cluster, service, desired) {
-                return Err(problem(None, "Conflicted", message));
-            }
+        let existing = services
+            .into_iter()
+            .find(|service| service.name == desired.service.name);
+        if let Some(service) = &existing
+            && let Some(message) = ownership_conflict(cluster, service, desired)
+        {
+            return Err(problem(None, "Conflicted", message));
         }
 
-        let groups = self.lattice.list_target_groups().await.map_err(lattice_error)?;
+        let groups = self
+            .lattice
+            .list_target_groups()
+            .await
+            .map_err(lattice_error)?;
         let mut ids = TargetGroupIds::new();
         for key in desired.forwarded_keys() {
             if key.source != TargetGroupSource::ServiceImport {
@@ -238,7 +277,11 @@ impl Run<'_> {
                 }
             }
         }
-        Ok(PreparedRoute { existing, networks, ids })
+        Ok(PreparedRoute {
+            existing,
+            networks,
+            ids,
+        })
     }
 }
 
@@ -251,14 +294,29 @@ struct PreparedRoute {
 
 /// Why an existing service of the route's name is not the route's own
 /// (upstream `checkAndUpdateTags`), or `None` when it is.
-fn ownership_conflict(cluster: &ClusterConfig, service: &Service, desired: &DesiredRoute) -> Option<String> {
-    let managed_by = service.tags.get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
+fn ownership_conflict(
+    cluster: &ClusterConfig,
+    service: &Service,
+    desired: &DesiredRoute,
+) -> Option<String> {
+    let managed_by = service
+        .tags
+        .get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
     if managed_by.is_some_and(|owner| *owner != cluster.managed_by()) {
-        return Some(format!("Found existing resource not owned by controller: {}", service.arn));
+        return Some(format!(
+            "Found existing resource not owned by controller: {}",
+            service.arn
+        ));
     }
-    let route_tags = ["RouteName", "RouteNamespace", "RouteType"].map(|key| format!("{}{key}", apply::CONTROLLER_TAG_PREFIX));
+    let route_tags = ["RouteName", "RouteNamespace", "RouteType"]
+        .map(|key| format!("{}{key}", apply::CONTROLLER_TAG_PREFIX));
     let conflicting = route_tags.iter().any(|key| {
         matches!((service.tags.get(key), desired.service.tags.get(key)), (Some(found), Some(wanted)) if found != wanted)
     });
-    conflicting.then(|| format!("Found existing resource with conflicting service name: {}", service.arn))
+    conflicting.then(|| {
+        format!(
+            "Found existing resource with conflicting service name: {}",
+            service.arn
+        )
+    })
 }

@@ -15,8 +15,16 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     /// A reference to `kind` `namespace/name`.
-    pub fn new(kind: impl Into<String>, namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        Self { kind: kind.into(), namespace: namespace.into(), name: name.into() }
+    pub fn new(
+        kind: impl Into<String>,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
     }
 }
 

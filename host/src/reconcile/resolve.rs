@@ -10,11 +10,18 @@ const ANNOTATION_CLUSTER: &str = "application-networking.k8s.aws/aws-eks-cluster
 const ANNOTATION_VPC: &str = "application-networking.k8s.aws/aws-vpc";
 
 fn tag<'a>(group: &'a TargetGroup, key: &str) -> Option<&'a str> {
-    group.tags.get(&format!("{TAG_PREFIX}{key}")).map(String::as_str)
+    group
+        .tags
+        .get(&format!("{TAG_PREFIX}{key}"))
+        .map(String::as_str)
 }
 
 fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
-    meta.annotations.iter().find(|pair| pair.key == key).map(|pair| pair.value.trim()).filter(|value| !value.is_empty())
+    meta.annotations
+        .iter()
+        .find(|pair| pair.key == key)
+        .map(|pair| pair.value.trim())
+        .filter(|value| !value.is_empty())
 }
 
 /// The target group a ServiceImport key resolves to.
@@ -30,7 +37,9 @@ pub fn import_target_group<'a>(
     key: &TargetGroupKey,
     import: Option<&ObjectMeta>,
 ) -> Option<&'a TargetGroup> {
-    let export_name = import.and_then(|meta| annotation(meta, ANNOTATION_EXPORT_NAME)).unwrap_or(&key.name);
+    let export_name = import
+        .and_then(|meta| annotation(meta, ANNOTATION_EXPORT_NAME))
+        .unwrap_or(&key.name);
     let cluster = import.and_then(|meta| annotation(meta, ANNOTATION_CLUSTER));
     let vpc = import.and_then(|meta| annotation(meta, ANNOTATION_VPC));
     let candidates: Vec<&TargetGroup> = groups
@@ -50,15 +59,24 @@ pub fn import_target_group<'a>(
 
 /// Where in `route` a ServiceImport key is referenced: its metadata (for the
 /// resolution hints) and the field path of the first backendRef naming it.
-pub fn import_reference<'a>(route: &'a RouteInput, key: &TargetGroupKey) -> (Option<&'a ObjectMeta>, Option<String>) {
+pub fn import_reference<'a>(
+    route: &'a RouteInput,
+    key: &TargetGroupKey,
+) -> (Option<&'a ObjectMeta>, Option<String>) {
     for rule in &route.rules {
         for (index, backend) in rule.backends.iter().enumerate() {
-            if backend.namespace == key.namespace && backend.name == key.name && backend.kind == "ServiceImport" {
+            if backend.namespace == key.namespace
+                && backend.name == key.name
+                && backend.kind == "ServiceImport"
+            {
                 let meta = match &backend.target {
                     BackendTarget::ServiceImport(meta) => Some(meta),
                     _ => None,
                 };
-                return (meta, Some(format!("spec.rules[{}].backendRefs[{index}]", rule.index)));
+                return (
+                    meta,
+                    Some(format!("spec.rules[{}].backendRefs[{index}]", rule.index)),
+                );
             }
         }
     }

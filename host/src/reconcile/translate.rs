@@ -29,8 +29,16 @@ pub struct ObjectTranslator<'a> {
 impl<'a> ObjectTranslator<'a> {
     /// A translator for `cluster`, reading targets from `snapshot`.
     pub fn new(plugin: &'a Plugin, cluster: &'a ClusterConfig, snapshot: &'a Snapshot) -> Self {
-        let context = CallContext { cluster: cluster.context(), config: "{}".into() };
-        Self { plugin, cluster, snapshot, context }
+        let context = CallContext {
+            cluster: cluster.context(),
+            config: "{}".into(),
+        };
+        Self {
+            plugin,
+            cluster,
+            snapshot,
+            context,
+        }
     }
 
     fn problem(&self, object: &ObjectRef, error: impl ProblemSource) -> Problem {
@@ -40,7 +48,9 @@ impl<'a> ObjectTranslator<'a> {
     /// The service network and VPC association of the cluster's
     /// `defaultServiceNetwork`, if it has one.
     pub async fn default_network(&self) -> Result<Option<DesiredDefaultNetwork>, Problem> {
-        let Some(name) = &self.cluster.default_service_network else { return Ok(None) };
+        let Some(name) = &self.cluster.default_service_network else {
+            return Ok(None);
+        };
         let owner = ObjectMeta {
             kind: "Cluster".into(),
             namespace: String::new(),
@@ -49,8 +59,10 @@ impl<'a> ObjectTranslator<'a> {
             labels: Vec::new(),
         };
         let object = ObjectRef::new("Cluster", "", &self.cluster.cluster_name);
-        let subjects =
-            vec![TaggingSubject::ServiceNetwork(name.clone()), TaggingSubject::VpcAssociation(name.clone())];
+        let subjects = vec![
+            TaggingSubject::ServiceNetwork(name.clone()),
+            TaggingSubject::VpcAssociation(name.clone()),
+        ];
         let tags = self.tags(&object, &owner, &subjects).await?;
         Ok(Some(DesiredDefaultNetwork {
             name: name.clone(),
@@ -61,39 +73,65 @@ impl<'a> ObjectTranslator<'a> {
     }
 
     /// The name (or id) of the service network a Gateway stands for.
-    pub async fn gateway(&self, object: &ObjectRef, input: &GatewayInput) -> Result<String, Problem> {
+    pub async fn gateway(
+        &self,
+        object: &ObjectRef,
+        input: &GatewayInput,
+    ) -> Result<String, Problem> {
         let name = self
             .plugin
-            .gateway_service_network(&self.context, input).await
+            .gateway_service_network(&self.context, input)
+            .await
             .map_err(|error| self.problem(object, error))?;
-        validate::validate_service_network_name(self.plugin.name(), object, &name)
+        validate::validate_service_network_name(self.plugin.name(), &name)
             .map_err(|error| self.problem(object, error))?;
         Ok(name)
     }
 
     /// The target groups a ServiceExport exports.
-    pub async fn export(&self, object: &ObjectRef, input: &ExportInput) -> Result<Vec<DesiredTargetGroup>, Problem> {
-        let specs = self.plugin.translate_export(&self.context, input).await.map_err(|error| self.problem(object, error))?;
-        validate::validate_target_groups(self.plugin.name(), object, &specs)
+    pub async fn export(
+        &self,
+        object: &ObjectRef,
+        input: &ExportInput,
+    ) -> Result<Vec<DesiredTargetGroup>, Problem> {
+        let specs = self
+            .plugin
+            .translate_export(&self.context, input)
+            .await
+            .map_err(|error| self.problem(object, error))?;
+        validate::validate_target_groups(self.plugin.name(), &specs)
             .map_err(|error| self.problem(object, error))?;
         self.target_groups(object, &input.meta, &specs).await
     }
 
     /// Everything a route becomes.
-    pub async fn route(&self, object: &ObjectRef, input: &RouteInput) -> Result<DesiredRoute, Problem> {
+    pub async fn route(
+        &self,
+        object: &ObjectRef,
+        input: &RouteInput,
+    ) -> Result<DesiredRoute, Problem> {
         let translation = self
             .plugin
-            .translate_route(&self.context, input, None).await
+            .translate_route(&self.context, input, None)
+            .await
             .map_err(|error| self.problem(object, error))?;
-        validate::validate_route_translation(self.plugin.name(), object, &translation)
+        validate::validate_route_translation(self.plugin.name(), &translation)
             .map_err(|error| self.problem(object, error))?;
         let spec = &translation.service;
 
         let mut naming = vec![NamingSubject::Service];
         let mut tagging = vec![TaggingSubject::Service];
-        tagging.extend(spec.service_networks.iter().cloned().map(TaggingSubject::ServiceNetworkAssociation));
+        tagging.extend(
+            spec.service_networks
+                .iter()
+                .cloned()
+                .map(TaggingSubject::ServiceNetworkAssociation),
+        );
         for listener in &spec.listeners {
-            naming.push(NamingSubject::Listener(ListenerSubject { port: listener.port, protocol: listener.protocol }));
+            naming.push(NamingSubject::Listener(ListenerSubject {
+                port: listener.port,
+                protocol: listener.protocol,
+            }));
             tagging.push(TaggingSubject::Listener(listener.port));
             for rule in &listener.rules {
                 let match_json = serde_json::to_string(&rule.match_).expect("a match serializes");
@@ -106,7 +144,11 @@ impl<'a> ObjectTranslator<'a> {
             }
         }
         let mut names = self.names(object, &input.meta, &naming).await?.into_iter();
-        let mut tags = self.tags(object, &input.meta, &tagging).await?.into_iter().map(|pairs| convert::tags(&pairs));
+        let mut tags = self
+            .tags(object, &input.meta, &tagging)
+            .await?
+            .into_iter()
+            .map(|pairs| convert::tags(&pairs));
         let mut next_name = || names.next().expect("one name per subject");
         let mut next_tags = || tags.next().expect("one tag list per subject");
 
@@ -120,7 +162,10 @@ impl<'a> ObjectTranslator<'a> {
         let associations = spec
             .service_networks
             .iter()
-            .map(|network| DesiredAssociation { service_network: network.clone(), tags: next_tags() })
+            .map(|network| DesiredAssociation {
+                service_network: network.clone(),
+                tags: next_tags(),
+            })
             .collect();
         let listeners = spec
             .listeners
@@ -144,8 +189,16 @@ impl<'a> ObjectTranslator<'a> {
                     .collect(),
             })
             .collect();
-        let target_groups = self.target_groups(object, &input.meta, &translation.target_groups).await?;
-        Ok(DesiredRoute { object: object.clone(), service, associations, listeners, target_groups })
+        let target_groups = self
+            .target_groups(object, &input.meta, &translation.target_groups)
+            .await?;
+        Ok(DesiredRoute {
+            object: object.clone(),
+            service,
+            associations,
+            listeners,
+            target_groups,
+        })
     }
 
     /// Names, tags and targets for target group specs owned by `owner`.
@@ -158,8 +211,14 @@ impl<'a> ObjectTranslator<'a> {
         if specs.is_empty() {
             return Ok(Vec::new());
         }
-        let naming: Vec<_> = specs.iter().map(|spec| NamingSubject::TargetGroup(spec.key.clone())).collect();
-        let tagging: Vec<_> = specs.iter().map(|spec| TaggingSubject::TargetGroup(spec.clone())).collect();
+        let naming: Vec<_> = specs
+            .iter()
+            .map(|spec| NamingSubject::TargetGroup(spec.key.clone()))
+            .collect();
+        let tagging: Vec<_> = specs
+            .iter()
+            .map(|spec| TaggingSubject::TargetGroup(spec.clone()))
+            .collect();
         let names = self.names(object, owner, &naming).await?;
         let tags = self.tags(object, owner, &tagging).await?;
         Ok(specs
@@ -191,17 +250,38 @@ impl<'a> ObjectTranslator<'a> {
     }
 
     /// One validated name per subject; a subject no plugin names is a problem.
-    async fn names(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[NamingSubject]) -> Result<Vec<String>, Problem> {
-        let answers = self.plugin.name_resources(&self.context, owner, subjects).await.map_err(|error| self.problem(object, error))?;
-        validate::validate_names(self.plugin.name(), object, subjects, &answers)
+    async fn names(
+        &self,
+        object: &ObjectRef,
+        owner: &ObjectMeta,
+        subjects: &[NamingSubject],
+    ) -> Result<Vec<String>, Problem> {
+        let answers = self
+            .plugin
+            .name_resources(&self.context, owner, subjects)
+            .await
             .map_err(|error| self.problem(object, error))?;
-        Ok(answers.into_iter().map(|name| name.expect("validated: every subject is named")).collect())
+        validate::validate_names(self.plugin.name(), subjects, &answers)
+            .map_err(|error| self.problem(object, error))?;
+        Ok(answers
+            .into_iter()
+            .map(|name| name.expect("validated: every subject is named"))
+            .collect())
     }
 
     /// One validated tag list per subject.
-    async fn tags(&self, object: &ObjectRef, owner: &ObjectMeta, subjects: &[TaggingSubject]) -> Result<Vec<Vec<KeyValue>>, Problem> {
-        let answers = self.plugin.tag_resources(&self.context, owner, subjects).await.map_err(|error| self.problem(object, error))?;
-        validate::validate_tags(self.plugin.name(), object, subjects, &answers)
+    async fn tags(
+        &self,
+        object: &ObjectRef,
+        owner: &ObjectMeta,
+        subjects: &[TaggingSubject],
+    ) -> Result<Vec<Vec<KeyValue>>, Problem> {
+        let answers = self
+            .plugin
+            .tag_resources(&self.context, owner, subjects)
+            .await
+            .map_err(|error| self.problem(object, error))?;
+        validate::validate_tags(self.plugin.name(), subjects, &answers)
             .map_err(|error| self.problem(object, error))?;
         Ok(answers)
     }

@@ -3,8 +3,9 @@
 //! Every check is one of VPC Lattice's own rules (name syntax and length,
 //! rule priorities 1-100 unique per listener, weights, ports, counts, tag
 //! limits) or a rule of the plugin contract (one answer per subject). A
-//! violation is an error for the one object being translated, naming the
-//! plugin, the object and the offending output field; nothing reaches Lattice.
+//! violation is an error for the one object being translated (the caller
+//! turns it into that object's problem), naming the plugin and the offending
+//! output field; nothing reaches Lattice.
 
 mod names;
 mod tags;
@@ -21,12 +22,10 @@ use crate::reconcile::translate::ProblemSource;
 
 /// Plugin output that breaks a Lattice rule or the plugin contract.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("plugin {plugin} returned invalid output for {object} at {field}: {message}")]
+#[error("plugin {plugin} returned invalid output at {field}: {message}")]
 pub struct ValidationError {
     /// The plugin that produced the output.
     pub plugin: String,
-    /// The object being translated.
-    pub object: ObjectRef,
     /// The output field, e.g. `service.listeners[0].rules[1].priority`.
     pub field: String,
     /// What rule it breaks.
@@ -40,30 +39,40 @@ impl ProblemSource for ValidationError {
             object: object.clone(),
             field: Some(format!("(plugin output) {}", self.field)),
             reason: "InvalidPluginOutput".into(),
-            message: format!("plugin {} returned invalid output: {}", self.plugin, self.message),
+            message: format!(
+                "plugin {} returned invalid output: {}",
+                self.plugin, self.message
+            ),
             plugin: Some(self.plugin),
         }
     }
 }
 
-/// Builds [`ValidationError`]s for one plugin and one object.
+/// Builds [`ValidationError`]s for one plugin.
 struct Checker<'a> {
     plugin: &'a str,
-    object: &'a ObjectRef,
 }
 
 impl Checker<'_> {
     fn error(&self, field: impl Into<String>, message: impl Into<String>) -> ValidationError {
         ValidationError {
             plugin: self.plugin.to_owned(),
-            object: self.object.clone(),
             field: field.into(),
             message: message.into(),
         }
     }
 
     /// `Err` at `field` unless `ok`.
-    fn ensure(&self, ok: bool, field: impl Into<String>, message: impl FnOnce() -> String) -> Result<(), ValidationError> {
-        if ok { Ok(()) } else { Err(self.error(field, message())) }
+    fn ensure(
+        &self,
+        ok: bool,
+        field: impl Into<String>,
+        message: impl FnOnce() -> String,
+    ) -> Result<(), ValidationError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.error(field, message()))
+        }
     }
 }

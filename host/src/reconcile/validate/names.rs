@@ -4,7 +4,6 @@ use std::collections::HashSet;
 
 use super::{Checker, ValidationError};
 use crate::plugin::bindings::naming::NamingSubject;
-use crate::reconcile::problem::ObjectRef;
 
 /// A kind of Lattice resource name, with its length bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,23 +44,35 @@ pub(super) fn name_violation(kind: NameKind, name: &str) -> Option<String> {
     let what = kind.describe();
     let length = name.chars().count();
     if !(3..=kind.max_length()).contains(&length) {
-        return Some(format!("{what} name {name:?} has {length} characters; Lattice allows 3 to {}", kind.max_length()));
+        return Some(format!(
+            "{what} name {name:?} has {length} characters; Lattice allows 3 to {}",
+            kind.max_length()
+        ));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-        return Some(format!("{what} name {name:?} contains {bad:?}; Lattice allows only a-z, 0-9 and '-'"));
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "{what} name {name:?} contains {bad:?}; Lattice allows only a-z, 0-9 and '-'"
+        ));
     }
     if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        return Some(format!("{what} name {name:?} has a hyphen first, last or after another hyphen"));
+        return Some(format!(
+            "{what} name {name:?} has a hyphen first, last or after another hyphen"
+        ));
     }
     if kind == NameKind::Service && name.starts_with("svc-") {
-        return Some(format!("service name {name:?} starts with 'svc-', which Lattice reserves for ids"));
+        return Some(format!(
+            "service name {name:?} starts with 'svc-', which Lattice reserves for ids"
+        ));
     }
     None
 }
 
 /// Validates the service network a Gateway names (a name or an `sn-` id).
-pub fn validate_service_network_name(plugin: &str, object: &ObjectRef, name: &str) -> Result<(), ValidationError> {
-    let check = Checker { plugin, object };
+pub fn validate_service_network_name(plugin: &str, name: &str) -> Result<(), ValidationError> {
+    let check = Checker { plugin };
     match name_violation(NameKind::ServiceNetwork, name) {
         Some(message) => Err(check.error("gateway-service-network", message)),
         None => Ok(()),
@@ -73,13 +84,16 @@ pub fn validate_service_network_name(plugin: &str, object: &ObjectRef, name: &st
 /// names unique per listener.
 pub fn validate_names(
     plugin: &str,
-    object: &ObjectRef,
     subjects: &[NamingSubject],
     answers: &[Option<String>],
 ) -> Result<(), ValidationError> {
-    let check = Checker { plugin, object };
+    let check = Checker { plugin };
     check.ensure(answers.len() == subjects.len(), "name", || {
-        format!("{} names for {} subjects; the contract is one per subject", answers.len(), subjects.len())
+        format!(
+            "{} names for {} subjects; the contract is one per subject",
+            answers.len(),
+            subjects.len()
+        )
     })?;
     let mut seen = HashSet::new();
     for (index, (subject, answer)) in subjects.iter().zip(answers).enumerate() {
@@ -91,7 +105,9 @@ pub fn validate_names(
         if let Some(message) = name_violation(kind, name) {
             return Err(check.error(field, message));
         }
-        check.ensure(seen.insert((scope, name.as_str())), field, || format!("name {name:?} is used twice"))?;
+        check.ensure(seen.insert((scope, name.as_str())), field, || {
+            format!("name {name:?} is used twice")
+        })?;
     }
     Ok(())
 }
@@ -100,15 +116,21 @@ pub fn validate_names(
 fn describe(subject: &NamingSubject) -> (NameKind, Option<u16>, String) {
     match subject {
         NamingSubject::Service => (NameKind::Service, None, "service".into()),
-        NamingSubject::Listener(listener) => (NameKind::Listener, None, format!("listener {}", listener.port)),
+        NamingSubject::Listener(listener) => (
+            NameKind::Listener,
+            None,
+            format!("listener {}", listener.port),
+        ),
         NamingSubject::Rule(rule) => (
             NameKind::Rule,
             Some(rule.listener_port),
             format!("rule {} of listener {}", rule.priority, rule.listener_port),
         ),
-        NamingSubject::TargetGroup(key) => {
-            (NameKind::TargetGroup, None, format!("target group {}/{}", key.namespace, key.name))
-        }
+        NamingSubject::TargetGroup(key) => (
+            NameKind::TargetGroup,
+            None,
+            format!("target group {}/{}", key.namespace, key.name),
+        ),
     }
 }
 
@@ -120,7 +142,10 @@ mod tests {
     fn accepts_lattice_names() {
         assert_eq!(name_violation(NameKind::Service, "rates-default"), None);
         assert_eq!(name_violation(NameKind::Service, &"a".repeat(40)), None);
-        assert_eq!(name_violation(NameKind::TargetGroup, &"a".repeat(128)), None);
+        assert_eq!(
+            name_violation(NameKind::TargetGroup, &"a".repeat(128)),
+            None
+        );
     }
 
     #[test]
@@ -136,19 +161,25 @@ mod tests {
             (NameKind::Service, "ra--tes"),
             (NameKind::Service, "svc-rates"),
         ] {
-            assert!(name_violation(kind, name).is_some(), "{name:?} should be rejected as {kind:?}");
+            assert!(
+                name_violation(kind, name).is_some(),
+                "{name:?} should be rejected as {kind:?}"
+            );
         }
-        assert_eq!(name_violation(NameKind::Listener, "svc-rates-80-http"), None, "only services reserve svc-");
+        assert_eq!(
+            name_violation(NameKind::Listener, "svc-rates-80-http"),
+            None,
+            "only services reserve svc-"
+        );
     }
 
     #[test]
     fn names_contract() {
-        let object = ObjectRef::new("HTTPRoute", "default", "rates");
         let subjects = [NamingSubject::Service];
-        let missing = validate_names("p", &object, &subjects, &[None]).unwrap_err();
+        let missing = validate_names("p", &subjects, &[None]).unwrap_err();
         assert_eq!(missing.field, "name[0] (service)");
         assert!(missing.message.contains("no plugin named"), "{missing}");
-        assert!(validate_names("p", &object, &subjects, &[]).is_err());
-        assert!(validate_names("p", &object, &subjects, &[Some("rates-default".into())]).is_ok());
+        assert!(validate_names("p", &subjects, &[]).is_err());
+        assert!(validate_names("p", &subjects, &[Some("rates-default".into())]).is_ok());
     }
 }

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use super::{Checker, ValidationError};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::KeyValue;
-use crate::reconcile::problem::ObjectRef;
 
 /// AWS: at most 50 user tags per resource.
 const MAX_TAGS: usize = 50;
@@ -19,13 +18,16 @@ const MAX_VALUE_LENGTH: usize = 256;
 /// reserved `aws:`, and values of at most 256 characters.
 pub fn validate_tags(
     plugin: &str,
-    object: &ObjectRef,
     subjects: &[TaggingSubject],
     answers: &[Vec<KeyValue>],
 ) -> Result<(), ValidationError> {
-    let check = Checker { plugin, object };
+    let check = Checker { plugin };
     check.ensure(answers.len() == subjects.len(), "tags", || {
-        format!("{} tag lists for {} subjects; the contract is one per subject", answers.len(), subjects.len())
+        format!(
+            "{} tag lists for {} subjects; the contract is one per subject",
+            answers.len(),
+            subjects.len()
+        )
     })?;
     for (index, tags) in answers.iter().enumerate() {
         check_tag_list(&check, &format!("tags[{index}]"), tags)?;
@@ -33,8 +35,14 @@ pub fn validate_tags(
     Ok(())
 }
 
-fn check_tag_list(check: &Checker<'_>, field: &str, tags: &[KeyValue]) -> Result<(), ValidationError> {
-    check.ensure(tags.len() <= MAX_TAGS, field, || format!("{} tags; AWS allows {MAX_TAGS}", tags.len()))?;
+fn check_tag_list(
+    check: &Checker<'_>,
+    field: &str,
+    tags: &[KeyValue],
+) -> Result<(), ValidationError> {
+    check.ensure(tags.len() <= MAX_TAGS, field, || {
+        format!("{} tags; AWS allows {MAX_TAGS}", tags.len())
+    })?;
     let mut keys = HashSet::new();
     for tag in tags {
         let field = format!("{field}.{}", tag.key);
@@ -42,14 +50,18 @@ fn check_tag_list(check: &Checker<'_>, field: &str, tags: &[KeyValue]) -> Result
         check.ensure((1..=MAX_KEY_LENGTH).contains(&key_length), &field, || {
             format!("tag key has {key_length} characters; AWS allows 1 to {MAX_KEY_LENGTH}")
         })?;
-        check.ensure(!tag.key.to_ascii_lowercase().starts_with("aws:"), &field, || {
-            "tag keys starting with 'aws:' are reserved by AWS".into()
-        })?;
+        check.ensure(
+            !tag.key.to_ascii_lowercase().starts_with("aws:"),
+            &field,
+            || "tag keys starting with 'aws:' are reserved by AWS".into(),
+        )?;
         let value_length = tag.value.chars().count();
         check.ensure(value_length <= MAX_VALUE_LENGTH, &field, || {
             format!("tag value has {value_length} characters; AWS allows {MAX_VALUE_LENGTH}")
         })?;
-        check.ensure(keys.insert(tag.key.as_str()), &field, || "tag key given twice".into())?;
+        check.ensure(keys.insert(tag.key.as_str()), &field, || {
+            "tag key given twice".into()
+        })?;
     }
     Ok(())
 }
@@ -59,21 +71,23 @@ mod tests {
     use super::*;
 
     fn tag(key: &str, value: &str) -> KeyValue {
-        KeyValue { key: key.into(), value: value.into() }
+        KeyValue {
+            key: key.into(),
+            value: value.into(),
+        }
     }
 
     #[test]
     fn tag_rules() {
-        let object = ObjectRef::new("HTTPRoute", "default", "rates");
         let subjects = [TaggingSubject::Service];
-        let validate = |tags: Vec<KeyValue>| validate_tags("p", &object, &subjects, &[tags]);
+        let validate = |tags: Vec<KeyValue>| validate_tags("p", &subjects, &[tags]);
         assert!(validate(vec![tag("team", "payments")]).is_ok());
         assert!(validate(vec![tag("", "x")]).is_err());
         assert!(validate(vec![tag("aws:cloudformation", "x")]).is_err());
         assert!(validate(vec![tag("k", &"v".repeat(257))]).is_err());
         assert!(validate(vec![tag("k", "a"), tag("k", "b")]).is_err());
         assert!(validate((0..51).map(|n| tag(&format!("k{n}"), "v")).collect()).is_err());
-        let short = validate_tags("p", &object, &subjects, &[]).unwrap_err();
+        let short = validate_tags("p", &subjects, &[]).unwrap_err();
         assert_eq!(short.field, "tags");
     }
 }
