@@ -11,6 +11,6 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
+pub use self::trellis::plugin::log;
+pub use self::trellis::plugin::types;
 pub use exports::trellis::plugin::{auth, naming, tagging, translate};
-pub use trellis::plugin::log;
-pub use trellis::plugin::types;

@@ -2,8 +2,8 @@
 
 use crate::exports::trellis::plugin::{auth, naming, tagging, translate};
 use crate::{
-    AuthPolicy, CallContext, ExportInput, GatewayInput, KeyValue, NamingSubject, ObjectMeta, PluginError, RouteInput,
-    RouteTranslation, TaggingSubject, TargetGroupSpec,
+    AuthPolicy, CallContext, ExportInput, GatewayInput, KeyValue, NamingSubject, ObjectMeta,
+    PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
 };
 
 struct DefaultPlugin;
@@ -17,29 +17,46 @@ impl translate::Guest for DefaultPlugin {
         crate::translate_route(&ctx, &route, previous.as_ref())
     }
 
-    fn translate_export(ctx: CallContext, service_export: ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
+    fn translate_export(
+        ctx: CallContext,
+        service_export: ExportInput,
+    ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         crate::translate_export(&ctx, &service_export)
     }
 
-    fn gateway_service_network(ctx: CallContext, gateway: GatewayInput) -> Result<String, PluginError> {
+    fn gateway_service_network(
+        ctx: CallContext,
+        gateway: GatewayInput,
+    ) -> Result<String, PluginError> {
         crate::gateway_service_network(&ctx, &gateway)
     }
 }
 
 impl naming::Guest for DefaultPlugin {
-    fn name(ctx: CallContext, owner: ObjectMeta, subjects: Vec<NamingSubject>) -> Result<Vec<Option<String>>, PluginError> {
+    fn name(
+        ctx: CallContext,
+        owner: ObjectMeta,
+        subjects: Vec<NamingSubject>,
+    ) -> Result<Vec<Option<String>>, PluginError> {
         crate::name(&ctx, &owner, &subjects)
     }
 }
 
 impl tagging::Guest for DefaultPlugin {
-    fn tags(ctx: CallContext, owner: ObjectMeta, subjects: Vec<TaggingSubject>) -> Result<Vec<Vec<KeyValue>>, PluginError> {
+    fn tags(
+        ctx: CallContext,
+        owner: ObjectMeta,
+        subjects: Vec<TaggingSubject>,
+    ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
         crate::tags(&ctx, &owner, &subjects)
     }
 }
 
 impl auth::Guest for DefaultPlugin {
-    fn route_auth_policy(ctx: CallContext, route: RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
+    fn route_auth_policy(
+        ctx: CallContext,
+        route: RouteInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
         crate::route_auth_policy(&ctx, &route)
     }
 }

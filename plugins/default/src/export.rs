@@ -2,7 +2,10 @@
 //! (upstream-spec §4.7).
 
 use crate::annotations;
-use crate::{CallContext, ExportInput, PluginError, TargetGroupKey, TargetGroupSource, TargetGroupSpec, TargetSource, refuse};
+use crate::{
+    CallContext, ExportInput, PluginError, TargetGroupKey, TargetGroupSource, TargetGroupSpec,
+    TargetSource, refuse,
+};
 
 /// The annotation that opts a ServiceExport into Lattice, and its value.
 const FEDERATION: (&str, &str) = ("federation", "amazon-vpc-lattice");
@@ -11,22 +14,47 @@ const FEDERATION: (&str, &str) = ("federation", "amazon-vpc-lattice");
 /// legacy form, one on port 80 whose targets are the ports of the `port`
 /// annotation (every port when absent). An export without the federation
 /// annotation exports nothing.
-pub fn translate_export(_ctx: &CallContext, export: &ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
+pub fn translate_export(
+    _ctx: &CallContext,
+    export: &ExportInput,
+) -> Result<Vec<TargetGroupSpec>, PluginError> {
     let meta = &export.meta;
     if annotations::get(&meta.annotations, FEDERATION.0) != Some(FEDERATION.1) {
         return Ok(Vec::new());
     }
     let Some(service) = &export.service else {
-        let name = annotations::get(&meta.annotations, "service-name").map(str::trim).filter(|name| !name.is_empty());
-        let field = if name.is_some() { annotations::field("service-name") } else { "metadata.name".to_owned() };
+        let name = annotations::get(&meta.annotations, "service-name")
+            .map(str::trim)
+            .filter(|name| !name.is_empty());
+        let field = if name.is_some() {
+            annotations::field("service-name")
+        } else {
+            "metadata.name".to_owned()
+        };
         return Err(refuse(
             "ServiceNotFound",
             field,
-            format!("ServiceExport {}/{} exports Service {}, which does not exist", meta.namespace, meta.name, name.unwrap_or(&meta.name)),
+            format!(
+                "ServiceExport {}/{} exports Service {}, which does not exist",
+                meta.namespace,
+                meta.name,
+                name.unwrap_or(&meta.name)
+            ),
         ));
     };
-    let ip_address_type = if service.ip_families.first().is_some_and(|family| family == "IPv6") { "IPV6" } else { "IPV4" };
-    let target_group = |port: u16, protocol: &str, version: Option<&str>, target_ports: Vec<u16>| TargetGroupSpec {
+    let ip_address_type = if service
+        .ip_families
+        .first()
+        .is_some_and(|family| family == "IPv6")
+    {
+        "IPV6"
+    } else {
+        "IPV4"
+    };
+    let target_group = |port: u16,
+                        protocol: &str,
+                        version: Option<&str>,
+                        target_ports: Vec<u16>| TargetGroupSpec {
         key: TargetGroupKey {
             source: TargetGroupSource::ServiceExport,
             namespace: meta.namespace.clone(),
@@ -61,12 +89,21 @@ pub fn translate_export(_ctx: &CallContext, export: &ExportInput) -> Result<Vec<
                         ));
                     }
                 };
-                Ok(target_group(exported.port, protocol, version, vec![exported.port]))
+                Ok(target_group(
+                    exported.port,
+                    protocol,
+                    version,
+                    vec![exported.port],
+                ))
             })
             .collect(),
         None => {
             let ports = annotations::get(&meta.annotations, "port")
-                .map(|list| list.split(',').filter_map(|port| port.trim().parse().ok()).collect())
+                .map(|list| {
+                    list.split(',')
+                        .filter_map(|port| port.trim().parse().ok())
+                        .collect()
+                })
                 .unwrap_or_default();
             Ok(vec![target_group(80, "HTTP", Some("HTTP1"), ports)])
         }
@@ -76,16 +113,29 @@ pub fn translate_export(_ctx: &CallContext, export: &ExportInput) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{context, meta, service};
     use crate::ExportedPort;
+    use crate::test_support::{context, meta, service};
 
-    const FEDERATED: (&str, &str) = ("application-networking.k8s.aws/federation", "amazon-vpc-lattice");
+    const FEDERATED: (&str, &str) = (
+        "application-networking.k8s.aws/federation",
+        "amazon-vpc-lattice",
+    );
 
-    fn export(annotations: &[(&str, &str)], ports: Option<Vec<(u16, &str)>>, with_service: bool) -> ExportInput {
+    fn export(
+        annotations: &[(&str, &str)],
+        ports: Option<Vec<(u16, &str)>>,
+        with_service: bool,
+    ) -> ExportInput {
         ExportInput {
             meta: meta("ServiceExport", "default", "service-1", annotations),
             exported_ports: ports.map(|ports| {
-                ports.into_iter().map(|(port, route_type)| ExportedPort { port, route_type: route_type.into() }).collect()
+                ports
+                    .into_iter()
+                    .map(|(port, route_type)| ExportedPort {
+                        port,
+                        route_type: route_type.into(),
+                    })
+                    .collect()
             }),
             service: with_service.then(|| service("service-1", &[80, 8443])),
             policies: Vec::new(),
@@ -95,10 +145,28 @@ mod tests {
 
     #[test]
     fn exported_ports_become_one_target_group_each() {
-        let groups = translate_export(&context(), &export(&[FEDERATED], Some(vec![(80, "HTTP"), (8443, "GRPC")]), true)).unwrap();
+        let groups = translate_export(
+            &context(),
+            &export(&[FEDERATED], Some(vec![(80, "HTTP"), (8443, "GRPC")]), true),
+        )
+        .unwrap();
         assert_eq!(groups.len(), 2);
-        assert_eq!((groups[0].port, groups[0].protocol.as_str(), groups[0].protocol_version.as_deref()), (80, "HTTP", Some("HTTP1")));
-        assert_eq!((groups[1].port, groups[1].protocol.as_str(), groups[1].protocol_version.as_deref()), (8443, "HTTP", Some("GRPC")));
+        assert_eq!(
+            (
+                groups[0].port,
+                groups[0].protocol.as_str(),
+                groups[0].protocol_version.as_deref()
+            ),
+            (80, "HTTP", Some("HTTP1"))
+        );
+        assert_eq!(
+            (
+                groups[1].port,
+                groups[1].protocol.as_str(),
+                groups[1].protocol_version.as_deref()
+            ),
+            (8443, "HTTP", Some("GRPC"))
+        );
         assert_eq!(groups[1].key.source, TargetGroupSource::ServiceExport);
         assert_eq!(groups[1].key.port, Some(8443));
         assert_eq!(groups[1].targets_from.as_ref().unwrap().ports, vec![8443]);
@@ -109,19 +177,36 @@ mod tests {
         let groups = translate_export(&context(), &export(&[FEDERATED], None, true)).unwrap();
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].port, 80);
-        assert_eq!(groups[0].targets_from.as_ref().unwrap().ports, Vec::<u16>::new(), "every port");
+        assert_eq!(
+            groups[0].targets_from.as_ref().unwrap().ports,
+            Vec::<u16>::new(),
+            "every port"
+        );
     }
 
     #[test]
     fn without_the_federation_annotation_nothing_is_exported() {
-        assert_eq!(translate_export(&context(), &export(&[], None, true)).unwrap(), Vec::new());
+        assert_eq!(
+            translate_export(&context(), &export(&[], None, true)).unwrap(),
+            Vec::new()
+        );
     }
 
     #[test]
     fn a_missing_service_is_refused() {
         let error = translate_export(&context(), &export(&[FEDERATED], None, false)).unwrap_err();
-        assert_eq!((error.reason.as_str(), error.field.as_deref()), ("ServiceNotFound", Some("metadata.name")));
-        let error = translate_export(&context(), &export(&[FEDERATED], Some(vec![(80, "UDP")]), true)).unwrap_err();
-        assert_eq!(error.field.as_deref(), Some("spec.exportedPorts[0].routeType"));
+        assert_eq!(
+            (error.reason.as_str(), error.field.as_deref()),
+            ("ServiceNotFound", Some("metadata.name"))
+        );
+        let error = translate_export(
+            &context(),
+            &export(&[FEDERATED], Some(vec![(80, "UDP")]), true),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.field.as_deref(),
+            Some("spec.exportedPorts[0].routeType")
+        );
     }
 }

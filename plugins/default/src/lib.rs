@@ -37,16 +37,30 @@ pub use tagging::tags;
 
 /// The service network a Gateway stands for: the Gateway's name (upstream
 /// looks it up as a service network name or id).
-pub fn gateway_service_network(_ctx: &CallContext, gateway: &GatewayInput) -> Result<String, PluginError> {
+pub fn gateway_service_network(
+    _ctx: &CallContext,
+    gateway: &GatewayInput,
+) -> Result<String, PluginError> {
     Ok(gateway.meta.name.clone())
 }
 
 /// The stock plugin sets no auth policy: IAMAuthPolicy objects do (later).
-pub fn route_auth_policy(_ctx: &CallContext, _route: &RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
+pub fn route_auth_policy(
+    _ctx: &CallContext,
+    _route: &RouteInput,
+) -> Result<Option<AuthPolicy>, PluginError> {
     Ok(None)
 }
 
 /// A refusal with upstream's reason, the field it is about, and a message.
-pub(crate) fn refuse(reason: &str, field: impl Into<String>, message: impl Into<String>) -> PluginError {
-    PluginError { reason: reason.into(), field: Some(field.into()), message: message.into() }
+pub(crate) fn refuse(
+    reason: &str,
+    field: impl Into<String>,
+    message: impl Into<String>,
+) -> PluginError {
+    PluginError {
+        reason: reason.into(),
+        field: Some(field.into()),
+        message: message.into(),
+    }
 }

@@ -8,20 +8,30 @@
 
 use crate::annotations;
 use crate::text::{fnv1a, letters, truncate};
-use crate::{CallContext, ListenerProtocol, NamingSubject, ObjectMeta, PluginError, TargetGroupKey, refuse};
+use crate::{
+    CallContext, ListenerProtocol, NamingSubject, ObjectMeta, PluginError, TargetGroupKey, refuse,
+};
 
 /// The annotation that replaces the generated service name.
 const SERVICE_NAME_OVERRIDE: &str = "service-name-override";
 
 /// One name per subject, in order; the stock plugin names everything.
-pub fn name(ctx: &CallContext, owner: &ObjectMeta, subjects: &[NamingSubject]) -> Result<Vec<Option<String>>, PluginError> {
+pub fn name(
+    ctx: &CallContext,
+    owner: &ObjectMeta,
+    subjects: &[NamingSubject],
+) -> Result<Vec<Option<String>>, PluginError> {
     subjects
         .iter()
         .map(|subject| {
             Ok(Some(match subject {
                 NamingSubject::Service => service_name(owner)?,
-                NamingSubject::Listener(listener) => listener_name(owner, listener.port, listener.protocol),
-                NamingSubject::Rule(rule) => rule_name(rule.listener_port, rule.priority, &rule.match_json),
+                NamingSubject::Listener(listener) => {
+                    listener_name(owner, listener.port, listener.protocol)
+                }
+                NamingSubject::Rule(rule) => {
+                    rule_name(rule.listener_port, rule.priority, &rule.match_json)
+                }
                 NamingSubject::TargetGroup(key) => target_group_name(ctx, owner, key),
             }))
         })
@@ -44,14 +54,21 @@ pub(crate) fn service_name(route: &ObjectMeta) -> Result<String, PluginError> {
 }
 
 fn generated_service_name(route: &ObjectMeta) -> String {
-    format!("{}-{}", truncate(&route.name, 20), truncate(&route.namespace, 18))
+    format!(
+        "{}-{}",
+        truncate(&route.name, 20),
+        truncate(&route.namespace, 18)
+    )
 }
 
 /// Upstream's `ValidateVPCLatticeServiceName`.
 fn override_violation(name: &str) -> Option<&'static str> {
     if !(3..=40).contains(&name.len()) {
         Some("must be between 3 and 40 characters")
-    } else if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         Some("must contain only lowercase letters, digits and hyphens")
     } else if name.starts_with("svc-") {
         Some("must not start with 'svc-'")
@@ -96,7 +113,12 @@ fn target_group_name(ctx: &CallContext, owner: &ObjectMeta, key: &TargetGroupKey
         &key.name,
         &port,
     ]);
-    format!("k8s-{}-{}-{}", truncate(&key.namespace, 55), truncate(&key.name, 55), letters(hash))
+    format!(
+        "k8s-{}-{}-{}",
+        truncate(&key.namespace, 55),
+        truncate(&key.name, 55),
+        letters(hash)
+    )
 }
 
 #[cfg(test)]
@@ -106,40 +128,96 @@ mod tests {
     use crate::{ListenerSubject, RuleSubject, TargetGroupSource};
 
     fn one(owner: &ObjectMeta, subject: NamingSubject) -> String {
-        name(&context(), owner, &[subject]).unwrap().remove(0).unwrap()
+        name(&context(), owner, &[subject])
+            .unwrap()
+            .remove(0)
+            .unwrap()
     }
 
     #[test]
     fn service_names_follow_upstream() {
-        assert_eq!(one(&meta("HTTPRoute", "default", "rates", &[]), NamingSubject::Service), "rates-default");
+        assert_eq!(
+            one(
+                &meta("HTTPRoute", "default", "rates", &[]),
+                NamingSubject::Service
+            ),
+            "rates-default"
+        );
         let long = meta("HTTPRoute", "production", "my-very-long-route-name", &[]);
-        assert_eq!(one(&long, NamingSubject::Service), "my-very-long-route-n-production");
+        assert_eq!(
+            one(&long, NamingSubject::Service),
+            "my-very-long-route-n-production"
+        );
         let namespace = meta("HTTPRoute", "a-very-long-namespace-name", "rates", &[]);
-        assert_eq!(one(&namespace, NamingSubject::Service), "rates-a-very-long-namesp");
+        assert_eq!(
+            one(&namespace, NamingSubject::Service),
+            "rates-a-very-long-namesp"
+        );
     }
 
     #[test]
     fn trailing_hyphens_left_by_truncation_are_trimmed() {
-        let route = meta("HTTPRoute", "production-team-a-b", "abcdefghijklmnopqrs-xyz", &[]);
-        assert_eq!(one(&route, NamingSubject::Service), "abcdefghijklmnopqrs-production-team-a");
+        let route = meta(
+            "HTTPRoute",
+            "production-team-a-b",
+            "abcdefghijklmnopqrs-xyz",
+            &[],
+        );
+        assert_eq!(
+            one(&route, NamingSubject::Service),
+            "abcdefghijklmnopqrs-production-team-a"
+        );
     }
 
     #[test]
     fn a_valid_override_replaces_the_service_name_but_not_the_listener_name() {
-        let route = meta("HTTPRoute", "default", "rates", &[("application-networking.k8s.aws/service-name-override", "payments")]);
+        let route = meta(
+            "HTTPRoute",
+            "default",
+            "rates",
+            &[(
+                "application-networking.k8s.aws/service-name-override",
+                "payments",
+            )],
+        );
         assert_eq!(one(&route, NamingSubject::Service), "payments");
-        let listener = NamingSubject::Listener(ListenerSubject { port: 80, protocol: ListenerProtocol::Http });
+        let listener = NamingSubject::Listener(ListenerSubject {
+            port: 80,
+            protocol: ListenerProtocol::Http,
+        });
         assert_eq!(one(&route, listener), "rates-default-80-http");
     }
 
     #[test]
     fn an_invalid_override_is_refused_naming_the_annotation() {
-        for bad in ["ab", "Payments", "svc-payments", "-payments", "payments-", "pay--ments", &"a".repeat(41)] {
-            let route = meta("HTTPRoute", "default", "rates", &[("application-networking.k8s.aws/service-name-override", bad)]);
+        for bad in [
+            "ab",
+            "Payments",
+            "svc-payments",
+            "-payments",
+            "payments-",
+            "pay--ments",
+            &"a".repeat(41),
+        ] {
+            let route = meta(
+                "HTTPRoute",
+                "default",
+                "rates",
+                &[("application-networking.k8s.aws/service-name-override", bad)],
+            );
             let error = name(&context(), &route, &[NamingSubject::Service]).unwrap_err();
             assert_eq!(error.reason, "InvalidServiceNameOverride", "{bad}");
-            assert_eq!(error.field.as_deref(), Some("metadata.annotations[application-networking.k8s.aws/service-name-override]"));
-            assert!(error.message.starts_with(&format!("invalid service name override '{bad}'")), "{}", error.message);
+            assert_eq!(
+                error.field.as_deref(),
+                Some("metadata.annotations[application-networking.k8s.aws/service-name-override]")
+            );
+            assert!(
+                error
+                    .message
+                    .starts_with(&format!("invalid service name override '{bad}'")),
+                "{}",
+                error.message
+            );
         }
     }
 
@@ -149,9 +227,19 @@ mod tests {
         for (port, protocol, expected) in [
             (80, ListenerProtocol::Http, "nginx-tls-default-80-http"),
             (443, ListenerProtocol::Https, "nginx-tls-default-443-https"),
-            (443, ListenerProtocol::TlsPassthrough, "nginx-tls-default-443-tls"),
+            (
+                443,
+                ListenerProtocol::TlsPassthrough,
+                "nginx-tls-default-443-tls",
+            ),
         ] {
-            assert_eq!(one(&route, NamingSubject::Listener(ListenerSubject { port, protocol })), expected);
+            assert_eq!(
+                one(
+                    &route,
+                    NamingSubject::Listener(ListenerSubject { port, protocol })
+                ),
+                expected
+            );
         }
     }
 
@@ -159,7 +247,11 @@ mod tests {
     fn rule_names_have_upstreams_shape_and_are_stable() {
         let route = meta("HTTPRoute", "default", "rates", &[]);
         let rule = |priority, match_json: &str| {
-            NamingSubject::Rule(RuleSubject { listener_port: 80, priority, match_json: match_json.into() })
+            NamingSubject::Rule(RuleSubject {
+                listener_port: 80,
+                priority,
+                match_json: match_json.into(),
+            })
         };
         let first = one(&route, rule(1, "{\"path\":\"/a\"}"));
         assert_eq!(first, one(&route, rule(1, "{\"path\":\"/a\"}")));
@@ -179,18 +271,46 @@ mod tests {
             name: name.into(),
             port: Some(80),
         };
-        let parking = one(&route, NamingSubject::TargetGroup(key("default", "parking")));
+        let parking = one(
+            &route,
+            NamingSubject::TargetGroup(key("default", "parking")),
+        );
         assert!(parking.starts_with("k8s-default-parking-"), "{parking}");
         assert_eq!(parking.len(), "k8s-default-parking-".len() + 10);
-        assert!(parking[20..].bytes().all(|b| b.is_ascii_lowercase()), "{parking}");
-        assert_eq!(parking, one(&route, NamingSubject::TargetGroup(key("default", "parking"))), "deterministic");
+        assert!(
+            parking[20..].bytes().all(|b| b.is_ascii_lowercase()),
+            "{parking}"
+        );
+        assert_eq!(
+            parking,
+            one(
+                &route,
+                NamingSubject::TargetGroup(key("default", "parking"))
+            ),
+            "deterministic"
+        );
         let other_route = meta("HTTPRoute", "default", "inventory", &[]);
-        assert_ne!(parking, one(&other_route, NamingSubject::TargetGroup(key("default", "parking"))));
+        assert_ne!(
+            parking,
+            one(
+                &other_route,
+                NamingSubject::TargetGroup(key("default", "parking"))
+            )
+        );
 
-        let long = one(&route, NamingSubject::TargetGroup(key(&"n".repeat(63), &"s".repeat(63))));
+        let long = one(
+            &route,
+            NamingSubject::TargetGroup(key(&"n".repeat(63), &"s".repeat(63))),
+        );
         assert_eq!(long.len(), 4 + 55 + 1 + 55 + 1 + 10);
         assert!(long.len() <= 128);
-        let hyphen = one(&route, NamingSubject::TargetGroup(key("default", &format!("{}-tail", "s".repeat(54)))));
-        assert!(!hyphen.contains("--"), "a hyphen left at the cut is trimmed: {hyphen}");
+        let hyphen = one(
+            &route,
+            NamingSubject::TargetGroup(key("default", &format!("{}-tail", "s".repeat(54)))),
+        );
+        assert!(
+            !hyphen.contains("--"),
+            "a hyphen left at the cut is trimmed: {hyphen}"
+        );
     }
 }

@@ -9,10 +9,11 @@
 
 use crate::annotations;
 use crate::{
-    AttachedListener, BackendRef, BackendTarget, CallContext, LatticeHeaderMatch, LatticeMatch, LatticePathMatch,
-    ListenerProtocol, ListenerSpec, PathMatchKind, PluginError, RouteInput, RouteKind, RouteMatch, RouteRule,
-    RouteTranslation, RuleAction, RuleSpec, ServiceInfo, ServiceSpec, TargetGroupKey, TargetGroupSource,
-    TargetGroupSpec, TargetSource, ValueMatchKind, WeightedTargetGroup, refuse,
+    AttachedListener, BackendRef, BackendTarget, CallContext, LatticeHeaderMatch, LatticeMatch,
+    LatticePathMatch, ListenerProtocol, ListenerSpec, PathMatchKind, PluginError, RouteInput,
+    RouteKind, RouteMatch, RouteRule, RouteTranslation, RuleAction, RuleSpec, ServiceInfo,
+    ServiceSpec, TargetGroupKey, TargetGroupSource, TargetGroupSpec, TargetSource, ValueMatchKind,
+    WeightedTargetGroup, refuse,
 };
 
 /// Lattice allows at most five header matches per rule.
@@ -41,7 +42,11 @@ pub fn translate_route(
     let mut rules = Vec::new();
     for (rule, priority) in route.rules.iter().zip(priorities(route)) {
         let action = rule_action(route, rule, &mut target_groups)?;
-        rules.push(RuleSpec { priority, match_: rule_match(route, rule)?, action });
+        rules.push(RuleSpec {
+            priority,
+            match_: rule_match(route, rule)?,
+            action,
+        });
     }
     let listeners = listeners(route, rules)?;
     let service = ServiceSpec {
@@ -50,7 +55,10 @@ pub fn translate_route(
         service_networks: service_networks(route),
         listeners,
     };
-    Ok(RouteTranslation { service, target_groups })
+    Ok(RouteTranslation {
+        service,
+        target_groups,
+    })
 }
 
 /// Rule priorities (upstream-spec §4.4.1): rules with a valid
@@ -130,11 +138,18 @@ fn http_match(route_match: &RouteMatch, field: &str) -> Result<LatticeMatch, Plu
 }
 
 fn grpc_match(route_match: &RouteMatch, field: &str) -> Result<LatticeMatch, PluginError> {
-    if route_match.grpc_match_kind.as_deref().is_some_and(|kind| kind != "Exact") {
+    if route_match
+        .grpc_match_kind
+        .as_deref()
+        .is_some_and(|kind| kind != "Exact")
+    {
         return Err(refuse(
             "UnsupportedValue",
             format!("{field}.method.type"),
-            format!("unsupported gRPC method match type {}", route_match.grpc_match_kind.as_deref().unwrap_or_default()),
+            format!(
+                "unsupported gRPC method match type {}",
+                route_match.grpc_match_kind.as_deref().unwrap_or_default()
+            ),
         ));
     }
     let path = match (&route_match.grpc_service, &route_match.grpc_method) {
@@ -157,12 +172,18 @@ fn grpc_match(route_match: &RouteMatch, field: &str) -> Result<LatticeMatch, Plu
     })
 }
 
-fn header_matches(route_match: &RouteMatch, field: &str) -> Result<Vec<LatticeHeaderMatch>, PluginError> {
+fn header_matches(
+    route_match: &RouteMatch,
+    field: &str,
+) -> Result<Vec<LatticeHeaderMatch>, PluginError> {
     if route_match.headers.len() > MAX_HEADER_MATCHES {
         return Err(refuse(
             "LATTICE_EXCEED_MAX_HEADER_MATCHES",
             format!("{field}.headers"),
-            format!("{} header matches; VPC Lattice supports {MAX_HEADER_MATCHES}", route_match.headers.len()),
+            format!(
+                "{} header matches; VPC Lattice supports {MAX_HEADER_MATCHES}",
+                route_match.headers.len()
+            ),
         ));
     }
     route_match
@@ -170,9 +191,11 @@ fn header_matches(route_match: &RouteMatch, field: &str) -> Result<Vec<LatticeHe
         .iter()
         .enumerate()
         .map(|(index, header)| match header.kind {
-            ValueMatchKind::Exact => {
-                Ok(LatticeHeaderMatch { name: header.name.clone(), exact: header.value.clone(), case_sensitive: false })
-            }
+            ValueMatchKind::Exact => Ok(LatticeHeaderMatch {
+                name: header.name.clone(),
+                exact: header.value.clone(),
+                case_sensitive: false,
+            }),
             ValueMatchKind::RegularExpression => Err(refuse(
                 "LATTICE_UNSUPPORTED_HEADER_MATCH_TYPE",
                 format!("{field}.headers[{index}].type"),
@@ -193,8 +216,16 @@ fn rule_action(
     for (index, backend) in rule.backends.iter().enumerate() {
         let source = match &backend.target {
             BackendTarget::Service(service) => {
-                let spec = backend_target_group(route, backend, service, &format!("spec.rules[{}].backendRefs[{index}]", rule.index))?;
-                if !target_groups.iter().any(|known: &TargetGroupSpec| known.key == spec.key) {
+                let spec = backend_target_group(
+                    route,
+                    backend,
+                    service,
+                    &format!("spec.rules[{}].backendRefs[{index}]", rule.index),
+                )?;
+                if !target_groups
+                    .iter()
+                    .any(|known: &TargetGroupSpec| known.key == spec.key)
+                {
                     target_groups.push(spec);
                 }
                 TargetGroupSource::Service
@@ -202,13 +233,25 @@ fn rule_action(
             BackendTarget::ServiceImport(_) => TargetGroupSource::ServiceImport,
             BackendTarget::NotFound | BackendTarget::UnsupportedKind(_) => continue,
         };
-        forward.push(WeightedTargetGroup { key: backend_key(source, backend), weight: backend.weight });
+        forward.push(WeightedTargetGroup {
+            key: backend_key(source, backend),
+            weight: backend.weight,
+        });
     }
-    Ok(if forward.is_empty() { RuleAction::FixedResponse(500) } else { RuleAction::Forward(forward) })
+    Ok(if forward.is_empty() {
+        RuleAction::FixedResponse(500)
+    } else {
+        RuleAction::Forward(forward)
+    })
 }
 
 fn backend_key(source: TargetGroupSource, backend: &BackendRef) -> TargetGroupKey {
-    TargetGroupKey { source, namespace: backend.namespace.clone(), name: backend.name.clone(), port: backend.port }
+    TargetGroupKey {
+        source,
+        namespace: backend.namespace.clone(),
+        name: backend.name.clone(),
+        port: backend.port,
+    }
 }
 
 /// The target group of a Service backend: port 80 (targets carry the real
@@ -228,7 +271,10 @@ fn backend_target_group(
             return Err(refuse(
                 "UnsupportedValue",
                 field,
-                format!("Dual stack Service {}/{} is not supported", backend.namespace, backend.name),
+                format!(
+                    "Dual stack Service {}/{} is not supported",
+                    backend.namespace, backend.name
+                ),
             ));
         }
     };
@@ -258,7 +304,10 @@ fn backend_target_group(
 fn listeners(route: &RouteInput, rules: Vec<RuleSpec>) -> Result<Vec<ListenerSpec>, PluginError> {
     let mut listeners: Vec<ListenerSpec> = Vec::new();
     for (index, attached) in route.listeners.iter().enumerate() {
-        if listeners.iter().any(|listener| listener.port == attached.port) {
+        if listeners
+            .iter()
+            .any(|listener| listener.port == attached.port)
+        {
             continue;
         }
         let protocol = listener_protocol(attached).ok_or_else(|| {
@@ -276,19 +325,37 @@ fn listeners(route: &RouteInput, rules: Vec<RuleSpec>) -> Result<Vec<ListenerSpe
                 return Err(refuse(
                     "UnsupportedValue",
                     "spec.rules",
-                    format!("only support exactly 1 rule for TLSRoute {}/{}, but got {}", route.meta.namespace, route.meta.name, rules.len()),
+                    format!(
+                        "only support exactly 1 rule for TLSRoute {}/{}, but got {}",
+                        route.meta.namespace,
+                        route.meta.name,
+                        rules.len()
+                    ),
                 ));
             };
             if !matches!(rule.action, RuleAction::Forward(_)) {
                 return Err(refuse(
                     "BackendNotFound",
                     "spec.rules[0].backendRefs",
-                    format!("TLSRoute {}/{} must have at least one valid backendRef target group", route.meta.namespace, route.meta.name),
+                    format!(
+                        "TLSRoute {}/{} must have at least one valid backendRef target group",
+                        route.meta.namespace, route.meta.name
+                    ),
                 ));
             }
-            ListenerSpec { port: attached.port, protocol, default_action: rule.action.clone(), rules: Vec::new() }
+            ListenerSpec {
+                port: attached.port,
+                protocol,
+                default_action: rule.action.clone(),
+                rules: Vec::new(),
+            }
         } else {
-            ListenerSpec { port: attached.port, protocol, default_action: RuleAction::FixedResponse(404), rules: rules.clone() }
+            ListenerSpec {
+                port: attached.port,
+                protocol,
+                default_action: RuleAction::FixedResponse(404),
+                rules: rules.clone(),
+            }
         };
         listeners.push(listener);
     }
@@ -309,7 +376,12 @@ fn certificate(listeners: &[AttachedListener]) -> Option<String> {
     listeners
         .iter()
         .filter(|listener| listener.tls_mode.as_deref() == Some("Terminate"))
-        .find_map(|listener| listener.tls_options.iter().find(|option| option.key == CERTIFICATE_OPTION))
+        .find_map(|listener| {
+            listener
+                .tls_options
+                .iter()
+                .find(|option| option.key == CERTIFICATE_OPTION)
+        })
         .map(|option| option.value.clone())
 }
 
@@ -320,10 +392,9 @@ fn service_networks(route: &RouteInput) -> Vec<String> {
     let is_true = |value: &str| value.trim().eq_ignore_ascii_case("true");
     let standalone = match annotations::get(&route.meta.annotations, "standalone") {
         Some(value) => is_true(value),
-        None => route
-            .listeners
-            .iter()
-            .any(|listener| annotations::get(&listener.gateway.annotations, "standalone").is_some_and(is_true)),
+        None => route.listeners.iter().any(|listener| {
+            annotations::get(&listener.gateway.annotations, "standalone").is_some_and(is_true)
+        }),
     };
     let mut networks: Vec<String> = Vec::new();
     if !standalone {

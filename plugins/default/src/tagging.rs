@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::annotations::{self, PREFIX};
-use crate::{CallContext, KeyValue, ObjectMeta, PluginError, TaggingSubject, TargetGroupSource, TargetGroupSpec};
+use crate::{
+    CallContext, KeyValue, ObjectMeta, PluginError, TaggingSubject, TargetGroupSource,
+    TargetGroupSpec,
+};
 
 /// The annotation with user tags: `key=value,key2=value2`.
 const TAGS_ANNOTATION: &str = "tags";
@@ -14,14 +17,23 @@ const TAGS_ANNOTATION: &str = "tags";
 const MAX_USER_TAGS: usize = 50;
 
 /// One tag list per subject, in order.
-pub fn tags(ctx: &CallContext, owner: &ObjectMeta, subjects: &[TaggingSubject]) -> Result<Vec<Vec<KeyValue>>, PluginError> {
-    let managed_by = format!("{}/{}/{}", ctx.cluster.account_id, ctx.cluster.cluster_name, ctx.cluster.vpc_id);
+pub fn tags(
+    ctx: &CallContext,
+    owner: &ObjectMeta,
+    subjects: &[TaggingSubject],
+) -> Result<Vec<Vec<KeyValue>>, PluginError> {
+    let managed_by = format!(
+        "{}/{}/{}",
+        ctx.cluster.account_id, ctx.cluster.cluster_name, ctx.cluster.vpc_id
+    );
     Ok(subjects
         .iter()
         .map(|subject| {
             let mut tags = match subject {
                 // Upstream writes only ManagedBy on what DEFAULT_SERVICE_NETWORK creates.
-                TaggingSubject::ServiceNetwork(_) | TaggingSubject::VpcAssociation(_) => BTreeMap::new(),
+                TaggingSubject::ServiceNetwork(_) | TaggingSubject::VpcAssociation(_) => {
+                    BTreeMap::new()
+                }
                 _ => user_tags(owner),
             };
             tags.insert(format!("{PREFIX}ManagedBy"), managed_by.clone());
@@ -34,21 +46,37 @@ pub fn tags(ctx: &CallContext, owner: &ObjectMeta, subjects: &[TaggingSubject]) 
                 TaggingSubject::TargetGroup(spec) => target_group_tags(ctx, owner, spec, &mut tags),
                 _ => {}
             }
-            tags.into_iter().map(|(key, value)| KeyValue { key, value }).collect()
+            tags.into_iter()
+                .map(|(key, value)| KeyValue { key, value })
+                .collect()
         })
         .collect())
 }
 
-fn target_group_tags(ctx: &CallContext, owner: &ObjectMeta, spec: &TargetGroupSpec, tags: &mut BTreeMap<String, String>) {
+fn target_group_tags(
+    ctx: &CallContext,
+    owner: &ObjectMeta,
+    spec: &TargetGroupSpec,
+    tags: &mut BTreeMap<String, String>,
+) {
     let source_type = match spec.key.source {
         TargetGroupSource::ServiceExport => "ServiceExport",
         TargetGroupSource::Service | TargetGroupSource::ServiceImport => owner.kind.as_str(),
     };
-    tags.insert(format!("{PREFIX}ClusterName"), ctx.cluster.cluster_name.clone());
+    tags.insert(
+        format!("{PREFIX}ClusterName"),
+        ctx.cluster.cluster_name.clone(),
+    );
     tags.insert(format!("{PREFIX}ServiceName"), spec.key.name.clone());
-    tags.insert(format!("{PREFIX}ServiceNamespace"), spec.key.namespace.clone());
+    tags.insert(
+        format!("{PREFIX}ServiceNamespace"),
+        spec.key.namespace.clone(),
+    );
     tags.insert(format!("{PREFIX}SourceTypeKey"), source_type.into());
-    tags.insert(format!("{PREFIX}ProtocolVersion"), spec.protocol_version.clone().unwrap_or_default());
+    tags.insert(
+        format!("{PREFIX}ProtocolVersion"),
+        spec.protocol_version.clone().unwrap_or_default(),
+    );
     if spec.key.source != TargetGroupSource::ServiceExport {
         tags.insert(format!("{PREFIX}RouteName"), owner.name.clone());
         tags.insert(format!("{PREFIX}RouteNamespace"), owner.namespace.clone());
@@ -71,13 +99,17 @@ fn route_type(kind: &str) -> &'static str {
 /// `aws:`) dropped; invalid pairs skipped.
 fn user_tags(owner: &ObjectMeta) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::new();
-    let Some(text) = annotations::get(&owner.annotations, TAGS_ANNOTATION) else { return tags };
+    let Some(text) = annotations::get(&owner.annotations, TAGS_ANNOTATION) else {
+        return tags;
+    };
     let mut accepted = 0;
     for pair in text.split(',') {
         if accepted == MAX_USER_TAGS {
             break;
         }
-        let Some((key, value)) = pair.trim().split_once('=') else { continue };
+        let Some((key, value)) = pair.trim().split_once('=') else {
+            continue;
+        };
         let (key, value) = (key.trim(), value.trim());
         let valid = !key.is_empty()
             && !value.is_empty()
@@ -106,11 +138,13 @@ fn allowed(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{context, meta};
     use crate::TargetGroupKey;
+    use crate::test_support::{context, meta};
 
     fn as_map(tags: &[KeyValue]) -> BTreeMap<&str, &str> {
-        tags.iter().map(|tag| (tag.key.as_str(), tag.value.as_str())).collect()
+        tags.iter()
+            .map(|tag| (tag.key.as_str(), tag.value.as_str()))
+            .collect()
     }
 
     fn one(owner: &ObjectMeta, subject: TaggingSubject) -> Vec<KeyValue> {
@@ -140,7 +174,15 @@ mod tests {
 
     #[test]
     fn listeners_rules_and_associations_carry_managed_by_over_user_tags() {
-        let route = meta("HTTPRoute", "default", "rates", &[("application-networking.k8s.aws/tags", "team=payments, cost-center = 42")]);
+        let route = meta(
+            "HTTPRoute",
+            "default",
+            "rates",
+            &[(
+                "application-networking.k8s.aws/tags",
+                "team=payments, cost-center = 42",
+            )],
+        );
         for subject in [
             TaggingSubject::Listener(80),
             TaggingSubject::Rule((80, 1)),
@@ -159,15 +201,31 @@ mod tests {
 
     #[test]
     fn default_network_resources_carry_only_managed_by() {
-        let cluster = meta("Cluster", "", "config-cluster", &[("application-networking.k8s.aws/tags", "team=payments")]);
-        for subject in [TaggingSubject::ServiceNetwork("my-gateway".into()), TaggingSubject::VpcAssociation("my-gateway".into())] {
-            assert_eq!(as_map(&one(&cluster, subject)), BTreeMap::from([("application-networking.k8s.aws/ManagedBy", MANAGED_BY)]));
+        let cluster = meta(
+            "Cluster",
+            "",
+            "config-cluster",
+            &[("application-networking.k8s.aws/tags", "team=payments")],
+        );
+        for subject in [
+            TaggingSubject::ServiceNetwork("my-gateway".into()),
+            TaggingSubject::VpcAssociation("my-gateway".into()),
+        ] {
+            assert_eq!(
+                as_map(&one(&cluster, subject)),
+                BTreeMap::from([("application-networking.k8s.aws/ManagedBy", MANAGED_BY)])
+            );
         }
     }
 
     fn spec(source: TargetGroupSource, version: Option<&str>) -> TargetGroupSpec {
         TargetGroupSpec {
-            key: TargetGroupKey { source, namespace: "default".into(), name: "service-1".into(), port: Some(80) },
+            key: TargetGroupKey {
+                source,
+                namespace: "default".into(),
+                name: "service-1".into(),
+                port: Some(80),
+            },
             port: 80,
             protocol: if version.is_some() { "HTTP" } else { "TCP" }.into(),
             protocol_version: version.map(Into::into),
@@ -180,16 +238,25 @@ mod tests {
     #[test]
     fn exported_target_groups_are_findable_by_their_export() {
         let export = meta("ServiceExport", "default", "service-1", &[]);
-        let tags = one(&export, TaggingSubject::TargetGroup(spec(TargetGroupSource::ServiceExport, Some("HTTP1"))));
+        let tags = one(
+            &export,
+            TaggingSubject::TargetGroup(spec(TargetGroupSource::ServiceExport, Some("HTTP1"))),
+        );
         assert_eq!(
             as_map(&tags),
             BTreeMap::from([
-                ("application-networking.k8s.aws/ClusterName", "config-cluster"),
+                (
+                    "application-networking.k8s.aws/ClusterName",
+                    "config-cluster"
+                ),
                 ("application-networking.k8s.aws/ManagedBy", MANAGED_BY),
                 ("application-networking.k8s.aws/ProtocolVersion", "HTTP1"),
                 ("application-networking.k8s.aws/ServiceName", "service-1"),
                 ("application-networking.k8s.aws/ServiceNamespace", "default"),
-                ("application-networking.k8s.aws/SourceTypeKey", "ServiceExport"),
+                (
+                    "application-networking.k8s.aws/SourceTypeKey",
+                    "ServiceExport"
+                ),
             ])
         );
     }
@@ -197,23 +264,43 @@ mod tests {
     #[test]
     fn route_target_groups_name_their_route() {
         let route = meta("TLSRoute", "default", "rates", &[]);
-        let list = one(&route, TaggingSubject::TargetGroup(spec(TargetGroupSource::Service, None)));
+        let list = one(
+            &route,
+            TaggingSubject::TargetGroup(spec(TargetGroupSource::Service, None)),
+        );
         let tags = as_map(&list);
-        assert_eq!(tags["application-networking.k8s.aws/SourceTypeKey"], "TLSRoute");
+        assert_eq!(
+            tags["application-networking.k8s.aws/SourceTypeKey"],
+            "TLSRoute"
+        );
         assert_eq!(tags["application-networking.k8s.aws/RouteName"], "rates");
-        assert_eq!(tags["application-networking.k8s.aws/RouteNamespace"], "default");
-        assert_eq!(tags["application-networking.k8s.aws/ProtocolVersion"], "", "TCP has no protocol version");
+        assert_eq!(
+            tags["application-networking.k8s.aws/RouteNamespace"],
+            "default"
+        );
+        assert_eq!(
+            tags["application-networking.k8s.aws/ProtocolVersion"], "",
+            "TCP has no protocol version"
+        );
     }
 
     #[test]
     fn user_tags_are_parsed_as_upstream_does() {
         let text = "a=1,broken,=x,y=,b = 2 ,a=dup,aws:secret=1,application-networking.k8s.aws/ManagedBy=me,bad*key=1";
-        let route = meta("HTTPRoute", "default", "rates", &[("application-networking.k8s.aws/tags", text)]);
+        let route = meta(
+            "HTTPRoute",
+            "default",
+            "rates",
+            &[("application-networking.k8s.aws/tags", text)],
+        );
         let tags = one(&route, TaggingSubject::Listener(80));
         let map = as_map(&tags);
         assert_eq!(map["a"], "1", "first duplicate wins");
         assert_eq!(map["b"], "2", "trimmed");
-        assert_eq!(map["application-networking.k8s.aws/ManagedBy"], MANAGED_BY, "controller tags win");
+        assert_eq!(
+            map["application-networking.k8s.aws/ManagedBy"], MANAGED_BY,
+            "controller tags win"
+        );
         assert_eq!(map.len(), 3, "{map:?}");
     }
 }

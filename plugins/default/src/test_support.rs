@@ -17,12 +17,23 @@ pub(crate) fn context() -> CallContext {
 }
 
 /// Metadata with the given annotations.
-pub(crate) fn meta(kind: &str, namespace: &str, name: &str, annotations: &[(&str, &str)]) -> ObjectMeta {
+pub(crate) fn meta(
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    annotations: &[(&str, &str)],
+) -> ObjectMeta {
     ObjectMeta {
         kind: kind.into(),
         namespace: namespace.into(),
         name: name.into(),
-        annotations: annotations.iter().map(|(key, value)| KeyValue { key: (*key).into(), value: (*value).into() }).collect(),
+        annotations: annotations
+            .iter()
+            .map(|(key, value)| KeyValue {
+                key: (*key).into(),
+                value: (*value).into(),
+            })
+            .collect(),
         labels: Vec::new(),
     }
 }
@@ -31,7 +42,14 @@ pub(crate) fn meta(kind: &str, namespace: &str, name: &str, annotations: &[(&str
 pub(crate) fn service(name: &str, ports: &[u16]) -> ServiceInfo {
     ServiceInfo {
         meta: meta("Service", "default", name, &[]),
-        ports: ports.iter().map(|port| ServicePort { name: String::new(), port: *port, protocol: "TCP".into() }).collect(),
+        ports: ports
+            .iter()
+            .map(|port| ServicePort {
+                name: String::new(),
+                port: *port,
+                protocol: "TCP".into(),
+            })
+            .collect(),
         ip_families: vec!["IPv4".into()],
         policies: Vec::new(),
     }

@@ -41,8 +41,14 @@ mod tests {
 
     #[test]
     fn truncate_cuts_bytes_then_trims_hyphens() {
-        assert_eq!(truncate("my-very-long-route-name", 20), "my-very-long-route-n");
-        assert_eq!(truncate("abcdefghijklmnopqrs-tuv", 20), "abcdefghijklmnopqrs");
+        assert_eq!(
+            truncate("my-very-long-route-name", 20),
+            "my-very-long-route-n"
+        );
+        assert_eq!(
+            truncate("abcdefghijklmnopqrs-tuv", 20),
+            "abcdefghijklmnopqrs"
+        );
         assert_eq!(truncate("-edge-", 20), "edge");
         assert_eq!(truncate("short", 20), "short");
     }

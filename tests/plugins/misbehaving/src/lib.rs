@@ -26,8 +26,9 @@ use exports::trellis::plugin::tagging::{self, TaggingSubject};
 use exports::trellis::plugin::translate;
 use trellis::plugin::log::{Level, log};
 use trellis::plugin::types::{
-    CallContext, ExportInput, GatewayInput, KeyValue, LatticeMatch, ListenerProtocol, ListenerSpec, ObjectMeta,
-    PluginError, RouteInput, RouteTranslation, RuleAction, RuleSpec, ServiceSpec, TargetGroupSpec,
+    CallContext, ExportInput, GatewayInput, KeyValue, LatticeMatch, ListenerProtocol, ListenerSpec,
+    ObjectMeta, PluginError, RouteInput, RouteTranslation, RuleAction, RuleSpec, ServiceSpec,
+    TargetGroupSpec,
 };
 
 /// The annotation selecting a misbehavior.
@@ -91,14 +92,27 @@ impl translate::Guest for Misbehaving {
                     "dup-priority" => 1,
                     _ => rule.index + 1,
                 },
-                match_: LatticeMatch { path: None, path_case_sensitive: false, method: None, headers: Vec::new() },
+                match_: LatticeMatch {
+                    path: None,
+                    path_case_sensitive: false,
+                    method: None,
+                    headers: Vec::new(),
+                },
                 action: RuleAction::FixedResponse(200),
             })
             .collect();
-        let mut ports: Vec<u16> = route.listeners.iter().map(|listener| listener.port).collect();
+        let mut ports: Vec<u16> = route
+            .listeners
+            .iter()
+            .map(|listener| listener.port)
+            .collect();
         ports.sort_unstable();
         ports.dedup();
-        let mut networks: Vec<String> = route.listeners.iter().map(|listener| listener.gateway.name.clone()).collect();
+        let mut networks: Vec<String> = route
+            .listeners
+            .iter()
+            .map(|listener| listener.gateway.name.clone())
+            .collect();
         networks.sort();
         networks.dedup();
         let listeners = ports
@@ -121,19 +135,29 @@ impl translate::Guest for Misbehaving {
         })
     }
 
-    fn translate_export(_ctx: CallContext, service_export: ExportInput) -> Result<Vec<TargetGroupSpec>, PluginError> {
+    fn translate_export(
+        _ctx: CallContext,
+        service_export: ExportInput,
+    ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         mode(&service_export.meta);
         Ok(Vec::new())
     }
 
-    fn gateway_service_network(_ctx: CallContext, gateway: GatewayInput) -> Result<String, PluginError> {
+    fn gateway_service_network(
+        _ctx: CallContext,
+        gateway: GatewayInput,
+    ) -> Result<String, PluginError> {
         mode(&gateway.meta);
         Ok(gateway.meta.name)
     }
 }
 
 impl naming::Guest for Misbehaving {
-    fn name(_ctx: CallContext, owner: ObjectMeta, subjects: Vec<NamingSubject>) -> Result<Vec<Option<String>>, PluginError> {
+    fn name(
+        _ctx: CallContext,
+        owner: ObjectMeta,
+        subjects: Vec<NamingSubject>,
+    ) -> Result<Vec<Option<String>>, PluginError> {
         let mode = mode(&owner);
         Ok(subjects
             .iter()
@@ -141,7 +165,9 @@ impl naming::Guest for Misbehaving {
                 ("no-name", _) => None,
                 ("bad-name", NamingSubject::Service) => Some("Not A Valid Name!".into()),
                 (_, NamingSubject::Service) => Some(format!("mb-{}", owner.name)),
-                (_, NamingSubject::Listener(listener)) => Some(format!("mb-{}-{}", owner.name, listener.port)),
+                (_, NamingSubject::Listener(listener)) => {
+                    Some(format!("mb-{}-{}", owner.name, listener.port))
+                }
                 (_, NamingSubject::Rule(rule)) => Some(format!("mb-rule-{}", rule.priority)),
                 (_, NamingSubject::TargetGroup(key)) => Some(format!("mb-tg-{}", key.name)),
             })
@@ -150,14 +176,25 @@ impl naming::Guest for Misbehaving {
 }
 
 impl tagging::Guest for Misbehaving {
-    fn tags(_ctx: CallContext, owner: ObjectMeta, subjects: Vec<TaggingSubject>) -> Result<Vec<Vec<KeyValue>>, PluginError> {
-        let count = if mode(&owner) == "bad-tags" { subjects.len().saturating_sub(1) } else { subjects.len() };
+    fn tags(
+        _ctx: CallContext,
+        owner: ObjectMeta,
+        subjects: Vec<TaggingSubject>,
+    ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
+        let count = if mode(&owner) == "bad-tags" {
+            subjects.len().saturating_sub(1)
+        } else {
+            subjects.len()
+        };
         Ok(vec![Vec::new(); count])
     }
 }
 
 impl auth::Guest for Misbehaving {
-    fn route_auth_policy(_ctx: CallContext, route: RouteInput) -> Result<Option<AuthPolicy>, PluginError> {
+    fn route_auth_policy(
+        _ctx: CallContext,
+        route: RouteInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
         mode(&route.meta);
         Ok(None)
     }
