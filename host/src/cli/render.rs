@@ -138,10 +138,16 @@ fn render_state(out: &mut String, state: &LatticeState) {
                 .filter(|r| r.listener_id == listener.id)
                 .collect();
             rules.sort_by_key(|rule| rule.priority);
-            for rule in rules {
+            let count = rules.len();
+            for (index, rule) in rules.into_iter().enumerate() {
+                let branch = if index + 1 == count {
+                    "└─"
+                } else {
+                    "├─"
+                };
                 let _ = writeln!(
                     out,
-                    "         ├─ rule {} priority {}: {} → {}",
+                    "         {branch} rule {} priority {}: {} → {}",
                     rule.name,
                     rule.priority,
                     rule_match(&rule.match_),
@@ -185,12 +191,17 @@ fn render_state(out: &mut String, state: &LatticeState) {
 fn render_calls(out: &mut String, report: &PlanReport) {
     let _ = writeln!(out, "\nCalls ({}):", report.calls.len());
     for call in &report.calls {
-        let subject = call
-            .input
-            .get("name")
-            .or_else(|| call.input.get("targetGroupIdentifier"))
-            .and_then(|value| value.as_str())
-            .unwrap_or("");
+        let field = |name: &str| call.input.get(name).and_then(|value| value.as_str());
+        let subject = match (field("name"), field("serviceNetworkIdentifier")) {
+            (Some(name), _) => name.to_owned(),
+            (None, Some(network)) => {
+                let member = field("vpcIdentifier")
+                    .or_else(|| field("serviceIdentifier"))
+                    .unwrap_or("");
+                format!("{network} ↔ {member}")
+            }
+            (None, None) => field("targetGroupIdentifier").unwrap_or("").to_owned(),
+        };
         let _ = writeln!(out, "  [{}] {} {subject}", call.cluster, call.operation);
     }
 }

@@ -406,3 +406,7 @@ fn service_networks(route: &RouteInput) -> Vec<String> {
     }
     networks
 }
+
+#[cfg(test)]
+#[path = "route_tests.rs"]
+mod tests;
