@@ -2,6 +2,7 @@
 
 mod plan;
 mod render;
+mod test;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,9 @@ struct Cli {
 enum Command {
     /// Translate manifests offline and show the Lattice resources and calls.
     Plan(plan::PlanArgs),
+    /// Run a plugin against fixtures: manifests and the Lattice state and
+    /// problems they must produce.
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -34,6 +38,7 @@ pub fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Plan(args) => plan::run(args),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(code) => code,

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use error::ManifestError;
-pub use plan_inputs::{ClusterInput, load_plan_inputs};
+pub use plan_inputs::{ClusterInput, load_cluster_files, load_plan_inputs};
 
 use super::Snapshot;
 

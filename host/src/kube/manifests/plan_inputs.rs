@@ -111,6 +111,26 @@ fn layout(path: &Path) -> Result<Layout, ManifestError> {
     Ok(Layout::Clusters(clusters))
 }
 
+/// One cluster from explicit files: its context from `config` (a
+/// `cluster.yaml`; [`ClusterConfig::local`] when `None`) and its objects
+/// from `manifests`.
+pub fn load_cluster_files(
+    config: Option<&Path>,
+    manifests: &[PathBuf],
+) -> Result<ClusterInput, ManifestError> {
+    let cluster = match config {
+        Some(path) => ClusterConfig::load(path)?,
+        None => ClusterConfig::local(),
+    };
+    let read = read_manifests(manifests)?;
+    Ok(ClusterInput {
+        config: cluster,
+        snapshot: read.snapshot,
+        source: manifests.first().cloned().unwrap_or_default(),
+        skipped: read.skipped,
+    })
+}
+
 fn load_cluster(folder: &Path) -> Result<ClusterInput, ManifestError> {
     let config = ClusterConfig::load(&folder.join(CLUSTER_CONFIG))?;
     let manifests = read_manifests(&[folder.to_path_buf()])?;
