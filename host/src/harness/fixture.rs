@@ -32,7 +32,7 @@ pub enum HarnessError {
         /// The fixture folder.
         fixture: PathBuf,
         /// What is wrong with them.
-        source: ManifestError,
+        source: Box<ManifestError>,
     },
     /// `expected.yaml` is not YAML.
     #[error("{path}: not valid YAML: {message}")]
