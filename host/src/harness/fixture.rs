@@ -141,7 +141,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Fixture>) -> Result<(), Harness
 /// Runs `fixture` through `plugin` against a fresh in-memory Lattice and
 /// returns `{"state": …, "problems": […]}`.
 pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
-    let manifests = |source| HarnessError::Manifests {
+    let manifests = |source: ManifestError| HarnessError::Manifests {
         fixture: fixture.dir.clone(),
         source,
     };
