@@ -143,7 +143,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Fixture>) -> Result<(), Harness
 pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
     let manifests = |source: ManifestError| HarnessError::Manifests {
         fixture: fixture.dir.clone(),
-        source,
+        source: Box::new(source),
     };
     let input = fixture.dir.join(INPUT);
     let clusters = if input.is_file() {
