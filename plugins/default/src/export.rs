@@ -2,6 +2,7 @@
 //! (upstream-spec §4.7).
 
 use crate::annotations;
+use crate::target_group_policy;
 use crate::{
     CallContext, ExportInput, PluginError, TargetGroupKey, TargetGroupSource, TargetGroupSpec,
     TargetSource, refuse,
@@ -42,6 +43,19 @@ pub fn translate_export(
             ),
         ));
     };
+    // Protocol from a ServiceExport-targeted policy; the health check from a
+    // Service-targeted one first, as upstream's HealthCheckConfigResolver.
+    let export_policy = target_group_policy::winner(&export.policies)?;
+    let service_policy = target_group_policy::winner(&service.policies)?;
+    let health_check = service_policy
+        .as_ref()
+        .and_then(|policy| policy.health_check.as_ref())
+        .or_else(|| {
+            export_policy
+                .as_ref()
+                .and_then(|policy| policy.health_check.as_ref())
+        })
+        .map(target_group_policy::HealthCheckPolicy::to_health_check);
     let ip_address_type = if service
         .ip_families
         .first()
@@ -52,8 +66,7 @@ pub fn translate_export(
         "IPV4"
     };
     let target_group = |port: u16,
-                        protocol: &str,
-                        version: Option<&str>,
+                        (protocol, version): (String, Option<String>),
                         target_ports: Vec<u16>| TargetGroupSpec {
         key: TargetGroupKey {
             source: TargetGroupSource::ServiceExport,
@@ -62,10 +75,10 @@ pub fn translate_export(
             port: Some(port),
         },
         port,
-        protocol: protocol.into(),
-        protocol_version: version.map(Into::into),
+        protocol,
+        protocol_version: version,
         ip_address_type: ip_address_type.into(),
-        health_check: None,
+        health_check: health_check.clone(),
         targets_from: Some(TargetSource {
             namespace: service.meta.namespace.clone(),
             name: service.meta.name.clone(),
@@ -89,12 +102,9 @@ pub fn translate_export(
                         ));
                     }
                 };
-                Ok(target_group(
-                    exported.port,
-                    protocol,
-                    version,
-                    vec![exported.port],
-                ))
+                let protocol =
+                    target_group_policy::protocol(export_policy.as_ref(), protocol, version);
+                Ok(target_group(exported.port, protocol, vec![exported.port]))
             })
             .collect(),
         None => {
@@ -105,7 +115,9 @@ pub fn translate_export(
                         .collect()
                 })
                 .unwrap_or_default();
-            Ok(vec![target_group(80, "HTTP", Some("HTTP1"), ports)])
+            let protocol =
+                target_group_policy::protocol(export_policy.as_ref(), "HTTP", Some("HTTP1"));
+            Ok(vec![target_group(80, protocol, ports)])
         }
     }
 }

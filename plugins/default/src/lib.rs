@@ -21,6 +21,7 @@ mod export;
 mod naming;
 mod route;
 mod tagging;
+mod target_group_policy;
 #[cfg(test)]
 mod test_support;
 mod text;

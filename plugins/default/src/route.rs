@@ -8,6 +8,7 @@
 //! rejections are refusals with upstream's reasons, naming the field.
 
 use crate::annotations;
+use crate::target_group_policy;
 use crate::{
     AttachedListener, BackendRef, BackendTarget, CallContext, LatticeHeaderMatch, LatticeMatch,
     LatticePathMatch, ListenerProtocol, ListenerSpec, PathMatchKind, PluginError, RouteInput,
@@ -255,8 +256,9 @@ fn backend_key(source: TargetGroupSource, backend: &BackendRef) -> TargetGroupKe
 }
 
 /// The target group of a Service backend: port 80 (targets carry the real
-/// ports), HTTP/HTTP1 (GRPC for GRPCRoute, TCP for TLSRoute), the Service's
-/// single IP family.
+/// ports); protocol and version from the Service's TargetGroupPolicy, else
+/// HTTP/HTTP1, with GRPC forced for GRPCRoute and TCP for TLSRoute; the
+/// policy's health check; the Service's single IP family.
 fn backend_target_group(
     route: &RouteInput,
     backend: &BackendRef,
@@ -278,18 +280,23 @@ fn backend_target_group(
             ));
         }
     };
-    let (protocol, protocol_version) = match route.kind {
-        RouteKind::Http => ("HTTP", Some("HTTP1")),
-        RouteKind::Grpc => ("HTTP", Some("GRPC")),
-        RouteKind::Tls => ("TCP", None),
-    };
+    let policy = target_group_policy::winner(&service.policies)?;
+    let (mut protocol, mut protocol_version) =
+        target_group_policy::protocol(policy.as_ref(), "HTTP", Some("HTTP1"));
+    match route.kind {
+        RouteKind::Http => {}
+        RouteKind::Grpc => protocol_version = Some("GRPC".into()),
+        RouteKind::Tls => (protocol, protocol_version) = ("TCP".into(), None),
+    }
     Ok(TargetGroupSpec {
         key: backend_key(TargetGroupSource::Service, backend),
         port: 80,
-        protocol: protocol.into(),
-        protocol_version: protocol_version.map(Into::into),
+        protocol,
+        protocol_version,
         ip_address_type: ip_address_type.into(),
-        health_check: None,
+        health_check: policy
+            .and_then(|policy| policy.health_check)
+            .map(|check| check.to_health_check()),
         targets_from: Some(TargetSource {
             namespace: backend.namespace.clone(),
             name: backend.name.clone(),
