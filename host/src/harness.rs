@@ -5,8 +5,8 @@
 //! A fixture is a folder holding `expected.yaml` and either `input.yaml`
 //! (with an optional `cluster.yaml` beside it) or cluster subfolders, each
 //! with its `cluster.yaml` and manifests, as in `trellis plan`.
-//! `expected.yaml` holds `state` and `problems` in the field names of
-//! `plan --output json`.
+//! `expected.yaml` holds `state`, `problems` and `statuses` in the field
+//! names of `plan --output json`.
 
 mod diff;
 mod fixture;

@@ -12,6 +12,7 @@ pub fn render(report: &PlanReport) -> String {
     let mut out = String::new();
     render_state(&mut out, &report.state);
     render_calls(&mut out, report);
+    render_statuses(&mut out, report);
     render_problems(&mut out, report);
     out
 }
@@ -203,6 +204,33 @@ fn render_calls(out: &mut String, report: &PlanReport) {
             (None, None) => field("targetGroupIdentifier").unwrap_or("").to_owned(),
         };
         let _ = writeln!(out, "  [{}] {} {subject}", call.cluster, call.operation);
+    }
+}
+
+fn render_statuses(out: &mut String, report: &PlanReport) {
+    let _ = writeln!(
+        out,
+        "\nStatus conditions ({} objects):",
+        report.statuses.len()
+    );
+    for status in &report.statuses {
+        let conditions: Vec<String> = status
+            .conditions
+            .iter()
+            .map(|condition| {
+                format!(
+                    "{}={} ({})",
+                    condition.type_, condition.status, condition.reason
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  [{}] {}: {}",
+            status.cluster,
+            status.object,
+            conditions.join(", ")
+        );
     }
 }
 

@@ -139,7 +139,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Fixture>) -> Result<(), Harness
 }
 
 /// Runs `fixture` through `plugin` against a fresh in-memory Lattice and
-/// returns `{"state": …, "problems": […]}`.
+/// returns `{"state": …, "problems": […], "statuses": […]}`.
 pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
     let manifests = |source: ManifestError| HarnessError::Manifests {
         fixture: fixture.dir.clone(),
@@ -162,7 +162,7 @@ pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, Ha
     let first = &clusters[0].config;
     let lattice = InMemoryLattice::new(first.account_id.clone(), first.region.clone());
     let report = plan(&clusters, plugin, &lattice).await;
-    Ok(json!({"state": report.state, "problems": report.problems}))
+    Ok(json!({"state": report.state, "problems": report.problems, "statuses": report.statuses}))
 }
 
 /// Runs `fixture` and compares the result with its `expected.yaml`, or,

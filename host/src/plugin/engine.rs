@@ -98,10 +98,19 @@ impl PluginEngine {
         self.shared.limits
     }
 
-    /// The call timeout in epoch ticks (at least one).
+    /// The call timeout in epoch ticks: the timeout rounded up, plus one
+    /// tick because a call starts part-way through the current tick. A call
+    /// is therefore interrupted after at least the timeout and at most about
+    /// one tick (10 ms) more, scheduling permitting.
     pub(super) fn timeout_ticks(&self) -> u64 {
-        let ticks = self.shared.limits.timeout.as_millis() / EPOCH_TICK.as_millis();
-        u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
+        let ticks = self
+            .shared
+            .limits
+            .timeout
+            .as_millis()
+            .div_ceil(EPOCH_TICK.as_millis())
+            + 1;
+        u64::try_from(ticks).unwrap_or(u64::MAX)
     }
 }
 

@@ -8,5 +8,6 @@ pub mod normalize;
 pub mod plan;
 pub mod problem;
 pub mod resolve;
+pub mod status;
 pub mod translate;
 pub mod validate;

@@ -22,6 +22,7 @@ use crate::reconcile::desired::DesiredRoute;
 use crate::reconcile::normalize;
 use crate::reconcile::problem::{ObjectRef, Problem};
 use crate::reconcile::resolve;
+use crate::reconcile::status::{self, ObjectStatus};
 use crate::reconcile::translate::ObjectTranslator;
 
 /// The result of a plan: `plan --output json` prints it.
@@ -33,6 +34,9 @@ pub struct PlanReport {
     pub state: LatticeState,
     /// Every object's problems, in the order found.
     pub problems: Vec<Problem>,
+    /// The status conditions of every Lattice Gateway and route, in the order
+    /// planned.
+    pub statuses: Vec<ObjectStatus>,
 }
 
 /// Plans `clusters` against `lattice`, translating with `plugin`.
@@ -45,6 +49,7 @@ pub async fn plan(
         lattice,
         calls: Vec::new(),
         problems: Vec::new(),
+        planned: Vec::new(),
     };
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
@@ -58,10 +63,12 @@ pub async fn plan(
     for cluster in clusters {
         run.routes(cluster, plugin).await;
     }
+    let statuses = run.statuses();
     PlanReport {
         calls: run.calls,
         state: lattice.state(),
         problems: run.problems,
+        statuses,
     }
 }
 
@@ -69,6 +76,8 @@ struct Run<'a> {
     lattice: &'a dyn Lattice,
     calls: Vec<Call>,
     problems: Vec<Problem>,
+    /// Gateways and routes planned, with their cluster, for their statuses.
+    planned: Vec<(String, ObjectRef)>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -83,6 +92,24 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
 }
 
 impl Run<'_> {
+    fn statuses(&self) -> Vec<ObjectStatus> {
+        self.planned
+            .iter()
+            .map(|(cluster, object)| {
+                let problems: Vec<&Problem> = self
+                    .problems
+                    .iter()
+                    .filter(|problem| &problem.cluster == cluster && &problem.object == object)
+                    .collect();
+                if object.kind == "Gateway" {
+                    status::gateway_status(cluster, object, &problems)
+                } else {
+                    status::route_status(cluster, object, &problems)
+                }
+            })
+            .collect()
+    }
+
     fn applier(&self, cluster: &ClusterConfig) -> Applier<'_> {
         Applier::new(self.lattice, &cluster.cluster_name)
     }
@@ -109,6 +136,8 @@ impl Run<'_> {
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(gateway);
             let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
+            self.planned
+                .push((cluster.config.cluster_name.clone(), object.clone()));
             let name = match translator.gateway(&object, &input).await {
                 Ok(name) => name,
                 Err(problem) => {
@@ -162,6 +191,10 @@ impl Run<'_> {
     async fn routes(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
+            self.planned.push((
+                cluster.config.cluster_name.clone(),
+                normalized.object.clone(),
+            ));
             self.problems.extend(normalized.problems);
             let Some(input) = normalized.input else {
                 continue;
