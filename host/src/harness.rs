@@ -4,7 +4,8 @@
 //!
 //! A fixture is a folder holding `expected.yaml` and either `input.yaml`
 //! (with an optional `cluster.yaml` beside it) or cluster subfolders, each
-//! with its `cluster.yaml` and manifests, as in `trellis plan`.
+//! with its `cluster.yaml` and manifests, as in `trellis plan`; an optional
+//! `plugin-config.json` is the plugin's configuration.
 //! `expected.yaml` holds `state`, `problems` and `statuses` in the field
 //! names of `plan --output json`.
 

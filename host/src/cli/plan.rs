@@ -29,6 +29,10 @@ pub struct PlanArgs {
     /// `cluster.yaml` is a multi-cluster plan.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The plugin's configuration, as JSON text (for the default plugin, e.g.
+    /// `{"uniqueServiceNames": true}`).
+    #[arg(long, value_name = "JSON", default_value = "{}")]
+    plugin_config: String,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
@@ -38,7 +42,9 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugin = Plugin::default_plugin(&engine).context("loading the default plugin")?;
+    let plugin = Plugin::default_plugin(&engine)
+        .context("loading the default plugin")?
+        .with_config(args.plugin_config);
     let first = clusters
         .first()
         .map(|cluster| cluster.config.clone())

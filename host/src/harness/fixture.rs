@@ -14,6 +14,7 @@ use crate::reconcile::plan::plan;
 const INPUT: &str = "input.yaml";
 const EXPECTED: &str = "expected.yaml";
 const CLUSTER_CONFIG: &str = "cluster.yaml";
+const PLUGIN_CONFIG: &str = "plugin-config.json";
 
 /// A fixture that cannot be run.
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +139,8 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Fixture>) -> Result<(), Harness
     Ok(())
 }
 
-/// Runs `fixture` through `plugin` against a fresh in-memory Lattice and
+/// Runs `fixture` through `plugin` (configured by the fixture's
+/// `plugin-config.json` when it has one) against a fresh in-memory Lattice and
 /// returns `{"state": …, "problems": […], "statuses": […]}`.
 pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
     let manifests = |source: ManifestError| HarnessError::Manifests {
@@ -158,6 +160,18 @@ pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, Ha
             return Err(HarnessError::NoInput(fixture.dir.clone()));
         }
         load_plan_inputs(&folders).map_err(manifests)?
+    };
+    let config_path = fixture.dir.join(PLUGIN_CONFIG);
+    let configured;
+    let plugin = if config_path.is_file() {
+        let config = std::fs::read_to_string(&config_path).map_err(|source| HarnessError::Io {
+            path: config_path.clone(),
+            source,
+        })?;
+        configured = plugin.clone().with_config(config);
+        &configured
+    } else {
+        plugin
     };
     let first = &clusters[0].config;
     let lattice = InMemoryLattice::new(first.account_id.clone(), first.region.clone());

@@ -30,6 +30,7 @@ use super::sandbox::Sandbox;
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
+    config: String,
     engine: PluginEngine,
     pre: PluginPre<Sandbox>,
 }
@@ -49,6 +50,7 @@ impl Plugin {
         let pre = PluginPre::new(instance_pre).map_err(load_error)?;
         Ok(Self {
             name: name.to_owned(),
+            config: "{}".to_owned(),
             engine: engine.clone(),
             pre,
         })
@@ -70,6 +72,18 @@ impl Plugin {
     /// The stock plugin embedded in the binary, named `default`.
     pub fn default_plugin(engine: &PluginEngine) -> Result<Self, PluginError> {
         Self::load(engine, DEFAULT_PLUGIN_NAME, DEFAULT_PLUGIN)
+    }
+
+    /// The same plugin with `config` (JSON text) as the configuration every
+    /// call's context carries; `{}` by default.
+    pub fn with_config(mut self, config: impl Into<String>) -> Self {
+        self.config = config.into();
+        self
+    }
+
+    /// The configuration every call's context carries (JSON text).
+    pub fn config(&self) -> &str {
+        &self.config
     }
 
     /// The plugin's name, as reported in problems and logs.

@@ -31,7 +31,7 @@ impl<'a> ObjectTranslator<'a> {
     pub fn new(plugin: &'a Plugin, cluster: &'a ClusterConfig, snapshot: &'a Snapshot) -> Self {
         let context = CallContext {
             cluster: cluster.context(),
-            config: "{}".into(),
+            config: plugin.config().to_owned(),
         };
         Self {
             plugin,

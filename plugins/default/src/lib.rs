@@ -17,6 +17,7 @@ wit_bindgen::generate!({
 mod annotations;
 #[cfg(target_family = "wasm")]
 mod component;
+mod config;
 mod export;
 mod naming;
 mod route;

@@ -7,6 +7,7 @@
 //! Upstream never looks either name up, so neither affects compatibility.
 
 use crate::annotations;
+use crate::config::PluginConfig;
 use crate::text::{fnv1a, letters, truncate};
 use crate::{
     CallContext, ListenerProtocol, NamingSubject, ObjectMeta, PluginError, TargetGroupKey, refuse,
@@ -21,11 +22,12 @@ pub fn name(
     owner: &ObjectMeta,
     subjects: &[NamingSubject],
 ) -> Result<Vec<Option<String>>, PluginError> {
+    let config = PluginConfig::from_context(ctx)?;
     subjects
         .iter()
         .map(|subject| {
             Ok(Some(match subject {
-                NamingSubject::Service => service_name(owner)?,
+                NamingSubject::Service => service_name(owner, config.unique_service_names)?,
                 NamingSubject::Listener(listener) => {
                     listener_name(owner, listener.port, listener.protocol)
                 }
@@ -38,8 +40,10 @@ pub fn name(
         .collect()
 }
 
-/// `{route≤20}-{namespace≤18}`, or a valid `service-name-override`.
-pub(crate) fn service_name(route: &ObjectMeta) -> Result<String, PluginError> {
+/// `{route≤20}-{namespace≤18}`, or a valid `service-name-override`; with
+/// `unique`, a name that needs a cut is `{route≤16}-{namespace≤14}-{8 hex}`
+/// instead, the hash taken over the full names.
+pub(crate) fn service_name(route: &ObjectMeta, unique: bool) -> Result<String, PluginError> {
     match annotations::get(&route.annotations, SERVICE_NAME_OVERRIDE) {
         Some(name) => match override_violation(name) {
             None => Ok(name.to_owned()),
@@ -49,6 +53,14 @@ pub(crate) fn service_name(route: &ObjectMeta) -> Result<String, PluginError> {
                 format!("invalid service name override '{name}': {why}"),
             )),
         },
+        None if unique && (route.name.len() > 20 || route.namespace.len() > 18) => {
+            let hash = fnv1a(&[&route.namespace, &route.name]) as u32;
+            Ok(format!(
+                "{}-{}-{hash:08x}",
+                truncate(&route.name, 16),
+                truncate(&route.namespace, 14)
+            ))
+        }
         None => Ok(generated_service_name(route)),
     }
 }
@@ -152,6 +164,51 @@ mod tests {
         assert_eq!(
             one(&namespace, NamingSubject::Service),
             "rates-a-very-long-namesp"
+        );
+    }
+
+    #[test]
+    fn unique_service_names_add_a_hash_only_when_names_are_cut() {
+        let mut ctx = context();
+        ctx.config = r#"{"uniqueServiceNames": true}"#.into();
+        let short = meta("HTTPRoute", "default", "rates", &[]);
+        assert_eq!(
+            name(&ctx, &short, &[NamingSubject::Service]).unwrap()[0].as_deref(),
+            Some("rates-default")
+        );
+        let first = meta("HTTPRoute", "production", "my-very-long-route-name-a", &[]);
+        let second = meta("HTTPRoute", "production", "my-very-long-route-name-b", &[]);
+        let first = name(&ctx, &first, &[NamingSubject::Service])
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let second = name(&ctx, &second, &[NamingSubject::Service])
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert_ne!(
+            first, second,
+            "upstream would give both my-very-long-route-n-production"
+        );
+        assert!(
+            first.starts_with("my-very-long-rou-production-") && first.len() <= 40,
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_option_is_refused() {
+        let mut ctx = context();
+        ctx.config = r#"{"uniqueNames": true}"#.into();
+        let error = name(
+            &ctx,
+            &meta("HTTPRoute", "default", "rates", &[]),
+            &[NamingSubject::Service],
+        )
+        .unwrap_err();
+        assert_eq!(
+            (error.reason.as_str(), error.field.as_deref()),
+            ("InvalidPluginConfig", Some("config"))
         );
     }
 
