@@ -50,6 +50,7 @@ pub async fn plan(
         calls: Vec::new(),
         problems: Vec::new(),
         planned: Vec::new(),
+        applied: Vec::new(),
     };
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
@@ -78,6 +79,8 @@ struct Run<'a> {
     problems: Vec<Problem>,
     /// Gateways and routes planned, with their cluster, for their statuses.
     planned: Vec<(String, ObjectRef)>,
+    /// Routes whose Lattice resources were all made.
+    applied: Vec<(String, ObjectRef)>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -104,7 +107,11 @@ impl Run<'_> {
                 if object.kind == "Gateway" {
                     status::gateway_status(cluster, object, &problems)
                 } else {
-                    status::route_status(cluster, object, &problems)
+                    let applied = self
+                        .applied
+                        .iter()
+                        .any(|(c, o)| c == cluster && o == object);
+                    status::route_status(cluster, object, &problems, applied)
                 }
             })
             .collect()
@@ -223,9 +230,15 @@ impl Run<'_> {
                 )
                 .await;
             self.calls.extend(applier.into_calls());
-            if let Err(error) = result {
-                self.problems
-                    .push(lattice_problem(&cluster.config, &normalized.object, &error));
+            match result {
+                Ok(()) => self.applied.push((
+                    cluster.config.cluster_name.clone(),
+                    normalized.object.clone(),
+                )),
+                Err(error) => {
+                    self.problems
+                        .push(lattice_problem(&cluster.config, &normalized.object, &error))
+                }
             }
         }
     }
@@ -295,18 +308,11 @@ impl Run<'_> {
             }
             let (import, field) = resolve::import_reference(input, key);
             match resolve::import_target_group(&groups, key, import) {
-                Some(group) => {
+                Ok(group) => {
                     ids.insert(convert::key_string(key), group.id.clone());
                 }
-                None => {
-                    return Err(problem(
-                        field,
-                        "BackendNotFound",
-                        format!(
-                            "target group for service import could not be found: no cluster exports {}/{}",
-                            key.namespace, key.name
-                        ),
-                    ));
+                Err(unresolved) => {
+                    return Err(problem(field, unresolved.reason, unresolved.message));
                 }
             }
         }

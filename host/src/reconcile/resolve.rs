@@ -8,6 +8,18 @@ const TAG_PREFIX: &str = "application-networking.k8s.aws/";
 const ANNOTATION_EXPORT_NAME: &str = "application-networking.k8s.aws/export-name";
 const ANNOTATION_CLUSTER: &str = "application-networking.k8s.aws/aws-eks-cluster-name";
 const ANNOTATION_VPC: &str = "application-networking.k8s.aws/aws-vpc";
+const ANNOTATION_TARGET_GROUP_ARN: &str = "application-networking.k8s.aws/target-group-arn";
+
+/// Why a ServiceImport key does not resolve: a `ResolvedRefs` reason and a
+/// message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// `BackendNotFound`, `ConflictingServiceImportAnnotations`,
+    /// `InvalidExternalTargetGroup` or `ExternalTargetGroupNotFound`.
+    pub reason: &'static str,
+    /// For a person.
+    pub message: String,
+}
 
 fn tag<'a>(group: &'a TargetGroup, key: &str) -> Option<&'a str> {
     group
@@ -26,6 +38,10 @@ fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
 
 /// The target group a ServiceImport key resolves to.
 ///
+/// With the `target-group-arn` annotation, the import names an external
+/// target group directly: it must be a Lattice target group ARN, must not be
+/// combined with the other resolution annotations, and must exist.
+///
 /// Candidates are target groups tagged `SourceTypeKey=ServiceExport` with the
 /// import's namespace and name (or its `export-name` annotation), narrowed by
 /// the `aws-eks-cluster-name` and `aws-vpc` annotations when set. Unlike
@@ -36,7 +52,10 @@ pub fn import_target_group<'a>(
     groups: &'a [TargetGroup],
     key: &TargetGroupKey,
     import: Option<&ObjectMeta>,
-) -> Option<&'a TargetGroup> {
+) -> Result<&'a TargetGroup, Unresolved> {
+    if let Some(arn) = import.and_then(|meta| annotation(meta, ANNOTATION_TARGET_GROUP_ARN)) {
+        return external_target_group(groups, import.expect("annotation read from it"), arn);
+    }
     let export_name = import
         .and_then(|meta| annotation(meta, ANNOTATION_EXPORT_NAME))
         .unwrap_or(&key.name);
@@ -55,6 +74,49 @@ pub fn import_target_group<'a>(
         .find(|group| key.port == Some(group.config.port))
         .or(candidates.first())
         .copied()
+        .ok_or_else(|| Unresolved {
+            reason: "BackendNotFound",
+            message: format!(
+                "target group for service import could not be found: no cluster exports {}/{export_name}",
+                key.namespace
+            ),
+        })
+}
+
+fn external_target_group<'a>(
+    groups: &'a [TargetGroup],
+    import: &ObjectMeta,
+    arn: &str,
+) -> Result<&'a TargetGroup, Unresolved> {
+    let conflicting: Vec<&str> = [ANNOTATION_EXPORT_NAME, ANNOTATION_CLUSTER, ANNOTATION_VPC]
+        .into_iter()
+        .filter(|key| annotation(import, key).is_some())
+        .collect();
+    if !conflicting.is_empty() {
+        return Err(Unresolved {
+            reason: "ConflictingServiceImportAnnotations",
+            message: format!(
+                "{ANNOTATION_TARGET_GROUP_ARN} cannot be combined with {}",
+                conflicting.join(", ")
+            ),
+        });
+    }
+    let is_target_group_arn = arn.starts_with("arn:")
+        && arn.split(':').nth(2) == Some("vpc-lattice")
+        && arn.contains(":targetgroup/tg-");
+    if !is_target_group_arn {
+        return Err(Unresolved {
+            reason: "InvalidExternalTargetGroup",
+            message: format!("{arn:?} is not a VPC Lattice target group ARN"),
+        });
+    }
+    groups
+        .iter()
+        .find(|group| group.arn == arn)
+        .ok_or_else(|| Unresolved {
+            reason: "ExternalTargetGroupNotFound",
+            message: format!("external target group {arn} not found"),
+        })
 }
 
 /// Where in `route` a ServiceImport key is referenced: its metadata (for the

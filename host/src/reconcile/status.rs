@@ -85,11 +85,17 @@ pub fn gateway_status(cluster: &str, object: &ObjectRef, problems: &[&Problem]) 
     }
 }
 
-/// The conditions of a route given its problems: `Accepted` and
-/// `ResolvedRefs` with upstream's reasons, and `Programmed`, false with the
-/// first problem that kept the route's resources from being made (a
-/// ResolvedRefs problem does not: the rule answers 500 instead).
-pub fn route_status(cluster: &str, object: &ObjectRef, problems: &[&Problem]) -> ObjectStatus {
+/// The conditions of a route given its problems and whether its Lattice
+/// resources were made (`applied`): `Accepted` and `ResolvedRefs` with
+/// upstream's reasons, and `Programmed`, true only when applied with no
+/// problem other than ResolvedRefs ones (a missing Service backend makes its
+/// rule answer 500), else false with the first blocking problem.
+pub fn route_status(
+    cluster: &str,
+    object: &ObjectRef,
+    problems: &[&Problem],
+    applied: bool,
+) -> ObjectStatus {
     let find = |reasons: &[&str]| {
         problems
             .iter()
@@ -105,7 +111,7 @@ pub fn route_status(cluster: &str, object: &ObjectRef, problems: &[&Problem]) ->
     );
     let blocking = problems
         .iter()
-        .find(|problem| !RESOLVED_REFS_REASONS.contains(&problem.reason.as_str()));
+        .find(|problem| !applied || !RESOLVED_REFS_REASONS.contains(&problem.reason.as_str()));
     let programmed = blocking.map_or_else(
         || Condition::holds("Programmed"),
         |p| Condition::fails("Programmed", p),
@@ -142,7 +148,12 @@ mod tests {
 
     #[test]
     fn a_clean_route_is_accepted_resolved_and_programmed() {
-        let status = route_status("c", &ObjectRef::new("HTTPRoute", "default", "rates"), &[]);
+        let status = route_status(
+            "c",
+            &ObjectRef::new("HTTPRoute", "default", "rates"),
+            &[],
+            true,
+        );
         assert_eq!(
             summary(&status),
             [
@@ -158,7 +169,7 @@ mod tests {
         let object = ObjectRef::new("HTTPRoute", "default", "rates");
         let missing = problem("BackendNotFound");
         assert_eq!(
-            summary(&route_status("c", &object, &[&missing])),
+            summary(&route_status("c", &object, &[&missing], true)),
             [
                 "Accepted=True/Accepted",
                 "ResolvedRefs=False/BackendNotFound",
@@ -167,16 +178,25 @@ mod tests {
         );
         let parent = problem("NoMatchingParent");
         assert_eq!(
-            summary(&route_status("c", &object, &[&parent])),
+            summary(&route_status("c", &object, &[&parent], false)),
             [
                 "Accepted=False/NoMatchingParent",
                 "ResolvedRefs=True/ResolvedRefs",
                 "Programmed=False/NoMatchingParent"
             ]
         );
+        assert_eq!(
+            summary(&route_status("c", &object, &[&missing], false)),
+            [
+                "Accepted=True/Accepted",
+                "ResolvedRefs=False/BackendNotFound",
+                "Programmed=False/BackendNotFound"
+            ],
+            "an unresolved import keeps the route from being made"
+        );
         let plugin = problem("PluginTrapped");
         assert_eq!(
-            summary(&route_status("c", &object, &[&plugin])),
+            summary(&route_status("c", &object, &[&plugin], false)),
             [
                 "Accepted=True/Accepted",
                 "ResolvedRefs=True/ResolvedRefs",
