@@ -75,6 +75,7 @@ fn ten_rule_route() -> RouteInput {
             tls_options: Vec::new(),
         }],
         rules,
+        policies: Vec::new(),
         raw: "{}".into(),
     }
 }

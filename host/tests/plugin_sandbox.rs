@@ -65,6 +65,7 @@ fn route(mode: &str) -> RouteInput {
             matches: Vec::new(),
             backends: Vec::new(),
         }],
+        policies: Vec::new(),
         raw: "{}".into(),
     }
 }

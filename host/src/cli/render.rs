@@ -112,14 +112,33 @@ fn render_state(out: &mut String, state: &LatticeState) {
             .custom_domain_name
             .as_deref()
             .unwrap_or(&service.dns_entry.domain_name);
+        let auth = if service.auth_type == "NONE" {
+            String::new()
+        } else {
+            format!(" auth {}", service.auth_type)
+        };
         let _ = writeln!(
             out,
-            "  service {} ({}) {}{}",
+            "  service {} ({}) {domain}{auth}{}",
             service.name,
             service.id,
-            domain,
             owner(&service.tags)
         );
+        if let Some(policy) = state
+            .auth_policies
+            .iter()
+            .find(|policy| policy.resource_identifier == service.id)
+        {
+            let _ = writeln!(
+                out,
+                "    ├─ auth policy {}",
+                policy
+                    .policy
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
         for listener in state
             .listeners
             .iter()

@@ -4,10 +4,11 @@ use async_trait::async_trait;
 
 use super::error::LatticeError;
 use super::model::{
-    CreateListenerInput, CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
-    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
-    CreateTargetGroupInput, Listener, RegisterTargetsInput, Rule, Service, ServiceNetwork,
-    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
+    AuthPolicy, CreateListenerInput, CreateRuleInput, CreateServiceInput,
+    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
+    CreateServiceNetworkVpcAssociationInput, CreateTargetGroupInput, Listener, PutAuthPolicyInput,
+    RegisterTargetsInput, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
+    ServiceNetworkVpcAssociation, Target, TargetGroup,
 };
 
 /// The VPC Lattice operations Trellis uses, one method per API operation.
@@ -74,4 +75,11 @@ pub trait Lattice: Send + Sync {
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError>;
     /// `RegisterTargets` (at most 100 per call).
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError>;
+    /// `GetAuthPolicy` of a service or service network; `None` when it has none.
+    async fn get_auth_policy(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Option<AuthPolicy>, LatticeError>;
+    /// `PutAuthPolicy`: sets (replaces) a service's or service network's policy.
+    async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError>;
 }

@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use super::api::Lattice;
 use super::error::LatticeError;
 use super::model::{
-    CreateListenerInput, CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
-    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
-    CreateTargetGroupInput, DnsEntry, Listener, RegisterTargetsInput, Rule, Service,
-    ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target,
-    TargetGroup,
+    AuthPolicy, CreateListenerInput, CreateRuleInput, CreateServiceInput,
+    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
+    CreateServiceNetworkVpcAssociationInput, CreateTargetGroupInput, DnsEntry, Listener,
+    PutAuthPolicyInput, RegisterTargetsInput, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -405,6 +405,50 @@ impl Lattice for InMemoryLattice {
         };
         inner.state.target_groups.push(created.clone());
         Ok(created)
+    }
+
+    async fn get_auth_policy(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Option<AuthPolicy>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .auth_policies
+            .iter()
+            .find(|policy| policy.resource_identifier == resource_identifier)
+            .cloned())
+    }
+
+    async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
+        let mut inner = self.lock();
+        let exists = inner
+            .state
+            .services
+            .iter()
+            .any(|s| s.id == input.resource_identifier)
+            || inner
+                .state
+                .service_networks
+                .iter()
+                .any(|n| n.id == input.resource_identifier);
+        if !exists {
+            return Err(not_found("SERVICE", &input.resource_identifier));
+        }
+        let policy = AuthPolicy {
+            resource_identifier: input.resource_identifier,
+            policy: input.policy,
+            state: "Active".into(),
+        };
+        let policies = &mut inner.state.auth_policies;
+        match policies
+            .iter_mut()
+            .find(|existing| existing.resource_identifier == policy.resource_identifier)
+        {
+            Some(existing) => *existing = policy.clone(),
+            None => policies.push(policy.clone()),
+        }
+        Ok(policy)
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {

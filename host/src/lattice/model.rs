@@ -30,6 +30,28 @@ pub struct ServiceNetwork {
     pub tags: Tags,
 }
 
+/// The IAM auth policy of a service or service network (`GetAuthPolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthPolicy {
+    /// The service or service network id.
+    pub resource_identifier: String,
+    /// The IAM policy document, as JSON text.
+    pub policy: String,
+    /// `Active` while the resource's auth type is `AWS_IAM`.
+    pub state: String,
+}
+
+/// `PutAuthPolicy` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PutAuthPolicyInput {
+    /// The service or service network id.
+    pub resource_identifier: String,
+    /// The IAM policy document, as JSON text.
+    pub policy: String,
+}
+
 /// The association of a VPC with a service network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    Listener, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
+    AuthPolicy, Listener, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
     ServiceNetworkVpcAssociation, Target, TargetGroup,
 };
 
@@ -30,4 +30,7 @@ pub struct LatticeState {
     pub rules: Vec<Rule>,
     pub target_groups: Vec<TargetGroup>,
     pub targets: Vec<TargetGroupTargets>,
+    /// Auth policies of services and service networks; omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_policies: Vec<AuthPolicy>,
 }

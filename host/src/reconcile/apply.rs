@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::lattice::model::{
     CreateListenerInput, CreateRuleInput, CreateServiceNetworkInput,
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
-    RegisterTargetsInput, Service, ServiceNetwork, TargetGroup,
+    PutAuthPolicyInput, RegisterTargetsInput, Service, ServiceNetwork, TargetGroup,
 };
 use crate::lattice::{Lattice, LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::convert::{self, TargetGroupIds};
@@ -165,6 +165,17 @@ impl<'a> Applier<'a> {
                 self.lattice.create_service(desired.service.clone()).await?
             }
         };
+        if let Some(policy) = &desired.auth_policy {
+            let current = self.lattice.get_auth_policy(&service.id).await?;
+            if current.as_ref().map(|current| &current.policy) != Some(policy) {
+                let input = PutAuthPolicyInput {
+                    resource_identifier: service.id.clone(),
+                    policy: policy.clone(),
+                };
+                self.record("PutAuthPolicy", &input);
+                self.lattice.put_auth_policy(input).await?;
+            }
+        }
         let associated = self
             .lattice
             .list_service_network_service_associations(&service.id)

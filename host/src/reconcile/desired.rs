@@ -64,6 +64,9 @@ pub struct DesiredRoute {
     pub listeners: Vec<DesiredListener>,
     /// The target groups the route owns (its Service backends).
     pub target_groups: Vec<DesiredTargetGroup>,
+    /// The service's IAM auth policy (JSON text) when its auth type is
+    /// `AWS_IAM`.
+    pub auth_policy: Option<String>,
 }
 
 impl DesiredRoute {

@@ -118,6 +118,13 @@ impl<'a> ObjectTranslator<'a> {
         validate::validate_route_translation(self.plugin.name(), &translation)
             .map_err(|error| self.problem(object, error))?;
         let spec = &translation.service;
+        let auth = self
+            .plugin
+            .route_auth_policy(&self.context, input)
+            .await
+            .map_err(|error| self.problem(object, error))?;
+        validate::validate_auth_policy(self.plugin.name(), auth.as_ref())
+            .map_err(|error| self.problem(object, error))?;
 
         let mut naming = vec![NamingSubject::Service];
         let mut tagging = vec![TaggingSubject::Service];
@@ -156,7 +163,9 @@ impl<'a> ObjectTranslator<'a> {
             name: next_name(),
             custom_domain_name: spec.custom_domain_name.clone(),
             certificate_arn: spec.certificate_arn.clone(),
-            auth_type: "NONE".into(),
+            auth_type: auth
+                .as_ref()
+                .map_or_else(|| "NONE".to_owned(), |auth| auth.auth_type.clone()),
             tags: next_tags(),
         };
         let associations = spec
@@ -198,6 +207,7 @@ impl<'a> ObjectTranslator<'a> {
             associations,
             listeners,
             target_groups,
+            auth_policy: auth.and_then(|auth| auth.policy),
         })
     }
 

@@ -7,11 +7,13 @@
 //! turns it into that object's problem), naming the plugin and the offending
 //! output field; nothing reaches Lattice.
 
+mod auth;
 mod names;
 mod tags;
 mod target_groups;
 mod translation;
 
+pub use auth::validate_auth_policy;
 pub use names::{validate_names, validate_service_network_name};
 pub use tags::validate_tags;
 pub use target_groups::validate_target_groups;

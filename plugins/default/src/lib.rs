@@ -15,6 +15,7 @@ wit_bindgen::generate!({
 });
 
 mod annotations;
+mod auth;
 #[cfg(target_family = "wasm")]
 mod component;
 mod config;
@@ -32,6 +33,7 @@ pub use exports::trellis::plugin::naming::{ListenerSubject, NamingSubject, RuleS
 pub use exports::trellis::plugin::tagging::TaggingSubject;
 pub use trellis::plugin::types::*;
 
+pub use auth::route_auth_policy;
 pub use export::translate_export;
 pub use naming::name;
 pub use route::translate_route;
@@ -44,14 +46,6 @@ pub fn gateway_service_network(
     gateway: &GatewayInput,
 ) -> Result<String, PluginError> {
     Ok(gateway.meta.name.clone())
-}
-
-/// The stock plugin sets no auth policy: IAMAuthPolicy objects do (later).
-pub fn route_auth_policy(
-    _ctx: &CallContext,
-    _route: &RouteInput,
-) -> Result<Option<AuthPolicy>, PluginError> {
-    Ok(None)
 }
 
 /// A refusal with upstream's reason, the field it is about, and a message.

@@ -66,6 +66,7 @@ fn route(
                 backends,
             })
             .collect(),
+        policies: Vec::new(),
         raw: "{}".into(),
     }
 }

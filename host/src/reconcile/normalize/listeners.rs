@@ -12,7 +12,7 @@ use crate::kube::Snapshot;
 use crate::plugin::bindings::types::{AttachedListener, KeyValue};
 
 /// The Gateway API group, the default of a parentRef's `group`.
-const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
+pub(super) const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 /// What a route's parentRefs come to.
 pub(super) struct Attachment {

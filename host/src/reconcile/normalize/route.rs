@@ -1,7 +1,8 @@
 //! One route: its listeners, rules and problems.
 
+use super::listeners::GATEWAY_GROUP;
 use super::view::RouteView;
-use super::{Issue, NormalizedRoute, backends, listeners, meta};
+use super::{Issue, NormalizedRoute, backends, listeners, meta, policies};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::plugin::bindings::types::{RouteInput, RouteRule};
@@ -30,6 +31,13 @@ pub(super) fn normalize(
         hostnames: route.hostnames.to_vec(),
         listeners: attachment.listeners,
         rules,
+        policies: policies::attached(
+            snapshot,
+            GATEWAY_GROUP,
+            route.kind_name,
+            route.namespace,
+            route.name,
+        ),
         raw: route.raw(),
     });
     let object = ObjectRef::new(route.kind_name, route.namespace, route.name);
