@@ -168,6 +168,7 @@ impl Lattice for InMemoryLattice {
             service_network_id: network.id,
             service_network_name: network.name,
             vpc_id: input.vpc_identifier,
+            security_group_ids: input.security_group_ids,
             status: "ACTIVE".into(),
             tags: input.tags,
         };

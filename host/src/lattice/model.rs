@@ -61,6 +61,9 @@ pub struct ServiceNetworkVpcAssociation {
     pub service_network_id: String,
     pub service_network_name: String,
     pub vpc_id: String,
+    /// Security groups of the association; omitted when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_group_ids: Vec<String>,
     /// `ACTIVE` once created.
     pub status: String,
     pub tags: Tags,
@@ -303,6 +306,8 @@ pub struct CreateServiceNetworkInput {
 pub struct CreateServiceNetworkVpcAssociationInput {
     pub service_network_identifier: String,
     pub vpc_identifier: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_group_ids: Vec<String>,
     pub tags: Tags,
 }
 

@@ -10,6 +10,7 @@
 //!   deleting what differs is not part of this step.
 //! - Targets are registered in batches of at most [`MAX_TARGETS_PER_CALL`].
 
+use crate::lattice::model::Tags;
 use serde::Serialize;
 
 use crate::lattice::model::{
@@ -72,36 +73,62 @@ impl<'a> Applier<'a> {
         &mut self,
         desired: &DesiredDefaultNetwork,
     ) -> Result<(), LatticeError> {
-        let network = match find_service_network(self.lattice, &desired.name).await? {
-            Some(network) => network,
-            None => {
-                let input = CreateServiceNetworkInput {
-                    name: desired.name.clone(),
-                    auth_type: "NONE".into(),
-                    tags: desired.network_tags.clone(),
-                };
-                self.record("CreateServiceNetwork", &input);
-                self.lattice.create_service_network(input).await?
-            }
+        let network = self
+            .service_network(&desired.name, &desired.network_tags)
+            .await?;
+        self.vpc_association(&network, &desired.vpc_id, &[], &desired.association_tags)
+            .await
+    }
+
+    /// Ensures a service network named `name` exists (created with `tags`
+    /// when missing; an existing one is used as it is).
+    pub async fn service_network(
+        &mut self,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<ServiceNetwork, LatticeError> {
+        if let Some(network) = find_service_network(self.lattice, name).await? {
+            return Ok(network);
+        }
+        let input = CreateServiceNetworkInput {
+            name: name.to_owned(),
+            auth_type: "NONE".into(),
+            tags: tags.clone(),
         };
+        self.record("CreateServiceNetwork", &input);
+        self.lattice.create_service_network(input).await
+    }
+
+    /// Ensures `vpc_id` is associated with `network` (created with the
+    /// security groups and tags when missing; an existing association is
+    /// left as it is).
+    pub async fn vpc_association(
+        &mut self,
+        network: &ServiceNetwork,
+        vpc_id: &str,
+        security_group_ids: &[String],
+        tags: &Tags,
+    ) -> Result<(), LatticeError> {
         let associations = self
             .lattice
             .list_service_network_vpc_associations(&network.id)
             .await?;
-        if !associations
+        if associations
             .iter()
-            .any(|association| association.vpc_id == desired.vpc_id)
+            .any(|association| association.vpc_id == vpc_id)
         {
-            let input = CreateServiceNetworkVpcAssociationInput {
-                service_network_identifier: network.id.clone(),
-                vpc_identifier: desired.vpc_id.clone(),
-                tags: desired.association_tags.clone(),
-            };
-            self.record("CreateServiceNetworkVpcAssociation", &input);
-            self.lattice
-                .create_service_network_vpc_association(input)
-                .await?;
+            return Ok(());
         }
+        let input = CreateServiceNetworkVpcAssociationInput {
+            service_network_identifier: network.id.clone(),
+            vpc_identifier: vpc_id.to_owned(),
+            security_group_ids: security_group_ids.to_vec(),
+            tags: tags.clone(),
+        };
+        self.record("CreateServiceNetworkVpcAssociation", &input);
+        self.lattice
+            .create_service_network_vpc_association(input)
+            .await?;
         Ok(())
     }
 

@@ -11,3 +11,4 @@ pub mod resolve;
 pub mod status;
 pub mod translate;
 pub mod validate;
+pub mod vpc_association;

@@ -29,7 +29,9 @@ use gateway_api::apis::standard::gateways::Gateway;
 
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
-use crate::plugin::bindings::types::{ExportInput, GatewayInput, RouteInput};
+use crate::plugin::bindings::types::{
+    AttachedPolicy, ExportInput, GatewayInput, ObjectMeta, RouteInput,
+};
 use crate::reconcile::problem::{ObjectRef, Problem};
 
 use self::view::RouteView;
@@ -70,6 +72,40 @@ pub fn gateway_input(gateway: &Gateway) -> GatewayInput {
         meta: meta::object_meta("Gateway", &gateway.metadata),
         raw: meta::json(gateway),
     }
+}
+
+/// The policies attached to a Gateway through `spec.targetRef`, oldest first
+/// (VpcAssociationPolicy, AccessLogPolicy, IAMAuthPolicy).
+pub fn gateway_policies(snapshot: &Snapshot, gateway: &Gateway) -> Vec<AttachedPolicy> {
+    let (namespace, name) = meta::sort_key(&gateway.metadata);
+    policies::attached(
+        snapshot,
+        listeners::GATEWAY_GROUP,
+        "Gateway",
+        namespace,
+        name,
+    )
+}
+
+/// The cluster-scoped ServiceNetwork objects, sorted by name, as plugins see
+/// their metadata.
+pub fn service_network_objects(snapshot: &Snapshot) -> Vec<(ObjectRef, ObjectMeta)> {
+    let mut networks: Vec<(ObjectRef, ObjectMeta)> = snapshot
+        .policies
+        .iter()
+        .filter(|object| {
+            object
+                .types
+                .as_ref()
+                .is_some_and(|types| types.kind == "ServiceNetwork")
+        })
+        .map(|object| {
+            let meta = meta::object_meta("ServiceNetwork", &object.metadata);
+            (ObjectRef::new("ServiceNetwork", "", &meta.name), meta)
+        })
+        .collect();
+    networks.sort_by(|a, b| a.0.cmp(&b.0));
+    networks
 }
 
 /// Every HTTPRoute, GRPCRoute and TLSRoute that is Trellis's, normalized,

@@ -3,10 +3,13 @@
 //! converge.
 //!
 //! Phases, each over every cluster in order: default service networks and
-//! VPC associations; Gateways (their service network must exist);
+//! VPC associations, and ServiceNetwork objects; Gateways (their service
+//! network must exist; their VpcAssociationPolicy applies);
 //! ServiceExports (their target groups, so any cluster's imports find them);
 //! routes. An object that fails at any step is reported as a [`Problem`] and
 //! makes no Lattice call; the other objects go on.
+
+mod networks;
 
 use serde::Serialize;
 
@@ -54,6 +57,7 @@ pub async fn plan(
     };
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
+        run.service_network_objects(cluster, plugin).await;
     }
     for cluster in clusters {
         run.gateways(cluster, plugin).await;
@@ -153,7 +157,10 @@ impl Run<'_> {
                 }
             };
             match apply::find_service_network(self.lattice, &name).await {
-                Ok(Some(_)) => {}
+                Ok(Some(network)) => {
+                    self.vpc_association_policy(cluster, &translator, gateway, &network)
+                        .await;
+                }
                 Ok(None) => self.problems.push(Problem {
                     cluster: cluster.config.cluster_name.clone(),
                     object,

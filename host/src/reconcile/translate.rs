@@ -3,7 +3,7 @@
 
 use crate::config::ClusterConfig;
 use crate::kube::{Snapshot, endpoints};
-use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, TargetGroupConfig};
+use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, Tags, TargetGroupConfig};
 use crate::plugin::Plugin;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
@@ -70,6 +70,18 @@ impl<'a> ObjectTranslator<'a> {
             vpc_id: self.cluster.vpc_id.clone(),
             association_tags: convert::tags(&tags[1]),
         }))
+    }
+
+    /// Tags for one resource the host makes for `owner` (a ServiceNetwork
+    /// object or a policy), validated.
+    pub async fn owned_resource_tags(
+        &self,
+        object: &ObjectRef,
+        owner: &ObjectMeta,
+        subject: TaggingSubject,
+    ) -> Result<Tags, Problem> {
+        let tags = self.tags(object, owner, &[subject]).await?;
+        Ok(convert::tags(&tags[0]))
     }
 
     /// The name (or id) of the service network a Gateway stands for.

@@ -30,8 +30,12 @@ pub fn tags(
         .iter()
         .map(|subject| {
             let mut tags = match subject {
-                // Upstream writes only ManagedBy on what DEFAULT_SERVICE_NETWORK creates.
-                TaggingSubject::ServiceNetwork(_) | TaggingSubject::VpcAssociation(_) => {
+                // Upstream writes only ManagedBy on what DEFAULT_SERVICE_NETWORK
+                // creates; a ServiceNetwork object's or a VpcAssociationPolicy's
+                // own tags annotation applies to what they create.
+                TaggingSubject::ServiceNetwork(_) | TaggingSubject::VpcAssociation(_)
+                    if owner.kind == "Cluster" =>
+                {
                     BTreeMap::new()
                 }
                 _ => user_tags(owner),
@@ -140,6 +144,26 @@ mod tests {
     use super::*;
     use crate::TargetGroupKey;
     use crate::test_support::{context, meta};
+
+    #[test]
+    fn service_network_objects_and_vpc_association_policies_add_their_tags() {
+        let network = meta(
+            "ServiceNetwork",
+            "",
+            "payments",
+            &[("application-networking.k8s.aws/tags", "team=payments")],
+        );
+        let tags = one(&network, TaggingSubject::ServiceNetwork("payments".into()));
+        assert_eq!(as_map(&tags)["team"], "payments");
+        let policy = meta(
+            "VpcAssociationPolicy",
+            "default",
+            "vap",
+            &[("application-networking.k8s.aws/tags", "zone=a")],
+        );
+        let tags = one(&policy, TaggingSubject::VpcAssociation("payments".into()));
+        assert_eq!(as_map(&tags)["zone"], "a");
+    }
 
     fn as_map(tags: &[KeyValue]) -> BTreeMap<&str, &str> {
         tags.iter()

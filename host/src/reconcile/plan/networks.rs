@@ -1,0 +1,122 @@
+//! The service network phases of a plan: ServiceNetwork objects, and the
+//! VpcAssociationPolicy of each Gateway.
+
+use gateway_api::apis::standard::gateways::Gateway;
+
+use super::{Run, lattice_problem};
+use crate::kube::ClusterInput;
+use crate::lattice::model::ServiceNetwork;
+use crate::plugin::Plugin;
+use crate::plugin::bindings::tagging::TaggingSubject;
+use crate::reconcile::normalize;
+use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::translate::ObjectTranslator;
+use crate::reconcile::validate;
+use crate::reconcile::vpc_association;
+
+impl Run<'_> {
+    /// Each ServiceNetwork object becomes the service network of its name
+    /// (created, tagged by the plugins, when missing; adopted as it is).
+    pub(super) async fn service_network_objects(
+        &mut self,
+        cluster: &ClusterInput,
+        plugin: &Plugin,
+    ) {
+        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        for (object, meta) in normalize::service_network_objects(&cluster.snapshot) {
+            if let Err(error) = validate::validate_service_network_name("(object)", &meta.name) {
+                self.problems.push(Problem {
+                    cluster: cluster.config.cluster_name.clone(),
+                    object,
+                    field: Some("metadata.name".into()),
+                    reason: "Invalid".into(),
+                    message: error.message,
+                    plugin: None,
+                });
+                continue;
+            }
+            let subject = TaggingSubject::ServiceNetwork(meta.name.clone());
+            let tags = match translator
+                .owned_resource_tags(&object, &meta, subject)
+                .await
+            {
+                Ok(tags) => tags,
+                Err(problem) => {
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            let mut applier = self.applier(&cluster.config);
+            let result = applier.service_network(&meta.name, &tags).await;
+            self.calls.extend(applier.into_calls());
+            if let Err(error) = result {
+                self.problems
+                    .push(lattice_problem(&cluster.config, &object, &error));
+            }
+        }
+    }
+
+    /// The oldest VpcAssociationPolicy attached to `gateway` associates the
+    /// cluster VPC with `network`, with its security groups; with
+    /// `associateWithVpc: false` nothing is associated. A problem is reported
+    /// on the policy.
+    pub(super) async fn vpc_association_policy(
+        &mut self,
+        cluster: &ClusterInput,
+        translator: &ObjectTranslator<'_>,
+        gateway: &Gateway,
+        network: &ServiceNetwork,
+    ) {
+        let policies = normalize::gateway_policies(&cluster.snapshot, gateway);
+        let Some(policy) = policies
+            .iter()
+            .find(|policy| policy.meta.kind == "VpcAssociationPolicy")
+        else {
+            return;
+        };
+        let object = ObjectRef::new(
+            "VpcAssociationPolicy",
+            &policy.meta.namespace,
+            &policy.meta.name,
+        );
+        let association = match vpc_association::parse(policy) {
+            Ok(association) => association,
+            Err((field, message)) => {
+                self.problems.push(Problem {
+                    cluster: cluster.config.cluster_name.clone(),
+                    object,
+                    field: Some(field),
+                    reason: "Invalid".into(),
+                    message,
+                    plugin: None,
+                });
+                return;
+            }
+        };
+        if !association.associate {
+            return;
+        }
+        let subject = TaggingSubject::VpcAssociation(network.name.clone());
+        let tags = match translator
+            .owned_resource_tags(&object, &policy.meta, subject)
+            .await
+        {
+            Ok(tags) => tags,
+            Err(problem) => return self.problems.push(problem),
+        };
+        let mut applier = self.applier(&cluster.config);
+        let result = applier
+            .vpc_association(
+                network,
+                &cluster.config.vpc_id,
+                &association.security_group_ids,
+                &tags,
+            )
+            .await;
+        self.calls.extend(applier.into_calls());
+        if let Err(error) = result {
+            self.problems
+                .push(lattice_problem(&cluster.config, &object, &error));
+        }
+    }
+}
