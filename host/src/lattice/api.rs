@@ -4,11 +4,12 @@ use async_trait::async_trait;
 
 use super::error::LatticeError;
 use super::model::{
-    AuthPolicy, CreateListenerInput, CreateRuleInput, CreateServiceInput,
-    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
-    CreateServiceNetworkVpcAssociationInput, CreateTargetGroupInput, Listener, PutAuthPolicyInput,
-    RegisterTargetsInput, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
-    ServiceNetworkVpcAssociation, Target, TargetGroup,
+    AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
+    CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    CreateTargetGroupInput, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule, Service,
+    ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target,
+    TargetGroup,
 };
 
 /// The VPC Lattice operations Trellis uses, one method per API operation.
@@ -82,4 +83,15 @@ pub trait Lattice: Send + Sync {
     ) -> Result<Option<AuthPolicy>, LatticeError>;
     /// `PutAuthPolicy`: sets (replaces) a service's or service network's policy.
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError>;
+    /// `ListAccessLogSubscriptions` of a service or service network.
+    async fn list_access_log_subscriptions(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Vec<AccessLogSubscription>, LatticeError>;
+    /// `CreateAccessLogSubscription`; at most one per destination type
+    /// (S3, CloudWatch Logs, Firehose) per resource.
+    async fn create_access_log_subscription(
+        &self,
+        input: CreateAccessLogSubscriptionInput,
+    ) -> Result<AccessLogSubscription, LatticeError>;
 }

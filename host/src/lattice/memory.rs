@@ -12,11 +12,12 @@ use async_trait::async_trait;
 use super::api::Lattice;
 use super::error::LatticeError;
 use super::model::{
-    AuthPolicy, CreateListenerInput, CreateRuleInput, CreateServiceInput,
-    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
-    CreateServiceNetworkVpcAssociationInput, CreateTargetGroupInput, DnsEntry, Listener,
-    PutAuthPolicyInput, RegisterTargetsInput, Rule, Service, ServiceNetwork,
-    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
+    AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
+    CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
+    Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
+    Target, TargetGroup,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -42,6 +43,11 @@ impl Inner {
         self.next_id += 1;
         format!("{prefix}-{:017x}", self.next_id)
     }
+}
+
+/// The service of a destination ARN (`s3`, `logs`, `firehose`, ...).
+fn destination_kind(arn: &str) -> &str {
+    arn.split(':').nth(2).unwrap_or_default()
 }
 
 fn conflict(message: String) -> LatticeError {
@@ -450,6 +456,60 @@ impl Lattice for InMemoryLattice {
             None => policies.push(policy.clone()),
         }
         Ok(policy)
+    }
+
+    async fn list_access_log_subscriptions(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Vec<AccessLogSubscription>, LatticeError> {
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .access_log_subscriptions
+            .iter()
+            .filter(|subscription| subscription.resource_id == resource_identifier)
+            .cloned()
+            .collect())
+    }
+
+    async fn create_access_log_subscription(
+        &self,
+        input: CreateAccessLogSubscriptionInput,
+    ) -> Result<AccessLogSubscription, LatticeError> {
+        let mut inner = self.lock();
+        let exists = inner
+            .state
+            .services
+            .iter()
+            .any(|s| s.id == input.resource_identifier)
+            || inner
+                .state
+                .service_networks
+                .iter()
+                .any(|n| n.id == input.resource_identifier);
+        if !exists {
+            return Err(not_found("SERVICE", &input.resource_identifier));
+        }
+        let kind = destination_kind(&input.destination_arn);
+        if inner.state.access_log_subscriptions.iter().any(|existing| {
+            existing.resource_id == input.resource_identifier
+                && destination_kind(&existing.destination_arn) == kind
+        }) {
+            return Err(conflict(format!(
+                "{} already has an access log subscription to a {kind} destination",
+                input.resource_identifier
+            )));
+        }
+        let id = inner.id("als");
+        let created = AccessLogSubscription {
+            arn: self.arn(&format!("accesslogsubscription/{id}")),
+            id,
+            resource_id: input.resource_identifier,
+            destination_arn: input.destination_arn,
+            tags: input.tags,
+        };
+        inner.state.access_log_subscriptions.push(created.clone());
+        Ok(created)
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {

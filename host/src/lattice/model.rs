@@ -42,6 +42,29 @@ pub struct AuthPolicy {
     pub state: String,
 }
 
+/// An access log subscription of a service or service network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessLogSubscription {
+    pub id: String,
+    pub arn: String,
+    /// The service or service network id.
+    pub resource_id: String,
+    /// The S3 bucket, CloudWatch Logs log group or Firehose delivery stream.
+    pub destination_arn: String,
+    pub tags: Tags,
+}
+
+/// `CreateAccessLogSubscription` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAccessLogSubscriptionInput {
+    /// The service or service network id.
+    pub resource_identifier: String,
+    pub destination_arn: String,
+    pub tags: Tags,
+}
+
 /// `PutAuthPolicy` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    AuthPolicy, Listener, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
-    ServiceNetworkVpcAssociation, Target, TargetGroup,
+    AccessLogSubscription, AuthPolicy, Listener, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target, TargetGroup,
 };
 
 /// The targets registered in one target group.
@@ -33,4 +33,7 @@ pub struct LatticeState {
     /// Auth policies of services and service networks; omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auth_policies: Vec<AuthPolicy>,
+    /// Access log subscriptions; omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_log_subscriptions: Vec<AccessLogSubscription>,
 }

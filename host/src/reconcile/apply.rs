@@ -14,9 +14,10 @@ use crate::lattice::model::Tags;
 use serde::Serialize;
 
 use crate::lattice::model::{
-    CreateListenerInput, CreateRuleInput, CreateServiceNetworkInput,
-    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
-    PutAuthPolicyInput, RegisterTargetsInput, Service, ServiceNetwork, TargetGroup,
+    CreateAccessLogSubscriptionInput, CreateListenerInput, CreateRuleInput,
+    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
+    CreateServiceNetworkVpcAssociationInput, PutAuthPolicyInput, RegisterTargetsInput, Service,
+    ServiceNetwork, TargetGroup,
 };
 use crate::lattice::{Lattice, LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::convert::{self, TargetGroupIds};
@@ -132,6 +133,34 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Ensures `resource_id` (a service or service network) has an access log
+    /// subscription to `destination_arn`, created with `tags` when missing.
+    pub async fn access_log_subscription(
+        &mut self,
+        resource_id: &str,
+        destination_arn: &str,
+        tags: &Tags,
+    ) -> Result<(), LatticeError> {
+        let existing = self
+            .lattice
+            .list_access_log_subscriptions(resource_id)
+            .await?;
+        if existing
+            .iter()
+            .any(|subscription| subscription.destination_arn == destination_arn)
+        {
+            return Ok(());
+        }
+        let input = CreateAccessLogSubscriptionInput {
+            resource_identifier: resource_id.to_owned(),
+            destination_arn: destination_arn.to_owned(),
+            tags: tags.clone(),
+        };
+        self.record("CreateAccessLogSubscription", &input);
+        self.lattice.create_access_log_subscription(input).await?;
+        Ok(())
+    }
+
     /// Ensures a target group exists and holds its targets; returns its id.
     pub async fn target_group(
         &mut self,
@@ -173,14 +202,14 @@ impl<'a> Applier<'a> {
     ///
     /// `existing` is the service found (and checked for ownership) before;
     /// `networks` holds every associated network; `ids` resolves every key
-    /// the route forwards to that it does not own.
+    /// the route forwards to that it does not own. Returns the service id.
     pub async fn route(
         &mut self,
         desired: &DesiredRoute,
         existing: Option<Service>,
         networks: &[ServiceNetwork],
         mut ids: TargetGroupIds,
-    ) -> Result<(), LatticeError> {
+    ) -> Result<String, LatticeError> {
         for group in &desired.target_groups {
             let id = self.target_group(group).await?;
             ids.insert(convert::key_string(&group.key), id);
@@ -269,7 +298,7 @@ impl<'a> Applier<'a> {
                 self.lattice.create_rule(input).await?;
             }
         }
-        Ok(())
+        Ok(service.id)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reconcile: normalize Kubernetes objects into the plugin model, translate
 //! them through plugins, validate the output, and apply it to Lattice.
 
+pub mod access_log;
 pub mod apply;
 pub mod convert;
 pub mod desired;

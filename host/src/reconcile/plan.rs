@@ -4,11 +4,13 @@
 //!
 //! Phases, each over every cluster in order: default service networks and
 //! VPC associations, and ServiceNetwork objects; Gateways (their service
-//! network must exist; their VpcAssociationPolicy applies);
+//! network must exist; their VpcAssociationPolicy and AccessLogPolicies
+//! apply);
 //! ServiceExports (their target groups, so any cluster's imports find them);
-//! routes. An object that fails at any step is reported as a [`Problem`] and
+//! routes (with their AccessLogPolicies). An object that fails at any step is reported as a [`Problem`] and
 //! makes no Lattice call; the other objects go on.
 
+mod access_logs;
 mod networks;
 
 use serde::Serialize;
@@ -160,6 +162,9 @@ impl Run<'_> {
                 Ok(Some(network)) => {
                     self.vpc_association_policy(cluster, &translator, gateway, &network)
                         .await;
+                    let policies = normalize::gateway_policies(&cluster.snapshot, gateway);
+                    self.access_log_policies(cluster, &translator, &policies, &network.id)
+                        .await;
                 }
                 Ok(None) => self.problems.push(Problem {
                     cluster: cluster.config.cluster_name.clone(),
@@ -238,10 +243,14 @@ impl Run<'_> {
                 .await;
             self.calls.extend(applier.into_calls());
             match result {
-                Ok(()) => self.applied.push((
-                    cluster.config.cluster_name.clone(),
-                    normalized.object.clone(),
-                )),
+                Ok(service_id) => {
+                    self.applied.push((
+                        cluster.config.cluster_name.clone(),
+                        normalized.object.clone(),
+                    ));
+                    self.access_log_policies(cluster, &translator, &input.policies, &service_id)
+                        .await;
+                }
                 Err(error) => {
                     self.problems
                         .push(lattice_problem(&cluster.config, &normalized.object, &error))

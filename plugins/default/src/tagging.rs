@@ -48,6 +48,12 @@ pub fn tags(
                     tags.insert(format!("{PREFIX}RouteType"), route_type(&owner.kind).into());
                 }
                 TaggingSubject::TargetGroup(spec) => target_group_tags(ctx, owner, spec, &mut tags),
+                TaggingSubject::AccessLogSubscription(_) => {
+                    tags.insert(
+                        format!("{PREFIX}AccessLogPolicy"),
+                        format!("{}/{}", owner.namespace, owner.name),
+                    );
+                }
                 _ => {}
             }
             tags.into_iter()
@@ -144,6 +150,31 @@ mod tests {
     use super::*;
     use crate::TargetGroupKey;
     use crate::test_support::{context, meta};
+
+    #[test]
+    fn access_log_subscriptions_name_their_policy() {
+        let policy = meta(
+            "AccessLogPolicy",
+            "default",
+            "logs",
+            &[("application-networking.k8s.aws/tags", "team=obs")],
+        );
+        let tags = one(
+            &policy,
+            TaggingSubject::AccessLogSubscription("arn:aws:s3:::logs".into()),
+        );
+        assert_eq!(
+            as_map(&tags),
+            BTreeMap::from([
+                (
+                    "application-networking.k8s.aws/AccessLogPolicy",
+                    "default/logs"
+                ),
+                ("application-networking.k8s.aws/ManagedBy", MANAGED_BY),
+                ("team", "obs"),
+            ])
+        );
+    }
 
     #[test]
     fn service_network_objects_and_vpc_association_policies_add_their_tags() {

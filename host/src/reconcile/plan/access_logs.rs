@@ -1,0 +1,76 @@
+//! The access log phase of a Gateway or a route: its AccessLogPolicies.
+
+use super::{Run, lattice_problem};
+use crate::kube::ClusterInput;
+use crate::plugin::bindings::tagging::TaggingSubject;
+use crate::plugin::bindings::types::AttachedPolicy;
+use crate::reconcile::access_log::{AccessLog, access_logs};
+use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::translate::ObjectTranslator;
+
+impl Run<'_> {
+    /// Subscribes `resource_id` (the Gateway's service network or the
+    /// route's service) to the destination of each AccessLogPolicy among
+    /// `policies`; an invalid or conflicting policy is reported on itself.
+    pub(super) async fn access_log_policies(
+        &mut self,
+        cluster: &ClusterInput,
+        translator: &ObjectTranslator<'_>,
+        policies: &[AttachedPolicy],
+        resource_id: &str,
+    ) {
+        for verdict in access_logs(policies) {
+            let (policy, destination_arn) = match verdict {
+                AccessLog::Subscribe {
+                    policy,
+                    destination_arn,
+                } => (policy, destination_arn),
+                AccessLog::Rejected {
+                    policy,
+                    reason,
+                    field,
+                    message,
+                } => {
+                    self.problems.push(Problem {
+                        cluster: cluster.config.cluster_name.clone(),
+                        object: policy_ref(policy),
+                        field: Some(field),
+                        reason: reason.into(),
+                        message,
+                        plugin: None,
+                    });
+                    continue;
+                }
+            };
+            let object = policy_ref(policy);
+            let subject = TaggingSubject::AccessLogSubscription(destination_arn.clone());
+            let tags = match translator
+                .owned_resource_tags(&object, &policy.meta, subject)
+                .await
+            {
+                Ok(tags) => tags,
+                Err(problem) => {
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            let mut applier = self.applier(&cluster.config);
+            let result = applier
+                .access_log_subscription(resource_id, &destination_arn, &tags)
+                .await;
+            self.calls.extend(applier.into_calls());
+            if let Err(error) = result {
+                self.problems
+                    .push(lattice_problem(&cluster.config, &object, &error));
+            }
+        }
+    }
+}
+
+fn policy_ref(policy: &AttachedPolicy) -> ObjectRef {
+    ObjectRef::new(
+        policy.meta.kind.clone(),
+        policy.meta.namespace.clone(),
+        policy.meta.name.clone(),
+    )
+}
