@@ -8,8 +8,8 @@ use super::model::{
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule, Service,
-    ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Target,
-    TargetGroup,
+    ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
+    TagResourceInput, Target, TargetGroup,
 };
 
 /// The VPC Lattice operations Trellis uses, one method per API operation.
@@ -83,6 +83,8 @@ pub trait Lattice: Send + Sync {
     ) -> Result<Option<AuthPolicy>, LatticeError>;
     /// `PutAuthPolicy`: sets (replaces) a service's or service network's policy.
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError>;
+    /// `TagResource`: adds or overwrites tags (others are kept).
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError>;
     /// `ListAccessLogSubscriptions` of a service or service network.
     async fn list_access_log_subscriptions(
         &self,

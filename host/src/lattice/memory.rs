@@ -17,7 +17,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    Target, TargetGroup,
+    TagResourceInput, Target, TargetGroup,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -456,6 +456,55 @@ impl Lattice for InMemoryLattice {
             None => policies.push(policy.clone()),
         }
         Ok(policy)
+    }
+
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
+        let mut inner = self.lock();
+        let state = &mut inner.state;
+        let tags = [
+            state
+                .services
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect::<Vec<_>>(),
+            state
+                .service_networks
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+            state
+                .service_network_service_associations
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+            state
+                .service_network_vpc_associations
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+            state
+                .listeners
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+            state
+                .rules
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+            state
+                .target_groups
+                .iter_mut()
+                .map(|r| (&r.arn, &mut r.tags))
+                .collect(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|(arn, _)| **arn == input.resource_arn)
+        .map(|(_, tags)| tags)
+        .ok_or_else(|| not_found("RESOURCE", &input.resource_arn))?;
+        tags.extend(input.tags);
+        Ok(())
     }
 
     async fn list_access_log_subscriptions(

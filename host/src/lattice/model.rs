@@ -65,6 +65,14 @@ pub struct CreateAccessLogSubscriptionInput {
     pub tags: Tags,
 }
 
+/// `TagResource` request: adds or overwrites tags of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagResourceInput {
+    pub resource_arn: String,
+    pub tags: Tags,
+}
+
 /// `PutAuthPolicy` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

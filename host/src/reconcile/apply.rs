@@ -10,6 +10,7 @@
 //!   deleting what differs is not part of this step.
 //! - Targets are registered in batches of at most [`MAX_TARGETS_PER_CALL`].
 
+use crate::lattice::model::TagResourceInput;
 use crate::lattice::model::Tags;
 use serde::Serialize;
 
@@ -201,12 +202,14 @@ impl<'a> Applier<'a> {
     /// the service, its service network associations, listeners and rules.
     ///
     /// `existing` is the service found (and checked for ownership) before;
+    /// with `take_over`, its `ManagedBy` tag is rewritten to this controller's;
     /// `networks` holds every associated network; `ids` resolves every key
     /// the route forwards to that it does not own. Returns the service id.
     pub async fn route(
         &mut self,
         desired: &DesiredRoute,
         existing: Option<Service>,
+        take_over: bool,
         networks: &[ServiceNetwork],
         mut ids: TargetGroupIds,
     ) -> Result<String, LatticeError> {
@@ -215,6 +218,23 @@ impl<'a> Applier<'a> {
             ids.insert(convert::key_string(&group.key), id);
         }
         let service = match existing {
+            Some(service) if take_over => {
+                let managed_by = desired
+                    .service
+                    .tags
+                    .iter()
+                    .find(|(key, _)| key.ends_with("/ManagedBy"));
+                let input = TagResourceInput {
+                    resource_arn: service.arn.clone(),
+                    tags: managed_by
+                        .map(|(key, value)| (key.clone(), value.clone()))
+                        .into_iter()
+                        .collect(),
+                };
+                self.record("TagResource", &input);
+                self.lattice.tag_resource(input).await?;
+                service
+            }
             Some(service) => service,
             None => {
                 self.record("CreateService", &desired.service);

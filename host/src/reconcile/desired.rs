@@ -67,6 +67,9 @@ pub struct DesiredRoute {
     /// The service's IAM auth policy (JSON text) when its auth type is
     /// `AWS_IAM`.
     pub auth_policy: Option<String>,
+    /// The `ManagedBy` value of a controller whose service of this name the
+    /// route may take over.
+    pub allow_takeover_from: Option<String>,
 }
 
 impl DesiredRoute {

@@ -237,6 +237,7 @@ impl Run<'_> {
                 .route(
                     &desired,
                     prepared.existing,
+                    prepared.take_over,
                     &prepared.networks,
                     prepared.ids,
                 )
@@ -306,11 +307,11 @@ impl Run<'_> {
         let existing = services
             .into_iter()
             .find(|service| service.name == desired.service.name);
-        if let Some(service) = &existing
-            && let Some(message) = ownership_conflict(cluster, service, desired)
-        {
-            return Err(problem(None, "Conflicted", message));
-        }
+        let take_over = match &existing {
+            Some(service) => ownership(cluster, service, desired)
+                .map_err(|message| problem(None, "Conflicted", message))?,
+            None => false,
+        };
 
         let groups = self
             .lattice
@@ -334,6 +335,7 @@ impl Run<'_> {
         }
         Ok(PreparedRoute {
             existing,
+            take_over,
             networks,
             ids,
         })
@@ -343,22 +345,29 @@ impl Run<'_> {
 /// What a route's apply needs from its read-only checks.
 struct PreparedRoute {
     existing: Option<Service>,
+    /// Whether the existing service is taken over from another controller.
+    take_over: bool,
     networks: Vec<ServiceNetwork>,
     ids: TargetGroupIds,
 }
 
-/// Why an existing service of the route's name is not the route's own
-/// (upstream `checkAndUpdateTags`), or `None` when it is.
-fn ownership_conflict(
+/// Whether the route may use an existing service of its name (upstream
+/// `checkAndUpdateTags`): `Ok(false)` when it is the route's own, `Ok(true)`
+/// when the route takes it over from the controller its
+/// `allow-takeover-from` names, `Err` with the conflict otherwise.
+fn ownership(
     cluster: &ClusterConfig,
     service: &Service,
     desired: &DesiredRoute,
-) -> Option<String> {
+) -> Result<bool, String> {
     let managed_by = service
         .tags
         .get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
-    if managed_by.is_some_and(|owner| *owner != cluster.managed_by()) {
-        return Some(format!(
+    if let Some(owner) = managed_by.filter(|owner| **owner != cluster.managed_by()) {
+        if desired.allow_takeover_from.as_ref() == Some(owner) {
+            return Ok(true);
+        }
+        return Err(format!(
             "Found existing resource not owned by controller: {}",
             service.arn
         ));
@@ -368,10 +377,11 @@ fn ownership_conflict(
     let conflicting = route_tags.iter().any(|key| {
         matches!((service.tags.get(key), desired.service.tags.get(key)), (Some(found), Some(wanted)) if found != wanted)
     });
-    conflicting.then(|| {
-        format!(
+    if conflicting {
+        return Err(format!(
             "Found existing resource with conflicting service name: {}",
             service.arn
-        )
-    })
+        ));
+    }
+    Ok(false)
 }

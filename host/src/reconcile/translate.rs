@@ -220,6 +220,7 @@ impl<'a> ObjectTranslator<'a> {
             listeners,
             target_groups,
             auth_policy: auth.and_then(|auth| auth.policy),
+            allow_takeover_from: spec.allow_takeover_from.clone(),
         })
     }
 

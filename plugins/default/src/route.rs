@@ -55,6 +55,10 @@ pub fn translate_route(
         certificate_arn: certificate(&route.listeners),
         service_networks: service_networks(route),
         listeners,
+        allow_takeover_from: annotations::get(&route.meta.annotations, "allow-takeover-from")
+            .map(str::trim)
+            .filter(|owner| !owner.is_empty())
+            .map(str::to_owned),
     };
     Ok(RouteTranslation {
         service,

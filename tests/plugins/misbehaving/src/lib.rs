@@ -130,6 +130,7 @@ impl translate::Guest for Misbehaving {
                 certificate_arn: None,
                 service_networks: networks,
                 listeners,
+                allow_takeover_from: None,
             },
             target_groups: Vec::new(),
         })
