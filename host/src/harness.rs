@@ -13,4 +13,7 @@ mod diff;
 mod fixture;
 
 pub use diff::{Difference, differences};
-pub use fixture::{Fixture, FixtureOutcome, HarnessError, check_fixture, discover, run_fixture};
+pub use fixture::{
+    Fixture, FixtureInputs, FixtureOutcome, HarnessError, check_fixture, discover, fixture_inputs,
+    run_fixture,
+};

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trellis::harness::{FixtureOutcome, check_fixture, discover};
+use trellis::harness::{FixtureOutcome, check_fixture, discover, fixture_inputs};
+use trellis::lattice::InMemoryLattice;
 use trellis::plugin::{Plugin, PluginEngine};
+use trellis::reconcile::plan::plan;
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/default/fixtures")
@@ -29,6 +31,35 @@ async fn every_default_plugin_fixture_passes() {
         "failing fixtures:\n{}",
         failures.join("\n")
     );
+}
+
+/// Reconciling is idempotent: planning every fixture a second time against
+/// the Lattice its first plan left makes no call and changes nothing.
+#[tokio::test]
+async fn a_second_plan_of_every_fixture_makes_no_call() {
+    let engine = PluginEngine::new().unwrap();
+    let default = Plugin::default_plugin(&engine).unwrap();
+    for fixture in discover(&[fixtures_root()]).unwrap() {
+        let inputs = fixture_inputs(&fixture).unwrap();
+        let plugin = match &inputs.plugin_config {
+            Some(config) => default.clone().with_config(config.clone()),
+            None => default.clone(),
+        };
+        let first_cluster = &inputs.clusters[0].config;
+        let lattice = InMemoryLattice::new(
+            first_cluster.account_id.clone(),
+            first_cluster.region.clone(),
+        );
+        let first = plan(&inputs.clusters, &plugin, &lattice).await;
+        let second = plan(&inputs.clusters, &plugin, &lattice).await;
+        let operations: Vec<&str> = second.calls.iter().map(|call| call.operation).collect();
+        assert!(
+            operations.is_empty(),
+            "{}: the second plan called {operations:?}",
+            fixture.name
+        );
+        assert_eq!(second.state, first.state, "{}", fixture.name);
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

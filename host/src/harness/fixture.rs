@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::diff::{Difference, differences};
+use crate::kube::ClusterInput;
 use crate::kube::manifests::{ManifestError, load_cluster_files, load_plan_inputs};
 use crate::lattice::InMemoryLattice;
 use crate::plugin::Plugin;
@@ -139,10 +140,18 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Fixture>) -> Result<(), Harness
     Ok(())
 }
 
-/// Runs `fixture` through `plugin` (configured by the fixture's
-/// `plugin-config.json` when it has one) against a fresh in-memory Lattice and
-/// returns `{"state": …, "problems": […], "statuses": […]}`.
-pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
+/// What a fixture runs: its clusters, and the plugin configuration of its
+/// `plugin-config.json` if it has one.
+#[derive(Debug, Clone)]
+pub struct FixtureInputs {
+    /// The clusters, as `trellis plan` would read them.
+    pub clusters: Vec<ClusterInput>,
+    /// The plugin's configuration (JSON text), if the fixture sets one.
+    pub plugin_config: Option<String>,
+}
+
+/// Reads `fixture`'s inputs.
+pub fn fixture_inputs(fixture: &Fixture) -> Result<FixtureInputs, HarnessError> {
     let manifests = |source: ManifestError| HarnessError::Manifests {
         fixture: fixture.dir.clone(),
         source: Box::new(source),
@@ -162,20 +171,37 @@ pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, Ha
         load_plan_inputs(&folders).map_err(manifests)?
     };
     let config_path = fixture.dir.join(PLUGIN_CONFIG);
-    let configured;
-    let plugin = if config_path.is_file() {
-        let config = std::fs::read_to_string(&config_path).map_err(|source| HarnessError::Io {
+    let plugin_config = if config_path.is_file() {
+        let text = std::fs::read_to_string(&config_path).map_err(|source| HarnessError::Io {
             path: config_path.clone(),
             source,
         })?;
-        configured = plugin.clone().with_config(config);
-        &configured
+        Some(text)
     } else {
-        plugin
+        None
     };
-    let first = &clusters[0].config;
+    Ok(FixtureInputs {
+        clusters,
+        plugin_config,
+    })
+}
+
+/// Runs `fixture` through `plugin` (configured by the fixture's
+/// `plugin-config.json` when it has one) against a fresh in-memory Lattice and
+/// returns `{"state": …, "problems": […], "statuses": […]}`.
+pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
+    let inputs = fixture_inputs(fixture)?;
+    let configured;
+    let plugin = match inputs.plugin_config {
+        Some(config) => {
+            configured = plugin.clone().with_config(config);
+            &configured
+        }
+        None => plugin,
+    };
+    let first = &inputs.clusters[0].config;
     let lattice = InMemoryLattice::new(first.account_id.clone(), first.region.clone());
-    let report = plan(&clusters, plugin, &lattice).await;
+    let report = plan(&inputs.clusters, plugin, &lattice).await;
     Ok(json!({"state": report.state, "problems": report.problems, "statuses": report.statuses}))
 }
 

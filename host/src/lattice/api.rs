@@ -9,7 +9,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule, Service,
     ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Target, TargetGroup,
+    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput,
 };
 
 /// The VPC Lattice operations Trellis uses, one method per API operation.
@@ -83,6 +83,11 @@ pub trait Lattice: Send + Sync {
     ) -> Result<Option<AuthPolicy>, LatticeError>;
     /// `PutAuthPolicy`: sets (replaces) a service's or service network's policy.
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError>;
+    /// `UpdateServiceNetwork`: sets a service network's auth type.
+    async fn update_service_network(
+        &self,
+        input: UpdateServiceNetworkInput,
+    ) -> Result<ServiceNetwork, LatticeError>;
     /// `TagResource`: adds or overwrites tags (others are kept).
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError>;
     /// `ListAccessLogSubscriptions` of a service or service network.

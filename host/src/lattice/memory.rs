@@ -17,7 +17,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Target, TargetGroup,
+    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -456,6 +456,21 @@ impl Lattice for InMemoryLattice {
             None => policies.push(policy.clone()),
         }
         Ok(policy)
+    }
+
+    async fn update_service_network(
+        &self,
+        input: UpdateServiceNetworkInput,
+    ) -> Result<ServiceNetwork, LatticeError> {
+        let mut inner = self.lock();
+        let network = inner
+            .state
+            .service_networks
+            .iter_mut()
+            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
+            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
+        network.auth_type = input.auth_type;
+        Ok(network.clone())
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {

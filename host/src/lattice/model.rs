@@ -65,6 +65,15 @@ pub struct CreateAccessLogSubscriptionInput {
     pub tags: Tags,
 }
 
+/// `UpdateServiceNetwork` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateServiceNetworkInput {
+    pub service_network_identifier: String,
+    /// `NONE` or `AWS_IAM`.
+    pub auth_type: String,
+}
+
 /// `TagResource` request: adds or overwrites tags of a resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -184,6 +184,21 @@ impl Plugin {
         self.finish(function, outcome, &store)
     }
 
+    /// `auth.gateway-auth-policy`: `None` defers.
+    pub async fn gateway_auth_policy(
+        &self,
+        ctx: &CallContext,
+        gateway: &GatewayInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
+        let function = "gateway-auth-policy";
+        let (mut store, instance) = self.instantiate(function).await?;
+        let outcome = instance
+            .trellis_plugin_auth()
+            .call_gateway_auth_policy(&mut store, ctx, gateway)
+            .await;
+        self.finish(function, outcome, &store)
+    }
+
     /// A fresh instance in a new store with the engine's limits.
     async fn instantiate(
         &self,

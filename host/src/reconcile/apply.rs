@@ -10,8 +10,8 @@
 //!   deleting what differs is not part of this step.
 //! - Targets are registered in batches of at most [`MAX_TARGETS_PER_CALL`].
 
-use crate::lattice::model::TagResourceInput;
 use crate::lattice::model::Tags;
+use crate::lattice::model::{TagResourceInput, UpdateServiceNetworkInput};
 use serde::Serialize;
 
 use crate::lattice::model::{
@@ -162,6 +162,38 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Ensures `network` has auth type `AWS_IAM` and `policy` as its auth policy.
+    pub async fn network_auth_policy(
+        &mut self,
+        network: &ServiceNetwork,
+        policy: &str,
+    ) -> Result<(), LatticeError> {
+        if network.auth_type != "AWS_IAM" {
+            let input = UpdateServiceNetworkInput {
+                service_network_identifier: network.id.clone(),
+                auth_type: "AWS_IAM".into(),
+            };
+            self.record("UpdateServiceNetwork", &input);
+            self.lattice.update_service_network(input).await?;
+        }
+        self.auth_policy(&network.id, policy).await
+    }
+
+    /// Puts `policy` on `resource_id` unless it already has it.
+    async fn auth_policy(&mut self, resource_id: &str, policy: &str) -> Result<(), LatticeError> {
+        let current = self.lattice.get_auth_policy(resource_id).await?;
+        if current.is_some_and(|current| current.policy == policy) {
+            return Ok(());
+        }
+        let input = PutAuthPolicyInput {
+            resource_identifier: resource_id.to_owned(),
+            policy: policy.to_owned(),
+        };
+        self.record("PutAuthPolicy", &input);
+        self.lattice.put_auth_policy(input).await?;
+        Ok(())
+    }
+
     /// Ensures a target group exists and holds its targets; returns its id.
     pub async fn target_group(
         &mut self,
@@ -242,15 +274,7 @@ impl<'a> Applier<'a> {
             }
         };
         if let Some(policy) = &desired.auth_policy {
-            let current = self.lattice.get_auth_policy(&service.id).await?;
-            if current.as_ref().map(|current| &current.policy) != Some(policy) {
-                let input = PutAuthPolicyInput {
-                    resource_identifier: service.id.clone(),
-                    policy: policy.clone(),
-                };
-                self.record("PutAuthPolicy", &input);
-                self.lattice.put_auth_policy(input).await?;
-            }
+            self.auth_policy(&service.id, policy).await?;
         }
         let associated = self
             .lattice

@@ -66,10 +66,11 @@ pub fn lattice_gateways(snapshot: &Snapshot) -> Vec<&Gateway> {
     gateways
 }
 
-/// The plugin input of a Gateway: its metadata and itself as JSON.
-pub fn gateway_input(gateway: &Gateway) -> GatewayInput {
+/// The plugin input of a Gateway: its metadata, its policies and itself as JSON.
+pub fn gateway_input(snapshot: &Snapshot, gateway: &Gateway) -> GatewayInput {
     GatewayInput {
         meta: meta::object_meta("Gateway", &gateway.metadata),
+        policies: gateway_policies(snapshot, gateway),
         raw: meta::json(gateway),
     }
 }

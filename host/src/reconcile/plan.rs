@@ -147,7 +147,7 @@ impl Run<'_> {
     async fn gateways(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
-            let input = normalize::gateway_input(gateway);
+            let input = normalize::gateway_input(&cluster.snapshot, gateway);
             let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
@@ -162,8 +162,9 @@ impl Run<'_> {
                 Ok(Some(network)) => {
                     self.vpc_association_policy(cluster, &translator, gateway, &network)
                         .await;
-                    let policies = normalize::gateway_policies(&cluster.snapshot, gateway);
-                    self.access_log_policies(cluster, &translator, &policies, &network.id)
+                    self.gateway_auth_policy(cluster, &translator, &object, &input, &network)
+                        .await;
+                    self.access_log_policies(cluster, &translator, &input.policies, &network.id)
                         .await;
                 }
                 Ok(None) => self.problems.push(Problem {

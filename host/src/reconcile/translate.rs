@@ -5,6 +5,7 @@ use crate::config::ClusterConfig;
 use crate::kube::{Snapshot, endpoints};
 use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, Tags, TargetGroupConfig};
 use crate::plugin::Plugin;
+use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
@@ -98,6 +99,23 @@ impl<'a> ObjectTranslator<'a> {
         validate::validate_service_network_name(self.plugin.name(), &name)
             .map_err(|error| self.problem(object, error))?;
         Ok(name)
+    }
+
+    /// The auth policy of the service network a Gateway stands for, if a
+    /// plugin sets one, validated.
+    pub async fn gateway_auth(
+        &self,
+        object: &ObjectRef,
+        input: &GatewayInput,
+    ) -> Result<Option<AuthPolicy>, Problem> {
+        let auth = self
+            .plugin
+            .gateway_auth_policy(&self.context, input)
+            .await
+            .map_err(|error| self.problem(object, error))?;
+        validate::validate_auth_policy(self.plugin.name(), auth.as_ref())
+            .map_err(|error| self.problem(object, error))?;
+        Ok(auth)
     }
 
     /// The target groups a ServiceExport exports.

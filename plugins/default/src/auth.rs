@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use crate::{AuthPolicy, CallContext, PluginError, RouteInput, refuse};
+use crate::{
+    AttachedPolicy, AuthPolicy, CallContext, GatewayInput, PluginError, RouteInput, refuse,
+};
 
 const KIND: &str = "IAMAuthPolicy";
 
@@ -20,11 +22,20 @@ pub fn route_auth_policy(
     _ctx: &CallContext,
     route: &RouteInput,
 ) -> Result<Option<AuthPolicy>, PluginError> {
-    let Some(policy) = route
-        .policies
-        .iter()
-        .find(|policy| policy.meta.kind == KIND)
-    else {
+    from_policies(&route.policies)
+}
+
+/// `AWS_IAM` with the policy of the oldest IAMAuthPolicy targeting the
+/// Gateway (for its service network); `None` when there is none.
+pub fn gateway_auth_policy(
+    _ctx: &CallContext,
+    gateway: &GatewayInput,
+) -> Result<Option<AuthPolicy>, PluginError> {
+    from_policies(&gateway.policies)
+}
+
+fn from_policies(policies: &[AttachedPolicy]) -> Result<Option<AuthPolicy>, PluginError> {
+    let Some(policy) = policies.iter().find(|policy| policy.meta.kind == KIND) else {
         return Ok(None);
     };
     let shown = format!("{KIND} {}/{}", policy.meta.namespace, policy.meta.name);

@@ -59,6 +59,13 @@ impl auth::Guest for DefaultPlugin {
     ) -> Result<Option<AuthPolicy>, PluginError> {
         crate::route_auth_policy(&ctx, &route)
     }
+
+    fn gateway_auth_policy(
+        ctx: CallContext,
+        gateway: GatewayInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
+        crate::gateway_auth_policy(&ctx, &gateway)
+    }
 }
 
 crate::export!(DefaultPlugin with_types_in crate);

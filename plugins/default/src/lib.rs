@@ -33,7 +33,7 @@ pub use exports::trellis::plugin::naming::{ListenerSubject, NamingSubject, RuleS
 pub use exports::trellis::plugin::tagging::TaggingSubject;
 pub use trellis::plugin::types::*;
 
-pub use auth::route_auth_policy;
+pub use auth::{gateway_auth_policy, route_auth_policy};
 pub use export::translate_export;
 pub use naming::name;
 pub use route::translate_route;

@@ -738,7 +738,7 @@ fn lattice_gateways_are_those_of_the_lattice_class() {
     let snapshot = snapshot("");
     let gateways = lattice_gateways(&snapshot);
     assert_eq!(gateways.len(), 1);
-    let input = gateway_input(gateways[0]);
+    let input = gateway_input(&snapshot, gateways[0]);
     assert_eq!(
         (
             input.meta.kind.as_str(),

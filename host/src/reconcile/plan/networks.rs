@@ -1,5 +1,5 @@
 //! The service network phases of a plan: ServiceNetwork objects, and the
-//! VpcAssociationPolicy of each Gateway.
+//! auth policy and VpcAssociationPolicy of each Gateway.
 
 use gateway_api::apis::standard::gateways::Gateway;
 
@@ -8,6 +8,7 @@ use crate::kube::ClusterInput;
 use crate::lattice::model::ServiceNetwork;
 use crate::plugin::Plugin;
 use crate::plugin::bindings::tagging::TaggingSubject;
+use crate::plugin::bindings::types::GatewayInput;
 use crate::reconcile::normalize;
 use crate::reconcile::problem::{ObjectRef, Problem};
 use crate::reconcile::translate::ObjectTranslator;
@@ -53,6 +54,33 @@ impl Run<'_> {
                 self.problems
                     .push(lattice_problem(&cluster.config, &object, &error));
             }
+        }
+    }
+
+    /// The Gateway's auth policy (from the plugins) on its service network:
+    /// auth type `AWS_IAM` and the policy. A problem is reported on the
+    /// Gateway.
+    pub(super) async fn gateway_auth_policy(
+        &mut self,
+        cluster: &ClusterInput,
+        translator: &ObjectTranslator<'_>,
+        object: &ObjectRef,
+        input: &GatewayInput,
+        network: &ServiceNetwork,
+    ) {
+        let auth = match translator.gateway_auth(object, input).await {
+            Ok(auth) => auth,
+            Err(problem) => return self.problems.push(problem),
+        };
+        let Some(policy) = auth.and_then(|auth| auth.policy) else {
+            return;
+        };
+        let mut applier = self.applier(&cluster.config);
+        let result = applier.network_auth_policy(network, &policy).await;
+        self.calls.extend(applier.into_calls());
+        if let Err(error) = result {
+            self.problems
+                .push(lattice_problem(&cluster.config, object, &error));
         }
     }
 

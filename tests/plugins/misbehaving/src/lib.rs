@@ -199,6 +199,14 @@ impl auth::Guest for Misbehaving {
         mode(&route.meta);
         Ok(None)
     }
+
+    fn gateway_auth_policy(
+        _ctx: CallContext,
+        gateway: GatewayInput,
+    ) -> Result<Option<AuthPolicy>, PluginError> {
+        mode(&gateway.meta);
+        Ok(None)
+    }
 }
 
 export!(Misbehaving);
