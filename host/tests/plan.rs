@@ -336,3 +336,27 @@ fn text_output_shows_the_tree_calls_and_problems() {
     assert!(text.contains("path prefix /service-1"), "{text}");
     assert!(text.contains("Problems (0)"), "{text}");
 }
+
+#[test]
+fn plan_runs_the_plugin_it_is_given() {
+    let output = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args(["plan", "--plugin", env!("TRELLIS_TEST_PLUGIN_MISBEHAVING")])
+        .arg(example())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("CreateService mb-my-httproute"), "{stdout}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args(["plan", "--plugin", "missing.wasm"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("loading the plugin missing.wasm"),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the subcommands.
 
 mod plan;
+mod plugin_arg;
 mod render;
 mod test;
 

@@ -8,10 +8,10 @@ use clap::{Args, ValueEnum};
 
 use trellis::kube::manifests;
 use trellis::lattice::InMemoryLattice;
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::PluginEngine;
 use trellis::reconcile::plan::plan;
 
-use super::render;
+use super::{plugin_arg, render};
 
 /// How `plan` prints its result.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -29,6 +29,9 @@ pub struct PlanArgs {
     /// `cluster.yaml` is a multi-cluster plan.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The plugin: `default` (built in) or a component `.wasm` file.
+    #[arg(long, value_name = "PLUGIN", default_value = "default")]
+    plugin: String,
     /// The plugin's configuration, as JSON text (for the default plugin, e.g.
     /// `{"uniqueServiceNames": true}`).
     #[arg(long, value_name = "JSON", default_value = "{}")]
@@ -42,9 +45,7 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugin = Plugin::default_plugin(&engine)
-        .context("loading the default plugin")?
-        .with_config(args.plugin_config);
+    let plugin = plugin_arg::load(&engine, &args.plugin)?.with_config(args.plugin_config);
     let first = clusters
         .first()
         .map(|cluster| cluster.config.clone())

@@ -1,14 +1,16 @@
 //! `trellis test PLUGIN FIXTURES… [--bless] [--filter PATTERN]`: the plugin
 //! test harness.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
 
 use trellis::harness::{FixtureOutcome, check_fixture, discover};
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::PluginEngine;
+
+use super::plugin_arg;
 
 /// Differences shown per failing fixture before the rest are counted.
 const SHOWN_DIFFERENCES: usize = 20;
@@ -33,12 +35,7 @@ pub struct TestArgs {
 /// blessed), 1 otherwise.
 pub fn run(args: TestArgs) -> anyhow::Result<ExitCode> {
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugin = if args.plugin == "default" {
-        Plugin::default_plugin(&engine)
-    } else {
-        Plugin::from_file(&engine, Path::new(&args.plugin))
-    }
-    .context("loading the plugin")?;
+    let plugin = plugin_arg::load(&engine, &args.plugin)?;
     let fixtures = discover(&args.fixtures).context("finding fixtures")?;
     let selected: Vec<_> = fixtures
         .into_iter()
