@@ -17,7 +17,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput,
+    TagResourceInput, Tags, Target, TargetGroup, UpdateServiceNetworkInput,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -43,6 +43,44 @@ impl Inner {
         self.next_id += 1;
         format!("{prefix}-{:017x}", self.next_id)
     }
+}
+
+/// A resource that carries an ARN and tags.
+trait Tagged {
+    fn arn(&self) -> &str;
+    fn tags_mut(&mut self) -> &mut Tags;
+}
+
+macro_rules! tagged {
+    ($($resource:ty),* $(,)?) => {$(
+        impl Tagged for $resource {
+            fn arn(&self) -> &str {
+                &self.arn
+            }
+
+            fn tags_mut(&mut self) -> &mut Tags {
+                &mut self.tags
+            }
+        }
+    )*};
+}
+
+tagged!(
+    Service,
+    ServiceNetwork,
+    ServiceNetworkServiceAssociation,
+    ServiceNetworkVpcAssociation,
+    Listener,
+    Rule,
+    TargetGroup,
+);
+
+/// The tags of the resource among `resources` whose ARN is `arn`.
+fn tags_of<'a, T: Tagged>(resources: &'a mut [T], arn: &str) -> Option<&'a mut Tags> {
+    resources
+        .iter_mut()
+        .find(|resource| resource.arn() == arn)
+        .map(Tagged::tags_mut)
 }
 
 /// The service of a destination ARN (`s3`, `logs`, `firehose`, ...).
@@ -476,48 +514,15 @@ impl Lattice for InMemoryLattice {
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         let mut inner = self.lock();
         let state = &mut inner.state;
-        let tags = [
-            state
-                .services
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect::<Vec<_>>(),
-            state
-                .service_networks
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-            state
-                .service_network_service_associations
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-            state
-                .service_network_vpc_associations
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-            state
-                .listeners
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-            state
-                .rules
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-            state
-                .target_groups
-                .iter_mut()
-                .map(|r| (&r.arn, &mut r.tags))
-                .collect(),
-        ]
-        .into_iter()
-        .flatten()
-        .find(|(arn, _)| **arn == input.resource_arn)
-        .map(|(_, tags)| tags)
-        .ok_or_else(|| not_found("RESOURCE", &input.resource_arn))?;
+        let arn = input.resource_arn.as_str();
+        let tags = tags_of(&mut state.services, arn)
+            .or_else(|| tags_of(&mut state.service_networks, arn))
+            .or_else(|| tags_of(&mut state.service_network_service_associations, arn))
+            .or_else(|| tags_of(&mut state.service_network_vpc_associations, arn))
+            .or_else(|| tags_of(&mut state.listeners, arn))
+            .or_else(|| tags_of(&mut state.rules, arn))
+            .or_else(|| tags_of(&mut state.target_groups, arn))
+            .ok_or_else(|| not_found("RESOURCE", arn))?;
         tags.extend(input.tags);
         Ok(())
     }
@@ -691,6 +696,59 @@ mod tests {
         block_on(lattice.create_listener(listener(&created.id, 80, "a"))).unwrap();
         let same_port = block_on(lattice.create_listener(listener(&created.id, 80, "b")));
         assert!(matches!(same_port, Err(LatticeError::Conflict { .. })));
+    }
+
+    #[test]
+    fn tag_resource_adds_and_overwrites_and_keeps_the_rest() {
+        let lattice = lattice();
+        let mut input = service("rates-default");
+        input.tags = Tags::from([("team".into(), "a".into()), ("keep".into(), "me".into())]);
+        let created = block_on(lattice.create_service(input)).unwrap();
+        let tags = Tags::from([("team".into(), "b".into()), ("new".into(), "x".into())]);
+        block_on(lattice.tag_resource(TagResourceInput {
+            resource_arn: created.arn.clone(),
+            tags,
+        }))
+        .unwrap();
+        let expected = Tags::from([
+            ("keep".into(), "me".into()),
+            ("new".into(), "x".into()),
+            ("team".into(), "b".into()),
+        ]);
+        assert_eq!(lattice.state().services[0].tags, expected);
+        let unknown = TagResourceInput {
+            resource_arn: "arn:aws:vpc-lattice:us-west-2:123456789012:service/svc-x".into(),
+            tags: Tags::new(),
+        };
+        assert!(matches!(
+            block_on(lattice.tag_resource(unknown)),
+            Err(LatticeError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn one_access_log_subscription_per_destination_type() {
+        let lattice = lattice();
+        let created = block_on(lattice.create_service(service("rates-default"))).unwrap();
+        let subscribe = |destination: &str| CreateAccessLogSubscriptionInput {
+            resource_identifier: created.id.clone(),
+            destination_arn: destination.into(),
+            tags: Tags::new(),
+        };
+        block_on(lattice.create_access_log_subscription(subscribe("arn:aws:s3:::a"))).unwrap();
+        let second_bucket =
+            block_on(lattice.create_access_log_subscription(subscribe("arn:aws:s3:::b")));
+        assert!(matches!(second_bucket, Err(LatticeError::Conflict { .. })));
+        block_on(lattice.create_access_log_subscription(subscribe(
+            "arn:aws:firehose:us-west-2:123456789012:deliverystream/x",
+        )))
+        .unwrap();
+        assert_eq!(
+            block_on(lattice.list_access_log_subscriptions(&created.id))
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]
