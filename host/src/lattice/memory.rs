@@ -45,6 +45,20 @@ impl Inner {
     }
 }
 
+/// `NotFound` unless `id` is a service or a service network of `state`.
+fn require_service_or_network(state: &LatticeState, id: &str) -> Result<(), LatticeError> {
+    let exists = state.services.iter().any(|service| service.id == id)
+        || state
+            .service_networks
+            .iter()
+            .any(|network| network.id == id);
+    if exists {
+        Ok(())
+    } else {
+        Err(not_found("SERVICE", id))
+    }
+}
+
 /// A resource that carries an ARN and tags.
 trait Tagged {
     fn arn(&self) -> &str;
@@ -467,19 +481,7 @@ impl Lattice for InMemoryLattice {
 
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
         let mut inner = self.lock();
-        let exists = inner
-            .state
-            .services
-            .iter()
-            .any(|s| s.id == input.resource_identifier)
-            || inner
-                .state
-                .service_networks
-                .iter()
-                .any(|n| n.id == input.resource_identifier);
-        if !exists {
-            return Err(not_found("SERVICE", &input.resource_identifier));
-        }
+        require_service_or_network(&inner.state, &input.resource_identifier)?;
         let policy = AuthPolicy {
             resource_identifier: input.resource_identifier,
             policy: input.policy,
@@ -546,19 +548,7 @@ impl Lattice for InMemoryLattice {
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError> {
         let mut inner = self.lock();
-        let exists = inner
-            .state
-            .services
-            .iter()
-            .any(|s| s.id == input.resource_identifier)
-            || inner
-                .state
-                .service_networks
-                .iter()
-                .any(|n| n.id == input.resource_identifier);
-        if !exists {
-            return Err(not_found("SERVICE", &input.resource_identifier));
-        }
+        require_service_or_network(&inner.state, &input.resource_identifier)?;
         let kind = destination_kind(&input.destination_arn);
         if inner.state.access_log_subscriptions.iter().any(|existing| {
             existing.resource_id == input.resource_identifier
