@@ -11,6 +11,10 @@ use super::model::{
     ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
     TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput,
 };
+use super::model::{
+    DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+};
 
 /// The VPC Lattice operations Trellis uses, one method per API operation.
 ///
@@ -20,6 +24,12 @@ use super::model::{
 ///   [`LatticeError::Conflict`] rather than create a duplicate name (or a
 ///   duplicate listener port per service, or rule priority per listener).
 /// - A parent identifier that names nothing fails with [`LatticeError::NotFound`].
+/// - Deleting a resource that is gone fails with [`LatticeError::NotFound`];
+///   deleting one that is in use (a target group a rule forwards to, a
+///   service still associated with a service network) fails with
+///   [`LatticeError::Conflict`].
+/// - `DeleteService` also removes the service's listeners, rules, auth
+///   policy and access log subscriptions, as Lattice does.
 #[async_trait]
 pub trait Lattice: Send + Sync {
     /// `ListServiceNetworks`.
@@ -101,4 +111,52 @@ pub trait Lattice: Send + Sync {
         &self,
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError>;
+    /// `UpdateServiceNetworkVpcAssociation`: replaces the security groups.
+    async fn update_service_network_vpc_association(
+        &self,
+        input: UpdateServiceNetworkVpcAssociationInput,
+    ) -> Result<ServiceNetworkVpcAssociation, LatticeError>;
+    /// `UpdateService`: sets the auth type and/or the certificate.
+    async fn update_service(&self, input: UpdateServiceInput) -> Result<Service, LatticeError>;
+    /// `DeleteService`.
+    async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError>;
+    /// `DeleteServiceNetworkServiceAssociation`.
+    async fn delete_service_network_service_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError>;
+    /// `UpdateListener`: replaces the default action.
+    async fn update_listener(&self, input: UpdateListenerInput) -> Result<Listener, LatticeError>;
+    /// `DeleteListener` (and its rules).
+    async fn delete_listener(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<(), LatticeError>;
+    /// `UpdateRule`: replaces the priority, match and action.
+    async fn update_rule(&self, input: UpdateRuleInput) -> Result<Rule, LatticeError>;
+    /// `DeleteRule`.
+    async fn delete_rule(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+        rule_id: &str,
+    ) -> Result<(), LatticeError>;
+    /// `UpdateTargetGroup`: replaces the health check.
+    async fn update_target_group(
+        &self,
+        input: UpdateTargetGroupInput,
+    ) -> Result<TargetGroup, LatticeError>;
+    /// `DeleteTargetGroup`; fails with `Conflict` while a listener or rule
+    /// forwards to it.
+    async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError>;
+    /// `DeregisterTargets` (at most 100 per call).
+    async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError>;
+    /// `DeleteAuthPolicy` of a service or service network.
+    async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError>;
+    /// `DeleteAccessLogSubscription`.
+    async fn delete_access_log_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<(), LatticeError>;
 }

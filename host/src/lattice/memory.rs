@@ -5,6 +5,8 @@
 //! and assigns identifiers deterministically (`svc-00000000000000001`, ...) so
 //! that the same plan always prints the same ids.
 
+mod changes;
+
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -18,6 +20,10 @@ use super::model::{
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
     TagResourceInput, Tags, Target, TargetGroup, UpdateServiceNetworkInput,
+};
+use super::model::{
+    DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use super::state::{LatticeState, TargetGroupTargets};
 
@@ -43,6 +49,18 @@ impl Inner {
         self.next_id += 1;
         format!("{prefix}-{:017x}", self.next_id)
     }
+}
+
+/// `Validation` unless a Register/DeregisterTargets call carries 1 to
+/// [`MAX_TARGETS_PER_CALL`] targets.
+fn check_batch(count: usize) -> Result<(), LatticeError> {
+    if count == 0 || count > MAX_TARGETS_PER_CALL {
+        return Err(LatticeError::Validation {
+            field: "targets".into(),
+            message: format!("must hold 1 to {MAX_TARGETS_PER_CALL} targets, got {count}"),
+        });
+    }
+    Ok(())
 }
 
 /// `NotFound` unless `id` is a service or a service network of `state`.
@@ -113,6 +131,30 @@ fn not_found(resource_type: &'static str, identifier: &str) -> LatticeError {
     }
 }
 
+/// The highest hexadecimal suffix of any id of `state` (0 when none has one).
+fn highest_id(state: &LatticeState) -> u64 {
+    let ids = state
+        .service_networks
+        .iter()
+        .map(|r| &r.id)
+        .chain(state.service_network_vpc_associations.iter().map(|r| &r.id))
+        .chain(state.services.iter().map(|r| &r.id))
+        .chain(
+            state
+                .service_network_service_associations
+                .iter()
+                .map(|r| &r.id),
+        )
+        .chain(state.listeners.iter().map(|r| &r.id))
+        .chain(state.rules.iter().map(|r| &r.id))
+        .chain(state.target_groups.iter().map(|r| &r.id))
+        .chain(state.access_log_subscriptions.iter().map(|r| &r.id));
+    ids.filter_map(|id| id.rsplit('-').next())
+        .filter_map(|suffix| u64::from_str_radix(suffix, 16).ok())
+        .max()
+        .unwrap_or(0)
+}
+
 /// True when `identifier` is the resource's id or ARN (the API accepts both).
 fn names(identifier: &str, id: &str, arn: &str) -> bool {
     identifier == id || identifier == arn
@@ -125,6 +167,22 @@ impl InMemoryLattice {
             account_id: account_id.into(),
             region: region.into(),
             inner: Mutex::default(),
+        }
+    }
+
+    /// An account that starts with `state` (for example one read from a real
+    /// endpoint); the identifiers it assigns come after the highest one of
+    /// `state` in its own `prefix-hex` format.
+    pub fn with_state(
+        account_id: impl Into<String>,
+        region: impl Into<String>,
+        state: LatticeState,
+    ) -> Self {
+        let next_id = highest_id(&state);
+        Self {
+            account_id: account_id.into(),
+            region: region.into(),
+            inner: Mutex::new(Inner { state, next_id }),
         }
     }
 
@@ -433,7 +491,16 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
-        Ok(self.lock().state.target_groups.clone())
+        let inner = self.lock();
+        Ok(inner
+            .state
+            .target_groups
+            .iter()
+            .map(|group| TargetGroup {
+                service_arns: changes::services_using(&inner.state, group),
+                ..group.clone()
+            })
+            .collect())
     }
 
     async fn create_target_group(
@@ -461,6 +528,7 @@ impl Lattice for InMemoryLattice {
             config: input.config,
             status: "ACTIVE".into(),
             tags: input.tags,
+            service_arns: Vec::new(),
         };
         inner.state.target_groups.push(created.clone());
         Ok(created)
@@ -590,15 +658,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
-        if input.targets.is_empty() || input.targets.len() > MAX_TARGETS_PER_CALL {
-            return Err(LatticeError::Validation {
-                field: "targets".into(),
-                message: format!(
-                    "must hold 1 to {MAX_TARGETS_PER_CALL} targets, got {}",
-                    input.targets.len()
-                ),
-            });
-        }
+        check_batch(input.targets.len())?;
         let mut inner = self.lock();
         let group = inner
             .state
@@ -626,6 +686,79 @@ impl Lattice for InMemoryLattice {
         entry.targets.sort();
         entry.targets.dedup();
         Ok(())
+    }
+
+    async fn update_service_network_vpc_association(
+        &self,
+        input: UpdateServiceNetworkVpcAssociationInput,
+    ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
+        self.lock().update_vpc_association(input)
+    }
+
+    async fn update_service(&self, input: UpdateServiceInput) -> Result<Service, LatticeError> {
+        self.lock().update_service(input)
+    }
+
+    async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
+        self.lock().delete_service(service_id)
+    }
+
+    async fn delete_service_network_service_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.lock().delete_service_association(association_id)
+    }
+
+    async fn update_listener(&self, input: UpdateListenerInput) -> Result<Listener, LatticeError> {
+        self.lock().update_listener(input)
+    }
+
+    async fn delete_listener(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.lock().delete_listener(service_id, listener_id)
+    }
+
+    async fn update_rule(&self, input: UpdateRuleInput) -> Result<Rule, LatticeError> {
+        self.lock().update_rule(input)
+    }
+
+    async fn delete_rule(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+        rule_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.lock().delete_rule(service_id, listener_id, rule_id)
+    }
+
+    async fn update_target_group(
+        &self,
+        input: UpdateTargetGroupInput,
+    ) -> Result<TargetGroup, LatticeError> {
+        self.lock().update_target_group(input)
+    }
+
+    async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
+        self.lock().delete_target_group(target_group_id)
+    }
+
+    async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError> {
+        self.lock().deregister_targets(input)
+    }
+
+    async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError> {
+        self.lock().delete_auth_policy(resource_identifier)
+    }
+
+    async fn delete_access_log_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.lock().delete_access_log_subscription(subscription_id)
     }
 }
 

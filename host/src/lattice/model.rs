@@ -6,6 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod updates;
+
+pub use updates::{
+    DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+};
+
 /// Tags of a resource, sorted by key.
 pub type Tags = BTreeMap<String, String>;
 
@@ -329,6 +336,10 @@ pub struct TargetGroup {
     /// `ACTIVE` once created.
     pub status: String,
     pub tags: Tags,
+    /// The services whose listeners or rules forward to it (not part of the
+    /// printed state: it follows from the listeners and rules).
+    #[serde(skip)]
+    pub service_arns: Vec<String>,
 }
 
 /// `CreateServiceNetwork` input.
