@@ -97,7 +97,7 @@ pub trait Lattice: Send + Sync {
     async fn update_service_network(
         &self,
         input: UpdateServiceNetworkInput,
-    ) -> Result<ServiceNetwork, LatticeError>;
+    ) -> Result<(), LatticeError>;
     /// `TagResource`: adds or overwrites tags (others are kept).
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError>;
     /// `ListAccessLogSubscriptions` of a service or service network.
@@ -115,9 +115,11 @@ pub trait Lattice: Send + Sync {
     async fn update_service_network_vpc_association(
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
-    ) -> Result<ServiceNetworkVpcAssociation, LatticeError>;
+    ) -> Result<(), LatticeError>;
     /// `UpdateService`: sets the auth type and/or the certificate.
-    async fn update_service(&self, input: UpdateServiceInput) -> Result<Service, LatticeError>;
+    ///
+    /// Updates answer with nothing: the caller knows what it changed.
+    async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError>;
     /// `DeleteService`.
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError>;
     /// `DeleteServiceNetworkServiceAssociation`.
@@ -126,7 +128,7 @@ pub trait Lattice: Send + Sync {
         association_id: &str,
     ) -> Result<(), LatticeError>;
     /// `UpdateListener`: replaces the default action.
-    async fn update_listener(&self, input: UpdateListenerInput) -> Result<Listener, LatticeError>;
+    async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError>;
     /// `DeleteListener` (and its rules).
     async fn delete_listener(
         &self,
@@ -134,7 +136,7 @@ pub trait Lattice: Send + Sync {
         listener_id: &str,
     ) -> Result<(), LatticeError>;
     /// `UpdateRule`: replaces the priority, match and action.
-    async fn update_rule(&self, input: UpdateRuleInput) -> Result<Rule, LatticeError>;
+    async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError>;
     /// `DeleteRule`.
     async fn delete_rule(
         &self,
@@ -143,10 +145,7 @@ pub trait Lattice: Send + Sync {
         rule_id: &str,
     ) -> Result<(), LatticeError>;
     /// `UpdateTargetGroup`: replaces the health check.
-    async fn update_target_group(
-        &self,
-        input: UpdateTargetGroupInput,
-    ) -> Result<TargetGroup, LatticeError>;
+    async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError>;
     /// `DeleteTargetGroup`; fails with `Conflict` while a listener or rule
     /// forwards to it.
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError>;

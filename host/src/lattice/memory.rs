@@ -569,7 +569,7 @@ impl Lattice for InMemoryLattice {
     async fn update_service_network(
         &self,
         input: UpdateServiceNetworkInput,
-    ) -> Result<ServiceNetwork, LatticeError> {
+    ) -> Result<(), LatticeError> {
         let mut inner = self.lock();
         let network = inner
             .state
@@ -578,7 +578,7 @@ impl Lattice for InMemoryLattice {
             .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
             .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
         network.auth_type = input.auth_type;
-        Ok(network.clone())
+        Ok(())
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
@@ -691,12 +691,12 @@ impl Lattice for InMemoryLattice {
     async fn update_service_network_vpc_association(
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
-    ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
-        self.lock().update_vpc_association(input)
+    ) -> Result<(), LatticeError> {
+        self.lock().update_vpc_association(input).map(drop)
     }
 
-    async fn update_service(&self, input: UpdateServiceInput) -> Result<Service, LatticeError> {
-        self.lock().update_service(input)
+    async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
+        self.lock().update_service(input).map(drop)
     }
 
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
@@ -710,8 +710,8 @@ impl Lattice for InMemoryLattice {
         self.lock().delete_service_association(association_id)
     }
 
-    async fn update_listener(&self, input: UpdateListenerInput) -> Result<Listener, LatticeError> {
-        self.lock().update_listener(input)
+    async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
+        self.lock().update_listener(input).map(drop)
     }
 
     async fn delete_listener(
@@ -722,8 +722,8 @@ impl Lattice for InMemoryLattice {
         self.lock().delete_listener(service_id, listener_id)
     }
 
-    async fn update_rule(&self, input: UpdateRuleInput) -> Result<Rule, LatticeError> {
-        self.lock().update_rule(input)
+    async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
+        self.lock().update_rule(input).map(drop)
     }
 
     async fn delete_rule(
@@ -735,11 +735,8 @@ impl Lattice for InMemoryLattice {
         self.lock().delete_rule(service_id, listener_id, rule_id)
     }
 
-    async fn update_target_group(
-        &self,
-        input: UpdateTargetGroupInput,
-    ) -> Result<TargetGroup, LatticeError> {
-        self.lock().update_target_group(input)
+    async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
+        self.lock().update_target_group(input).map(drop)
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {

@@ -8,9 +8,11 @@ mod api;
 mod error;
 mod memory;
 pub mod model;
+mod sdk;
 mod state;
 
 pub use api::Lattice;
 pub use error::LatticeError;
 pub use memory::{InMemoryLattice, MAX_TARGETS_PER_CALL};
+pub use sdk::{CallCounter, OperationCount, SdkLattice, SdkOptions};
 pub use state::{LatticeState, TargetGroupTargets};
