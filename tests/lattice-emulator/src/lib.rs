@@ -1,69 +1,269 @@
 //! `lattice-emulator`: the VPC Lattice REST-JSON API served on 127.0.0.1,
-//! backed by Trellis's [`InMemoryLattice`], so that tests exercise the real
-//! AWS SDK client (signing, serialization, pagination) with no AWS account.
+//! backed by Trellis's [`InMemoryLattice`], so that tests exercise real AWS
+//! clients (the Rust SDK, boto3: signing, serialization, pagination,
+//! retries, error parsing) with no AWS account.
 //!
-//! Contract: request and response shapes, status codes and error types
-//! (`x-amzn-ErrorType`) follow the VPC Lattice API reference for the
-//! operations served; list operations return at most `page_size` items per
-//! page with a `nextToken`, to exercise pagination. Signatures are accepted
-//! without verification.
+//! # Contract
 //!
-//! Served so far: service networks (`CreateServiceNetwork`,
-//! `ListServiceNetworks`) and VPC associations
-//! (`CreateServiceNetworkVpcAssociation`,
-//! `ListServiceNetworkVpcAssociations`).
+//! - HTTP methods, paths, query parameters, request and response members,
+//!   success status codes and error types (`x-amzn-ErrorType`, with the
+//!   status the API reference gives each) follow the VPC Lattice API model
+//!   for every operation served. Signatures are accepted unverified.
+//! - Identifiers may be ids or ARNs, as in the API.
+//! - List operations answer at most `page_size` items per page (or
+//!   `maxResults`, if smaller) with an opaque `nextToken`.
+//! - Creates honour `clientToken` ([`idempotency`]): a repeat with the same
+//!   request answers with the first response and creates nothing; a repeat
+//!   with another request fails with `ConflictException`.
+//! - Creates of resources that have a status answer `CREATE_IN_PROGRESS`;
+//!   later reads answer `ACTIVE`. Deletes that answer a status answer
+//!   `DELETE_IN_PROGRESS` (the resource is gone at once).
+//! - Member constraints of the API model (names, ports, rule priorities,
+//!   1–100 targets per call, enums, client tokens) fail with
+//!   `ValidationException` naming the member in `fieldList`; the quotas of
+//!   [`Quotas`] (AWS defaults, configurable) fail with
+//!   `ServiceQuotaExceededException` (HTTP 402).
+//! - Faults ([`Faults`]), deterministic from a seed: throttling (429
+//!   `ThrottlingException`, `Retry-After`), server errors (500
+//!   `InternalServerException`), dropped connections (the request is
+//!   served, then the connection is closed with no response), and added
+//!   latency. [`Emulator::stats`] counts requests per operation and faults
+//!   per kind.
+//!
+//! # Operations
+//!
+//! Service networks: `CreateServiceNetwork`, `ListServiceNetworks`,
+//! `GetServiceNetwork`, `UpdateServiceNetwork`. VPC associations:
+//! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`,
+//! `UpdateServiceNetworkVpcAssociation`. Services: `CreateService`,
+//! `ListServices`, `GetService`, `UpdateService`, `DeleteService`. Service
+//! associations: `CreateServiceNetworkServiceAssociation`,
+//! `ListServiceNetworkServiceAssociations`,
+//! `DeleteServiceNetworkServiceAssociation`. Listeners and rules: `Create`,
+//! `List`, `Get`, `Update`, `Delete` of each. Target groups: `Create`,
+//! `List`, `Get`, `Update`, `Delete`; targets: `RegisterTargets`,
+//! `DeregisterTargets`, `ListTargets`. Auth policies: `GetAuthPolicy`,
+//! `PutAuthPolicy`, `DeleteAuthPolicy`. Access logs:
+//! `CreateAccessLogSubscription`, `ListAccessLogSubscriptions`,
+//! `DeleteAccessLogSubscription`. Tags: `ListTagsForResource`,
+//! `TagResource`.
 
+mod access_logs;
+mod actions;
+mod config;
+mod connection;
 mod error;
+mod extract;
+mod faults;
+pub mod idempotency;
+mod listeners;
+mod lookup;
 mod networks;
 mod pages;
+mod policies;
+mod quotas;
+mod reply;
+mod rules;
+mod service_associations;
+mod services;
+mod stats;
+mod tags;
+mod target_groups;
+mod targets;
+mod validate;
+mod vpc_associations;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use trellis::lattice::InMemoryLattice;
+use trellis::lattice::{InMemoryLattice, LatticeState};
 
+pub use config::{EmulatorConfig, FaultKind, Faults, Quotas};
 pub use error::ApiError;
+pub use stats::Stats;
 
-/// The emulator's shared state.
+use connection::{Connection, DroppableListener};
+
+/// The emulator: the in-memory account, its configuration and counters.
+/// Clones share everything.
 #[derive(Clone)]
 pub struct Emulator {
-    lattice: Arc<InMemoryLattice>,
-    page_size: usize,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    lattice: InMemoryLattice,
+    config: EmulatorConfig,
+    tokens: idempotency::Tokens,
+    counters: stats::Counters,
+    sequence: AtomicU64,
 }
 
 impl Emulator {
     /// An emulator of account `account_id` in `region`, listing at most
-    /// `page_size` items per page (at least one).
+    /// `page_size` items per page (at least one), with AWS default quotas
+    /// and no faults.
     pub fn new(account_id: &str, region: &str, page_size: usize) -> Self {
+        Self::with_config(
+            EmulatorConfig {
+                account_id: account_id.into(),
+                region: region.into(),
+                ..EmulatorConfig::default()
+            }
+            .page_size(page_size),
+        )
+    }
+
+    /// An emulator configured by `config`.
+    pub fn with_config(mut config: EmulatorConfig) -> Self {
+        config.page_size = config.page_size.max(1);
         Self {
-            lattice: Arc::new(InMemoryLattice::new(account_id, region)),
-            page_size: page_size.max(1),
+            shared: Arc::new(Shared {
+                lattice: InMemoryLattice::new(config.account_id.clone(), config.region.clone()),
+                config,
+                tokens: idempotency::Tokens::default(),
+                counters: stats::Counters::default(),
+                sequence: AtomicU64::new(0),
+            }),
         }
     }
 
     /// The in-memory account behind the API, for assertions.
     pub fn lattice(&self) -> &InMemoryLattice {
-        &self.lattice
+        &self.shared.lattice
     }
 
-    /// The HTTP routes.
+    /// The configuration.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.shared.config
+    }
+
+    /// Requests per operation and faults per kind so far.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.snapshot()
+    }
+
+    fn state(&self) -> LatticeState {
+        self.shared.lattice.state()
+    }
+
+    fn quotas(&self) -> &Quotas {
+        &self.shared.config.quotas
+    }
+
+    fn tokens(&self) -> &idempotency::Tokens {
+        &self.shared.tokens
+    }
+
+    fn next_sequence(&self) -> u64 {
+        self.shared.sequence.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// The HTTP routes, with fault injection.
     pub fn router(&self) -> Router {
+        let service = "/services/{service}";
+        let listener = "/services/{service}/listeners/{listener}";
         Router::new()
             .route(
                 "/servicenetworks",
-                get(networks::list_service_networks).post(networks::create_service_network),
+                get(networks::list).post(networks::create),
+            )
+            .route(
+                "/servicenetworks/{id}",
+                get(networks::get).patch(networks::update),
             )
             .route(
                 "/servicenetworkvpcassociations",
-                get(networks::list_vpc_associations).post(networks::create_vpc_association),
+                get(vpc_associations::list).post(vpc_associations::create),
             )
+            .route(
+                "/servicenetworkvpcassociations/{id}",
+                axum::routing::patch(vpc_associations::update),
+            )
+            .route("/services", get(services::list).post(services::create))
+            .route(
+                service,
+                get(services::get)
+                    .patch(services::update)
+                    .delete(services::delete),
+            )
+            .route(
+                "/servicenetworkserviceassociations",
+                get(service_associations::list).post(service_associations::create),
+            )
+            .route(
+                "/servicenetworkserviceassociations/{id}",
+                axum::routing::delete(service_associations::delete),
+            )
+            .route(
+                &format!("{service}/listeners"),
+                get(listeners::list).post(listeners::create),
+            )
+            .route(
+                listener,
+                get(listeners::get)
+                    .patch(listeners::update)
+                    .delete(listeners::delete),
+            )
+            .route(
+                &format!("{listener}/rules"),
+                get(rules::list).post(rules::create),
+            )
+            .route(
+                &format!("{listener}/rules/{{rule}}"),
+                get(rules::get).patch(rules::update).delete(rules::delete),
+            )
+            .route(
+                "/targetgroups",
+                get(target_groups::list).post(target_groups::create),
+            )
+            .route(
+                "/targetgroups/{id}",
+                get(target_groups::get)
+                    .patch(target_groups::update)
+                    .delete(target_groups::delete),
+            )
+            .route(
+                "/targetgroups/{id}/registertargets",
+                post(targets::register),
+            )
+            .route(
+                "/targetgroups/{id}/deregistertargets",
+                post(targets::deregister),
+            )
+            .route("/targetgroups/{id}/listtargets", post(targets::list))
+            .route(
+                "/authpolicy/{resource}",
+                get(policies::get)
+                    .put(policies::put)
+                    .delete(policies::delete),
+            )
+            .route(
+                "/accesslogsubscriptions",
+                get(access_logs::list).post(access_logs::create),
+            )
+            .route(
+                "/accesslogsubscriptions/{id}",
+                axum::routing::delete(access_logs::delete),
+            )
+            .route("/tags/{arn}", get(tags::list).post(tags::tag))
+            .route_layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                faults::inject,
+            ))
             .with_state(self.clone())
     }
 
     /// Serves the API on `listener` until the future is dropped.
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
-        axum::serve(listener, self.router()).await
+        let router = self.router();
+        axum::serve(
+            DroppableListener(listener),
+            router.into_make_service_with_connect_info::<Connection>(),
+        )
+        .await
     }
 }

@@ -1,9 +1,10 @@
-//! `lattice-emulator --port N`: serves the emulated VPC Lattice API on
-//! 127.0.0.1 until interrupted.
+//! `lattice-emulator`: serves the emulated VPC Lattice API on 127.0.0.1
+//! until interrupted, e.g.
+//! `lattice-emulator --fault-rate 0.2 --faults throttling,server-error,dropped-connection --latency-ms 5 --seed 7 --page-size 2`.
 
 use anyhow::Context;
 use clap::Parser;
-use lattice_emulator::Emulator;
+use lattice_emulator::{Emulator, EmulatorConfig, FaultKind, Faults, Quotas};
 
 /// The VPC Lattice REST-JSON API on 127.0.0.1, in memory, for tests.
 #[derive(Debug, Parser)]
@@ -21,11 +22,108 @@ struct Args {
     /// Items per page of every list operation (small, to exercise pagination).
     #[arg(long, default_value_t = 2)]
     page_size: usize,
+    /// Share of requests that fault, 0.0 to 1.0.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    fault_rate: f64,
+    /// The fault kinds to draw from.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "throttling,server-error,dropped-connection"
+    )]
+    faults: Vec<FaultKind>,
+    /// Milliseconds added before every request is served.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Seed of the fault sequence.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[command(flatten)]
+    quotas: QuotaArgs,
+}
+
+/// Quotas (defaults: the AWS defaults).
+#[derive(Debug, clap::Args)]
+struct QuotaArgs {
+    /// Service networks per Region.
+    #[arg(long, default_value_t = Quotas::default().service_networks)]
+    max_service_networks: usize,
+    /// Services per Region.
+    #[arg(long, default_value_t = Quotas::default().services)]
+    max_services: usize,
+    /// Target groups per Region.
+    #[arg(long, default_value_t = Quotas::default().target_groups)]
+    max_target_groups: usize,
+    /// Listeners per service.
+    #[arg(long, default_value_t = Quotas::default().listeners_per_service)]
+    max_listeners_per_service: usize,
+    /// Rules per listener.
+    #[arg(long, default_value_t = Quotas::default().rules_per_listener)]
+    max_rules_per_listener: usize,
+    /// Target groups per service.
+    #[arg(long, default_value_t = Quotas::default().target_groups_per_service)]
+    max_target_groups_per_service: usize,
+    /// Targets per target group.
+    #[arg(long, default_value_t = Quotas::default().targets_per_target_group)]
+    max_targets_per_target_group: usize,
+    /// VPC associations per service network.
+    #[arg(long, default_value_t = Quotas::default().vpc_associations_per_service_network)]
+    max_vpc_associations_per_service_network: usize,
+    /// Service associations per service network.
+    #[arg(long, default_value_t = Quotas::default().service_associations_per_service_network)]
+    max_service_associations_per_service_network: usize,
+    /// Security groups per VPC association.
+    #[arg(long, default_value_t = Quotas::default().security_groups_per_association)]
+    max_security_groups_per_association: usize,
+    /// Bytes of an auth policy.
+    #[arg(long, default_value_t = Quotas::default().auth_policy_bytes)]
+    max_auth_policy_bytes: usize,
+}
+
+impl From<QuotaArgs> for Quotas {
+    fn from(args: QuotaArgs) -> Self {
+        Self {
+            service_networks: args.max_service_networks,
+            services: args.max_services,
+            target_groups: args.max_target_groups,
+            listeners_per_service: args.max_listeners_per_service,
+            rules_per_listener: args.max_rules_per_listener,
+            target_groups_per_service: args.max_target_groups_per_service,
+            targets_per_target_group: args.max_targets_per_target_group,
+            vpc_associations_per_service_network: args.max_vpc_associations_per_service_network,
+            service_associations_per_service_network: args
+                .max_service_associations_per_service_network,
+            security_groups_per_association: args.max_security_groups_per_association,
+            auth_policy_bytes: args.max_auth_policy_bytes,
+        }
+    }
+}
+
+/// A fault rate: a number from 0.0 to 1.0.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text.parse().map_err(|error| format!("{error}"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is not between 0.0 and 1.0"))
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let config = EmulatorConfig {
+        account_id: args.account_id,
+        region: args.region,
+        page_size: args.page_size.max(1),
+        quotas: args.quotas.into(),
+        faults: Faults {
+            rate: args.fault_rate,
+            kinds: args.faults,
+            latency_ms: args.latency_ms,
+            seed: args.seed,
+        },
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .context("binding 127.0.0.1")?;
@@ -33,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         "lattice-emulator listening on http://{}",
         listener.local_addr()?
     );
-    Emulator::new(&args.account_id, &args.region, args.page_size)
+    Emulator::with_config(config)
         .serve(listener)
         .await
         .context("serving")

@@ -1,128 +1,137 @@
-//! Service networks and their VPC associations.
+//! Service networks: `CreateServiceNetwork` (201), `ListServiceNetworks`,
+//! `GetServiceNetwork`, `UpdateServiceNetwork` (PATCH `authType`).
 
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trellis::lattice::model::{
-    CreateServiceNetworkInput, CreateServiceNetworkVpcAssociationInput, Tags,
+    CreateServiceNetworkInput, ServiceNetwork, Tags, UpdateServiceNetworkInput,
 };
-use trellis::lattice::{Lattice, LatticeError};
+use trellis::lattice::{Lattice, LatticeState};
 
-use crate::Emulator;
-use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryParams};
 use crate::pages::{Paging, page};
+use crate::reply::{Reply, created, ok};
+use crate::{Emulator, lookup, quotas, validate};
 
 /// `CreateServiceNetwork` request body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateServiceNetworkBody {
+pub struct CreateBody {
     name: String,
     auth_type: Option<String>,
     #[serde(default)]
     tags: Tags,
 }
 
+/// The summary members (`ListServiceNetworks` items, `GetServiceNetwork`
+/// without `authType`).
+fn summary(state: &LatticeState, network: &ServiceNetwork) -> Value {
+    let vpcs = state
+        .service_network_vpc_associations
+        .iter()
+        .filter(|association| association.service_network_id == network.id)
+        .count();
+    let services = state
+        .service_network_service_associations
+        .iter()
+        .filter(|association| association.service_network_id == network.id)
+        .count();
+    json!({
+        "id": network.id,
+        "arn": network.arn,
+        "name": network.name,
+        "numberOfAssociatedVPCs": vpcs,
+        "numberOfAssociatedServices": services,
+    })
+}
+
 /// `POST /servicenetworks`.
-pub async fn create_service_network(
+pub async fn create(
     State(emulator): State<Emulator>,
-    Json(body): Json<CreateServiceNetworkBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = CreateServiceNetworkInput {
-        name: body.name,
-        auth_type: body.auth_type.unwrap_or_else(|| "NONE".into()),
-        tags: body.tags,
-    };
-    let network = emulator.lattice.create_service_network(input).await?;
-    let body = json!({"id": network.id, "arn": network.arn, "name": network.name, "authType": network.auth_type});
-    Ok((StatusCode::CREATED, Json(body)))
+    JsonBody { raw, body }: JsonBody<CreateBody>,
+) -> Reply {
+    let response = emulator
+        .tokens()
+        .once("CreateServiceNetwork", raw, || async {
+            validate::name(&body.name, validate::SERVICE_NETWORK_NAME)?;
+            let auth_type = body.auth_type.unwrap_or_else(|| "NONE".into());
+            validate::auth_type(&auth_type)?;
+            quotas::check(
+                emulator.state().service_networks.len(),
+                1,
+                emulator.quotas().service_networks,
+                "Service networks per Region",
+                "SERVICE_NETWORK",
+            )?;
+            let input = CreateServiceNetworkInput {
+                name: body.name,
+                auth_type,
+                tags: body.tags,
+            };
+            let network = emulator.lattice().create_service_network(input).await?;
+            Ok(json!({
+                "id": network.id,
+                "arn": network.arn,
+                "name": network.name,
+                "authType": network.auth_type,
+            }))
+        })
+        .await?;
+    created(response)
 }
 
 /// `GET /servicenetworks`.
-pub async fn list_service_networks(
+pub async fn list(
     State(emulator): State<Emulator>,
-    Query(paging): Query<Paging>,
-) -> Result<Json<Value>, ApiError> {
-    let networks = emulator.lattice.list_service_networks().await?;
+    QueryParams(paging): QueryParams<Paging>,
+) -> Reply {
+    let networks = emulator.lattice().list_service_networks().await?;
+    let state = emulator.state();
     let items = networks
         .iter()
-        .map(|network| json!({"id": network.id, "arn": network.arn, "name": network.name}))
+        .map(|network| summary(&state, network))
         .collect();
-    Ok(Json(page(items, &paging, emulator.page_size)?))
+    ok(page(items, &paging, emulator.config().page_size)?)
 }
 
-/// `CreateServiceNetworkVpcAssociation` request body.
+/// `GET /servicenetworks/{serviceNetworkIdentifier}`.
+pub async fn get(State(emulator): State<Emulator>, Path(id): Path<String>) -> Reply {
+    let state = emulator.state();
+    let network = lookup::find(&state.service_networks, &id)?;
+    let mut body = summary(&state, network);
+    body["authType"] = json!(network.auth_type);
+    ok(body)
+}
+
+/// `UpdateServiceNetwork` request body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateVpcAssociationBody {
-    service_network_identifier: String,
-    vpc_identifier: String,
-    #[serde(default)]
-    security_group_ids: Vec<String>,
-    #[serde(default)]
-    tags: Tags,
+pub struct UpdateBody {
+    auth_type: String,
 }
 
-/// `POST /servicenetworkvpcassociations`.
-pub async fn create_vpc_association(
+/// `PATCH /servicenetworks/{serviceNetworkIdentifier}`.
+pub async fn update(
     State(emulator): State<Emulator>,
-    Json(body): Json<CreateVpcAssociationBody>,
-) -> Result<Json<Value>, ApiError> {
-    let input = CreateServiceNetworkVpcAssociationInput {
-        service_network_identifier: body.service_network_identifier,
-        vpc_identifier: body.vpc_identifier,
-        security_group_ids: body.security_group_ids,
-        tags: body.tags,
+    Path(id): Path<String>,
+    JsonBody { body, .. }: JsonBody<UpdateBody>,
+) -> Reply {
+    validate::auth_type(&body.auth_type)?;
+    let network_id = lookup::find(&emulator.state().service_networks, &id)?
+        .id
+        .clone();
+    let input = UpdateServiceNetworkInput {
+        service_network_identifier: network_id.clone(),
+        auth_type: body.auth_type,
     };
-    let association = emulator
-        .lattice
-        .create_service_network_vpc_association(input)
-        .await?;
-    Ok(Json(json!({
-        "id": association.id,
-        "arn": association.arn,
-        "status": association.status,
-        "securityGroupIds": association.security_group_ids,
-    })))
-}
-
-/// The filters of `ListServiceNetworkVpcAssociations`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VpcAssociationFilter {
-    service_network_identifier: Option<String>,
-    #[serde(flatten)]
-    paging: Paging,
-}
-
-/// `GET /servicenetworkvpcassociations?serviceNetworkIdentifier=`.
-pub async fn list_vpc_associations(
-    State(emulator): State<Emulator>,
-    Query(filter): Query<VpcAssociationFilter>,
-) -> Result<Json<Value>, ApiError> {
-    let network = filter
-        .service_network_identifier
-        .ok_or_else(|| LatticeError::Validation {
-            field: "serviceNetworkIdentifier".into(),
-            message: "serviceNetworkIdentifier or vpcIdentifier is required".into(),
-        })?;
-    let associations = emulator
-        .lattice
-        .list_service_network_vpc_associations(&network)
-        .await?;
-    let items = associations
-        .iter()
-        .map(|association| {
-            json!({
-                "id": association.id,
-                "arn": association.arn,
-                "serviceNetworkId": association.service_network_id,
-                "serviceNetworkName": association.service_network_name,
-                "status": association.status,
-                "vpcId": association.vpc_id,
-            })
-        })
-        .collect();
-    Ok(Json(page(items, &filter.paging, emulator.page_size)?))
+    emulator.lattice().update_service_network(input).await?;
+    let state = emulator.state();
+    let network = lookup::find(&state.service_networks, &network_id)?;
+    ok(json!({
+        "id": network.id,
+        "arn": network.arn,
+        "name": network.name,
+        "authType": network.auth_type,
+    }))
 }
