@@ -5,6 +5,7 @@
 //! Nothing here knows about Kubernetes or WebAssembly.
 
 mod api;
+mod cache;
 mod error;
 mod memory;
 pub mod model;
@@ -12,6 +13,7 @@ mod sdk;
 mod state;
 
 pub use api::Lattice;
+pub use cache::CachedLattice;
 pub use error::LatticeError;
 pub use memory::{InMemoryLattice, MAX_TARGETS_PER_CALL};
 pub use sdk::{CallCounter, OperationCount, SdkLattice, SdkOptions};

@@ -1,0 +1,652 @@
+//! The observed-state cache: a [`Lattice`] that remembers what it read and
+//! keeps it current with the writes made through it.
+//!
+//! Contract:
+//! - Each list is read from the wrapped Lattice at most once until
+//!   [`CachedLattice::refresh`] (the periodic drift check) forgets everything.
+//! - A successful write through the cache updates the cached lists as
+//!   Lattice would (a created service appears in `ListServices` with no
+//!   listeners; a deleted listener takes its rules with it), so a reconcile
+//!   that follows its own writes needs no new listing.
+//! - A failed write forgets the lists it could have changed: the write may
+//!   have happened (a lost answer), so the next read asks Lattice.
+//! - Changes made by others are seen after the next refresh only. The
+//!   `service_arns` of cached target groups are those of the last listing;
+//!   [`CachedLattice::refresh_target_groups`] rereads them.
+
+mod store;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::api::Lattice;
+use super::error::LatticeError;
+use super::model::{
+    AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
+    CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
+    CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
+    CreateTargetGroupInput, DeregisterTargetsInput, Listener, PutAuthPolicyInput,
+    RegisterTargetsInput, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
+    ServiceNetworkVpcAssociation, TagResourceInput, Target, TargetGroup, UpdateListenerInput,
+    UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkInput,
+    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+};
+use store::Store;
+
+/// A [`Lattice`] with an observed-state cache in front of `inner`.
+pub struct CachedLattice<L> {
+    inner: L,
+    store: Mutex<Store>,
+}
+
+impl<L: Lattice> CachedLattice<L> {
+    /// A cache over `inner`, empty.
+    pub fn new(inner: L) -> Self {
+        Self {
+            inner,
+            store: Mutex::default(),
+        }
+    }
+
+    /// The wrapped Lattice.
+    pub fn inner(&self) -> &L {
+        &self.inner
+    }
+
+    /// Forgets everything: the next reads observe Lattice afresh.
+    pub fn refresh(&self) {
+        *self.store() = Store::default();
+    }
+
+    /// Forgets the target group listing, so the next one has current
+    /// `service_arns`.
+    pub fn refresh_target_groups(&self) {
+        self.store().target_groups = None;
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached entry of `key` in the map `map` picks, loaded with `load`
+    /// when missing.
+    async fn keyed<K, T>(
+        &self,
+        map: fn(&mut Store) -> &mut HashMap<K, T>,
+        key: K,
+        load: impl Future<Output = Result<T, LatticeError>>,
+    ) -> Result<T, LatticeError>
+    where
+        K: Eq + Hash,
+        T: Clone,
+    {
+        if let Some(found) = map(&mut self.store()).get(&key) {
+            return Ok(found.clone());
+        }
+        let loaded = load.await?;
+        map(&mut self.store()).insert(key, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// The cached list `slot` picks, loaded with `load` when missing.
+    async fn whole<T: Clone>(
+        &self,
+        slot: fn(&mut Store) -> &mut Option<Vec<T>>,
+        load: impl Future<Output = Result<Vec<T>, LatticeError>>,
+    ) -> Result<Vec<T>, LatticeError> {
+        if let Some(found) = slot(&mut self.store()) {
+            return Ok(found.clone());
+        }
+        let loaded = load.await?;
+        *slot(&mut self.store()) = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Runs a write; on success `remember` updates the store with its
+    /// result, on failure `forget` drops what it could have changed.
+    async fn write<T>(
+        &self,
+        call: impl Future<Output = Result<T, LatticeError>>,
+        remember: impl FnOnce(&mut Store, &T),
+        forget: impl FnOnce(&mut Store),
+    ) -> Result<T, LatticeError> {
+        match call.await {
+            Ok(result) => {
+                remember(&mut self.store(), &result);
+                Ok(result)
+            }
+            Err(error) => {
+                forget(&mut self.store());
+                Err(error)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl<L: Lattice> Lattice for CachedLattice<L> {
+    async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
+        self.whole(
+            |store| &mut store.service_networks,
+            self.inner.list_service_networks(),
+        )
+        .await
+    }
+
+    async fn create_service_network(
+        &self,
+        input: CreateServiceNetworkInput,
+    ) -> Result<ServiceNetwork, LatticeError> {
+        self.write(
+            self.inner.create_service_network(input),
+            Store::created_service_network,
+            |store| store.service_networks = None,
+        )
+        .await
+    }
+
+    async fn list_service_network_vpc_associations(
+        &self,
+        service_network_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
+        self.keyed(
+            |store| &mut store.vpc_associations,
+            service_network_id.to_owned(),
+            self.inner
+                .list_service_network_vpc_associations(service_network_id),
+        )
+        .await
+    }
+
+    async fn create_service_network_vpc_association(
+        &self,
+        input: CreateServiceNetworkVpcAssociationInput,
+    ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
+        let network = input.service_network_identifier.clone();
+        self.write(
+            self.inner.create_service_network_vpc_association(input),
+            |store, created| {
+                if let Some(list) = store.vpc_associations.get_mut(&network) {
+                    list.push(created.clone());
+                }
+            },
+            |store| {
+                store.vpc_associations.remove(&network);
+            },
+        )
+        .await
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
+        self.whole(|store| &mut store.services, self.inner.list_services())
+            .await
+    }
+
+    async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
+        self.write(
+            self.inner.create_service(input),
+            Store::created_service,
+            |store| store.services = None,
+        )
+        .await
+    }
+
+    async fn list_service_network_service_associations(
+        &self,
+        service_id: &str,
+    ) -> Result<Vec<ServiceNetworkServiceAssociation>, LatticeError> {
+        self.keyed(
+            |store| &mut store.service_associations,
+            service_id.to_owned(),
+            self.inner
+                .list_service_network_service_associations(service_id),
+        )
+        .await
+    }
+
+    async fn create_service_network_service_association(
+        &self,
+        input: CreateServiceNetworkServiceAssociationInput,
+    ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
+        let service = input.service_identifier.clone();
+        self.write(
+            self.inner.create_service_network_service_association(input),
+            |store, created| {
+                if let Some(list) = store.service_associations.get_mut(&service) {
+                    list.push(created.clone());
+                }
+            },
+            |store| {
+                store.service_associations.remove(&service);
+            },
+        )
+        .await
+    }
+
+    async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
+        self.keyed(
+            |store| &mut store.listeners,
+            service_id.to_owned(),
+            self.inner.list_listeners(service_id),
+        )
+        .await
+    }
+
+    async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
+        let service = input.service_identifier.clone();
+        self.write(
+            self.inner.create_listener(input),
+            Store::created_listener,
+            |store| {
+                store.listeners.remove(&service);
+            },
+        )
+        .await
+    }
+
+    async fn list_rules(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<Vec<Rule>, LatticeError> {
+        self.keyed(
+            |store| &mut store.rules,
+            (service_id.to_owned(), listener_id.to_owned()),
+            self.inner.list_rules(service_id, listener_id),
+        )
+        .await
+    }
+
+    async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
+        let key = (
+            input.service_identifier.clone(),
+            input.listener_identifier.clone(),
+        );
+        self.write(
+            self.inner.create_rule(input),
+            |store, created| {
+                if let Some(list) = store.rules.get_mut(&key) {
+                    list.push(created.clone());
+                }
+            },
+            |store| {
+                store.rules.remove(&key);
+            },
+        )
+        .await
+    }
+
+    async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
+        self.whole(
+            |store| &mut store.target_groups,
+            self.inner.list_target_groups(),
+        )
+        .await
+    }
+
+    async fn create_target_group(
+        &self,
+        input: CreateTargetGroupInput,
+    ) -> Result<TargetGroup, LatticeError> {
+        self.write(
+            self.inner.create_target_group(input),
+            Store::created_target_group,
+            |store| store.target_groups = None,
+        )
+        .await
+    }
+
+    async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
+        self.keyed(
+            |store| &mut store.targets,
+            target_group_id.to_owned(),
+            self.inner.list_targets(target_group_id),
+        )
+        .await
+    }
+
+    async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
+        let group = input.target_group_identifier.clone();
+        let added = input.targets.clone();
+        self.write(
+            self.inner.register_targets(input),
+            |store, ()| {
+                if let Some(targets) = store.targets.get_mut(&group) {
+                    targets.extend(added);
+                    targets.sort();
+                    targets.dedup();
+                }
+            },
+            |store| {
+                store.targets.remove(&group);
+            },
+        )
+        .await
+    }
+
+    async fn get_auth_policy(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Option<AuthPolicy>, LatticeError> {
+        self.keyed(
+            |store| &mut store.auth_policies,
+            resource_identifier.to_owned(),
+            self.inner.get_auth_policy(resource_identifier),
+        )
+        .await
+    }
+
+    async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
+        let resource = input.resource_identifier.clone();
+        self.write(
+            self.inner.put_auth_policy(input),
+            |store, policy| {
+                store
+                    .auth_policies
+                    .insert(policy.resource_identifier.clone(), Some(policy.clone()));
+            },
+            |store| {
+                store.auth_policies.remove(&resource);
+            },
+        )
+        .await
+    }
+
+    async fn update_service_network(
+        &self,
+        input: UpdateServiceNetworkInput,
+    ) -> Result<(), LatticeError> {
+        let id = input.service_network_identifier.clone();
+        let auth_type = input.auth_type.clone();
+        self.write(
+            self.inner.update_service_network(input),
+            |store, ()| {
+                for network in store.service_networks.iter_mut().flatten() {
+                    if network.id == id || network.arn == id {
+                        network.auth_type = auth_type.clone();
+                    }
+                }
+            },
+            |store| store.service_networks = None,
+        )
+        .await
+    }
+
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
+        let arn = input.resource_arn.clone();
+        let tags = input.tags.clone();
+        self.write(
+            self.inner.tag_resource(input),
+            |store, ()| store.tagged(&arn, &tags),
+            |store| *store = Store::default(),
+        )
+        .await
+    }
+
+    async fn list_access_log_subscriptions(
+        &self,
+        resource_identifier: &str,
+    ) -> Result<Vec<AccessLogSubscription>, LatticeError> {
+        self.keyed(
+            |store| &mut store.access_logs,
+            resource_identifier.to_owned(),
+            self.inner
+                .list_access_log_subscriptions(resource_identifier),
+        )
+        .await
+    }
+
+    async fn create_access_log_subscription(
+        &self,
+        input: CreateAccessLogSubscriptionInput,
+    ) -> Result<AccessLogSubscription, LatticeError> {
+        let resource = input.resource_identifier.clone();
+        self.write(
+            self.inner.create_access_log_subscription(input),
+            |store, created| {
+                if let Some(list) = store.access_logs.get_mut(&resource) {
+                    list.push(created.clone());
+                }
+            },
+            |store| {
+                store.access_logs.remove(&resource);
+            },
+        )
+        .await
+    }
+
+    async fn update_service_network_vpc_association(
+        &self,
+        input: UpdateServiceNetworkVpcAssociationInput,
+    ) -> Result<(), LatticeError> {
+        let id = input.service_network_vpc_association_identifier.clone();
+        let groups = input.security_group_ids.clone();
+        self.write(
+            self.inner.update_service_network_vpc_association(input),
+            |store, ()| {
+                for association in store.vpc_associations.values_mut().flatten() {
+                    if association.id == id {
+                        association.security_group_ids = groups.clone();
+                    }
+                }
+            },
+            |store| store.vpc_associations.clear(),
+        )
+        .await
+    }
+
+    async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
+        let changed = input.clone();
+        self.write(
+            self.inner.update_service(input),
+            |store, ()| {
+                for service in store.services.iter_mut().flatten() {
+                    if service.id != changed.service_identifier {
+                        continue;
+                    }
+                    if let Some(auth_type) = &changed.auth_type {
+                        service.auth_type = auth_type.clone();
+                    }
+                    if let Some(certificate) = &changed.certificate_arn {
+                        service.certificate_arn = Some(certificate.clone());
+                    }
+                }
+            },
+            |store| store.services = None,
+        )
+        .await
+    }
+
+    async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
+        self.write(
+            self.inner.delete_service(service_id),
+            |store, ()| store.deleted_service(service_id),
+            |store| store.deleted_service(service_id),
+        )
+        .await
+    }
+
+    async fn delete_service_network_service_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.write(
+            self.inner
+                .delete_service_network_service_association(association_id),
+            |store, ()| {
+                for list in store.service_associations.values_mut() {
+                    list.retain(|association| association.id != association_id);
+                }
+            },
+            |store| store.service_associations.clear(),
+        )
+        .await
+    }
+
+    async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
+        let changed = input.clone();
+        self.write(
+            self.inner.update_listener(input),
+            |store, ()| {
+                if let Some(list) = store.listeners.get_mut(&changed.service_identifier) {
+                    for listener in list
+                        .iter_mut()
+                        .filter(|listener| listener.id == changed.listener_identifier)
+                    {
+                        listener.default_action = changed.default_action.clone();
+                    }
+                }
+            },
+            |store| {
+                store.listeners.remove(&changed.service_identifier);
+            },
+        )
+        .await
+    }
+
+    async fn delete_listener(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+    ) -> Result<(), LatticeError> {
+        let key = (service_id.to_owned(), listener_id.to_owned());
+        self.write(
+            self.inner.delete_listener(service_id, listener_id),
+            |store, ()| {
+                if let Some(list) = store.listeners.get_mut(service_id) {
+                    list.retain(|listener| listener.id != listener_id);
+                }
+                store.rules.remove(&key);
+            },
+            |store| {
+                store.listeners.remove(service_id);
+                store.rules.remove(&key);
+            },
+        )
+        .await
+    }
+
+    async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
+        let changed = input.clone();
+        let key = (
+            input.service_identifier.clone(),
+            input.listener_identifier.clone(),
+        );
+        self.write(
+            self.inner.update_rule(input),
+            |store, ()| {
+                for rule in store.rules.get_mut(&key).into_iter().flatten() {
+                    if rule.id == changed.rule_identifier {
+                        rule.priority = changed.priority;
+                        rule.match_ = changed.match_.clone();
+                        rule.action = changed.action.clone();
+                    }
+                }
+            },
+            |store| {
+                store.rules.remove(&key);
+            },
+        )
+        .await
+    }
+
+    async fn delete_rule(
+        &self,
+        service_id: &str,
+        listener_id: &str,
+        rule_id: &str,
+    ) -> Result<(), LatticeError> {
+        let key = (service_id.to_owned(), listener_id.to_owned());
+        self.write(
+            self.inner.delete_rule(service_id, listener_id, rule_id),
+            |store, ()| {
+                if let Some(list) = store.rules.get_mut(&key) {
+                    list.retain(|rule| rule.id != rule_id);
+                }
+            },
+            |store| {
+                store.rules.remove(&key);
+            },
+        )
+        .await
+    }
+
+    async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
+        let changed = input.clone();
+        self.write(
+            self.inner.update_target_group(input),
+            |store, ()| {
+                for group in store.target_groups.iter_mut().flatten() {
+                    if group.id == changed.target_group_identifier {
+                        group.config.health_check = Some(changed.health_check.clone());
+                    }
+                }
+            },
+            |store| store.target_groups = None,
+        )
+        .await
+    }
+
+    async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
+        self.write(
+            self.inner.delete_target_group(target_group_id),
+            |store, ()| store.deleted_target_group(target_group_id),
+            |store| store.target_groups = None,
+        )
+        .await
+    }
+
+    async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError> {
+        let group = input.target_group_identifier.clone();
+        let removed = input.targets.clone();
+        self.write(
+            self.inner.deregister_targets(input),
+            |store, ()| {
+                if let Some(targets) = store.targets.get_mut(&group) {
+                    targets.retain(|target| !removed.contains(target));
+                }
+            },
+            |store| {
+                store.targets.remove(&group);
+            },
+        )
+        .await
+    }
+
+    async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError> {
+        self.write(
+            self.inner.delete_auth_policy(resource_identifier),
+            |store, ()| {
+                store
+                    .auth_policies
+                    .insert(resource_identifier.to_owned(), None);
+            },
+            |store| {
+                store.auth_policies.remove(resource_identifier);
+            },
+        )
+        .await
+    }
+
+    async fn delete_access_log_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.write(
+            self.inner.delete_access_log_subscription(subscription_id),
+            |store, ()| {
+                for list in store.access_logs.values_mut() {
+                    list.retain(|subscription| subscription.id != subscription_id);
+                }
+            },
+            |store| store.access_logs.clear(),
+        )
+        .await
+    }
+}
