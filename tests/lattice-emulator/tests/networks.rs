@@ -1,32 +1,13 @@
-//! The real AWS SDK client (signing, REST-JSON serialization, pagination,
-//! error parsing) against the emulator on 127.0.0.1.
+//! Service networks and VPC associations through the real AWS SDK client
+//! (signing, REST-JSON serialization, pagination, error parsing).
 
-use aws_sdk_vpclattice::Client;
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
-use lattice_emulator::Emulator;
-use tokio::net::TcpListener;
+#[macro_use]
+mod common;
 
-/// Starts an emulator listing `page_size` items per page; returns it and a
-/// client pointed at it. The server stops with the test's runtime.
-async fn start(page_size: usize) -> (Emulator, Client) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = Emulator::new("123456789012", "us-west-2", page_size);
-    tokio::spawn(emulator.clone().serve(listener));
-    let config = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .endpoint_url(url)
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
-        .build();
-    (emulator, Client::from_conf(config))
-}
+use aws_sdk_vpclattice::operation::list_service_network_vpc_associations::ListServiceNetworkVpcAssociationsError;
+
+use aws_sdk_vpclattice::types::AuthType;
+use common::start;
 
 #[tokio::test]
 async fn service_networks_are_created_and_listed_across_pages() {
@@ -143,5 +124,107 @@ async fn vpc_associations_carry_security_groups_and_are_listed_per_network() {
             .service_network_vpc_associations
             .len(),
         2
+    );
+}
+
+#[tokio::test]
+async fn service_networks_are_read_and_updated() {
+    let (_emulator, client) = start(2).await;
+    let created = client
+        .create_service_network()
+        .name("mesh")
+        .send()
+        .await
+        .unwrap();
+    let id = created.id().unwrap();
+    assert_eq!(created.auth_type(), Some(&AuthType::None));
+    client
+        .create_service_network_vpc_association()
+        .service_network_identifier(id)
+        .vpc_identifier("vpc-0a1b2c3d4e5f60001")
+        .send()
+        .await
+        .unwrap();
+    let updated = client
+        .update_service_network()
+        .service_network_identifier(created.arn().unwrap())
+        .auth_type(AuthType::AwsIam)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.auth_type(), Some(&AuthType::AwsIam));
+    let read = client
+        .get_service_network()
+        .service_network_identifier(id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.name(), Some("mesh"));
+    assert_eq!(read.auth_type(), Some(&AuthType::AwsIam));
+    assert_eq!(read.number_of_associated_vpcs(), Some(1));
+    assert_eq!(read.number_of_associated_services(), Some(0));
+    let missing = client
+        .get_service_network()
+        .service_network_identifier("sn-0000000000000ffff")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(missing.is_resource_not_found_exception(), "{missing:?}");
+}
+
+#[tokio::test]
+async fn vpc_associations_report_their_status_and_take_new_security_groups() {
+    let (_emulator, client) = start(2).await;
+    let network = client
+        .create_service_network()
+        .name("mesh")
+        .send()
+        .await
+        .unwrap();
+    let created = client
+        .create_service_network_vpc_association()
+        .service_network_identifier(network.arn().unwrap())
+        .vpc_identifier("vpc-0a1b2c3d4e5f60001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.status().map(|s| s.as_str()),
+        Some("CREATE_IN_PROGRESS")
+    );
+    let updated = client
+        .update_service_network_vpc_association()
+        .service_network_vpc_association_identifier(created.id().unwrap())
+        .security_group_ids("sg-0123456789abcdef1")
+        .security_group_ids("sg-0123456789abcdef2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.security_group_ids(),
+        ["sg-0123456789abcdef1", "sg-0123456789abcdef2"]
+    );
+    let by_vpc = client
+        .list_service_network_vpc_associations()
+        .vpc_identifier("vpc-0a1b2c3d4e5f60001")
+        .send()
+        .await
+        .unwrap();
+    let item = &by_vpc.items()[0];
+    assert_eq!(item.status().map(|s| s.as_str()), Some("ACTIVE"));
+    assert_eq!(item.service_network_arn(), network.arn());
+    let unfiltered = client
+        .list_service_network_vpc_associations()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        invalid_field!(
+            unfiltered,
+            ListServiceNetworkVpcAssociationsError::ValidationException
+        ),
+        "serviceNetworkIdentifier"
     );
 }
