@@ -1,28 +1,37 @@
-//! Applying desired resources to a [`Lattice`]: create what is missing, in
-//! dependency order, and record every mutating call.
+//! Applying desired resources to a [`Lattice`]: the diff of desired against
+//! observed, applied in dependency order, every mutating call recorded.
 //!
 //! Contract:
 //! - Existing resources are found by their identity (service networks and
 //!   services by name, associations by their two ends, listeners by port,
 //!   rules by match, target groups by controller tags and immutable config)
-//!   and reused without a call.
-//! - Only creations and target registrations are made here; updating or
-//!   deleting what differs is not part of this step.
-//! - Targets are registered in batches of at most [`MAX_TARGETS_PER_CALL`].
+//!   and left alone when they already match: an unchanged object makes no
+//!   mutating call.
+//! - Creates and updates go in dependency order (service network
+//!   association, target groups, targets, service, listeners, rules);
+//!   deletes in reverse ([`prune`]).
+//! - Tags are only ever added or overwritten, never removed: tags others
+//!   added stay.
+//! - Targets are (de)registered in batches of at most
+//!   [`crate::lattice::MAX_TARGETS_PER_CALL`].
 
-use crate::lattice::model::Tags;
-use crate::lattice::model::{TagResourceInput, UpdateServiceNetworkInput};
+mod prune;
+mod route;
+mod tags;
+mod target_groups;
+
+pub use prune::SourceObject;
+pub use tags::managed_by;
+
 use serde::Serialize;
 
 use crate::lattice::model::{
-    CreateAccessLogSubscriptionInput, CreateListenerInput, CreateRuleInput,
-    CreateServiceNetworkInput, CreateServiceNetworkServiceAssociationInput,
-    CreateServiceNetworkVpcAssociationInput, PutAuthPolicyInput, RegisterTargetsInput, Service,
-    ServiceNetwork, TargetGroup,
+    CreateAccessLogSubscriptionInput, CreateServiceNetworkInput,
+    CreateServiceNetworkVpcAssociationInput, PutAuthPolicyInput, ServiceNetwork, Tags,
+    UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput,
 };
-use crate::lattice::{Lattice, LatticeError, MAX_TARGETS_PER_CALL};
-use crate::reconcile::convert::{self, TargetGroupIds};
-use crate::reconcile::desired::{DesiredDefaultNetwork, DesiredRoute, DesiredTargetGroup};
+use crate::lattice::{Lattice, LatticeError};
+use crate::reconcile::desired::DesiredDefaultNetwork;
 
 /// Tags whose key starts with this prefix are the controller's own; they
 /// identify target groups.
@@ -101,9 +110,11 @@ impl<'a> Applier<'a> {
         self.lattice.create_service_network(input).await
     }
 
-    /// Ensures `vpc_id` is associated with `network` (created with the
-    /// security groups and tags when missing; an existing association is
-    /// left as it is).
+    /// Ensures `vpc_id` is associated with `network`: created with the
+    /// security groups and tags when missing; an existing association of this
+    /// controller (or an untagged one, adopted) gets the tags it lacks and,
+    /// when `security_group_ids` names any, those security groups; another
+    /// controller's association is left as it is.
     pub async fn vpc_association(
         &mut self,
         network: &ServiceNetwork,
@@ -115,10 +126,29 @@ impl<'a> Applier<'a> {
             .lattice
             .list_service_network_vpc_associations(&network.id)
             .await?;
-        if associations
+        if let Some(existing) = associations
             .iter()
-            .any(|association| association.vpc_id == vpc_id)
+            .find(|association| association.vpc_id == vpc_id)
         {
+            let owner = managed_by(&existing.tags);
+            if owner.is_some() && owner != managed_by(tags) {
+                return Ok(());
+            }
+            self.add_tags(&existing.arn, &existing.tags, tags).await?;
+            let mut current = existing.security_group_ids.clone();
+            let mut wanted = security_group_ids.to_vec();
+            current.sort();
+            wanted.sort();
+            if !wanted.is_empty() && current != wanted {
+                let input = UpdateServiceNetworkVpcAssociationInput {
+                    service_network_vpc_association_identifier: existing.id.clone(),
+                    security_group_ids: wanted,
+                };
+                self.record("UpdateServiceNetworkVpcAssociation", &input);
+                self.lattice
+                    .update_service_network_vpc_association(input)
+                    .await?;
+            }
             return Ok(());
         }
         let input = CreateServiceNetworkVpcAssociationInput {
@@ -193,157 +223,6 @@ impl<'a> Applier<'a> {
         self.lattice.put_auth_policy(input).await?;
         Ok(())
     }
-
-    /// Ensures a target group exists and holds its targets; returns its id.
-    pub async fn target_group(
-        &mut self,
-        desired: &DesiredTargetGroup,
-    ) -> Result<String, LatticeError> {
-        let existing = self.lattice.list_target_groups().await?;
-        let group = match existing
-            .into_iter()
-            .find(|group| is_same_target_group(group, desired))
-        {
-            Some(group) => group,
-            None => {
-                self.record("CreateTargetGroup", &desired.input);
-                self.lattice
-                    .create_target_group(desired.input.clone())
-                    .await?
-            }
-        };
-        let registered = self.lattice.list_targets(&group.id).await?;
-        let missing: Vec<_> = desired
-            .targets
-            .iter()
-            .filter(|target| !registered.contains(target))
-            .cloned()
-            .collect();
-        for batch in missing.chunks(MAX_TARGETS_PER_CALL) {
-            let input = RegisterTargetsInput {
-                target_group_identifier: group.id.clone(),
-                targets: batch.to_vec(),
-            };
-            self.record("RegisterTargets", &input);
-            self.lattice.register_targets(input).await?;
-        }
-        Ok(group.id)
-    }
-
-    /// Ensures a route's resources, in dependency order: its target groups,
-    /// the service, its service network associations, listeners and rules.
-    ///
-    /// `existing` is the service found (and checked for ownership) before;
-    /// with `take_over`, its `ManagedBy` tag is rewritten to this controller's;
-    /// `networks` holds every associated network; `ids` resolves every key
-    /// the route forwards to that it does not own. Returns the service id.
-    pub async fn route(
-        &mut self,
-        desired: &DesiredRoute,
-        existing: Option<Service>,
-        take_over: bool,
-        networks: &[ServiceNetwork],
-        mut ids: TargetGroupIds,
-    ) -> Result<String, LatticeError> {
-        for group in &desired.target_groups {
-            let id = self.target_group(group).await?;
-            ids.insert(convert::key_string(&group.key), id);
-        }
-        let service = match existing {
-            Some(service) if take_over => {
-                let managed_by = desired
-                    .service
-                    .tags
-                    .iter()
-                    .find(|(key, _)| key.ends_with("/ManagedBy"));
-                let input = TagResourceInput {
-                    resource_arn: service.arn.clone(),
-                    tags: managed_by
-                        .map(|(key, value)| (key.clone(), value.clone()))
-                        .into_iter()
-                        .collect(),
-                };
-                self.record("TagResource", &input);
-                self.lattice.tag_resource(input).await?;
-                service
-            }
-            Some(service) => service,
-            None => {
-                self.record("CreateService", &desired.service);
-                self.lattice.create_service(desired.service.clone()).await?
-            }
-        };
-        if let Some(policy) = &desired.auth_policy {
-            self.auth_policy(&service.id, policy).await?;
-        }
-        let associated = self
-            .lattice
-            .list_service_network_service_associations(&service.id)
-            .await?;
-        for association in &desired.associations {
-            let network = networks
-                .iter()
-                .find(|network| {
-                    network.name == association.service_network
-                        || network.id == association.service_network
-                })
-                .expect("networks were resolved before apply");
-            if associated
-                .iter()
-                .any(|existing| existing.service_network_id == network.id)
-            {
-                continue;
-            }
-            let input = CreateServiceNetworkServiceAssociationInput {
-                service_identifier: service.id.clone(),
-                service_network_identifier: network.id.clone(),
-                tags: association.tags.clone(),
-            };
-            self.record("CreateServiceNetworkServiceAssociation", &input);
-            self.lattice
-                .create_service_network_service_association(input)
-                .await?;
-        }
-        let listeners = self.lattice.list_listeners(&service.id).await?;
-        for listener in &desired.listeners {
-            let listener_id = match listeners
-                .iter()
-                .find(|existing| existing.port == listener.port)
-            {
-                Some(existing) => existing.id.clone(),
-                None => {
-                    let input = CreateListenerInput {
-                        service_identifier: service.id.clone(),
-                        name: listener.name.clone(),
-                        port: listener.port,
-                        protocol: listener.protocol.to_string(),
-                        default_action: convert::rule_action(&listener.default_action, &ids),
-                        tags: listener.tags.clone(),
-                    };
-                    self.record("CreateListener", &input);
-                    self.lattice.create_listener(input).await?.id
-                }
-            };
-            let rules = self.lattice.list_rules(&service.id, &listener_id).await?;
-            for rule in &listener.rules {
-                if rules.iter().any(|existing| existing.match_ == rule.match_) {
-                    continue;
-                }
-                let input = CreateRuleInput {
-                    service_identifier: service.id.clone(),
-                    listener_identifier: listener_id.clone(),
-                    name: rule.name.clone(),
-                    priority: rule.priority,
-                    match_: rule.match_.clone(),
-                    action: convert::rule_action(&rule.action, &ids),
-                    tags: rule.tags.clone(),
-                };
-                self.record("CreateRule", &input);
-                self.lattice.create_rule(input).await?;
-            }
-        }
-        Ok(service.id)
-    }
 }
 
 /// The service network whose name or id is `name_or_id`, as upstream's
@@ -356,23 +235,4 @@ pub async fn find_service_network(
     Ok(networks
         .into_iter()
         .find(|network| network.name == name_or_id || network.id == name_or_id))
-}
-
-/// Whether `existing` is the target group `desired` describes: the same
-/// immutable configuration and every controller tag of `desired` present with
-/// the same value (upstream finds target groups by these tags, not by name).
-fn is_same_target_group(existing: &TargetGroup, desired: &DesiredTargetGroup) -> bool {
-    let wanted = &desired.input.config;
-    let config = &existing.config;
-    config.port == wanted.port
-        && config.protocol == wanted.protocol
-        && config.protocol_version == wanted.protocol_version
-        && config.ip_address_type == wanted.ip_address_type
-        && config.vpc_identifier == wanted.vpc_identifier
-        && desired
-            .input
-            .tags
-            .iter()
-            .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
-            .all(|(key, value)| existing.tags.get(key) == Some(value))
 }

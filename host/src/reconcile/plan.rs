@@ -238,7 +238,6 @@ impl Run<'_> {
                 .route(
                     &desired,
                     prepared.existing,
-                    prepared.take_over,
                     &prepared.networks,
                     prepared.ids,
                 )
@@ -308,11 +307,10 @@ impl Run<'_> {
         let existing = services
             .into_iter()
             .find(|service| service.name == desired.service.name);
-        let take_over = match &existing {
-            Some(service) => ownership(cluster, service, desired)
-                .map_err(|message| problem(None, "Conflicted", message))?,
-            None => false,
-        };
+        if let Some(service) = &existing {
+            ownership(cluster, service, desired)
+                .map_err(|message| problem(None, "Conflicted", message))?;
+        }
 
         let groups = self
             .lattice
@@ -336,7 +334,6 @@ impl Run<'_> {
         }
         Ok(PreparedRoute {
             existing,
-            take_over,
             networks,
             ids,
         })
@@ -346,27 +343,26 @@ impl Run<'_> {
 /// What a route's apply needs from its read-only checks.
 struct PreparedRoute {
     existing: Option<Service>,
-    /// Whether the existing service is taken over from another controller.
-    take_over: bool,
     networks: Vec<ServiceNetwork>,
     ids: TargetGroupIds,
 }
 
 /// Whether the route may use an existing service of its name (upstream
-/// `checkAndUpdateTags`): `Ok(false)` when it is the route's own, `Ok(true)`
-/// when the route takes it over from the controller its
-/// `allow-takeover-from` names, `Err` with the conflict otherwise.
+/// `checkAndUpdateTags`): it is the route's own, it is untagged (adopted, as
+/// upstream's `TryOwnFromTags` does), or the route takes it over from the
+/// controller its `allow-takeover-from` names; `Err` with the conflict
+/// otherwise. Applying the route's tags then makes the service its own.
 fn ownership(
     cluster: &ClusterConfig,
     service: &Service,
     desired: &DesiredRoute,
-) -> Result<bool, String> {
+) -> Result<(), String> {
     let managed_by = service
         .tags
         .get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
     if let Some(owner) = managed_by.filter(|owner| **owner != cluster.managed_by()) {
         if desired.allow_takeover_from.as_ref() == Some(owner) {
-            return Ok(true);
+            return Ok(());
         }
         return Err(format!(
             "Found existing resource not owned by controller: {}",
@@ -384,5 +380,5 @@ fn ownership(
             service.arn
         ));
     }
-    Ok(false)
+    Ok(())
 }

@@ -1,0 +1,148 @@
+//! Deleting what Trellis made for objects that are gone: the services of
+//! deleted routes, then target groups nothing uses any more.
+//!
+//! Ownership rules (decided; see docs/compatibility.md):
+//! - Only resources whose `ManagedBy` tag is this controller's are deleted.
+//!   Untagged resources are never deleted (upstream's `TryOwnFromTags` does
+//!   not adopt on delete either); resources of other controllers never are.
+//! - A service is deleted when no route of the cluster's input has its
+//!   `RouteName`/`RouteNamespace`/`RouteType` tags — not when a route merely
+//!   failed to translate, so a broken route never loses its live resources.
+//!   All its associations go first (Lattice refuses to delete an associated
+//!   service), then the service, which takes its listeners, rules, auth
+//!   policy and access log subscriptions with it.
+//! - A target group is garbage when it is this cluster's (`ManagedBy`,
+//!   `ClusterName` and VPC), no listener or rule of any service forwards to
+//!   it (`serviceArns` is empty), this apply did not ensure it, and no object
+//!   of the input is its source. Every port of a multi-port export is its
+//!   own target group, ensured (and so kept) on its own.
+
+use crate::lattice::LatticeError;
+use crate::lattice::model::{Service, TargetGroup};
+
+use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
+
+/// The identity of an object of the input, as the tags of the resources made
+/// for it name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceObject {
+    /// `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `ServiceExport`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+fn tag<'a>(tags: &'a crate::lattice::model::Tags, key: &str) -> Option<&'a str> {
+    tags.get(&format!("{CONTROLLER_TAG_PREFIX}{key}"))
+        .map(String::as_str)
+}
+
+/// Route kinds as upstream's `RouteType` tag spells them.
+fn route_type(kind: &str) -> &str {
+    match kind {
+        "HTTPRoute" => "http",
+        "GRPCRoute" => "grpc",
+        "TLSRoute" => "tls",
+        other => other,
+    }
+}
+
+/// Whether `service` was made for a route of `sources`.
+fn has_source_route(service: &Service, sources: &[SourceObject]) -> bool {
+    let (Some(name), Some(namespace)) = (
+        tag(&service.tags, "RouteName"),
+        tag(&service.tags, "RouteNamespace"),
+    ) else {
+        return true;
+    };
+    let kind = tag(&service.tags, "RouteType");
+    sources.iter().any(|source| {
+        source.name == name
+            && source.namespace == namespace
+            && kind.is_none_or(|kind| route_type(&source.kind).eq_ignore_ascii_case(kind))
+    })
+}
+
+/// Whether `group` was made for an object of `sources` (a route it belongs
+/// to, or the Service an export of the input exports).
+fn has_source_object(group: &TargetGroup, sources: &[SourceObject]) -> bool {
+    let route = (
+        tag(&group.tags, "RouteName"),
+        tag(&group.tags, "RouteNamespace"),
+    );
+    if let (Some(name), Some(namespace)) = route {
+        return sources.iter().any(|source| {
+            source.kind != "ServiceExport" && source.name == name && source.namespace == namespace
+        });
+    }
+    let service = (
+        tag(&group.tags, "ServiceName"),
+        tag(&group.tags, "ServiceNamespace"),
+    );
+    let (Some(name), Some(namespace)) = service else {
+        return true;
+    };
+    sources.iter().any(|source| {
+        source.kind == "ServiceExport" && source.name == name && source.namespace == namespace
+    })
+}
+
+impl Applier<'_> {
+    /// Deletes the services this controller made for routes that are not in
+    /// `sources`.
+    pub async fn prune_services(
+        &mut self,
+        managed_by: &str,
+        sources: &[SourceObject],
+    ) -> Result<(), LatticeError> {
+        let services = self.lattice.list_services().await?;
+        for service in services.iter().filter(|service| {
+            tags::managed_by(&service.tags) == Some(managed_by)
+                && !has_source_route(service, sources)
+        }) {
+            let associations = self
+                .lattice
+                .list_service_network_service_associations(&service.id)
+                .await?;
+            for association in &associations {
+                self.record(
+                    "DeleteServiceNetworkServiceAssociation",
+                    &serde_json::json!({"serviceNetworkServiceAssociationIdentifier": association.id}),
+                );
+                self.lattice
+                    .delete_service_network_service_association(&association.id)
+                    .await?;
+            }
+            self.record(
+                "DeleteService",
+                &serde_json::json!({"serviceIdentifier": service.id}),
+            );
+            self.lattice.delete_service(&service.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes this cluster's unused target groups. `groups` must be a fresh
+    /// listing (current `service_arns`); `ensured` are the ids this apply
+    /// made or kept.
+    pub async fn collect_target_groups(
+        &mut self,
+        groups: &[TargetGroup],
+        cluster: &crate::config::ClusterConfig,
+        ensured: &[String],
+        sources: &[SourceObject],
+    ) -> Result<(), LatticeError> {
+        let managed_by = cluster.managed_by();
+        for group in groups.iter().filter(|group| {
+            tags::managed_by(&group.tags) == Some(managed_by.as_str())
+                && tag(&group.tags, "ClusterName") == Some(cluster.cluster_name.as_str())
+                && group.config.vpc_identifier == cluster.vpc_id
+                && group.service_arns.is_empty()
+                && !ensured.contains(&group.id)
+                && !has_source_object(group, sources)
+        }) {
+            self.delete_target_group(group).await?;
+        }
+        Ok(())
+    }
+}

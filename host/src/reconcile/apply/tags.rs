@@ -1,0 +1,46 @@
+//! Tag helpers: ownership by the `ManagedBy` tag, and the tags a resource
+//! lacks.
+
+use crate::lattice::model::Tags;
+
+use super::CONTROLLER_TAG_PREFIX;
+
+/// The `ManagedBy` tag's key.
+pub fn managed_by_key() -> String {
+    format!("{CONTROLLER_TAG_PREFIX}ManagedBy")
+}
+
+/// The controller that manages a resource with `tags`, if any says so.
+pub fn managed_by(tags: &Tags) -> Option<&str> {
+    tags.get(&managed_by_key()).map(String::as_str)
+}
+
+/// The tags of `desired` that `existing` lacks or holds with another value.
+/// Tags only `existing` has (added by others) are not part of it: Trellis
+/// never strips them.
+pub fn missing(existing: &Tags, desired: &Tags) -> Tags {
+    desired
+        .iter()
+        .filter(|(key, value)| existing.get(*key) != Some(*value))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tags_leave_foreign_ones_alone() {
+        let existing = Tags::from([
+            ("team".into(), "a".into()),
+            ("added-by-someone".into(), "x".into()),
+        ]);
+        let desired = Tags::from([("team".into(), "b".into()), ("env".into(), "prod".into())]);
+        assert_eq!(
+            missing(&existing, &desired),
+            Tags::from([("team".into(), "b".into()), ("env".into(), "prod".into())])
+        );
+        assert!(missing(&desired, &desired).is_empty());
+    }
+}

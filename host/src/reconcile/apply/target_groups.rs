@@ -1,0 +1,165 @@
+//! Target groups and their targets: find or create, health check updates,
+//! target registration and deregistration in batches of
+//! [`MAX_TARGETS_PER_CALL`].
+
+use crate::lattice::model::{
+    DeregisterTargetsInput, HealthCheckConfig, RegisterTargetsInput, TagResourceInput, Target,
+    TargetGroup, UpdateTargetGroupInput,
+};
+use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
+use crate::reconcile::desired::DesiredTargetGroup;
+
+use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
+
+impl Applier<'_> {
+    /// Ensures a target group exists with its health check, tags and exactly
+    /// its targets; returns its id.
+    pub async fn target_group(
+        &mut self,
+        desired: &DesiredTargetGroup,
+    ) -> Result<String, LatticeError> {
+        let existing = self.lattice.list_target_groups().await?;
+        let group = match existing
+            .into_iter()
+            .find(|group| is_same_target_group(group, desired))
+        {
+            Some(group) => {
+                self.update_target_group(&group, desired).await?;
+                group
+            }
+            None => {
+                self.record("CreateTargetGroup", &desired.input);
+                self.lattice
+                    .create_target_group(desired.input.clone())
+                    .await?
+            }
+        };
+        self.targets(&group.id, &desired.targets).await?;
+        Ok(group.id)
+    }
+
+    /// Brings an existing group's health check and tags to `desired`.
+    async fn update_target_group(
+        &mut self,
+        group: &TargetGroup,
+        desired: &DesiredTargetGroup,
+    ) -> Result<(), LatticeError> {
+        if let Some(wanted) = &desired.input.config.health_check
+            && !health_check_holds(group.config.health_check.as_ref(), wanted)
+        {
+            let input = UpdateTargetGroupInput {
+                target_group_identifier: group.id.clone(),
+                health_check: wanted.clone(),
+            };
+            self.record("UpdateTargetGroup", &input);
+            self.lattice.update_target_group(input).await?;
+        }
+        let missing = tags::missing(&group.tags, &desired.input.tags);
+        if !missing.is_empty() {
+            let input = TagResourceInput {
+                resource_arn: group.arn.clone(),
+                tags: missing,
+            };
+            self.record("TagResource", &input);
+            self.lattice.tag_resource(input).await?;
+        }
+        Ok(())
+    }
+
+    /// Registers the `desired` targets `group_id` lacks and deregisters the
+    /// ones it should not have, in batches of at most 100.
+    pub async fn targets(
+        &mut self,
+        group_id: &str,
+        desired: &[Target],
+    ) -> Result<(), LatticeError> {
+        let registered = self.lattice.list_targets(group_id).await?;
+        let stale: Vec<Target> = registered
+            .iter()
+            .filter(|target| !desired.contains(target))
+            .cloned()
+            .collect();
+        for batch in stale.chunks(MAX_TARGETS_PER_CALL) {
+            let input = DeregisterTargetsInput {
+                target_group_identifier: group_id.to_owned(),
+                targets: batch.to_vec(),
+            };
+            self.record("DeregisterTargets", &input);
+            self.lattice.deregister_targets(input).await?;
+        }
+        let missing: Vec<Target> = desired
+            .iter()
+            .filter(|target| !registered.contains(target))
+            .cloned()
+            .collect();
+        for batch in missing.chunks(MAX_TARGETS_PER_CALL) {
+            let input = RegisterTargetsInput {
+                target_group_identifier: group_id.to_owned(),
+                targets: batch.to_vec(),
+            };
+            self.record("RegisterTargets", &input);
+            self.lattice.register_targets(input).await?;
+        }
+        Ok(())
+    }
+
+    /// Deregisters every target of `group` and deletes it.
+    pub async fn delete_target_group(&mut self, group: &TargetGroup) -> Result<(), LatticeError> {
+        self.targets(&group.id, &[]).await?;
+        self.record(
+            "DeleteTargetGroup",
+            &serde_json::json!({"targetGroupIdentifier": group.id}),
+        );
+        self.lattice.delete_target_group(&group.id).await
+    }
+}
+
+/// Whether every member `wanted` sets has that value in `current` (Lattice
+/// fills the members left out with its defaults, which are not a change).
+fn health_check_holds(current: Option<&HealthCheckConfig>, wanted: &HealthCheckConfig) -> bool {
+    let current = current.cloned().unwrap_or_default();
+    fn holds<T: PartialEq>(current: &Option<T>, wanted: &Option<T>) -> bool {
+        wanted.is_none() || current == wanted
+    }
+    holds(&current.enabled, &wanted.enabled)
+        && holds(
+            &current.health_check_interval_seconds,
+            &wanted.health_check_interval_seconds,
+        )
+        && holds(
+            &current.health_check_timeout_seconds,
+            &wanted.health_check_timeout_seconds,
+        )
+        && holds(
+            &current.healthy_threshold_count,
+            &wanted.healthy_threshold_count,
+        )
+        && holds(
+            &current.unhealthy_threshold_count,
+            &wanted.unhealthy_threshold_count,
+        )
+        && holds(&current.matcher, &wanted.matcher)
+        && holds(&current.path, &wanted.path)
+        && holds(&current.port, &wanted.port)
+        && holds(&current.protocol, &wanted.protocol)
+        && holds(&current.protocol_version, &wanted.protocol_version)
+}
+
+/// Whether `existing` is the target group `desired` describes: the same
+/// immutable configuration and every controller tag of `desired` present with
+/// the same value (upstream finds target groups by these tags, not by name).
+fn is_same_target_group(existing: &TargetGroup, desired: &DesiredTargetGroup) -> bool {
+    let wanted = &desired.input.config;
+    let config = &existing.config;
+    config.port == wanted.port
+        && config.protocol == wanted.protocol
+        && config.protocol_version == wanted.protocol_version
+        && config.ip_address_type == wanted.ip_address_type
+        && config.vpc_identifier == wanted.vpc_identifier
+        && desired
+            .input
+            .tags
+            .iter()
+            .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
+            .all(|(key, value)| existing.tags.get(key) == Some(value))
+}
