@@ -1,5 +1,7 @@
 //! Command-line interface: argument parsing and the subcommands.
 
+mod apply;
+mod endpoint;
 mod plan;
 mod plugin_arg;
 mod render;
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     /// Translate manifests offline and show the Lattice resources and calls.
     Plan(plan::PlanArgs),
+    /// Apply manifests to VPC Lattice through the AWS SDK (one shot).
+    Apply(apply::ApplyArgs),
     /// Run a plugin against fixtures: manifests and the Lattice state and
     /// problems they must produce.
     Test(test::TestArgs),
@@ -39,6 +43,7 @@ pub fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Plan(args) => plan::run(args),
+        Command::Apply(args) => apply::run(args),
         Command::Test(args) => test::run(args),
     };
     match result {

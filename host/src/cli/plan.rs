@@ -7,10 +7,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use trellis::kube::manifests;
-use trellis::lattice::InMemoryLattice;
+use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
 use trellis::plugin::PluginEngine;
 use trellis::reconcile::plan::plan;
 
+use super::endpoint::{EndpointArgs, call_summary};
 use super::{plugin_arg, render};
 
 /// How `plan` prints its result.
@@ -39,6 +40,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
+    /// With `--endpoint-url`: plan against the observed state of that
+    /// endpoint (read-only; the calls are the ones `apply` would make).
+    #[command(flatten)]
+    endpoint: EndpointArgs,
 }
 
 /// Runs the plan. Exit code 0 when no object has a problem, 1 otherwise.
@@ -50,10 +55,22 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         .first()
         .map(|cluster| cluster.config.clone())
         .unwrap_or_else(trellis::config::ClusterConfig::local);
-    let lattice = InMemoryLattice::new(first.account_id, first.region);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let observed = match &args.endpoint.endpoint_url {
+        None => LatticeState::default(),
+        Some(url) => runtime.block_on(async {
+            let sdk = CachedLattice::new(args.endpoint.connect(&first.region).await);
+            let state = read_state(&sdk)
+                .await
+                .with_context(|| format!("reading the state at {url}"))?;
+            eprint!("{}", call_summary(&sdk.inner().call_counts()));
+            anyhow::Ok(state)
+        })?,
+    };
+    let lattice = InMemoryLattice::with_state(first.account_id, first.region, observed);
     let report = runtime.block_on(plan(&clusters, &plugin, &lattice));
     match args.output {
         OutputFormat::Text => print!("{}", render::render(&report)),

@@ -32,6 +32,10 @@ use super::model::{
 ///   policy and access log subscriptions, as Lattice does.
 #[async_trait]
 pub trait Lattice: Send + Sync {
+    /// Asks that the next `ListTargetGroups` be read from Lattice itself, so
+    /// that its `service_arns` are current (a cache forgets its copy; other
+    /// implementations read afresh anyway).
+    fn refresh_target_groups(&self) {}
     /// `ListServiceNetworks`.
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError>;
     /// `CreateServiceNetwork`.

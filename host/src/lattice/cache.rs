@@ -12,7 +12,7 @@
 //!   have happened (a lost answer), so the next read asks Lattice.
 //! - Changes made by others are seen after the next refresh only. The
 //!   `service_arns` of cached target groups are those of the last listing;
-//!   [`CachedLattice::refresh_target_groups`] rereads them.
+//!   [`Lattice::refresh_target_groups`] rereads them.
 
 mod store;
 
@@ -60,12 +60,6 @@ impl<L: Lattice> CachedLattice<L> {
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
         *self.store() = Store::default();
-    }
-
-    /// Forgets the target group listing, so the next one has current
-    /// `service_arns`.
-    pub fn refresh_target_groups(&self) {
-        self.store().target_groups = None;
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -131,6 +125,10 @@ impl<L: Lattice> CachedLattice<L> {
 
 #[async_trait]
 impl<L: Lattice> Lattice for CachedLattice<L> {
+    fn refresh_target_groups(&self) {
+        self.store().target_groups = None;
+    }
+
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
         self.whole(
             |store| &mut store.service_networks,

@@ -9,6 +9,7 @@ mod cache;
 mod error;
 mod memory;
 pub mod model;
+mod observe;
 mod sdk;
 mod state;
 
@@ -16,5 +17,6 @@ pub use api::Lattice;
 pub use cache::CachedLattice;
 pub use error::LatticeError;
 pub use memory::{InMemoryLattice, MAX_TARGETS_PER_CALL};
+pub use observe::read_state;
 pub use sdk::{CallCounter, OperationCount, SdkLattice, SdkOptions};
 pub use state::{LatticeState, TargetGroupTargets};

@@ -20,7 +20,6 @@ mod route;
 mod tags;
 mod target_groups;
 
-pub use prune::SourceObject;
 pub use tags::managed_by;
 
 use serde::Serialize;
@@ -53,6 +52,8 @@ pub struct Applier<'a> {
     lattice: &'a dyn Lattice,
     cluster: String,
     calls: Vec<Call>,
+    /// Ids of the target groups found or created so far.
+    ensured: Vec<String>,
 }
 
 impl<'a> Applier<'a> {
@@ -62,12 +63,18 @@ impl<'a> Applier<'a> {
             lattice,
             cluster: cluster.into(),
             calls: Vec::new(),
+            ensured: Vec::new(),
         }
     }
 
     /// The calls made so far, in order.
     pub fn into_calls(self) -> Vec<Call> {
         self.calls
+    }
+
+    /// The ids of the target groups found or created so far.
+    pub fn ensured_target_groups(&self) -> &[String] {
+        &self.ensured
     }
 
     fn record(&mut self, operation: &'static str, input: &impl Serialize) {

@@ -30,7 +30,8 @@ use crate::reconcile::resolve;
 use crate::reconcile::status::{self, ObjectStatus};
 use crate::reconcile::translate::ObjectTranslator;
 
-/// The result of a plan: `plan --output json` prints it.
+/// The result of a plan or apply: `plan --output json` and
+/// `apply --output json` print it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanReport {
     /// Every mutating call, in the order made.
@@ -44,18 +45,63 @@ pub struct PlanReport {
     pub statuses: Vec<ObjectStatus>,
 }
 
-/// Plans `clusters` against `lattice`, translating with `plugin`.
+/// What a reconcile did: the report without the state.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    pub calls: Vec<Call>,
+    pub problems: Vec<Problem>,
+    pub statuses: Vec<ObjectStatus>,
+}
+
+impl Reconciled {
+    /// The report, with the state after the calls.
+    pub fn with_state(self, state: LatticeState) -> PlanReport {
+        PlanReport {
+            calls: self.calls,
+            state,
+            problems: self.problems,
+            statuses: self.statuses,
+        }
+    }
+}
+
+/// Plans `clusters` against the in-memory `lattice`, translating with
+/// `plugin`; nothing is pruned.
 pub async fn plan(
     clusters: &[ClusterInput],
     plugin: &Plugin,
     lattice: &InMemoryLattice,
 ) -> PlanReport {
+    reconcile(clusters, plugin, lattice, Prune::No)
+        .await
+        .with_state(lattice.state())
+}
+
+/// Whether a reconcile deletes what objects that are gone left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prune {
+    /// Only the input's objects are touched.
+    No,
+    /// Also delete this controller's services whose route is not in the
+    /// input, and its unused target groups (see [`apply`]'s `prune`).
+    Yes,
+}
+
+/// Reconciles `clusters` against `lattice`, translating with `plugin`: the
+/// phases of the module doc, then (with [`Prune::Yes`]) each cluster's prune.
+pub async fn reconcile(
+    clusters: &[ClusterInput],
+    plugin: &Plugin,
+    lattice: &dyn Lattice,
+    prune: Prune,
+) -> Reconciled {
     let mut run = Run {
         lattice,
         calls: Vec::new(),
         problems: Vec::new(),
         planned: Vec::new(),
         applied: Vec::new(),
+        ensured: Vec::new(),
     };
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
@@ -70,10 +116,14 @@ pub async fn plan(
     for cluster in clusters {
         run.routes(cluster, plugin).await;
     }
+    if prune == Prune::Yes {
+        for cluster in clusters {
+            run.prune(cluster).await;
+        }
+    }
     let statuses = run.statuses();
-    PlanReport {
+    Reconciled {
         calls: run.calls,
-        state: lattice.state(),
         problems: run.problems,
         statuses,
     }
@@ -87,6 +137,8 @@ struct Run<'a> {
     planned: Vec<(String, ObjectRef)>,
     /// Routes whose Lattice resources were all made.
     applied: Vec<(String, ObjectRef)>,
+    /// Target groups found or made, by id.
+    ensured: Vec<String>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -100,7 +152,7 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
     }
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     fn statuses(&self) -> Vec<ObjectStatus> {
         self.planned
             .iter()
@@ -123,7 +175,7 @@ impl Run<'_> {
             .collect()
     }
 
-    fn applier(&self, cluster: &ClusterConfig) -> Applier<'_> {
+    fn applier(&self, cluster: &ClusterConfig) -> Applier<'a> {
         Applier::new(self.lattice, &cluster.cluster_name)
     }
 
@@ -200,6 +252,8 @@ impl Run<'_> {
                     break;
                 }
             }
+            self.ensured
+                .extend_from_slice(applier.ensured_target_groups());
             self.calls.extend(applier.into_calls());
             if let Some(error) = failure {
                 self.problems
@@ -242,6 +296,8 @@ impl Run<'_> {
                     prepared.ids,
                 )
                 .await;
+            self.ensured
+                .extend_from_slice(applier.ensured_target_groups());
             self.calls.extend(applier.into_calls());
             match result {
                 Ok(service_id) => {
@@ -257,6 +313,39 @@ impl Run<'_> {
                         .push(lattice_problem(&cluster.config, &normalized.object, &error))
                 }
             }
+        }
+    }
+
+    /// Deletes this cluster's services whose route is gone, then its unused
+    /// target groups; a failure is the cluster's problem.
+    async fn prune(&mut self, cluster: &ClusterInput) {
+        let config = &cluster.config;
+        let sources: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
+            .into_iter()
+            .map(|route| route.object)
+            .chain(
+                normalize::exports(&cluster.snapshot, config)
+                    .into_iter()
+                    .map(|(object, _)| object),
+            )
+            .collect();
+        let mut applier = self.applier(config);
+        let mut result = applier.prune_services(&config.managed_by(), &sources).await;
+        if result.is_ok() {
+            self.lattice.refresh_target_groups();
+            result = match self.lattice.list_target_groups().await {
+                Ok(groups) => {
+                    applier
+                        .collect_target_groups(&groups, config, &self.ensured, &sources)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+        }
+        self.calls.extend(applier.into_calls());
+        if let Err(error) = result {
+            let object = ObjectRef::new("Cluster", "", &config.cluster_name);
+            self.problems.push(lattice_problem(config, &object, &error));
         }
     }
 

@@ -21,16 +21,7 @@ use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
 use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
-
-/// The identity of an object of the input, as the tags of the resources made
-/// for it name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceObject {
-    /// `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `ServiceExport`.
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-}
+use crate::reconcile::problem::ObjectRef;
 
 fn tag<'a>(tags: &'a crate::lattice::model::Tags, key: &str) -> Option<&'a str> {
     tags.get(&format!("{CONTROLLER_TAG_PREFIX}{key}"))
@@ -48,7 +39,7 @@ fn route_type(kind: &str) -> &str {
 }
 
 /// Whether `service` was made for a route of `sources`.
-fn has_source_route(service: &Service, sources: &[SourceObject]) -> bool {
+fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
     let (Some(name), Some(namespace)) = (
         tag(&service.tags, "RouteName"),
         tag(&service.tags, "RouteNamespace"),
@@ -65,7 +56,7 @@ fn has_source_route(service: &Service, sources: &[SourceObject]) -> bool {
 
 /// Whether `group` was made for an object of `sources` (a route it belongs
 /// to, or the Service an export of the input exports).
-fn has_source_object(group: &TargetGroup, sources: &[SourceObject]) -> bool {
+fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
     let route = (
         tag(&group.tags, "RouteName"),
         tag(&group.tags, "RouteNamespace"),
@@ -93,7 +84,7 @@ impl Applier<'_> {
     pub async fn prune_services(
         &mut self,
         managed_by: &str,
-        sources: &[SourceObject],
+        sources: &[ObjectRef],
     ) -> Result<(), LatticeError> {
         let services = self.lattice.list_services().await?;
         for service in services.iter().filter(|service| {
@@ -130,7 +121,7 @@ impl Applier<'_> {
         groups: &[TargetGroup],
         cluster: &crate::config::ClusterConfig,
         ensured: &[String],
-        sources: &[SourceObject],
+        sources: &[ObjectRef],
     ) -> Result<(), LatticeError> {
         let managed_by = cluster.managed_by();
         for group in groups.iter().filter(|group| {

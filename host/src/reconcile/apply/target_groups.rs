@@ -34,6 +34,7 @@ impl Applier<'_> {
                     .await?
             }
         };
+        self.ensured.push(group.id.clone());
         self.targets(&group.id, &desired.targets).await?;
         Ok(group.id)
     }

@@ -1,0 +1,77 @@
+//! `trellis apply PATH…`: one-shot apply of manifests to VPC Lattice
+//! through the AWS SDK client.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use trellis::kube::manifests;
+use trellis::lattice::{CachedLattice, read_state};
+use trellis::plugin::PluginEngine;
+use trellis::reconcile::plan::{Prune, reconcile};
+
+use super::endpoint::{EndpointArgs, call_summary};
+use super::plan::OutputFormat;
+use super::{plugin_arg, render};
+
+/// Arguments of `trellis apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Manifest files or folders, as for `plan`.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Also delete what this controller made for objects no longer in the
+    /// manifests: services of deleted routes, then unused target groups of
+    /// each cluster (only resources whose ManagedBy tag is the cluster's).
+    /// Use it when the manifests are each cluster's whole set of objects.
+    #[arg(long)]
+    prune: bool,
+    /// The plugin: `default` (built in) or a component `.wasm` file.
+    #[arg(long, value_name = "PLUGIN", default_value = "default")]
+    plugin: String,
+    /// The plugin's configuration, as JSON text.
+    #[arg(long, value_name = "JSON", default_value = "{}")]
+    plugin_config: String,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+    /// Output format: the same document as `plan`, its calls the calls made
+    /// and its state the account's state afterwards.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
+    output: OutputFormat,
+}
+
+/// Runs the apply. Exit code 0 when no object has a problem, 1 otherwise.
+pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
+    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    let plugin = plugin_arg::load(&engine, &args.plugin)?.with_config(args.plugin_config);
+    let region = clusters
+        .first()
+        .map(|cluster| cluster.config.region.clone())
+        .unwrap_or_else(|| trellis::config::ClusterConfig::local().region);
+    let prune = if args.prune { Prune::Yes } else { Prune::No };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (report, counts) = runtime.block_on(async {
+        let lattice = CachedLattice::new(args.endpoint.connect(&region).await);
+        let reconciled = reconcile(&clusters, &plugin, &lattice, prune).await;
+        let state = read_state(&lattice)
+            .await
+            .context("reading the state after the apply")?;
+        anyhow::Ok((reconciled.with_state(state), lattice.inner().call_counts()))
+    })?;
+    match args.output {
+        OutputFormat::Text => print!("{}", render::render(&report)),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    eprint!("{}", call_summary(&counts));
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

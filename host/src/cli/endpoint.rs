@@ -1,0 +1,72 @@
+//! The VPC Lattice connection options shared by `plan --endpoint-url` and
+//! `apply`.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use clap::Args;
+
+use trellis::lattice::{OperationCount, SdkLattice, SdkOptions};
+
+/// Where and how fast to call VPC Lattice.
+#[derive(Debug, Clone, Args)]
+pub struct EndpointArgs {
+    /// Call VPC Lattice at this URL instead of the region's endpoint (an
+    /// emulator, a VPC endpoint).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The AWS region; default: `AWS_REGION` (or `AWS_DEFAULT_REGION`), else
+    /// the first cluster's `region`.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Sustained VPC Lattice requests per second (token bucket).
+    #[arg(long, default_value_t = NonZeroU32::new(20).expect("non-zero"))]
+    pub calls_per_second: NonZeroU32,
+    /// Requests that may go at once after a quiet period.
+    #[arg(long, default_value_t = NonZeroU32::new(40).expect("non-zero"))]
+    pub burst: NonZeroU32,
+    /// Attempts per request (throttling, 5xx and connection failures are
+    /// retried with exponential backoff).
+    #[arg(long, default_value_t = 5)]
+    pub max_attempts: u32,
+    /// The first retry's backoff, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    pub initial_backoff_ms: u64,
+}
+
+impl EndpointArgs {
+    /// The SDK client these options describe; `fallback_region` applies when
+    /// neither `--region` nor the environment names one. Credentials come
+    /// from the SDK's standard chain.
+    pub async fn connect(&self, fallback_region: &str) -> SdkLattice {
+        let region = self
+            .region
+            .clone()
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+            .unwrap_or_else(|| fallback_region.to_owned());
+        let options = SdkOptions {
+            endpoint_url: self.endpoint_url.clone(),
+            region: Some(region),
+            calls_per_second: self.calls_per_second,
+            burst: self.burst,
+            max_attempts: self.max_attempts,
+            initial_backoff: Duration::from_millis(self.initial_backoff_ms),
+        };
+        SdkLattice::connect(&options).await
+    }
+}
+
+/// One line per operation: requests and attempts, for stderr.
+pub fn call_summary(counts: &std::collections::BTreeMap<String, OperationCount>) -> String {
+    let requests: u64 = counts.values().map(|count| count.requests).sum();
+    let attempts: u64 = counts.values().map(|count| count.attempts).sum();
+    let mut summary = format!("VPC Lattice: {requests} requests, {attempts} attempts\n");
+    for (operation, count) in counts {
+        summary.push_str(&format!(
+            "  {operation}: {} requests, {} attempts\n",
+            count.requests, count.attempts
+        ));
+    }
+    summary
+}
