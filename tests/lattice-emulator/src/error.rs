@@ -54,7 +54,7 @@ fn status_of(error_type: &str) -> StatusCode {
         "ValidationException" => StatusCode::BAD_REQUEST,
         "ServiceQuotaExceededException" => StatusCode::PAYMENT_REQUIRED,
         "AccessDeniedException" => StatusCode::FORBIDDEN,
-        "ResourceNotFoundException" => StatusCode::NOT_FOUND,
+        "ResourceNotFoundException" | "UnknownOperationException" => StatusCode::NOT_FOUND,
         "ConflictException" => StatusCode::CONFLICT,
         "ThrottlingException" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,

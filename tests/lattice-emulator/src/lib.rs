@@ -87,6 +87,18 @@ pub use stats::Stats;
 
 use connection::{Connection, DroppableListener};
 
+/// Any other method and path: HTTP 404 `UnknownOperationException`.
+async fn unknown_operation(request: axum::extract::Request) -> ApiError {
+    ApiError::Lattice(trellis::lattice::LatticeError::Api {
+        code: "UnknownOperationException".into(),
+        message: format!(
+            "the emulator serves no operation at {} {}",
+            request.method(),
+            request.uri().path()
+        ),
+    })
+}
+
 /// The emulator: the in-memory account, its configuration and counters.
 /// Clones share everything.
 #[derive(Clone)]
@@ -250,6 +262,7 @@ impl Emulator {
                 axum::routing::delete(access_logs::delete),
             )
             .route("/tags/{arn}", get(tags::list).post(tags::tag))
+            .fallback(unknown_operation)
             .route_layer(axum::middleware::from_fn_with_state(
                 self.clone(),
                 faults::inject,

@@ -1,12 +1,17 @@
-//! Rules of a listener (the non-default ones): `CreateRule` (201),
-//! `ListRules`, `GetRule`, `UpdateRule` (PATCH; members left out keep
-//! their values), `DeleteRule` (204).
+//! Rules of a listener: `CreateRule` (201), `ListRules`, `GetRule`,
+//! `UpdateRule` (PATCH; members left out keep their values), `DeleteRule`
+//! (204).
+//!
+//! As in the API, every listener also has a default rule (`isDefault`,
+//! no priority, the listener's default action): `ListRules` lists it after
+//! the others and `GetRule` reads it; its id is `rule-` and the listener
+//! id's number. The in-memory account keeps only the other rules.
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trellis::lattice::Lattice;
-use trellis::lattice::model::{CreateRuleInput, Rule, Tags, UpdateRuleInput};
+use trellis::lattice::model::{CreateRuleInput, Listener, Rule, Tags, UpdateRuleInput};
 
 use crate::actions;
 use crate::extract::{JsonBody, QueryParams};
@@ -37,6 +42,25 @@ fn detail(rule: &Rule) -> Value {
         "priority": rule.priority,
         "match": actions::to_json(&rule.match_),
         "action": actions::to_json(&rule.action),
+    })
+}
+
+/// The id of the default rule of the listener `listener_id`
+/// (`listener-N` → `rule-N`; no other rule can have it, since ids share
+/// one counter).
+fn default_rule_id(listener_id: &str) -> String {
+    format!("rule-{}", listener_id.trim_start_matches("listener-"))
+}
+
+/// The `GetRule` members of the default rule of `listener`.
+fn default_rule(listener: &Listener) -> Value {
+    let id = default_rule_id(&listener.id);
+    json!({
+        "arn": format!("{}/rule/{id}", listener.arn),
+        "id": id,
+        "name": "default",
+        "isDefault": true,
+        "action": actions::to_json(&listener.default_action),
     })
 }
 
@@ -114,7 +138,7 @@ pub async fn list(
         .lattice()
         .list_rules(&found.service_id, &found.id)
         .await?;
-    let items = rules
+    let mut items: Vec<Value> = rules
         .iter()
         .map(|rule| {
             json!({
@@ -126,6 +150,11 @@ pub async fn list(
             })
         })
         .collect();
+    let mut default = default_rule(found);
+    if let Some(members) = default.as_object_mut() {
+        members.remove("action");
+    }
+    items.push(default);
     ok(page(items, &paging, emulator.config().page_size)?)
 }
 
@@ -135,6 +164,11 @@ pub async fn get(
     Path((service, listener, rule)): Path<(String, String, String)>,
 ) -> Reply {
     let state = emulator.state();
+    let found = lookup::listener(&state, &service, &listener)?;
+    let default = default_rule(found);
+    if rule == default["id"] || rule == default["arn"] {
+        return ok(default);
+    }
     ok(detail(lookup::rule(&state, &service, &listener, &rule)?))
 }
 

@@ -248,7 +248,11 @@ class Boto3Check(unittest.TestCase):
             serviceIdentifier=service["id"],
             listenerIdentifier=listener["id"],
         )
-        self.assertEqual([item["priority"] for item in listed_rules], [10, 20, 30])
+        self.assertEqual(
+            [item["priority"] for item in listed_rules if not item["isDefault"]],
+            [10, 20, 30],
+        )
+        self.assertTrue(listed_rules[-1]["isDefault"])
         self.assertEqual(
             error_code(
                 lattice.create_rule,

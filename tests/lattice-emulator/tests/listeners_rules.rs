@@ -137,13 +137,27 @@ async fn rules_are_created_listed_read_updated_and_deleted() {
         .send()
         .collect::<Vec<_>>()
         .await;
-    assert_eq!(pages.len(), 2);
-    let priorities: Vec<i32> = pages
+    assert_eq!(pages.len(), 2, "3 rules and the default rule in pages of 2");
+    let items: Vec<_> = pages
         .into_iter()
         .flat_map(|page| page.unwrap().items)
-        .map(|item| item.priority.unwrap())
         .collect();
+    let priorities: Vec<i32> = items.iter().filter_map(|item| item.priority).collect();
     assert_eq!(priorities, [10, 20, 30]);
+    let default = items.last().unwrap();
+    assert_eq!(default.is_default(), Some(true));
+    let read_default = client
+        .get_rule()
+        .service_identifier(&service_id)
+        .listener_identifier(listener_id)
+        .rule_identifier(default.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        read_default.action(),
+        Some(RuleAction::FixedResponse(_))
+    ));
 
     let taken = client
         .create_rule()
