@@ -105,6 +105,7 @@ tagged!(
     Listener,
     Rule,
     TargetGroup,
+    AccessLogSubscription,
 );
 
 /// The tags of the resource among `resources` whose ARN is `arn`.
@@ -592,6 +593,7 @@ impl Lattice for InMemoryLattice {
             .or_else(|| tags_of(&mut state.listeners, arn))
             .or_else(|| tags_of(&mut state.rules, arn))
             .or_else(|| tags_of(&mut state.target_groups, arn))
+            .or_else(|| tags_of(&mut state.access_log_subscriptions, arn))
             .ok_or_else(|| not_found("RESOURCE", arn))?;
         tags.extend(input.tags);
         Ok(())

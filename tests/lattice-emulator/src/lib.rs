@@ -35,7 +35,7 @@
 //! Service networks: `CreateServiceNetwork`, `ListServiceNetworks`,
 //! `GetServiceNetwork`, `UpdateServiceNetwork`. VPC associations:
 //! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`,
-//! `UpdateServiceNetworkVpcAssociation`. Services: `CreateService`,
+//! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`. Services: `CreateService`,
 //! `ListServices`, `GetService`, `UpdateService`, `DeleteService`. Service
 //! associations: `CreateServiceNetworkServiceAssociation`,
 //! `ListServiceNetworkServiceAssociations`,
@@ -193,7 +193,7 @@ impl Emulator {
             )
             .route(
                 "/servicenetworkvpcassociations/{id}",
-                axum::routing::patch(vpc_associations::update),
+                get(vpc_associations::get).patch(vpc_associations::update),
             )
             .route("/services", get(services::list).post(services::create))
             .route(

@@ -17,6 +17,7 @@ pub fn operation(method: &Method, path: &str) -> &'static str {
         ("PATCH", "/servicenetworks/{id}") => "UpdateServiceNetwork",
         ("POST", "/servicenetworkvpcassociations") => "CreateServiceNetworkVpcAssociation",
         ("GET", "/servicenetworkvpcassociations") => "ListServiceNetworkVpcAssociations",
+        ("GET", "/servicenetworkvpcassociations/{id}") => "GetServiceNetworkVpcAssociation",
         ("PATCH", "/servicenetworkvpcassociations/{id}") => "UpdateServiceNetworkVpcAssociation",
         ("POST", "/services") => "CreateService",
         ("GET", "/services") => "ListServices",

@@ -1,7 +1,8 @@
 //! VPC associations of service networks:
 //! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`
 //! (by `serviceNetworkIdentifier` and/or `vpcIdentifier`),
-//! `UpdateServiceNetworkVpcAssociation` (PATCH `securityGroupIds`).
+//! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`
+//! (PATCH `securityGroupIds`).
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -144,6 +145,26 @@ pub async fn list(
         })
         .collect();
     ok(page(items, &filter.paging, emulator.config().page_size)?)
+}
+
+/// `GET /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`.
+pub async fn get(State(emulator): State<Emulator>, Path(id): Path<String>) -> Reply {
+    let state = emulator.state();
+    let association = lookup::find(&state.service_network_vpc_associations, &id)?;
+    let network_arn = lookup::find(&state.service_networks, &association.service_network_id)
+        .map(|network| network.arn.clone())
+        .unwrap_or_default();
+    ok(json!({
+        "id": association.id,
+        "arn": association.arn,
+        "status": association.status,
+        "createdBy": emulator.config().account_id,
+        "serviceNetworkId": association.service_network_id,
+        "serviceNetworkName": association.service_network_name,
+        "serviceNetworkArn": network_arn,
+        "vpcId": association.vpc_id,
+        "securityGroupIds": association.security_group_ids,
+    }))
 }
 
 /// `UpdateServiceNetworkVpcAssociation` request body.

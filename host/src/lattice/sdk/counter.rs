@@ -54,9 +54,10 @@ impl Intercept for CallCounter {
         "TrellisCallCounter"
     }
 
-    fn read_before_execution(
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.count(cfg, |count| count.requests += 1);

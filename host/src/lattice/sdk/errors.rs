@@ -1,6 +1,7 @@
 //! SDK errors as [`LatticeError`]s, by the API's error code.
 
 use aws_sdk_vpclattice::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::lattice::error::LatticeError;
 
@@ -10,14 +11,13 @@ use crate::lattice::error::LatticeError;
 /// Errors the API answered with map by code; no answer at all (connection
 /// failures, timeouts, unreadable responses, after the SDK's retries) maps to
 /// [`LatticeError::Transport`].
-pub fn lattice_error<E, R>(
-    error: SdkError<E, R>,
+pub fn lattice_error<E>(
+    error: SdkError<E, HttpResponse>,
     resource_type: &'static str,
     identifier: &str,
 ) -> LatticeError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let SdkError::ServiceError(service) = &error else {
         return LatticeError::Transport {
@@ -25,7 +25,11 @@ where
         };
     };
     let inner = service.err();
-    let message = inner.message().unwrap_or_default().to_owned();
+    let status = service.raw().status().as_u16();
+    let message = match inner.message() {
+        Some(message) => message.to_owned(),
+        None => format!("HTTP {status} with no error message"),
+    };
     match inner.code().unwrap_or("UnknownError") {
         "ResourceNotFoundException" => LatticeError::NotFound {
             resource_type,
