@@ -1,0 +1,158 @@
+//! The diff of desired against observed: editing an applied mesh changes
+//! exactly what the edit touches, in place where Lattice allows it.
+
+use std::path::{Path, PathBuf};
+
+use trellis::kube::manifests::load_plan_inputs;
+use trellis::lattice::InMemoryLattice;
+use trellis::lattice::model::{PathMatchType, Rule};
+use trellis::plugin::{Plugin, PluginEngine};
+use trellis::reconcile::plan::{PlanReport, plan};
+
+/// A copy of the multi-cluster example that a test may edit.
+struct Mesh {
+    dir: tempfile::TempDir,
+    lattice: InMemoryLattice,
+    plugin: Plugin,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+impl Mesh {
+    /// The example, applied once.
+    fn applied() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/multi-cluster");
+        copy_dir(&example, dir.path());
+        let engine = PluginEngine::new().unwrap();
+        let mesh = Self {
+            dir,
+            lattice: InMemoryLattice::new("123456789012", "us-west-2"),
+            plugin: Plugin::default_plugin(&engine).unwrap(),
+        };
+        let first = mesh.apply();
+        assert!(first.problems.is_empty(), "{:#?}", first.problems);
+        mesh
+    }
+
+    fn file(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Replaces `from` with `to` in one manifest file.
+    fn edit(&self, relative: &str, from: &str, to: &str) {
+        let path = self.file(relative);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{relative} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    fn apply(&self) -> PlanReport {
+        let clusters = load_plan_inputs(&[self.dir.path().to_path_buf()]).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(plan(&clusters, &self.plugin, &self.lattice))
+    }
+
+    fn rules(&self) -> Vec<Rule> {
+        self.lattice.state().rules
+    }
+}
+
+fn operations(report: &PlanReport) -> Vec<&'static str> {
+    report.calls.iter().map(|call| call.operation).collect()
+}
+
+fn prefix(rule: &Rule) -> &str {
+    match &rule.match_.http_match.path_match.as_ref().unwrap().match_ {
+        PathMatchType::Prefix(value) | PathMatchType::Exact(value) => value,
+    }
+}
+
+const ROUTE: &str = "config-cluster/httproute.yaml";
+
+#[test]
+fn swapped_rules_change_priorities_in_place() {
+    let mesh = Mesh::applied();
+    let before = mesh.rules();
+    mesh.edit(ROUTE, "/service-1", "/service-X");
+    mesh.edit(ROUTE, "/service-2", "/service-1");
+    mesh.edit(ROUTE, "/service-X", "/service-2");
+    mesh.edit(ROUTE, "name: service-1", "name: service-X");
+    mesh.edit(ROUTE, "name: service-2", "name: service-1");
+    mesh.edit(ROUTE, "name: service-X", "name: service-2");
+    let report = mesh.apply();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    // Both rules move aside to free priorities, then to their new ones.
+    assert_eq!(operations(&report), ["UpdateRule"; 4]);
+    let after = mesh.rules();
+    let ids = |rules: &[Rule]| {
+        let mut ids: Vec<String> = rules.iter().map(|rule| rule.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&after), ids(&before), "no rule was recreated");
+    for rule in &after {
+        let expected = if prefix(rule) == "/service-2" { 1 } else { 2 };
+        assert_eq!(rule.priority, expected, "{}", prefix(rule));
+    }
+    assert_eq!(mesh.apply().calls, [], "and then nothing changes");
+}
+
+#[test]
+fn a_changed_match_replaces_only_its_rule() {
+    let mesh = Mesh::applied();
+    mesh.edit(ROUTE, "value: /service-2", "value: /two");
+    let report = mesh.apply();
+    assert_eq!(operations(&report), ["DeleteRule", "CreateRule"]);
+    let prefixes: Vec<String> = mesh.rules().iter().map(|r| prefix(r).to_owned()).collect();
+    assert_eq!(prefixes, ["/service-1", "/two"]);
+}
+
+#[test]
+fn a_removed_rule_is_deleted() {
+    let mesh = Mesh::applied();
+    let route = std::fs::read_to_string(mesh.file(ROUTE)).unwrap();
+    let start = route.find("    - matches:\n        - path:\n            type: PathPrefix\n            value: /service-2").unwrap();
+    let end = start + route[start..].find("port: 80\n").unwrap() + "port: 80\n".len();
+    std::fs::write(
+        mesh.file(ROUTE),
+        format!("{}{}", &route[..start], &route[end..]),
+    )
+    .unwrap();
+    let report = mesh.apply();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert_eq!(operations(&report), ["DeleteRule"]);
+    assert_eq!(mesh.rules().len(), 1);
+}
+
+#[test]
+fn moved_pods_are_deregistered_and_registered() {
+    let mesh = Mesh::applied();
+    mesh.edit(
+        "workload-cluster-1/endpointslice.yaml",
+        "10.1.0.12",
+        "10.1.0.13",
+    );
+    let report = mesh.apply();
+    assert_eq!(
+        operations(&report),
+        ["DeregisterTargets", "RegisterTargets"]
+    );
+    let deregistered = &report.calls[0].input["targets"];
+    assert_eq!(deregistered[0]["id"], "10.1.0.12");
+    let registered = &report.calls[1].input["targets"];
+    assert_eq!(registered[0]["id"], "10.1.0.13");
+}
