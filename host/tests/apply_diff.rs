@@ -156,3 +156,58 @@ fn moved_pods_are_deregistered_and_registered() {
     let registered = &report.calls[1].input["targets"];
     assert_eq!(registered[0]["id"], "10.1.0.13");
 }
+
+#[test]
+fn a_new_log_destination_of_the_same_type_replaces_the_subscription() {
+    let mesh = Mesh::applied();
+    let policy = |bucket: &str| {
+        format!(
+            "apiVersion: application-networking.k8s.aws/v1alpha1\n\
+             kind: AccessLogPolicy\n\
+             metadata:\n  name: route-logs\n  namespace: default\n\
+             spec:\n  targetRef: {{group: gateway.networking.k8s.io, kind: HTTPRoute, name: my-httproute}}\n  \
+             destinationArn: \"arn:aws:s3:::{bucket}\"\n"
+        )
+    };
+    let path = mesh.file("config-cluster/accesslogpolicy.yaml");
+    std::fs::write(&path, policy("logs-a")).unwrap();
+    assert_eq!(operations(&mesh.apply()), ["CreateAccessLogSubscription"]);
+    std::fs::write(&path, policy("logs-b")).unwrap();
+    let report = mesh.apply();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert_eq!(
+        operations(&report),
+        ["DeleteAccessLogSubscription", "CreateAccessLogSubscription"]
+    );
+    let subscriptions = mesh.lattice.state().access_log_subscriptions;
+    assert_eq!(subscriptions.len(), 1);
+    assert_eq!(subscriptions[0].destination_arn, "arn:aws:s3:::logs-b");
+}
+
+#[test]
+fn a_removed_auth_policy_turns_auth_off() {
+    let mesh = Mesh::applied();
+    let path = mesh.file("config-cluster/iamauthpolicy.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: application-networking.k8s.aws/v1alpha1\n\
+         kind: IAMAuthPolicy\n\
+         metadata:\n  name: route-auth\n  namespace: default\n\
+         spec:\n  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: my-httproute}\n  \
+         policy: '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"vpc-lattice-svcs:Invoke\", \"Resource\": \"*\"}]}'\n",
+    )
+    .unwrap();
+    assert_eq!(
+        operations(&mesh.apply()),
+        ["UpdateService", "PutAuthPolicy"]
+    );
+    assert_eq!(mesh.lattice.state().services[0].auth_type, "AWS_IAM");
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        operations(&mesh.apply()),
+        ["UpdateService", "DeleteAuthPolicy"]
+    );
+    let state = mesh.lattice.state();
+    assert_eq!(state.services[0].auth_type, "NONE");
+    assert!(state.auth_policies.is_empty());
+}

@@ -172,7 +172,9 @@ impl<'a> Applier<'a> {
     }
 
     /// Ensures `resource_id` (a service or service network) has an access log
-    /// subscription to `destination_arn`, created with `tags` when missing.
+    /// subscription to `destination_arn`, created with `tags` when missing;
+    /// this controller's subscription of the same policy to another
+    /// destination of the same type is deleted first.
     pub async fn access_log_subscription(
         &mut self,
         resource_id: &str,
@@ -188,6 +190,24 @@ impl<'a> Applier<'a> {
             .any(|subscription| subscription.destination_arn == destination_arn)
         {
             return Ok(());
+        }
+        // The same policy's subscription to another destination of the same
+        // type: replaced (Lattice allows one per destination type).
+        let policy_key = format!("{CONTROLLER_TAG_PREFIX}AccessLogPolicy");
+        let replaced = existing.iter().find(|subscription| {
+            destination_type(&subscription.destination_arn) == destination_type(destination_arn)
+                && managed_by(&subscription.tags).is_some()
+                && managed_by(&subscription.tags) == managed_by(tags)
+                && subscription.tags.get(&policy_key) == tags.get(&policy_key)
+        });
+        if let Some(replaced) = replaced {
+            self.record(
+                "DeleteAccessLogSubscription",
+                &serde_json::json!({"accessLogSubscriptionIdentifier": replaced.id}),
+            );
+            self.lattice
+                .delete_access_log_subscription(&replaced.id)
+                .await?;
         }
         let input = CreateAccessLogSubscriptionInput {
             resource_identifier: resource_id.to_owned(),
@@ -230,6 +250,11 @@ impl<'a> Applier<'a> {
         self.lattice.put_auth_policy(input).await?;
         Ok(())
     }
+}
+
+/// The service a destination ARN belongs to (`s3`, `logs`, `firehose`).
+fn destination_type(arn: &str) -> &str {
+    arn.split(':').nth(2).unwrap_or_default()
 }
 
 /// The service network whose name or id is `name_or_id`, as upstream's
