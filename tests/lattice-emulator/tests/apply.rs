@@ -302,3 +302,39 @@ async fn twenty_percent_faults_converge_with_nothing_duplicated_or_leaked() {
         |state: &LatticeState| -> usize { state.targets.iter().map(|t| t.targets.len()).sum() };
     assert_eq!(targets(&state), targets(&expected));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
+    let emulator = Emulator::new("123456789012", "us-west-2", 2);
+    let url = serve(&emulator).await;
+    let clusters = load(&example());
+    let plugin = plugin();
+    let lattice = client(&url);
+
+    let first = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    assert!(first.problems.is_empty(), "{:#?}", first.problems);
+    let before = lattice.inner().call_counts();
+    let second = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    assert!(second.problems.is_empty(), "{:#?}", second.problems);
+    assert_eq!(second.calls, []);
+    let after = lattice.inner().call_counts();
+    let requests = |counts: &std::collections::BTreeMap<String, trellis::lattice::OperationCount>| {
+        counts
+            .iter()
+            .map(|(operation, count)| (operation.clone(), count.requests))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        requests(&after),
+        requests(&before),
+        "the second reconcile is served from the observed-state cache"
+    );
+    // The drift check: after a refresh, Lattice is read again.
+    lattice.refresh();
+    let third = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    assert_eq!(third.calls, []);
+    assert!(
+        lattice.inner().call_counts()["ListServices"].requests
+            > before["ListServices"].requests
+    );
+}
