@@ -7,7 +7,7 @@ use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, Rule};
 use trellis::plugin::{Plugin, PluginEngine};
-use trellis::reconcile::plan::{PlanReport, plan};
+use trellis::reconcile::plan::{PlanReport, Prune, Reconciled, plan, reconcile};
 
 /// A copy of the multi-cluster example that a test may edit.
 struct Mesh {
@@ -64,6 +64,20 @@ impl Mesh {
             .build()
             .unwrap()
             .block_on(plan(&clusters, &self.plugin, &self.lattice))
+    }
+
+    /// Applies with `--prune`.
+    fn apply_pruning(&self) -> Reconciled {
+        let clusters = load_plan_inputs(&[self.dir.path().to_path_buf()]).unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(reconcile(
+                &clusters,
+                &self.plugin,
+                &self.lattice,
+                Prune::Yes,
+            ))
     }
 
     fn rules(&self) -> Vec<Rule> {
@@ -210,4 +224,39 @@ fn a_removed_auth_policy_turns_auth_off() {
     let state = mesh.lattice.state();
     assert_eq!(state.services[0].auth_type, "NONE");
     assert!(state.auth_policies.is_empty());
+}
+
+#[test]
+fn a_broken_route_keeps_its_live_resources_even_when_pruning() {
+    let mesh = Mesh::applied();
+    let before = mesh.lattice.state();
+    mesh.edit(
+        ROUTE,
+        "type: PathPrefix\n            value: /service-2",
+        "type: RegularExpression\n            value: /service-.*",
+    );
+    let report = mesh.apply_pruning();
+    assert!(!report.problems.is_empty(), "the broken route is reported");
+    assert_eq!(report.calls, [], "and nothing is deleted");
+    assert_eq!(mesh.lattice.state(), before);
+}
+
+#[test]
+fn pruning_a_deleted_route_deletes_its_service_and_nothing_else() {
+    let mesh = Mesh::applied();
+    std::fs::remove_file(mesh.file(ROUTE)).unwrap();
+    let report = mesh.apply_pruning();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let operations: Vec<&str> = report.calls.iter().map(|call| call.operation).collect();
+    assert_eq!(
+        operations,
+        ["DeleteServiceNetworkServiceAssociation", "DeleteService"]
+    );
+    let state = mesh.lattice.state();
+    assert!(state.services.is_empty() && state.listeners.is_empty() && state.rules.is_empty());
+    assert_eq!(
+        state.target_groups.len(),
+        2,
+        "the exports' target groups stay"
+    );
 }
