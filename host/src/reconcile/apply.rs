@@ -205,9 +205,11 @@ impl<'a> Applier<'a> {
                 "DeleteAccessLogSubscription",
                 &serde_json::json!({"accessLogSubscriptionIdentifier": replaced.id}),
             );
-            self.lattice
-                .delete_access_log_subscription(&replaced.id)
-                .await?;
+            gone_is_done(
+                self.lattice
+                    .delete_access_log_subscription(&replaced.id)
+                    .await,
+            )?;
         }
         let input = CreateAccessLogSubscriptionInput {
             resource_identifier: resource_id.to_owned(),
@@ -249,6 +251,15 @@ impl<'a> Applier<'a> {
         self.record("PutAuthPolicy", &input);
         self.lattice.put_auth_policy(input).await?;
         Ok(())
+    }
+}
+
+/// A delete whose resource is already gone has done its job (a retried
+/// delete whose first answer was lost finds nothing).
+fn gone_is_done(result: Result<(), LatticeError>) -> Result<(), LatticeError> {
+    match result {
+        Err(LatticeError::NotFound { .. }) => Ok(()),
+        other => other,
     }
 }
 

@@ -245,29 +245,15 @@ async fn twenty_percent_faults_converge_with_nothing_duplicated_or_leaked() {
     let clusters = load(&example());
     let plugin = plugin();
 
-    let mut rounds = 0;
-    let mut calls = 0;
-    loop {
-        rounds += 1;
-        let result = apply(&url, &clusters, &plugin).await;
-        calls += result.calls.len();
-        if result.problems.is_empty() && result.calls.is_empty() {
-            break;
-        }
-        assert!(
-            rounds < 10,
-            "no convergence after {rounds} rounds: {:#?}",
-            result.problems
-        );
-    }
+    let (rounds, calls) = converge(&url, &clusters, &plugin).await;
     let stats = emulator.stats();
-    println!(
-        "faults: converged after {rounds} applies (the last one a no-op); \
+    report(&format!(
+        "faults: the example converged after {rounds} applies (the last one a no-op); \
          {calls} mutating calls recorded; {} requests reached the emulator, {} faults injected {:?}",
         stats.total_requests(),
         stats.total_faults(),
         stats.faults
-    );
+    ));
     assert!(stats.total_faults() > 0, "faults were injected");
 
     let expected = planned_state(&clusters, &plugin).await;
@@ -301,6 +287,47 @@ async fn twenty_percent_faults_converge_with_nothing_duplicated_or_leaked() {
     let targets =
         |state: &LatticeState| -> usize { state.targets.iter().map(|t| t.targets.len()).sum() };
     assert_eq!(targets(&state), targets(&expected));
+
+    // Deleting the route under the same faults also converges.
+    let without = example_without_route();
+    let (rounds, calls) = converge(&url, &load(without.path()), &plugin).await;
+    report(&format!(
+        "faults: the route's deletion converged after {rounds} applies; {calls} mutating calls recorded"
+    ));
+    let state = emulator.lattice().state();
+    assert!(state.services.is_empty() && state.listeners.is_empty() && state.rules.is_empty());
+    assert_eq!(state.target_groups.len(), expected.target_groups.len());
+}
+
+/// Applies until an apply has no problem and makes no call; returns the
+/// applies made and the mutating calls recorded.
+async fn converge(url: &str, clusters: &[ClusterInput], plugin: &Plugin) -> (usize, usize) {
+    let mut rounds = 0;
+    let mut calls = 0;
+    loop {
+        rounds += 1;
+        let result = apply(url, clusters, plugin).await;
+        calls += result.calls.len();
+        if result.problems.is_empty() && result.calls.is_empty() {
+            return (rounds, calls);
+        }
+        assert!(
+            rounds < 10,
+            "no convergence after {rounds} rounds: {:#?}",
+            result.problems
+        );
+    }
+}
+
+/// Writes a figure to the test output even when the test passes: the test
+/// harness captures `print!` and `eprint!`, so this writes to the stderr
+/// device itself (falling back to `eprintln!`).
+fn report(line: &str) {
+    use std::io::Write;
+    match std::fs::OpenOptions::new().append(true).open("/dev/stderr") {
+        Ok(mut device) => writeln!(device, "{line}").expect("stderr is writable"),
+        Err(_) => eprintln!("{line}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,12 +345,13 @@ async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
     assert!(second.problems.is_empty(), "{:#?}", second.problems);
     assert_eq!(second.calls, []);
     let after = lattice.inner().call_counts();
-    let requests = |counts: &std::collections::BTreeMap<String, trellis::lattice::OperationCount>| {
-        counts
-            .iter()
-            .map(|(operation, count)| (operation.clone(), count.requests))
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
+    let requests =
+        |counts: &std::collections::BTreeMap<String, trellis::lattice::OperationCount>| {
+            counts
+                .iter()
+                .map(|(operation, count)| (operation.clone(), count.requests))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
     assert_eq!(
         requests(&after),
         requests(&before),
@@ -334,7 +362,6 @@ async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
     let third = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
     assert_eq!(third.calls, []);
     assert!(
-        lattice.inner().call_counts()["ListServices"].requests
-            > before["ListServices"].requests
+        lattice.inner().call_counts()["ListServices"].requests > before["ListServices"].requests
     );
 }

@@ -20,7 +20,7 @@
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
-use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
+use super::{Applier, CONTROLLER_TAG_PREFIX, gone_is_done, tags};
 use crate::reconcile::problem::ObjectRef;
 
 fn tag<'a>(tags: &'a crate::lattice::model::Tags, key: &str) -> Option<&'a str> {
@@ -100,15 +100,17 @@ impl Applier<'_> {
                     "DeleteServiceNetworkServiceAssociation",
                     &serde_json::json!({"serviceNetworkServiceAssociationIdentifier": association.id}),
                 );
-                self.lattice
-                    .delete_service_network_service_association(&association.id)
-                    .await?;
+                gone_is_done(
+                    self.lattice
+                        .delete_service_network_service_association(&association.id)
+                        .await,
+                )?;
             }
             self.record(
                 "DeleteService",
                 &serde_json::json!({"serviceIdentifier": service.id}),
             );
-            self.lattice.delete_service(&service.id).await?;
+            gone_is_done(self.lattice.delete_service(&service.id).await)?;
         }
         Ok(())
     }

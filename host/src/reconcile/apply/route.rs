@@ -12,7 +12,7 @@ use crate::lattice::model::{
 use crate::reconcile::convert::{self, TargetGroupIds};
 use crate::reconcile::desired::{DesiredListener, DesiredRoute, DesiredRule};
 
-use super::{Applier, tags};
+use super::{Applier, gone_is_done, tags};
 
 /// Lattice's rule priorities.
 const PRIORITIES: std::ops::RangeInclusive<u32> = 1..=100;
@@ -130,7 +130,7 @@ impl Applier<'_> {
                     "DeleteAuthPolicy",
                     &serde_json::json!({"resourceIdentifier": service_id}),
                 );
-                self.lattice.delete_auth_policy(service_id).await
+                gone_is_done(self.lattice.delete_auth_policy(service_id).await)
             }
         }
     }
@@ -166,9 +166,11 @@ impl Applier<'_> {
                 "DeleteServiceNetworkServiceAssociation",
                 &serde_json::json!({"serviceNetworkServiceAssociationIdentifier": stale.id}),
             );
-            self.lattice
-                .delete_service_network_service_association(&stale.id)
-                .await?;
+            gone_is_done(
+                self.lattice
+                    .delete_service_network_service_association(&stale.id)
+                    .await,
+            )?;
         }
         for association in &desired.associations {
             let network = networks
@@ -207,9 +209,11 @@ impl Applier<'_> {
                 "listenerIdentifier": listener.id,
             }),
         );
-        self.lattice
-            .delete_listener(&listener.service_id, &listener.id)
-            .await
+        gone_is_done(
+            self.lattice
+                .delete_listener(&listener.service_id, &listener.id)
+                .await,
+        )
     }
 
     /// Ensures one listener: created when missing or when its protocol
@@ -276,9 +280,11 @@ impl Applier<'_> {
                     "ruleIdentifier": rule.id,
                 }),
             );
-            self.lattice
-                .delete_rule(service_id, listener_id, &rule.id)
-                .await?;
+            gone_is_done(
+                self.lattice
+                    .delete_rule(service_id, listener_id, &rule.id)
+                    .await,
+            )?;
         }
         let wanted_of = |rule: &Rule| {
             desired

@@ -9,7 +9,7 @@ use crate::lattice::model::{
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::desired::DesiredTargetGroup;
 
-use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
+use super::{Applier, CONTROLLER_TAG_PREFIX, gone_is_done, tags};
 
 impl Applier<'_> {
     /// Ensures a target group exists with its health check, tags and exactly
@@ -111,7 +111,7 @@ impl Applier<'_> {
             "DeleteTargetGroup",
             &serde_json::json!({"targetGroupIdentifier": group.id}),
         );
-        self.lattice.delete_target_group(&group.id).await
+        gone_is_done(self.lattice.delete_target_group(&group.id).await)
     }
 }
 
