@@ -260,3 +260,31 @@ fn pruning_a_deleted_route_deletes_its_service_and_nothing_else() {
         "the exports' target groups stay"
     );
 }
+
+#[test]
+fn a_removed_gateway_auth_policy_turns_the_networks_auth_off() {
+    let mesh = Mesh::applied();
+    let path = mesh.file("config-cluster/iamauthpolicy.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: application-networking.k8s.aws/v1alpha1\n\
+         kind: IAMAuthPolicy\n\
+         metadata:\n  name: network-auth\n  namespace: default\n\
+         spec:\n  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: my-gateway}\n  \
+         policy: '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"vpc-lattice-svcs:Invoke\", \"Resource\": \"*\"}]}'\n",
+    )
+    .unwrap();
+    assert_eq!(
+        operations(&mesh.apply()),
+        ["UpdateServiceNetwork", "PutAuthPolicy"]
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        operations(&mesh.apply()),
+        ["UpdateServiceNetwork", "DeleteAuthPolicy"]
+    );
+    let state = mesh.lattice.state();
+    assert_eq!(state.service_networks[0].auth_type, "NONE");
+    assert!(state.auth_policies.is_empty());
+    assert_eq!(mesh.apply().calls, []);
+}

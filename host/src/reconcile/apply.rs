@@ -238,6 +238,33 @@ impl<'a> Applier<'a> {
         self.auth_policy(&network.id, policy).await
     }
 
+    /// Turns `network`'s IAM auth off (auth type `NONE`, policy deleted) when
+    /// this controller (`managed_by`) owns it; a network of others, or one
+    /// already without auth, is left as it is.
+    pub async fn network_auth_off(
+        &mut self,
+        network: &ServiceNetwork,
+        managed_by_value: &str,
+    ) -> Result<(), LatticeError> {
+        if network.auth_type != "AWS_IAM" || managed_by(&network.tags) != Some(managed_by_value) {
+            return Ok(());
+        }
+        let input = UpdateServiceNetworkInput {
+            service_network_identifier: network.id.clone(),
+            auth_type: "NONE".into(),
+        };
+        self.record("UpdateServiceNetwork", &input);
+        self.lattice.update_service_network(input).await?;
+        if self.lattice.get_auth_policy(&network.id).await?.is_some() {
+            self.record(
+                "DeleteAuthPolicy",
+                &serde_json::json!({"resourceIdentifier": network.id}),
+            );
+            gone_is_done(self.lattice.delete_auth_policy(&network.id).await)?;
+        }
+        Ok(())
+    }
+
     /// Puts `policy` on `resource_id` unless it already has it.
     async fn auth_policy(&mut self, resource_id: &str, policy: &str) -> Result<(), LatticeError> {
         let current = self.lattice.get_auth_policy(resource_id).await?;

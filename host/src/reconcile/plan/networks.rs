@@ -72,11 +72,15 @@ impl Run<'_> {
             Ok(auth) => auth,
             Err(problem) => return self.problems.push(problem),
         };
-        let Some(policy) = auth.and_then(|auth| auth.policy) else {
-            return;
-        };
         let mut applier = self.applier(&cluster.config);
-        let result = applier.network_auth_policy(network, &policy).await;
+        let result = match auth.and_then(|auth| auth.policy) {
+            Some(policy) => applier.network_auth_policy(network, &policy).await,
+            None => {
+                applier
+                    .network_auth_off(network, &cluster.config.managed_by())
+                    .await
+            }
+        };
         self.calls.extend(applier.into_calls());
         if let Err(error) = result {
             self.problems
