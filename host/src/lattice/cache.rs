@@ -3,7 +3,10 @@
 //!
 //! Contract:
 //! - Each list is read from the wrapped Lattice at most once until
-//!   [`CachedLattice::refresh`] (the periodic drift check) forgets everything.
+//!   [`CachedLattice::refresh`] forgets everything, or until the drift
+//!   check's period ([`CachedLattice::with_max_age`]) has passed since the
+//!   oldest observation held: then the next access starts afresh, so drift
+//!   made by others is seen within one period.
 //! - A successful write through the cache updates the cached lists as
 //!   Lattice would (a created service appears in `ListServices` with no
 //!   listeners; a deleted listener takes its rules with it), so a reconcile
@@ -20,6 +23,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
@@ -41,14 +45,25 @@ use store::Store;
 pub struct CachedLattice<L> {
     inner: L,
     store: Mutex<Store>,
+    max_age: Option<Duration>,
 }
 
 impl<L: Lattice> CachedLattice<L> {
-    /// A cache over `inner`, empty.
+    /// A cache over `inner`, empty, kept until [`Self::refresh`].
     pub fn new(inner: L) -> Self {
         Self {
             inner,
             store: Mutex::default(),
+            max_age: None,
+        }
+    }
+
+    /// A cache over `inner` that forgets its observations once they are
+    /// `max_age` old: the periodic drift check.
+    pub fn with_max_age(inner: L, max_age: Duration) -> Self {
+        Self {
+            max_age: Some(max_age),
+            ..Self::new(inner)
         }
     }
 
@@ -57,15 +72,32 @@ impl<L: Lattice> CachedLattice<L> {
         &self.inner
     }
 
+    /// The wrapped Lattice, the cache dropped.
+    pub fn into_inner(self) -> L {
+        self.inner
+    }
+
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
         *self.store() = Store::default();
     }
 
+    /// The store, emptied first when its observations are too old.
     fn store(&self) -> MutexGuard<'_, Store> {
-        self.store
+        let mut store = self
+            .store
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        let stale = match (store.since, self.max_age) {
+            (Some(since), Some(max_age)) => now.duration_since(since) >= max_age,
+            _ => false,
+        };
+        if stale {
+            *store = Store::default();
+        }
+        store.since.get_or_insert(now);
+        store
     }
 
     /// The cached entry of `key` in the map `map` picks, loaded with `load`

@@ -365,3 +365,30 @@ async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
         lattice.inner().call_counts()["ListServices"].requests > before["ListServices"].requests
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observations_older_than_the_drift_period_are_read_again() {
+    let emulator = Emulator::new("123456789012", "us-west-2", 2);
+    let url = serve(&emulator).await;
+    let clusters = load(&example());
+    let plugin = plugin();
+    let cached = client(&url);
+    reconcile(&clusters, &plugin, &cached, Prune::No).await;
+    let sdk = cached.into_inner();
+    let listed = |sdk: &SdkLattice| sdk.call_counts()["ListServices"].requests;
+    let before = listed(&sdk);
+
+    // A period of zero: every reconcile observes Lattice afresh, and so sees
+    // a listener someone deleted and puts it back.
+    let lattice = CachedLattice::with_max_age(sdk, Duration::ZERO);
+    let listener = emulator.lattice().state().listeners[0].clone();
+    emulator
+        .lattice()
+        .delete_listener(&listener.service_id, &listener.id)
+        .await
+        .unwrap();
+    let repaired = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    let operations: Vec<&str> = repaired.calls.iter().map(|call| call.operation).collect();
+    assert_eq!(operations, ["CreateListener", "CreateRule", "CreateRule"]);
+    assert!(listed(lattice.inner()) > before);
+}

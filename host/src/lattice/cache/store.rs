@@ -10,6 +10,8 @@ use crate::lattice::model::{
 /// What has been read, by list: `None` (or no key) means not read yet.
 #[derive(Debug, Default)]
 pub struct Store {
+    /// When the oldest observation still held was made.
+    pub since: Option<std::time::Instant>,
     pub service_networks: Option<Vec<ServiceNetwork>>,
     pub services: Option<Vec<Service>>,
     pub target_groups: Option<Vec<TargetGroup>>,
