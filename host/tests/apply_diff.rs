@@ -288,3 +288,60 @@ fn a_removed_gateway_auth_policy_turns_the_networks_auth_off() {
     assert!(state.auth_policies.is_empty());
     assert_eq!(mesh.apply().calls, []);
 }
+
+/// A route in the config cluster that forwards to a local Service, so that
+/// the route owns a target group.
+const LOCAL_ROUTE: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: local, namespace: default}
+spec:
+  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: local-1
+  namespace: default
+  labels: {kubernetes.io/service-name: local}
+addressType: IPv4
+ports: [{name: http, protocol: TCP, port: 8080}]
+endpoints:
+  - addresses: ["10.0.0.5"]
+    conditions: {ready: true}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: local-route, namespace: default}
+spec:
+  parentRefs: [{name: my-gateway, sectionName: http}]
+  rules:
+    - backendRefs: [{name: local, port: 80}]
+"#;
+
+#[test]
+fn pruning_a_deleted_route_collects_the_target_groups_it_owned() {
+    let mesh = Mesh::applied();
+    let path = mesh.file("config-cluster/local-route.yaml");
+    std::fs::write(&path, LOCAL_ROUTE).unwrap();
+    let added = mesh.apply();
+    assert!(added.problems.is_empty(), "{:#?}", added.problems);
+    assert_eq!(mesh.lattice.state().target_groups.len(), 3);
+
+    std::fs::remove_file(&path).unwrap();
+    let report = mesh.apply_pruning();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let operations: Vec<&str> = report.calls.iter().map(|call| call.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            "DeleteServiceNetworkServiceAssociation",
+            "DeleteService",
+            "DeregisterTargets",
+            "DeleteTargetGroup"
+        ]
+    );
+    let state = mesh.lattice.state();
+    assert_eq!(state.services.len(), 1, "the other route's service stays");
+    assert_eq!(state.target_groups.len(), 2, "the exports' groups stay");
+    assert!(mesh.apply_pruning().calls.is_empty());
+}

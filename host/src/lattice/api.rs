@@ -32,10 +32,6 @@ use super::model::{
 ///   policy and access log subscriptions, as Lattice does.
 #[async_trait]
 pub trait Lattice: Send + Sync {
-    /// Asks that the next `ListTargetGroups` be read from Lattice itself, so
-    /// that its `service_arns` are current (a cache forgets its copy; other
-    /// implementations read afresh anyway).
-    fn refresh_target_groups(&self) {}
     /// `ListServiceNetworks`.
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError>;
     /// `CreateServiceNetwork`.
@@ -150,6 +146,10 @@ pub trait Lattice: Send + Sync {
     ) -> Result<(), LatticeError>;
     /// `UpdateTargetGroup`: replaces the health check.
     async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError>;
+    /// `GetTargetGroup`'s `serviceArns`: the services whose listeners or
+    /// rules forward to the target group now. Never cached: deciding that a
+    /// group is unused needs the current answer.
+    async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError>;
     /// `DeleteTargetGroup`; fails with `Conflict` while a listener or rule
     /// forwards to it.
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError>;

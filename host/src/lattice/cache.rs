@@ -15,7 +15,7 @@
 //!   have happened (a lost answer), so the next read asks Lattice.
 //! - Changes made by others are seen after the next refresh only. The
 //!   `service_arns` of cached target groups are those of the last listing;
-//!   [`Lattice::refresh_target_groups`] rereads them.
+//!   [`Lattice::target_group_users`] always asks Lattice.
 
 mod store;
 
@@ -157,10 +157,6 @@ impl<L: Lattice> CachedLattice<L> {
 
 #[async_trait]
 impl<L: Lattice> Lattice for CachedLattice<L> {
-    fn refresh_target_groups(&self) {
-        self.store().target_groups = None;
-    }
-
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
         self.whole(
             |store| &mut store.service_networks,
@@ -621,6 +617,10 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
             |store| store.target_groups = None,
         )
         .await
+    }
+
+    async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
+        self.inner.target_group_users(target_group_id).await
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {

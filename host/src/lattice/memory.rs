@@ -741,6 +741,17 @@ impl Lattice for InMemoryLattice {
         self.lock().update_target_group(input).map(drop)
     }
 
+    async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
+        let inner = self.lock();
+        let group = inner
+            .state
+            .target_groups
+            .iter()
+            .find(|group| names(target_group_id, &group.id, &group.arn))
+            .ok_or_else(|| not_found("TARGET_GROUP", target_group_id))?;
+        Ok(changes::services_using(&inner.state, group))
+    }
+
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
         self.lock().delete_target_group(target_group_id)
     }

@@ -332,7 +332,6 @@ impl<'a> Run<'a> {
         let mut applier = self.applier(config);
         let mut result = applier.prune_services(&config.managed_by(), &sources).await;
         if result.is_ok() {
-            self.lattice.refresh_target_groups();
             result = match self.lattice.list_target_groups().await {
                 Ok(groups) => {
                     applier

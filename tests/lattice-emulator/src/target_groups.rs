@@ -155,10 +155,11 @@ pub async fn list(
 
 /// `GET /targetgroups/{targetGroupIdentifier}` (with `serviceArns`).
 pub async fn get(State(emulator): State<Emulator>, Path(id): Path<String>) -> Reply {
-    let groups = emulator.lattice().list_target_groups().await?;
-    let group = lookup::find(&groups, &id)?;
+    let state = emulator.state();
+    let group = lookup::find(&state.target_groups, &id)?;
     let mut response = detail(group);
-    response["serviceArns"] = json!(group.service_arns);
+    let users = emulator.lattice().target_group_users(&group.id).await?;
+    response["serviceArns"] = json!(users);
     ok(response)
 }
 

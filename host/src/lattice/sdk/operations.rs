@@ -830,6 +830,18 @@ impl Lattice for SdkLattice {
         Ok(())
     }
 
+    async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
+        self.permit().await;
+        let group = self
+            .client
+            .get_target_group()
+            .target_group_identifier(target_group_id)
+            .send()
+            .await
+            .map_err(|error| lattice_error(error, "TARGET_GROUP", target_group_id))?;
+        Ok(group.service_arns().to_vec())
+    }
+
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
         self.permit().await;
         self.client

@@ -115,9 +115,9 @@ impl Applier<'_> {
         Ok(())
     }
 
-    /// Deletes this cluster's unused target groups. `groups` must be a fresh
-    /// listing (current `service_arns`); `ensured` are the ids this apply
-    /// made or kept.
+    /// Deletes this cluster's unused target groups among `groups` (a listing,
+    /// possibly cached); `ensured` are the ids this apply made or kept. Each
+    /// candidate's users are read afresh before it is deleted.
     pub async fn collect_target_groups(
         &mut self,
         groups: &[TargetGroup],
@@ -130,11 +130,12 @@ impl Applier<'_> {
             tags::managed_by(&group.tags) == Some(managed_by.as_str())
                 && tag(&group.tags, "ClusterName") == Some(cluster.cluster_name.as_str())
                 && group.config.vpc_identifier == cluster.vpc_id
-                && group.service_arns.is_empty()
                 && !ensured.contains(&group.id)
                 && !has_source_object(group, sources)
         }) {
-            self.delete_target_group(group).await?;
+            if self.lattice.target_group_users(&group.id).await?.is_empty() {
+                self.delete_target_group(group).await?;
+            }
         }
         Ok(())
     }
