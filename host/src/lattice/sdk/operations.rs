@@ -22,6 +22,41 @@ use crate::lattice::model::{
     UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 
+/// The items of a list page: a list member the API model marks required or
+/// optional.
+trait PageItems<T> {
+    fn into_items(self) -> Vec<T>;
+}
+
+impl<T> PageItems<T> for Vec<T> {
+    fn into_items(self) -> Vec<T> {
+        self
+    }
+}
+
+impl<T> PageItems<T> for Option<Vec<T>> {
+    fn into_items(self) -> Vec<T> {
+        self.unwrap_or_default()
+    }
+}
+
+/// Every item of a paginated list: `$request` is the request without its
+/// token; a failure names `$resource` `$identifier`.
+macro_rules! every_page {
+    ($self:ident, $request:expr, $resource:expr, $identifier:expr) => {
+        $self
+            .all_pages(|token| async move {
+                let page = $request
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|error| lattice_error(error, $resource, $identifier))?;
+                Ok((PageItems::into_items(page.items), page.next_token))
+            })
+            .await?
+    };
+}
+
 fn text(value: Option<&str>) -> String {
     value.unwrap_or_default().to_owned()
 }
@@ -54,18 +89,12 @@ fn check_failures(failures: &[sdk::TargetFailure]) -> Result<(), LatticeError> {
 #[async_trait]
 impl Lattice for SdkLattice {
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_service_networks()
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE_NETWORK", ""))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client.list_service_networks(),
+            "SERVICE_NETWORK",
+            ""
+        );
         self.details(summaries, |summary| async move {
             let id = text(summary.id());
             self.permit().await;
@@ -115,19 +144,14 @@ impl Lattice for SdkLattice {
         &self,
         service_network_id: &str,
     ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_service_network_vpc_associations()
-                    .service_network_identifier(service_network_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE_NETWORK", service_network_id))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_service_network_vpc_associations()
+                .service_network_identifier(service_network_id),
+            "SERVICE_NETWORK",
+            service_network_id
+        );
         self.details(summaries, |summary| async move {
             let id = text(summary.id());
             self.permit().await;
@@ -184,18 +208,7 @@ impl Lattice for SdkLattice {
     }
 
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_services()
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE", ""))?;
-                Ok((page.items.unwrap_or_default(), page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(self, self.client.list_services(), "SERVICE", "");
         self.details(summaries, |summary| async move {
             let id = text(summary.id());
             self.permit().await;
@@ -255,19 +268,14 @@ impl Lattice for SdkLattice {
         &self,
         service_id: &str,
     ) -> Result<Vec<ServiceNetworkServiceAssociation>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_service_network_service_associations()
-                    .service_identifier(service_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE", service_id))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_service_network_service_associations()
+                .service_identifier(service_id),
+            "SERVICE",
+            service_id
+        );
         self.details(summaries, |summary| async move {
             let arn = text(summary.arn());
             Ok(ServiceNetworkServiceAssociation {
@@ -311,19 +319,12 @@ impl Lattice for SdkLattice {
     }
 
     async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_listeners()
-                    .service_identifier(service_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE", service_id))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client.list_listeners().service_identifier(service_id),
+            "SERVICE",
+            service_id
+        );
         self.details(summaries, |summary| async move {
             let id = text(summary.id());
             self.permit().await;
@@ -382,20 +383,15 @@ impl Lattice for SdkLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<Vec<Rule>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_rules()
-                    .service_identifier(service_id)
-                    .listener_identifier(listener_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "LISTENER", listener_id))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_rules()
+                .service_identifier(service_id)
+                .listener_identifier(listener_id),
+            "LISTENER",
+            listener_id
+        );
         let rules = summaries
             .into_iter()
             .filter(|summary| summary.is_default() != Some(true))
@@ -462,18 +458,7 @@ impl Lattice for SdkLattice {
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_target_groups()
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "TARGET_GROUP", ""))?;
-                Ok((page.items.unwrap_or_default(), page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(self, self.client.list_target_groups(), "TARGET_GROUP", "");
         self.details(summaries, |summary| async move {
             let id = text(summary.id());
             self.permit().await;
@@ -527,19 +512,14 @@ impl Lattice for SdkLattice {
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_targets()
-                    .target_group_identifier(target_group_id)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "TARGET_GROUP", target_group_id))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_targets()
+                .target_group_identifier(target_group_id),
+            "TARGET_GROUP",
+            target_group_id
+        );
         let mut targets: Vec<Target> = summaries
             .iter()
             .filter(|summary| summary.status() != Some(&sdk::TargetStatus::Draining))
@@ -641,19 +621,14 @@ impl Lattice for SdkLattice {
         &self,
         resource_identifier: &str,
     ) -> Result<Vec<AccessLogSubscription>, LatticeError> {
-        let summaries = self
-            .all_pages(|token| async move {
-                let page = self
-                    .client
-                    .list_access_log_subscriptions()
-                    .resource_identifier(resource_identifier)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, "SERVICE", resource_identifier))?;
-                Ok((page.items, page.next_token))
-            })
-            .await?;
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_access_log_subscriptions()
+                .resource_identifier(resource_identifier),
+            "SERVICE",
+            resource_identifier
+        );
         self.details(summaries, |summary| async move {
             Ok(AccessLogSubscription {
                 tags: self.tags(summary.arn()).await?,
