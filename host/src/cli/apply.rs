@@ -37,7 +37,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     endpoint: EndpointArgs,
     /// Output format: the same document as `plan`, its calls the calls made
-    /// and its state the account's state afterwards.
+    /// and its state the account's state afterwards, read afresh (the
+    /// request counts on stderr are the apply's, before that read).
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
 }
@@ -59,10 +60,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let (report, counts) = runtime.block_on(async {
         let lattice = CachedLattice::new(args.endpoint.connect(&region).await);
         let reconciled = reconcile(&clusters, &plugin, &lattice, prune).await;
+        let counts = lattice.inner().call_counts();
+        // The printed state is read afresh: what Lattice answered to the
+        // creates (statuses in progress, names left out) is not the state.
+        lattice.refresh();
         let state = read_state(&lattice)
             .await
             .context("reading the state after the apply")?;
-        anyhow::Ok((reconciled.with_state(state), lattice.inner().call_counts()))
+        anyhow::Ok((reconciled.with_state(state), counts))
     })?;
     match args.output {
         OutputFormat::Text => print!("{}", render::render(&report)),
