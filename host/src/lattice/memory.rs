@@ -7,7 +7,7 @@
 
 mod changes;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
@@ -42,6 +42,8 @@ pub struct InMemoryLattice {
 struct Inner {
     state: LatticeState,
     next_id: u64,
+    /// A shared copy of `state`, made on demand and dropped by every write.
+    snapshot: Option<Arc<LatticeState>>,
 }
 
 impl Inner {
@@ -183,13 +185,36 @@ impl InMemoryLattice {
         Self {
             account_id: account_id.into(),
             region: region.into(),
-            inner: Mutex::new(Inner { state, next_id }),
+            inner: Mutex::new(Inner {
+                state,
+                next_id,
+                snapshot: None,
+            }),
         }
     }
 
     /// A copy of the whole state.
     pub fn state(&self) -> LatticeState {
         self.lock().state.clone()
+    }
+
+    /// A shared copy of the whole state: cheap while nothing changes (the
+    /// same copy is handed out until the next write).
+    pub fn snapshot(&self) -> Arc<LatticeState> {
+        let mut inner = self.lock();
+        if let Some(shared) = &inner.snapshot {
+            return shared.clone();
+        }
+        let shared = Arc::new(inner.state.clone());
+        inner.snapshot = Some(shared.clone());
+        shared
+    }
+
+    /// The lock, for a write: the shared copy is dropped.
+    fn lock_mut(&self) -> std::sync::MutexGuard<'_, Inner> {
+        let mut inner = self.lock();
+        inner.snapshot = None;
+        inner
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -218,7 +243,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         if inner
             .state
             .service_networks
@@ -260,7 +285,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let network = inner
             .state
             .service_networks
@@ -301,7 +326,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         if inner.state.services.iter().any(|s| s.name == input.name) {
             return Err(conflict(format!("service {} already exists", input.name)));
         }
@@ -347,7 +372,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let service = inner
             .state
             .services
@@ -402,7 +427,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let service = inner
             .state
             .services
@@ -454,7 +479,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let listener = inner
             .state
             .listeners
@@ -508,7 +533,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         if inner
             .state
             .target_groups
@@ -549,7 +574,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         require_service_or_network(&inner.state, &input.resource_identifier)?;
         let policy = AuthPolicy {
             resource_identifier: input.resource_identifier,
@@ -571,7 +596,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: UpdateServiceNetworkInput,
     ) -> Result<(), LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let network = inner
             .state
             .service_networks
@@ -583,7 +608,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let state = &mut inner.state;
         let arn = input.resource_arn.as_str();
         let tags = tags_of(&mut state.services, arn)
@@ -617,7 +642,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         require_service_or_network(&inner.state, &input.resource_identifier)?;
         let kind = destination_kind(&input.destination_arn);
         if inner.state.access_log_subscriptions.iter().any(|existing| {
@@ -661,7 +686,7 @@ impl Lattice for InMemoryLattice {
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
         check_batch(input.targets.len())?;
-        let mut inner = self.lock();
+        let mut inner = self.lock_mut();
         let group = inner
             .state
             .target_groups
@@ -694,26 +719,26 @@ impl Lattice for InMemoryLattice {
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError> {
-        self.lock().update_vpc_association(input).map(drop)
+        self.lock_mut().update_vpc_association(input).map(drop)
     }
 
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
-        self.lock().update_service(input).map(drop)
+        self.lock_mut().update_service(input).map(drop)
     }
 
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
-        self.lock().delete_service(service_id)
+        self.lock_mut().delete_service(service_id)
     }
 
     async fn delete_service_network_service_association(
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock().delete_service_association(association_id)
+        self.lock_mut().delete_service_association(association_id)
     }
 
     async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
-        self.lock().update_listener(input).map(drop)
+        self.lock_mut().update_listener(input).map(drop)
     }
 
     async fn delete_listener(
@@ -721,11 +746,11 @@ impl Lattice for InMemoryLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock().delete_listener(service_id, listener_id)
+        self.lock_mut().delete_listener(service_id, listener_id)
     }
 
     async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
-        self.lock().update_rule(input).map(drop)
+        self.lock_mut().update_rule(input).map(drop)
     }
 
     async fn delete_rule(
@@ -734,11 +759,12 @@ impl Lattice for InMemoryLattice {
         listener_id: &str,
         rule_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock().delete_rule(service_id, listener_id, rule_id)
+        self.lock_mut()
+            .delete_rule(service_id, listener_id, rule_id)
     }
 
     async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
-        self.lock().update_target_group(input).map(drop)
+        self.lock_mut().update_target_group(input).map(drop)
     }
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
@@ -753,22 +779,23 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
-        self.lock().delete_target_group(target_group_id)
+        self.lock_mut().delete_target_group(target_group_id)
     }
 
     async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError> {
-        self.lock().deregister_targets(input)
+        self.lock_mut().deregister_targets(input)
     }
 
     async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError> {
-        self.lock().delete_auth_policy(resource_identifier)
+        self.lock_mut().delete_auth_policy(resource_identifier)
     }
 
     async fn delete_access_log_subscription(
         &self,
         subscription_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock().delete_access_log_subscription(subscription_id)
+        self.lock_mut()
+            .delete_access_log_subscription(subscription_id)
     }
 }
 

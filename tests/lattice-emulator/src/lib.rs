@@ -158,8 +158,9 @@ impl Emulator {
         self.shared.counters.snapshot()
     }
 
-    fn state(&self) -> LatticeState {
-        self.shared.lattice.state()
+    /// The account's state, shared until the next write.
+    fn state(&self) -> Arc<LatticeState> {
+        self.shared.lattice.snapshot()
     }
 
     fn quotas(&self) -> &Quotas {
