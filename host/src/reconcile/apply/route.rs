@@ -48,7 +48,7 @@ impl Applier<'_> {
                 self.lattice.create_service(desired.service.clone()).await?
             }
         };
-        self.service_auth_policy(&service.id, desired.auth_policy.as_deref())
+        self.service_auth_policy(&service, desired.auth_policy.as_deref())
             .await?;
         self.service_associations(&service, desired, networks)
             .await?;
@@ -114,14 +114,19 @@ impl Applier<'_> {
         self.lattice.tag_resource(input).await
     }
 
-    /// Puts the service's auth policy, or deletes one it should not have.
+    /// Puts the service's auth policy, or deletes the one it had while its
+    /// auth type (as observed before this apply) was `AWS_IAM`. A service
+    /// observed with auth off is not asked for a policy: Trellis deletes its
+    /// policy whenever it turns auth off, so any left is not its own.
     async fn service_auth_policy(
         &mut self,
-        service_id: &str,
+        service: &Service,
         policy: Option<&str>,
     ) -> Result<(), LatticeError> {
+        let service_id = &service.id;
         match policy {
             Some(policy) => self.auth_policy(service_id, policy).await,
+            None if service.auth_type != "AWS_IAM" => Ok(()),
             None => {
                 if self.lattice.get_auth_policy(service_id).await?.is_none() {
                     return Ok(());
