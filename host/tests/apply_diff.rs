@@ -345,3 +345,60 @@ fn pruning_a_deleted_route_collects_the_target_groups_it_owned() {
     assert_eq!(state.target_groups.len(), 2, "the exports' groups stay");
     assert!(mesh.apply_pruning().calls.is_empty());
 }
+
+#[test]
+fn pruning_collects_the_target_group_a_route_moved_away_from() {
+    let mesh = Mesh::applied();
+    let path = mesh.file("config-cluster/local-route.yaml");
+    let moved = format!(
+        "{LOCAL_ROUTE}---\n{}",
+        LOCAL_ROUTE
+            .split("---\n")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("---\n")
+            .replace("name: local,", "name: local-two,")
+            .replace("name: local-1", "name: local-two-1")
+            .replace("service-name: local}", "service-name: local-two}")
+    );
+    std::fs::write(&path, LOCAL_ROUTE).unwrap();
+    mesh.apply();
+    let before: Vec<String> = mesh
+        .lattice
+        .state()
+        .target_groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    std::fs::write(
+        &path,
+        moved.replace(
+            "backendRefs: [{name: local,",
+            "backendRefs: [{name: local-two,",
+        ),
+    )
+    .unwrap();
+    let report = mesh.apply_pruning();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let operations: Vec<&str> = report.calls.iter().map(|call| call.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            "CreateTargetGroup",
+            "RegisterTargets",
+            "UpdateRule",
+            "DeregisterTargets",
+            "DeleteTargetGroup"
+        ],
+        "{report:#?}"
+    );
+    let after: Vec<String> = mesh
+        .lattice
+        .state()
+        .target_groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    assert_eq!(after.len(), before.len());
+    assert_ne!(after, before);
+}

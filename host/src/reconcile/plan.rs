@@ -320,14 +320,28 @@ impl<'a> Run<'a> {
     /// target groups; a failure is the cluster's problem.
     async fn prune(&mut self, cluster: &ClusterInput) {
         let config = &cluster.config;
-        let sources: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
+        let routes: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
             .into_iter()
             .map(|route| route.object)
-            .chain(
-                normalize::exports(&cluster.snapshot, config)
-                    .into_iter()
-                    .map(|(object, _)| object),
-            )
+            .collect();
+        let exports: Vec<ObjectRef> = normalize::exports(&cluster.snapshot, config)
+            .into_iter()
+            .map(|(object, _)| object)
+            .collect();
+        let sources: Vec<ObjectRef> = routes.iter().chain(&exports).cloned().collect();
+        // Target groups of a route applied this time that it no longer uses
+        // are garbage; those of a route that failed, or of an export, are
+        // protected while the object exists.
+        let protecting: Vec<ObjectRef> = routes
+            .iter()
+            .filter(|route| {
+                !self
+                    .applied
+                    .iter()
+                    .any(|(name, applied)| *name == config.cluster_name && applied == *route)
+            })
+            .chain(&exports)
+            .cloned()
             .collect();
         let mut applier = self.applier(config);
         let mut result = applier.prune_services(&config.managed_by(), &sources).await;
@@ -335,7 +349,7 @@ impl<'a> Run<'a> {
             result = match self.lattice.list_target_groups().await {
                 Ok(groups) => {
                     applier
-                        .collect_target_groups(&groups, config, &self.ensured, &sources)
+                        .collect_target_groups(&groups, config, &self.ensured, &protecting)
                         .await
                 }
                 Err(error) => Err(error),

@@ -13,9 +13,12 @@
 //!   policy and access log subscriptions with it.
 //! - A target group is garbage when it is this cluster's (`ManagedBy`,
 //!   `ClusterName` and VPC), no listener or rule of any service forwards to
-//!   it (`serviceArns` is empty), this apply did not ensure it, and no object
-//!   of the input is its source. Every port of a multi-port export is its
-//!   own target group, ensured (and so kept) on its own.
+//!   it (`serviceArns`, read afresh), this apply did not ensure it, and it is
+//!   not protected by its source: an export of the input, or a route of the
+//!   input that failed to apply this time. So a route that moved to other
+//!   backends loses its old groups, a broken route or export keeps its own.
+//!   Every port of a multi-port export is its own target group, ensured (and
+//!   so kept) on its own.
 
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
@@ -55,7 +58,7 @@ fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
 }
 
 /// Whether `group` was made for an object of `sources` (a route it belongs
-/// to, or the Service an export of the input exports).
+/// to, or the Service an export exports).
 fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
     let route = (
         tag(&group.tags, "RouteName"),
@@ -116,14 +119,15 @@ impl Applier<'_> {
     }
 
     /// Deletes this cluster's unused target groups among `groups` (a listing,
-    /// possibly cached); `ensured` are the ids this apply made or kept. Each
-    /// candidate's users are read afresh before it is deleted.
+    /// possibly cached); `ensured` are the ids this apply made or kept;
+    /// groups whose source is among `protecting` are kept. Each candidate's
+    /// users are read afresh before it is deleted.
     pub async fn collect_target_groups(
         &mut self,
         groups: &[TargetGroup],
         cluster: &crate::config::ClusterConfig,
         ensured: &[String],
-        sources: &[ObjectRef],
+        protecting: &[ObjectRef],
     ) -> Result<(), LatticeError> {
         let managed_by = cluster.managed_by();
         for group in groups.iter().filter(|group| {
@@ -131,7 +135,7 @@ impl Applier<'_> {
                 && tag(&group.tags, "ClusterName") == Some(cluster.cluster_name.as_str())
                 && group.config.vpc_identifier == cluster.vpc_id
                 && !ensured.contains(&group.id)
-                && !has_source_object(group, sources)
+                && !has_source_object(group, protecting)
         }) {
             if self.lattice.target_group_users(&group.id).await?.is_empty() {
                 self.delete_target_group(group).await?;
