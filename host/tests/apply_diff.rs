@@ -196,6 +196,11 @@ fn a_new_log_destination_of_the_same_type_replaces_the_subscription() {
     let subscriptions = mesh.lattice.state().access_log_subscriptions;
     assert_eq!(subscriptions.len(), 1);
     assert_eq!(subscriptions[0].destination_arn, "arn:aws:s3:::logs-b");
+
+    // The policy deleted: its subscription goes.
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(operations(&mesh.apply()), ["DeleteAccessLogSubscription"]);
+    assert!(mesh.lattice.state().access_log_subscriptions.is_empty());
 }
 
 #[test]

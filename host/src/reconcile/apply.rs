@@ -221,6 +221,37 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Deletes the access log subscriptions of `resource_id` that this
+    /// controller (`managed_by_value`) made for an AccessLogPolicy
+    /// (`namespace/name` in its `AccessLogPolicy` tag) not in `attached`.
+    /// Subscriptions without that tag, or of others, are left alone.
+    pub async fn unsubscribe_detached(
+        &mut self,
+        resource_id: &str,
+        managed_by_value: &str,
+        attached: &[String],
+    ) -> Result<(), LatticeError> {
+        let policy_key = format!("{CONTROLLER_TAG_PREFIX}AccessLogPolicy");
+        let subscriptions = self
+            .lattice
+            .list_access_log_subscriptions(resource_id)
+            .await?;
+        for stale in subscriptions.iter().filter(|subscription| {
+            managed_by(&subscription.tags) == Some(managed_by_value)
+                && subscription
+                    .tags
+                    .get(&policy_key)
+                    .is_some_and(|policy| !attached.contains(policy))
+        }) {
+            self.record(
+                "DeleteAccessLogSubscription",
+                &serde_json::json!({"accessLogSubscriptionIdentifier": stale.id}),
+            );
+            gone_is_done(self.lattice.delete_access_log_subscription(&stale.id).await)?;
+        }
+        Ok(())
+    }
+
     /// Ensures `network` has auth type `AWS_IAM` and `policy` as its auth policy.
     pub async fn network_auth_policy(
         &mut self,

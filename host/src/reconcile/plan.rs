@@ -216,8 +216,14 @@ impl<'a> Run<'a> {
                         .await;
                     self.gateway_auth_policy(cluster, &translator, &object, &input, &network)
                         .await;
-                    self.access_log_policies(cluster, &translator, &input.policies, &network.id)
-                        .await;
+                    self.access_log_policies(
+                        cluster,
+                        &translator,
+                        &object,
+                        &input.policies,
+                        &network.id,
+                    )
+                    .await;
                 }
                 Ok(None) => self.problems.push(Problem {
                     cluster: cluster.config.cluster_name.clone(),
@@ -305,8 +311,14 @@ impl<'a> Run<'a> {
                         cluster.config.cluster_name.clone(),
                         normalized.object.clone(),
                     ));
-                    self.access_log_policies(cluster, &translator, &input.policies, &service_id)
-                        .await;
+                    self.access_log_policies(
+                        cluster,
+                        &translator,
+                        &normalized.object,
+                        &input.policies,
+                        &service_id,
+                    )
+                    .await;
                 }
                 Err(error) => {
                     self.problems

@@ -10,9 +10,38 @@ use crate::reconcile::translate::ObjectTranslator;
 
 impl Run<'_> {
     /// Subscribes `resource_id` (the Gateway's service network or the
-    /// route's service) to the destination of each AccessLogPolicy among
-    /// `policies`; an invalid or conflicting policy is reported on itself.
+    /// route's service, `owner`) to the destination of each AccessLogPolicy
+    /// among `policies`; an invalid or conflicting policy is reported on
+    /// itself. Then this controller's subscriptions of AccessLogPolicies no
+    /// longer attached are deleted (those of attached but invalid policies
+    /// stay).
     pub(super) async fn access_log_policies(
+        &mut self,
+        cluster: &ClusterInput,
+        translator: &ObjectTranslator<'_>,
+        owner: &ObjectRef,
+        policies: &[AttachedPolicy],
+        resource_id: &str,
+    ) {
+        self.subscribe(cluster, translator, policies, resource_id)
+            .await;
+        let attached: Vec<String> = policies
+            .iter()
+            .filter(|policy| policy.meta.kind == "AccessLogPolicy")
+            .map(|policy| format!("{}/{}", policy.meta.namespace, policy.meta.name))
+            .collect();
+        let mut applier = self.applier(&cluster.config);
+        let result = applier
+            .unsubscribe_detached(resource_id, &cluster.config.managed_by(), &attached)
+            .await;
+        self.calls.extend(applier.into_calls());
+        if let Err(error) = result {
+            self.problems
+                .push(lattice_problem(&cluster.config, owner, &error));
+        }
+    }
+
+    async fn subscribe(
         &mut self,
         cluster: &ClusterInput,
         translator: &ObjectTranslator<'_>,
