@@ -407,3 +407,49 @@ fn pruning_collects_the_target_group_a_route_moved_away_from() {
     assert_eq!(after.len(), before.len());
     assert_ne!(after, before);
 }
+
+#[test]
+fn a_policy_with_associate_with_vpc_false_removes_the_owned_association() {
+    let mesh = Mesh::applied();
+    let policy = |associate: bool| {
+        format!(
+            "apiVersion: application-networking.k8s.aws/v1alpha1\n\
+             kind: VpcAssociationPolicy\n\
+             metadata:\n  name: my-gateway-vap\n  namespace: default\n\
+             spec:\n  targetRef: {{group: gateway.networking.k8s.io, kind: Gateway, name: my-gateway}}\n  \
+             associateWithVpc: {associate}\n"
+        )
+    };
+    let path = mesh.file("config-cluster/vpcassociationpolicy.yaml");
+    std::fs::write(&path, policy(false)).unwrap();
+    // While the network is the cluster's DEFAULT_SERVICE_NETWORK, that
+    // setting's association stays.
+    assert_eq!(mesh.apply().calls, []);
+
+    mesh.edit(
+        "config-cluster/cluster.yaml",
+        "defaultServiceNetwork: my-gateway",
+        "",
+    );
+    let report = mesh.apply();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert_eq!(operations(&report), ["DeleteServiceNetworkVpcAssociation"]);
+    let vpcs: Vec<String> = mesh
+        .lattice
+        .state()
+        .service_network_vpc_associations
+        .iter()
+        .map(|association| association.vpc_id.clone())
+        .collect();
+    assert!(
+        !vpcs.contains(&"vpc-0a1b2c3d4e5f60000".to_owned()),
+        "{vpcs:?}"
+    );
+    assert_eq!(vpcs.len(), 2, "the workload clusters' associations stay");
+
+    std::fs::write(&path, policy(true)).unwrap();
+    assert_eq!(
+        operations(&mesh.apply()),
+        ["CreateServiceNetworkVpcAssociation"]
+    );
+}

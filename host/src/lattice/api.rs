@@ -116,6 +116,11 @@ pub trait Lattice: Send + Sync {
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError>;
+    /// `DeleteServiceNetworkVpcAssociation`.
+    async fn delete_service_network_vpc_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError>;
     /// `UpdateService`: sets the auth type and/or the certificate.
     ///
     /// Updates answer with nothing: the caller knows what it changed.

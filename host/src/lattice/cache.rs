@@ -467,6 +467,23 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         .await
     }
 
+    async fn delete_service_network_vpc_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.write(
+            self.inner
+                .delete_service_network_vpc_association(association_id),
+            |store, ()| {
+                for list in store.vpc_associations.values_mut() {
+                    list.retain(|association| association.id != association_id);
+                }
+            },
+            |store| store.vpc_associations.clear(),
+        )
+        .await
+    }
+
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
         let changed = input.clone();
         self.write(

@@ -722,6 +722,13 @@ impl Lattice for InMemoryLattice {
         self.lock_mut().update_vpc_association(input).map(drop)
     }
 
+    async fn delete_service_network_vpc_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.lock_mut().delete_vpc_association(association_id)
+    }
+
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
         self.lock_mut().update_service(input).map(drop)
     }

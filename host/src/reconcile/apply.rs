@@ -171,6 +171,34 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Deletes the association of `vpc_id` with `network` when this
+    /// controller (`managed_by_value`) made it; another's is left alone.
+    pub async fn remove_vpc_association(
+        &mut self,
+        network: &ServiceNetwork,
+        vpc_id: &str,
+        managed_by_value: &str,
+    ) -> Result<(), LatticeError> {
+        let associations = self
+            .lattice
+            .list_service_network_vpc_associations(&network.id)
+            .await?;
+        for owned in associations.iter().filter(|association| {
+            association.vpc_id == vpc_id && managed_by(&association.tags) == Some(managed_by_value)
+        }) {
+            self.record(
+                "DeleteServiceNetworkVpcAssociation",
+                &serde_json::json!({"serviceNetworkVpcAssociationIdentifier": owned.id}),
+            );
+            gone_is_done(
+                self.lattice
+                    .delete_service_network_vpc_association(&owned.id)
+                    .await,
+            )?;
+        }
+        Ok(())
+    }
+
     /// Ensures `resource_id` (a service or service network) has an access log
     /// subscription to `destination_arn`, created with `tags` when missing;
     /// this controller's subscription of the same policy to another

@@ -35,7 +35,8 @@
 //! Service networks: `CreateServiceNetwork`, `ListServiceNetworks`,
 //! `GetServiceNetwork`, `UpdateServiceNetwork`. VPC associations:
 //! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`,
-//! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`. Services: `CreateService`,
+//! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`,
+//! `DeleteServiceNetworkVpcAssociation`. Services: `CreateService`,
 //! `ListServices`, `GetService`, `UpdateService`, `DeleteService`. Service
 //! associations: `CreateServiceNetworkServiceAssociation`,
 //! `ListServiceNetworkServiceAssociations`,
@@ -194,7 +195,9 @@ impl Emulator {
             )
             .route(
                 "/servicenetworkvpcassociations/{id}",
-                get(vpc_associations::get).patch(vpc_associations::update),
+                get(vpc_associations::get)
+                    .patch(vpc_associations::update)
+                    .delete(vpc_associations::delete),
             )
             .route("/services", get(services::list).post(services::create))
             .route(

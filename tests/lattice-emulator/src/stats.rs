@@ -19,6 +19,7 @@ pub fn operation(method: &Method, path: &str) -> &'static str {
         ("GET", "/servicenetworkvpcassociations") => "ListServiceNetworkVpcAssociations",
         ("GET", "/servicenetworkvpcassociations/{id}") => "GetServiceNetworkVpcAssociation",
         ("PATCH", "/servicenetworkvpcassociations/{id}") => "UpdateServiceNetworkVpcAssociation",
+        ("DELETE", "/servicenetworkvpcassociations/{id}") => "DeleteServiceNetworkVpcAssociation",
         ("POST", "/services") => "CreateService",
         ("GET", "/services") => "ListServices",
         ("GET", "/services/{service}") => "GetService",

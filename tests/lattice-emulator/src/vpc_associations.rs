@@ -2,7 +2,7 @@
 //! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`
 //! (by `serviceNetworkIdentifier` and/or `vpcIdentifier`),
 //! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`
-//! (PATCH `securityGroupIds`).
+//! (PATCH `securityGroupIds`), `DeleteServiceNetworkVpcAssociation`.
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -172,6 +172,22 @@ pub async fn get(State(emulator): State<Emulator>, Path(id): Path<String>) -> Re
 #[serde(rename_all = "camelCase")]
 pub struct UpdateBody {
     security_group_ids: Vec<String>,
+}
+
+/// `DELETE /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`
+/// (status `DELETE_IN_PROGRESS`; the association is gone at once).
+pub async fn delete(State(emulator): State<Emulator>, Path(id): Path<String>) -> Reply {
+    let state = emulator.state();
+    let association = lookup::find(&state.service_network_vpc_associations, &id)?;
+    emulator
+        .lattice()
+        .delete_service_network_vpc_association(&association.id)
+        .await?;
+    ok(json!({
+        "id": association.id,
+        "arn": association.arn,
+        "status": "DELETE_IN_PROGRESS",
+    }))
 }
 
 /// `PATCH /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`.

@@ -109,6 +109,25 @@ class Boto3Check(unittest.TestCase):
             securityGroupIds=["sg-0123456789abcdef1"],
         )
         self.assertEqual(changed["securityGroupIds"], ["sg-0123456789abcdef1"])
+        fetched = lattice.get_service_network_vpc_association(
+            serviceNetworkVpcAssociationIdentifier=vpc["id"]
+        )
+        self.assertEqual(fetched["securityGroupIds"], ["sg-0123456789abcdef1"])
+        self.assertEqual(fetched["vpcId"], "vpc-0a1b2c3d4e5f60001")
+        extra = lattice.create_service_network_vpc_association(
+            serviceNetworkIdentifier=network["id"], vpcIdentifier="vpc-0a1b2c3d4e5f60009"
+        )
+        deleted = lattice.delete_service_network_vpc_association(
+            serviceNetworkVpcAssociationIdentifier=extra["id"]
+        )
+        self.assertEqual(deleted["status"], "DELETE_IN_PROGRESS")
+        self.assertEqual(
+            error_code(
+                lattice.get_service_network_vpc_association,
+                serviceNetworkVpcAssociationIdentifier=extra["id"],
+            ),
+            ("ResourceNotFoundException", 404),
+        )
 
         # Services, with a client token.
         service = lattice.create_service(

@@ -102,6 +102,16 @@ impl Inner {
         Ok(association.clone())
     }
 
+    pub(super) fn delete_vpc_association(&mut self, identifier: &str) -> Result<(), LatticeError> {
+        let associations = &mut self.state.service_network_vpc_associations;
+        let before = associations.len();
+        associations.retain(|association| !names(identifier, &association.id, &association.arn));
+        if associations.len() == before {
+            return Err(not_found("SERVICE_NETWORK_VPC_ASSOCIATION", identifier));
+        }
+        Ok(())
+    }
+
     pub(super) fn update_service(
         &mut self,
         input: UpdateServiceInput,

@@ -683,6 +683,22 @@ impl Lattice for SdkLattice {
         Ok(())
     }
 
+    async fn delete_service_network_vpc_association(
+        &self,
+        association_id: &str,
+    ) -> Result<(), LatticeError> {
+        self.permit().await;
+        self.client
+            .delete_service_network_vpc_association()
+            .service_network_vpc_association_identifier(association_id)
+            .send()
+            .await
+            .map_err(|error| {
+                lattice_error(error, "SERVICE_NETWORK_VPC_ASSOCIATION", association_id)
+            })?;
+        Ok(())
+    }
+
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
         self.permit().await;
         let service = &input.service_identifier;

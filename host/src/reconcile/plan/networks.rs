@@ -90,8 +90,9 @@ impl Run<'_> {
 
     /// The oldest VpcAssociationPolicy attached to `gateway` associates the
     /// cluster VPC with `network`, with its security groups; with
-    /// `associateWithVpc: false` nothing is associated. A problem is reported
-    /// on the policy.
+    /// `associateWithVpc: false` this controller's association is removed
+    /// (unless `network` is the cluster's default service network). A
+    /// problem is reported on the policy.
     pub(super) async fn vpc_association_policy(
         &mut self,
         cluster: &ClusterInput,
@@ -126,6 +127,25 @@ impl Run<'_> {
             }
         };
         if !association.associate {
+            // The cluster's DEFAULT_SERVICE_NETWORK association is that
+            // setting's; a policy does not undo it.
+            let default_network = cluster.config.default_service_network.as_deref();
+            if default_network == Some(network.name.as_str()) {
+                return;
+            }
+            let mut applier = self.applier(&cluster.config);
+            let result = applier
+                .remove_vpc_association(
+                    network,
+                    &cluster.config.vpc_id,
+                    &cluster.config.managed_by(),
+                )
+                .await;
+            self.calls.extend(applier.into_calls());
+            if let Err(error) = result {
+                self.problems
+                    .push(lattice_problem(&cluster.config, &object, &error));
+            }
             return;
         }
         let subject = TaggingSubject::VpcAssociation(network.name.clone());
