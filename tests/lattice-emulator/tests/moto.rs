@@ -88,6 +88,7 @@ const TRAIT_OPERATIONS: &[(&str, &[&str])] = &[
         "ListTargetGroups",
         &["ListTargetGroups", "GetTargetGroup", "ListTagsForResource"],
     ),
+    ("TargetGroupUsers", &["GetTargetGroup"]),
     ("CreateTargetGroup", &["CreateTargetGroup"]),
     ("ListTargets", &["ListTargets"]),
     ("RegisterTargets", &["RegisterTargets"]),
@@ -106,6 +107,10 @@ const TRAIT_OPERATIONS: &[(&str, &[&str])] = &[
     (
         "UpdateServiceNetworkVpcAssociation",
         &["UpdateServiceNetworkVpcAssociation"],
+    ),
+    (
+        "DeleteServiceNetworkVpcAssociation",
+        &["DeleteServiceNetworkVpcAssociation"],
     ),
     ("UpdateService", &["UpdateService"]),
     ("DeleteService", &["DeleteService"]),
@@ -141,6 +146,7 @@ const DRIVEN: &[&str] = &[
     "CreateRule",
     "ListTargetGroups",
     "CreateTargetGroup",
+    "TargetGroupUsers",
     "GetAuthPolicy",
     "PutAuthPolicy",
     "TagResource",
@@ -582,6 +588,15 @@ async fn sdk_lattice_matches_moto() {
     assert_eq!(
         by_id(&groups, &blue.id, |group| &group.id).config,
         blue_input.config
+    );
+    // TargetGroupUsers is GetTargetGroup's serviceArns, which moto leaves
+    // empty; the call and its parsing are what is checked.
+    assert_eq!(
+        lattice
+            .target_group_users(&blue.id)
+            .await
+            .expect("GetTargetGroup"),
+        Vec::<String>::new()
     );
 
     // Listeners.
