@@ -719,7 +719,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError> {
-        self.lock_mut().update_vpc_association(input).map(drop)
+        self.lock_mut().update_vpc_association(input)
     }
 
     async fn delete_service_network_vpc_association(
@@ -730,7 +730,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_service(input).map(drop)
+        self.lock_mut().update_service(input)
     }
 
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
@@ -745,7 +745,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_listener(input).map(drop)
+        self.lock_mut().update_listener(input)
     }
 
     async fn delete_listener(
@@ -757,7 +757,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_rule(input).map(drop)
+        self.lock_mut().update_rule(input)
     }
 
     async fn delete_rule(
@@ -771,7 +771,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_target_group(input).map(drop)
+        self.lock_mut().update_target_group(input)
     }
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {

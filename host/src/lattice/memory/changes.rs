@@ -6,9 +6,9 @@
 use super::{Inner, conflict, names, not_found};
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
-    DeregisterTargetsInput, Listener, Rule, RuleAction, Service, ServiceNetworkVpcAssociation,
-    TargetGroup, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
-    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+    DeregisterTargetsInput, Listener, RuleAction, Service, TargetGroup, UpdateListenerInput,
+    UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkVpcAssociationInput,
+    UpdateTargetGroupInput,
 };
 use crate::lattice::state::LatticeState;
 
@@ -90,7 +90,7 @@ impl Inner {
     pub(super) fn update_vpc_association(
         &mut self,
         input: UpdateServiceNetworkVpcAssociationInput,
-    ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
+    ) -> Result<(), LatticeError> {
         let identifier = &input.service_network_vpc_association_identifier;
         let association = self
             .state
@@ -99,7 +99,7 @@ impl Inner {
             .find(|association| names(identifier, &association.id, &association.arn))
             .ok_or_else(|| not_found("SERVICE_NETWORK_VPC_ASSOCIATION", identifier))?;
         association.security_group_ids = input.security_group_ids;
-        Ok(association.clone())
+        Ok(())
     }
 
     pub(super) fn delete_vpc_association(&mut self, identifier: &str) -> Result<(), LatticeError> {
@@ -112,10 +112,7 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn update_service(
-        &mut self,
-        input: UpdateServiceInput,
-    ) -> Result<Service, LatticeError> {
+    pub(super) fn update_service(&mut self, input: UpdateServiceInput) -> Result<(), LatticeError> {
         let service = service_mut(self, &input.service_identifier)?;
         if let Some(auth_type) = input.auth_type {
             service.auth_type = auth_type;
@@ -123,7 +120,7 @@ impl Inner {
         if let Some(certificate_arn) = input.certificate_arn {
             service.certificate_arn = Some(certificate_arn);
         }
-        Ok(service.clone())
+        Ok(())
     }
 
     pub(super) fn delete_service(&mut self, identifier: &str) -> Result<(), LatticeError> {
@@ -167,10 +164,10 @@ impl Inner {
     pub(super) fn update_listener(
         &mut self,
         input: UpdateListenerInput,
-    ) -> Result<Listener, LatticeError> {
+    ) -> Result<(), LatticeError> {
         let listener = listener_mut(self, &input.service_identifier, &input.listener_identifier)?;
         listener.default_action = input.default_action;
-        Ok(listener.clone())
+        Ok(())
     }
 
     pub(super) fn delete_listener(
@@ -186,7 +183,7 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn update_rule(&mut self, input: UpdateRuleInput) -> Result<Rule, LatticeError> {
+    pub(super) fn update_rule(&mut self, input: UpdateRuleInput) -> Result<(), LatticeError> {
         let listener_id =
             listener_mut(self, &input.service_identifier, &input.listener_identifier)?
                 .id
@@ -216,7 +213,7 @@ impl Inner {
         rule.priority = input.priority;
         rule.match_ = input.match_;
         rule.action = input.action;
-        Ok(rule.clone())
+        Ok(())
     }
 
     pub(super) fn delete_rule(
@@ -242,10 +239,10 @@ impl Inner {
     pub(super) fn update_target_group(
         &mut self,
         input: UpdateTargetGroupInput,
-    ) -> Result<TargetGroup, LatticeError> {
+    ) -> Result<(), LatticeError> {
         let group = target_group_mut(self, &input.target_group_identifier)?;
         group.config.health_check = Some(input.health_check);
-        Ok(group.clone())
+        Ok(())
     }
 
     pub(super) fn delete_target_group(&mut self, identifier: &str) -> Result<(), LatticeError> {
