@@ -284,3 +284,103 @@ pub fn from_sdk_tags(tags: Option<&std::collections::HashMap<String, String>>) -
 pub fn to_sdk_tags(tags: &Tags) -> Option<std::collections::HashMap<String, String>> {
     (!tags.is_empty()).then(|| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forward() -> RuleAction {
+        RuleAction::Forward(ForwardAction {
+            target_groups: vec![
+                WeightedTargetGroup {
+                    target_group_identifier: "tg-1".into(),
+                    weight: 90,
+                },
+                WeightedTargetGroup {
+                    target_group_identifier: "tg-2".into(),
+                    weight: 10,
+                },
+            ],
+        })
+    }
+
+    #[test]
+    fn actions_round_trip() {
+        for action in [
+            forward(),
+            RuleAction::FixedResponse(FixedResponseAction { status_code: 500 }),
+        ] {
+            let sdk = to_sdk_action(&action).unwrap();
+            assert_eq!(from_sdk_action(Some(&sdk)), action);
+        }
+    }
+
+    #[test]
+    fn matches_round_trip() {
+        let rule_match = RuleMatch {
+            http_match: HttpMatch {
+                method: Some("POST".into()),
+                path_match: Some(PathMatch {
+                    match_: PathMatchType::Prefix("/rates".into()),
+                    case_sensitive: true,
+                }),
+                header_matches: vec![HeaderMatch {
+                    name: "x-team".into(),
+                    match_: HeaderMatchType::Exact("payments".into()),
+                    case_sensitive: false,
+                }],
+            },
+        };
+        let sdk = to_sdk_match(&rule_match).unwrap();
+        assert_eq!(from_sdk_match(Some(&sdk)), rule_match);
+        let bare = RuleMatch {
+            http_match: HttpMatch {
+                method: None,
+                path_match: None,
+                header_matches: Vec::new(),
+            },
+        };
+        assert_eq!(from_sdk_match(Some(&to_sdk_match(&bare).unwrap())), bare);
+    }
+
+    #[test]
+    fn target_group_configs_round_trip() {
+        let config = TargetGroupConfig {
+            port: 8443,
+            protocol: "HTTPS".into(),
+            protocol_version: Some("HTTP2".into()),
+            ip_address_type: "IPV6".into(),
+            vpc_identifier: "vpc-1".into(),
+            health_check: Some(HealthCheckConfig {
+                enabled: Some(true),
+                health_check_interval_seconds: Some(10),
+                health_check_timeout_seconds: Some(2),
+                healthy_threshold_count: Some(3),
+                unhealthy_threshold_count: Some(4),
+                matcher: Some(Matcher {
+                    http_code: "200-299".into(),
+                }),
+                path: Some("/healthz".into()),
+                port: Some(9000),
+                protocol: Some("HTTP".into()),
+                protocol_version: Some("HTTP1".into()),
+            }),
+        };
+        let sdk = to_sdk_config(&config);
+        assert_eq!(from_sdk_config(Some(&sdk)), config);
+    }
+
+    #[test]
+    fn targets_and_tags_convert() {
+        let targets = to_sdk_targets(&[Target {
+            id: "10.0.0.1".into(),
+            port: 8080,
+        }])
+        .unwrap();
+        assert_eq!(targets[0].id(), "10.0.0.1");
+        assert_eq!(targets[0].port(), Some(8080));
+        assert_eq!(to_sdk_tags(&Tags::new()), None);
+        let tags = Tags::from([("team".into(), "payments".into())]);
+        assert_eq!(from_sdk_tags(to_sdk_tags(&tags).as_ref()), tags);
+    }
+}
