@@ -453,3 +453,33 @@ fn a_policy_with_associate_with_vpc_false_removes_the_owned_association() {
         ["CreateServiceNetworkVpcAssociation"]
     );
 }
+
+#[test]
+fn pruning_keeps_every_port_of_a_multi_port_export() {
+    let mesh = Mesh::applied();
+    mesh.edit(
+        "workload-cluster-1/service.yaml",
+        "      targetPort: 8090",
+        "      targetPort: 8090\n    - name: grpc\n      protocol: TCP\n      port: 8081\n      targetPort: 9090",
+    );
+    mesh.edit(
+        "workload-cluster-1/endpointslice.yaml",
+        "    port: 8090",
+        "    port: 8090\n  - name: grpc\n    protocol: TCP\n    port: 9090",
+    );
+    mesh.edit(
+        "workload-cluster-1/serviceexport.yaml",
+        "\"amazon-vpc-lattice\"",
+        "\"amazon-vpc-lattice\"\nspec:\n  exportedPorts: [{port: 80, routeType: HTTP}, {port: 8081, routeType: GRPC}]",
+    );
+    let report = mesh.apply_pruning();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    let made: Vec<&str> = report.calls.iter().map(|call| call.operation).collect();
+    assert_eq!(
+        made,
+        ["CreateTargetGroup", "RegisterTargets"],
+        "the new port's group is made, the first port's is kept"
+    );
+    assert_eq!(mesh.lattice.state().target_groups.len(), 3);
+    assert_eq!(mesh.apply_pruning().calls, [], "and neither is collected");
+}
