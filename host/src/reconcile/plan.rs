@@ -1,14 +1,18 @@
-//! `plan`: translate every cluster's objects and apply them to one shared
-//! Lattice, phase by phase, as the controllers of a multi-cluster mesh
+//! `plan` and `apply`: translate every cluster's objects and reconcile them
+//! against one shared Lattice (in memory for `plan`, the real API for
+//! `apply`), phase by phase, as the controllers of a multi-cluster mesh
 //! converge.
 //!
 //! Phases, each over every cluster in order: default service networks and
 //! VPC associations, and ServiceNetwork objects; Gateways (their service
-//! network must exist; their VpcAssociationPolicy and AccessLogPolicies
-//! apply);
-//! ServiceExports (their target groups, so any cluster's imports find them);
-//! routes (with their AccessLogPolicies). An object that fails at any step is reported as a [`Problem`] and
-//! makes no Lattice call; the other objects go on.
+//! network must exist; their VpcAssociationPolicy, IAMAuthPolicy and
+//! AccessLogPolicies apply); ServiceExports (their target groups, so any
+//! cluster's imports find them); routes (with their AccessLogPolicies); with
+//! [`Prune::Yes`], each cluster's prune (services of deleted routes, then
+//! unused target groups). An object that fails before its first call is
+//! reported as a [`Problem`] and makes no Lattice call; one that fails
+//! midway keeps what was made and is finished by the next reconcile; the
+//! other objects go on either way.
 
 mod access_logs;
 mod networks;
