@@ -85,3 +85,30 @@ fn apply_then_apply_again_then_plan_against_the_endpoint() {
     assert_eq!(planned["calls"], serde_json::json!([]));
     assert_eq!(planned["state"], first["state"]);
 }
+
+#[test]
+fn apply_without_credentials_stops_with_one_clear_error() {
+    let nowhere = tempfile::tempdir().unwrap();
+    let missing = nowhere.path().join("none");
+    let output = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .arg("apply")
+        .arg(example())
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env("AWS_CONFIG_FILE", &missing)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &missing)
+        // No instance metadata: nothing leaves the machine.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing was applied or printed");
+}

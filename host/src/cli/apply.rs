@@ -58,7 +58,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let (report, counts) = runtime.block_on(async {
-        let lattice = CachedLattice::new(args.endpoint.connect(&region).await);
+        let lattice = CachedLattice::new(args.endpoint.connect(&region).await?);
         let reconciled = reconcile(&clusters, &plugin, &lattice, prune).await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use trellis::lattice::{OperationCount, SdkLattice, SdkOptions};
+use trellis::lattice::{ConnectError, OperationCount, SdkLattice, SdkOptions};
 
 /// Where and how fast to call VPC Lattice.
 #[derive(Debug, Clone, Args)]
@@ -38,7 +38,7 @@ impl EndpointArgs {
     /// The SDK client these options describe; `fallback_region` applies when
     /// neither `--region` nor the environment names one. Credentials come
     /// from the SDK's standard chain.
-    pub async fn connect(&self, fallback_region: &str) -> SdkLattice {
+    pub async fn connect(&self, fallback_region: &str) -> Result<SdkLattice, ConnectError> {
         let region = self
             .region
             .clone()

@@ -62,7 +62,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let observed = match &args.endpoint.endpoint_url {
         None => LatticeState::default(),
         Some(url) => runtime.block_on(async {
-            let sdk = CachedLattice::new(args.endpoint.connect(&first.region).await);
+            let sdk = CachedLattice::new(args.endpoint.connect(&first.region).await?);
             let state = read_state(&sdk)
                 .await
                 .with_context(|| format!("reading the state at {url}"))?;

@@ -30,7 +30,8 @@ use std::time::Duration;
 
 use aws_sdk_vpclattice::Client;
 use aws_sdk_vpclattice::config::retry::RetryConfig;
-use aws_sdk_vpclattice::config::{BehaviorVersion, Region};
+use aws_sdk_vpclattice::config::{BehaviorVersion, ProvideCredentials, Region};
+use aws_sdk_vpclattice::error::DisplayErrorContext;
 use futures::{StreamExt, TryStreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -38,6 +39,18 @@ use super::error::LatticeError;
 use super::model::Tags;
 
 pub use counter::{CallCounter, OperationCount};
+
+/// Why a client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The standard chain (environment, profile, web identity, container
+    /// and instance metadata) yields no credentials.
+    #[error(
+        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+         AWS_PROFILE, or run with a web identity or instance role ({0})"
+    )]
+    NoCredentials(String),
+}
 
 /// How many listed items are read in detail at once.
 const DETAIL_CONCURRENCY: usize = 8;
@@ -82,13 +95,25 @@ pub struct SdkLattice {
 
 impl SdkLattice {
     /// A client configured from the standard chain and `options`.
-    pub async fn connect(options: &SdkOptions) -> Self {
+    ///
+    /// Fails when the chain yields no credentials, so that a missing
+    /// setting is one clear error rather than a failure of every call.
+    pub async fn connect(options: &SdkOptions) -> Result<Self, ConnectError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }
         let shared = loader.load().await;
-        Self::with_config(aws_sdk_vpclattice::config::Builder::from(&shared), options)
+        let provider = shared
+            .credentials_provider()
+            .ok_or_else(|| ConnectError::NoCredentials("no credentials provider".into()))?;
+        provider.provide_credentials().await.map_err(|error| {
+            ConnectError::NoCredentials(DisplayErrorContext(&error).to_string())
+        })?;
+        Ok(Self::with_config(
+            aws_sdk_vpclattice::config::Builder::from(&shared),
+            options,
+        ))
     }
 
     /// A client from an SDK configuration builder (credentials and region
