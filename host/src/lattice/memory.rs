@@ -40,13 +40,18 @@ pub struct InMemoryLattice {
 
 #[derive(Debug, Default)]
 struct Inner {
-    state: LatticeState,
+    /// Shared with the snapshots handed out; a write copies it only while
+    /// one is still held (copy on write).
+    state: Arc<LatticeState>,
     next_id: u64,
-    /// A shared copy of `state`, made on demand and dropped by every write.
-    snapshot: Option<Arc<LatticeState>>,
 }
 
 impl Inner {
+    /// The state, for a write: copied first if a snapshot still shares it.
+    fn state_mut(&mut self) -> &mut LatticeState {
+        Arc::make_mut(&mut self.state)
+    }
+
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}-{:017x}", self.next_id)
@@ -186,35 +191,21 @@ impl InMemoryLattice {
             account_id: account_id.into(),
             region: region.into(),
             inner: Mutex::new(Inner {
-                state,
+                state: Arc::new(state),
                 next_id,
-                snapshot: None,
             }),
         }
     }
 
     /// A copy of the whole state.
     pub fn state(&self) -> LatticeState {
-        self.lock().state.clone()
+        LatticeState::clone(&self.lock().state)
     }
 
-    /// A shared copy of the whole state: cheap while nothing changes (the
-    /// same copy is handed out until the next write).
+    /// The whole state, shared: no copy is made, and a later write copies
+    /// the state only while this snapshot is still held.
     pub fn snapshot(&self) -> Arc<LatticeState> {
-        let mut inner = self.lock();
-        if let Some(shared) = &inner.snapshot {
-            return shared.clone();
-        }
-        let shared = Arc::new(inner.state.clone());
-        inner.snapshot = Some(shared.clone());
-        shared
-    }
-
-    /// The lock, for a write: the shared copy is dropped.
-    fn lock_mut(&self) -> std::sync::MutexGuard<'_, Inner> {
-        let mut inner = self.lock();
-        inner.snapshot = None;
-        inner
+        self.lock().state.clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -243,7 +234,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         if inner
             .state
             .service_networks
@@ -263,7 +254,7 @@ impl Lattice for InMemoryLattice {
             auth_type: input.auth_type,
             tags: input.tags,
         };
-        inner.state.service_networks.push(created.clone());
+        inner.state_mut().service_networks.push(created.clone());
         Ok(created)
     }
 
@@ -285,7 +276,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let network = inner
             .state
             .service_networks
@@ -315,7 +306,7 @@ impl Lattice for InMemoryLattice {
             tags: input.tags,
         };
         inner
-            .state
+            .state_mut()
             .service_network_vpc_associations
             .push(created.clone());
         Ok(created)
@@ -326,7 +317,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         if inner.state.services.iter().any(|s| s.name == input.name) {
             return Err(conflict(format!("service {} already exists", input.name)));
         }
@@ -350,7 +341,7 @@ impl Lattice for InMemoryLattice {
             status: "ACTIVE".into(),
             tags: input.tags,
         };
-        inner.state.services.push(created.clone());
+        inner.state_mut().services.push(created.clone());
         Ok(created)
     }
 
@@ -372,7 +363,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let service = inner
             .state
             .services
@@ -409,7 +400,7 @@ impl Lattice for InMemoryLattice {
             tags: input.tags,
         };
         inner
-            .state
+            .state_mut()
             .service_network_service_associations
             .push(created.clone());
         Ok(created)
@@ -427,7 +418,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let service = inner
             .state
             .services
@@ -459,7 +450,7 @@ impl Lattice for InMemoryLattice {
             default_action: input.default_action,
             tags: input.tags,
         };
-        inner.state.listeners.push(created.clone());
+        inner.state_mut().listeners.push(created.clone());
         Ok(created)
     }
 
@@ -479,7 +470,7 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let listener = inner
             .state
             .listeners
@@ -512,7 +503,7 @@ impl Lattice for InMemoryLattice {
             action: input.action,
             tags: input.tags,
         };
-        inner.state.rules.push(created.clone());
+        inner.state_mut().rules.push(created.clone());
         Ok(created)
     }
 
@@ -533,7 +524,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         if inner
             .state
             .target_groups
@@ -556,7 +547,7 @@ impl Lattice for InMemoryLattice {
             tags: input.tags,
             service_arns: Vec::new(),
         };
-        inner.state.target_groups.push(created.clone());
+        inner.state_mut().target_groups.push(created.clone());
         Ok(created)
     }
 
@@ -574,14 +565,14 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         require_service_or_network(&inner.state, &input.resource_identifier)?;
         let policy = AuthPolicy {
             resource_identifier: input.resource_identifier,
             policy: input.policy,
             state: "Active".into(),
         };
-        let policies = &mut inner.state.auth_policies;
+        let policies = &mut inner.state_mut().auth_policies;
         match policies
             .iter_mut()
             .find(|existing| existing.resource_identifier == policy.resource_identifier)
@@ -596,9 +587,9 @@ impl Lattice for InMemoryLattice {
         &self,
         input: UpdateServiceNetworkInput,
     ) -> Result<(), LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let network = inner
-            .state
+            .state_mut()
             .service_networks
             .iter_mut()
             .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
@@ -608,8 +599,8 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
-        let mut inner = self.lock_mut();
-        let state = &mut inner.state;
+        let mut inner = self.lock();
+        let state = inner.state_mut();
         let arn = input.resource_arn.as_str();
         let tags = tags_of(&mut state.services, arn)
             .or_else(|| tags_of(&mut state.service_networks, arn))
@@ -642,7 +633,7 @@ impl Lattice for InMemoryLattice {
         &self,
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError> {
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         require_service_or_network(&inner.state, &input.resource_identifier)?;
         let kind = destination_kind(&input.destination_arn);
         if inner.state.access_log_subscriptions.iter().any(|existing| {
@@ -662,7 +653,10 @@ impl Lattice for InMemoryLattice {
             destination_arn: input.destination_arn,
             tags: input.tags,
         };
-        inner.state.access_log_subscriptions.push(created.clone());
+        inner
+            .state_mut()
+            .access_log_subscriptions
+            .push(created.clone());
         Ok(created)
     }
 
@@ -686,7 +680,7 @@ impl Lattice for InMemoryLattice {
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
         check_batch(input.targets.len())?;
-        let mut inner = self.lock_mut();
+        let mut inner = self.lock();
         let group = inner
             .state
             .target_groups
@@ -700,13 +694,13 @@ impl Lattice for InMemoryLattice {
             .iter()
             .position(|t| t.target_group_id == group);
         let entry = match position {
-            Some(index) => &mut inner.state.targets[index],
+            Some(index) => &mut inner.state_mut().targets[index],
             None => {
-                inner.state.targets.push(TargetGroupTargets {
+                inner.state_mut().targets.push(TargetGroupTargets {
                     target_group_id: group,
                     targets: Vec::new(),
                 });
-                inner.state.targets.last_mut().expect("just pushed")
+                inner.state_mut().targets.last_mut().expect("just pushed")
             }
         };
         entry.targets.extend(input.targets);
@@ -719,33 +713,33 @@ impl Lattice for InMemoryLattice {
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError> {
-        self.lock_mut().update_vpc_association(input)
+        self.lock().update_vpc_association(input)
     }
 
     async fn delete_service_network_vpc_association(
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock_mut().delete_vpc_association(association_id)
+        self.lock().delete_vpc_association(association_id)
     }
 
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_service(input)
+        self.lock().update_service(input)
     }
 
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
-        self.lock_mut().delete_service(service_id)
+        self.lock().delete_service(service_id)
     }
 
     async fn delete_service_network_service_association(
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock_mut().delete_service_association(association_id)
+        self.lock().delete_service_association(association_id)
     }
 
     async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_listener(input)
+        self.lock().update_listener(input)
     }
 
     async fn delete_listener(
@@ -753,11 +747,11 @@ impl Lattice for InMemoryLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock_mut().delete_listener(service_id, listener_id)
+        self.lock().delete_listener(service_id, listener_id)
     }
 
     async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_rule(input)
+        self.lock().update_rule(input)
     }
 
     async fn delete_rule(
@@ -766,12 +760,11 @@ impl Lattice for InMemoryLattice {
         listener_id: &str,
         rule_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock_mut()
-            .delete_rule(service_id, listener_id, rule_id)
+        self.lock().delete_rule(service_id, listener_id, rule_id)
     }
 
     async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
-        self.lock_mut().update_target_group(input)
+        self.lock().update_target_group(input)
     }
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
@@ -786,23 +779,22 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
-        self.lock_mut().delete_target_group(target_group_id)
+        self.lock().delete_target_group(target_group_id)
     }
 
     async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError> {
-        self.lock_mut().deregister_targets(input)
+        self.lock().deregister_targets(input)
     }
 
     async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError> {
-        self.lock_mut().delete_auth_policy(resource_identifier)
+        self.lock().delete_auth_policy(resource_identifier)
     }
 
     async fn delete_access_log_subscription(
         &self,
         subscription_id: &str,
     ) -> Result<(), LatticeError> {
-        self.lock_mut()
-            .delete_access_log_subscription(subscription_id)
+        self.lock().delete_access_log_subscription(subscription_id)
     }
 }
 

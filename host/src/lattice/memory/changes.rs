@@ -50,7 +50,7 @@ fn service_mut<'a>(
     identifier: &str,
 ) -> Result<&'a mut Service, LatticeError> {
     inner
-        .state
+        .state_mut()
         .services
         .iter_mut()
         .find(|service| names(identifier, &service.id, &service.arn))
@@ -64,7 +64,7 @@ fn listener_mut<'a>(
 ) -> Result<&'a mut Listener, LatticeError> {
     let service_id = service_mut(inner, service_identifier)?.id.clone();
     inner
-        .state
+        .state_mut()
         .listeners
         .iter_mut()
         .find(|listener| {
@@ -79,7 +79,7 @@ fn target_group_mut<'a>(
     identifier: &str,
 ) -> Result<&'a mut TargetGroup, LatticeError> {
     inner
-        .state
+        .state_mut()
         .target_groups
         .iter_mut()
         .find(|group| names(identifier, &group.id, &group.arn))
@@ -93,7 +93,7 @@ impl Inner {
     ) -> Result<(), LatticeError> {
         let identifier = &input.service_network_vpc_association_identifier;
         let association = self
-            .state
+            .state_mut()
             .service_network_vpc_associations
             .iter_mut()
             .find(|association| names(identifier, &association.id, &association.arn))
@@ -103,7 +103,7 @@ impl Inner {
     }
 
     pub(super) fn delete_vpc_association(&mut self, identifier: &str) -> Result<(), LatticeError> {
-        let associations = &mut self.state.service_network_vpc_associations;
+        let associations = &mut self.state_mut().service_network_vpc_associations;
         let before = associations.len();
         associations.retain(|association| !names(identifier, &association.id, &association.arn));
         if associations.len() == before {
@@ -125,7 +125,7 @@ impl Inner {
 
     pub(super) fn delete_service(&mut self, identifier: &str) -> Result<(), LatticeError> {
         let service = service_mut(self, identifier)?.clone();
-        let state = &mut self.state;
+        let state = self.state_mut();
         if state
             .service_network_service_associations
             .iter()
@@ -152,7 +152,7 @@ impl Inner {
         &mut self,
         identifier: &str,
     ) -> Result<(), LatticeError> {
-        let associations = &mut self.state.service_network_service_associations;
+        let associations = &mut self.state_mut().service_network_service_associations;
         let before = associations.len();
         associations.retain(|association| !names(identifier, &association.id, &association.arn));
         if associations.len() == before {
@@ -178,8 +178,10 @@ impl Inner {
         let id = listener_mut(self, service_identifier, listener_identifier)?
             .id
             .clone();
-        self.state.listeners.retain(|listener| listener.id != id);
-        self.state.rules.retain(|rule| rule.listener_id != id);
+        self.state_mut()
+            .listeners
+            .retain(|listener| listener.id != id);
+        self.state_mut().rules.retain(|rule| rule.listener_id != id);
         Ok(())
     }
 
@@ -205,7 +207,7 @@ impl Inner {
             )));
         }
         let rule = self
-            .state
+            .state_mut()
             .rules
             .iter_mut()
             .find(|rule| rule.id == rule_id)
@@ -225,7 +227,7 @@ impl Inner {
         let listener_id = listener_mut(self, service_identifier, listener_identifier)?
             .id
             .clone();
-        let rules = &mut self.state.rules;
+        let rules = &mut self.state_mut().rules;
         let before = rules.len();
         rules.retain(|rule| {
             !(rule.listener_id == listener_id && names(rule_identifier, &rule.id, &rule.arn))
@@ -253,8 +255,10 @@ impl Inner {
                 group.name
             )));
         }
-        self.state.target_groups.retain(|g| g.id != group.id);
-        self.state.targets.retain(|t| t.target_group_id != group.id);
+        self.state_mut().target_groups.retain(|g| g.id != group.id);
+        self.state_mut()
+            .targets
+            .retain(|t| t.target_group_id != group.id);
         Ok(())
     }
 
@@ -267,7 +271,7 @@ impl Inner {
             .id
             .clone();
         if let Some(entry) = self
-            .state
+            .state_mut()
             .targets
             .iter_mut()
             .find(|entry| entry.target_group_id == id)
@@ -276,13 +280,15 @@ impl Inner {
                 .targets
                 .retain(|target| !input.targets.contains(target));
         }
-        self.state.targets.retain(|entry| !entry.targets.is_empty());
+        self.state_mut()
+            .targets
+            .retain(|entry| !entry.targets.is_empty());
         Ok(())
     }
 
     pub(super) fn delete_auth_policy(&mut self, resource: &str) -> Result<(), LatticeError> {
         super::require_service_or_network(&self.state, resource)?;
-        self.state
+        self.state_mut()
             .auth_policies
             .retain(|policy| policy.resource_identifier != resource);
         Ok(())
@@ -292,7 +298,7 @@ impl Inner {
         &mut self,
         identifier: &str,
     ) -> Result<(), LatticeError> {
-        let subscriptions = &mut self.state.access_log_subscriptions;
+        let subscriptions = &mut self.state_mut().access_log_subscriptions;
         let before = subscriptions.len();
         subscriptions
             .retain(|subscription| !names(identifier, &subscription.id, &subscription.arn));
