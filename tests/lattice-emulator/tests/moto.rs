@@ -286,7 +286,7 @@ impl MotoServer {
                 let _ = found.send(Err(seen.join("\n")));
             }
         });
-        let server = match url.recv_timeout(Duration::from_secs(15)) {
+        let server = match url.recv_timeout(Duration::from_secs(60)) {
             Ok(Ok(url)) => Self { child, url },
             Ok(Err(log)) => {
                 let _ = child.kill();
@@ -294,11 +294,11 @@ impl MotoServer {
             }
             Err(error) => {
                 let _ = child.kill();
-                panic!("moto.server printed no address in 15 s: {error}")
+                panic!("moto.server printed no address in 60 s: {error}")
             }
         };
         let address = server.url.trim_start_matches("http://").to_owned();
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(&address).is_err() {
             assert!(
                 Instant::now() < deadline,
