@@ -19,7 +19,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Tags, Target, TargetGroup, UpdateServiceNetworkInput,
+    TagResourceInput, Tags, Target, TargetGroup, UpdateServiceNetworkInput, destination_type,
 };
 use super::model::{
     DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
@@ -121,11 +121,6 @@ fn tags_of<'a, T: Tagged>(resources: &'a mut [T], arn: &str) -> Option<&'a mut T
         .iter_mut()
         .find(|resource| resource.arn() == arn)
         .map(Tagged::tags_mut)
-}
-
-/// The service of a destination ARN (`s3`, `logs`, `firehose`, ...).
-fn destination_kind(arn: &str) -> &str {
-    arn.split(':').nth(2).unwrap_or_default()
 }
 
 fn conflict(message: String) -> LatticeError {
@@ -635,10 +630,10 @@ impl Lattice for InMemoryLattice {
     ) -> Result<AccessLogSubscription, LatticeError> {
         let mut inner = self.lock();
         require_service_or_network(&inner.state, &input.resource_identifier)?;
-        let kind = destination_kind(&input.destination_arn);
+        let kind = destination_type(&input.destination_arn);
         if inner.state.access_log_subscriptions.iter().any(|existing| {
             existing.resource_id == input.resource_identifier
-                && destination_kind(&existing.destination_arn) == kind
+                && destination_type(&existing.destination_arn) == kind
         }) {
             return Err(conflict(format!(
                 "{} already has an access log subscription to a {kind} destination",

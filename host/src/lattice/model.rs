@@ -49,6 +49,12 @@ pub struct AuthPolicy {
     pub state: String,
 }
 
+/// The AWS service of an access log destination ARN (`s3`, `logs`,
+/// `firehose`): Lattice allows one subscription per destination type.
+pub fn destination_type(arn: &str) -> &str {
+    arn.split(':').nth(2).unwrap_or_default()
+}
+
 /// An access log subscription of a service or service network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -20,14 +20,14 @@ mod route;
 mod tags;
 mod target_groups;
 
-pub use tags::managed_by;
+pub use tags::{controller_tag, managed_by};
 
 use serde::Serialize;
 
 use crate::lattice::model::{
     CreateAccessLogSubscriptionInput, CreateServiceNetworkInput,
     CreateServiceNetworkVpcAssociationInput, PutAuthPolicyInput, ServiceNetwork, Tags,
-    UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput,
+    UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, destination_type,
 };
 use crate::lattice::{Lattice, LatticeError};
 use crate::reconcile::desired::DesiredDefaultNetwork;
@@ -221,12 +221,12 @@ impl<'a> Applier<'a> {
         }
         // The same policy's subscription to another destination of the same
         // type: replaced (Lattice allows one per destination type).
-        let policy_key = format!("{CONTROLLER_TAG_PREFIX}AccessLogPolicy");
         let replaced = existing.iter().find(|subscription| {
             destination_type(&subscription.destination_arn) == destination_type(destination_arn)
                 && managed_by(&subscription.tags).is_some()
                 && managed_by(&subscription.tags) == managed_by(tags)
-                && subscription.tags.get(&policy_key) == tags.get(&policy_key)
+                && controller_tag(&subscription.tags, "AccessLogPolicy")
+                    == controller_tag(tags, "AccessLogPolicy")
         });
         if let Some(replaced) = replaced {
             self.record(
@@ -259,17 +259,14 @@ impl<'a> Applier<'a> {
         managed_by_value: &str,
         attached: &[String],
     ) -> Result<(), LatticeError> {
-        let policy_key = format!("{CONTROLLER_TAG_PREFIX}AccessLogPolicy");
         let subscriptions = self
             .lattice
             .list_access_log_subscriptions(resource_id)
             .await?;
         for stale in subscriptions.iter().filter(|subscription| {
             managed_by(&subscription.tags) == Some(managed_by_value)
-                && subscription
-                    .tags
-                    .get(&policy_key)
-                    .is_some_and(|policy| !attached.contains(policy))
+                && controller_tag(&subscription.tags, "AccessLogPolicy")
+                    .is_some_and(|policy| !attached.iter().any(|a| a == policy))
         }) {
             self.record(
                 "DeleteAccessLogSubscription",
@@ -347,11 +344,6 @@ fn gone_is_done(result: Result<(), LatticeError>) -> Result<(), LatticeError> {
         Err(LatticeError::NotFound { .. }) => Ok(()),
         other => other,
     }
-}
-
-/// The service a destination ARN belongs to (`s3`, `logs`, `firehose`).
-fn destination_type(arn: &str) -> &str {
-    arn.split(':').nth(2).unwrap_or_default()
 }
 
 /// The service network whose name or id is `name_or_id`, as upstream's

@@ -475,11 +475,9 @@ fn ownership(
     service: &Service,
     desired: &DesiredRoute,
 ) -> Result<(), String> {
-    let managed_by = service
-        .tags
-        .get(&format!("{}ManagedBy", apply::CONTROLLER_TAG_PREFIX));
-    if let Some(owner) = managed_by.filter(|owner| **owner != cluster.managed_by()) {
-        if desired.allow_takeover_from.as_ref() == Some(owner) {
+    let managed_by = apply::managed_by(&service.tags);
+    if let Some(owner) = managed_by.filter(|owner| *owner != cluster.managed_by()) {
+        if desired.allow_takeover_from.as_deref() == Some(owner) {
             return Ok(());
         }
         return Err(format!(
@@ -487,11 +485,13 @@ fn ownership(
             service.arn
         ));
     }
-    let route_tags = ["RouteName", "RouteNamespace", "RouteType"]
-        .map(|key| format!("{}{key}", apply::CONTROLLER_TAG_PREFIX));
-    let conflicting = route_tags.iter().any(|key| {
-        matches!((service.tags.get(key), desired.service.tags.get(key)), (Some(found), Some(wanted)) if found != wanted)
-    });
+    let conflicting = ["RouteName", "RouteNamespace", "RouteType"]
+        .iter()
+        .any(|key| {
+            let found = apply::controller_tag(&service.tags, key);
+            let wanted = apply::controller_tag(&desired.service.tags, key);
+            matches!((found, wanted), (Some(found), Some(wanted)) if found != wanted)
+        });
     if conflicting {
         return Err(format!(
             "Found existing resource with conflicting service name: {}",

@@ -23,13 +23,8 @@
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
-use super::{Applier, CONTROLLER_TAG_PREFIX, gone_is_done, tags};
+use super::{Applier, gone_is_done, tags};
 use crate::reconcile::problem::ObjectRef;
-
-fn tag<'a>(tags: &'a crate::lattice::model::Tags, key: &str) -> Option<&'a str> {
-    tags.get(&format!("{CONTROLLER_TAG_PREFIX}{key}"))
-        .map(String::as_str)
-}
 
 /// Route kinds as upstream's `RouteType` tag spells them.
 fn route_type(kind: &str) -> &str {
@@ -44,12 +39,12 @@ fn route_type(kind: &str) -> &str {
 /// Whether `service` was made for a route of `sources`.
 fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
     let (Some(name), Some(namespace)) = (
-        tag(&service.tags, "RouteName"),
-        tag(&service.tags, "RouteNamespace"),
+        tags::controller_tag(&service.tags, "RouteName"),
+        tags::controller_tag(&service.tags, "RouteNamespace"),
     ) else {
         return true;
     };
-    let kind = tag(&service.tags, "RouteType");
+    let kind = tags::controller_tag(&service.tags, "RouteType");
     sources.iter().any(|source| {
         source.name == name
             && source.namespace == namespace
@@ -61,8 +56,8 @@ fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
 /// to, or the Service an export exports).
 fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
     let route = (
-        tag(&group.tags, "RouteName"),
-        tag(&group.tags, "RouteNamespace"),
+        tags::controller_tag(&group.tags, "RouteName"),
+        tags::controller_tag(&group.tags, "RouteNamespace"),
     );
     if let (Some(name), Some(namespace)) = route {
         return sources.iter().any(|source| {
@@ -70,8 +65,8 @@ fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
         });
     }
     let service = (
-        tag(&group.tags, "ServiceName"),
-        tag(&group.tags, "ServiceNamespace"),
+        tags::controller_tag(&group.tags, "ServiceName"),
+        tags::controller_tag(&group.tags, "ServiceNamespace"),
     );
     let (Some(name), Some(namespace)) = service else {
         return true;
@@ -132,7 +127,8 @@ impl Applier<'_> {
         let managed_by = cluster.managed_by();
         for group in groups.iter().filter(|group| {
             tags::managed_by(&group.tags) == Some(managed_by.as_str())
-                && tag(&group.tags, "ClusterName") == Some(cluster.cluster_name.as_str())
+                && tags::controller_tag(&group.tags, "ClusterName")
+                    == Some(cluster.cluster_name.as_str())
                 && group.config.vpc_identifier == cluster.vpc_id
                 && !ensured.contains(&group.id)
                 && !has_source_object(group, protecting)

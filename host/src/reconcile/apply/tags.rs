@@ -5,14 +5,15 @@ use crate::lattice::model::Tags;
 
 use super::CONTROLLER_TAG_PREFIX;
 
-/// The `ManagedBy` tag's key.
-pub fn managed_by_key() -> String {
-    format!("{CONTROLLER_TAG_PREFIX}ManagedBy")
+/// The value of the controller's tag `key` (without its prefix), if set.
+pub fn controller_tag<'a>(tags: &'a Tags, key: &str) -> Option<&'a str> {
+    tags.get(&format!("{CONTROLLER_TAG_PREFIX}{key}"))
+        .map(String::as_str)
 }
 
 /// The controller that manages a resource with `tags`, if any says so.
 pub fn managed_by(tags: &Tags) -> Option<&str> {
-    tags.get(&managed_by_key()).map(String::as_str)
+    controller_tag(tags, "ManagedBy")
 }
 
 /// The tags of `desired` that `existing` lacks or holds with another value.
