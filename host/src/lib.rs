@@ -7,6 +7,7 @@
 //! [`lattice`] implementation, which records the API calls it makes.
 
 pub mod config;
+pub mod controller;
 pub mod harness;
 pub mod kube;
 pub mod lattice;

@@ -150,6 +150,11 @@ impl SdkLattice {
         self.counter.snapshot()
     }
 
+    /// The live counter behind [`Self::call_counts`] (shared; for metrics).
+    pub fn call_counter(&self) -> CallCounter {
+        self.counter.clone()
+    }
+
     /// Waits for the rate limit's permission to send one request.
     async fn permit(&self) {
         self.limiter.until_ready().await;

@@ -2,6 +2,10 @@
 //! fresh for every call.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use wasmtime::component::Component;
 use wasmtime::{Store, Trap};
@@ -30,9 +34,53 @@ use super::sandbox::Sandbox;
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
+    version: String,
     config: String,
     engine: PluginEngine,
     pre: PluginPre<Sandbox>,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+/// How a plugin call ended, for [`CallObserver`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// The plugin answered.
+    Answered,
+    /// The plugin refused the input with an error of its own.
+    Refused,
+    /// The call trapped (or failed to instantiate).
+    Trapped,
+    /// The call ran out of time.
+    TimedOut,
+    /// The call tried to grow memory past its limit.
+    MemoryExceeded,
+}
+
+impl CallOutcome {
+    /// The outcome as a metric label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::Refused => "refused",
+            Self::Trapped => "trapped",
+            Self::TimedOut => "timed_out",
+            Self::MemoryExceeded => "memory_exceeded",
+        }
+    }
+}
+
+/// Told about every call a plugin makes (for metrics). Called on the
+/// calling task after the call; must not block.
+pub trait CallObserver: Send + Sync {
+    /// `plugin`'s `function` ended with `outcome` after `elapsed`
+    /// (instantiation included).
+    fn observe(
+        &self,
+        plugin: &str,
+        function: &'static str,
+        elapsed: Duration,
+        outcome: CallOutcome,
+    );
 }
 
 impl Plugin {
@@ -48,11 +96,19 @@ impl Plugin {
             .instantiate_pre(&component)
             .map_err(load_error)?;
         let pre = PluginPre::new(instance_pre).map_err(load_error)?;
+        let digest = Sha256::digest(bytes);
+        let version = digest
+            .iter()
+            .take(6)
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>();
         Ok(Self {
             name: name.to_owned(),
+            version: format!("sha256:{version}"),
             config: "{}".to_owned(),
             engine: engine.clone(),
             pre,
+            observer: None,
         })
     }
 
@@ -71,7 +127,22 @@ impl Plugin {
 
     /// The stock plugin embedded in the binary, named `default`.
     pub fn default_plugin(engine: &PluginEngine) -> Result<Self, PluginError> {
-        Self::load(engine, DEFAULT_PLUGIN_NAME, DEFAULT_PLUGIN)
+        let mut plugin = Self::load(engine, DEFAULT_PLUGIN_NAME, DEFAULT_PLUGIN)?;
+        plugin.version = env!("CARGO_PKG_VERSION").to_owned();
+        Ok(plugin)
+    }
+
+    /// The same plugin, reporting every call to `observer`.
+    pub fn with_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The plugin's version: Trellis's version for the embedded default
+    /// plugin, else `sha256:` and the first 12 hex digits of the component's
+    /// digest, so two builds of a plugin are told apart.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 
     /// The same plugin with `config` (JSON text) as the configuration every
@@ -214,7 +285,11 @@ impl Plugin {
         store.epoch_deadline_trap();
         match self.pre.instantiate_async(&mut store).await {
             Ok(instance) => Ok((store, instance)),
-            Err(error) => Err(self.failure(function, &error, store.data())),
+            Err(error) => {
+                let failure = self.failure(function, &error, store.data());
+                self.observe(function, store.data(), &failure);
+                Err(failure)
+            }
         }
     }
 
@@ -225,7 +300,7 @@ impl Plugin {
         outcome: wasmtime::Result<Result<R, types::PluginError>>,
         store: &Store<Sandbox>,
     ) -> Result<R, PluginError> {
-        match outcome {
+        let result = match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(refusal)) => Err(PluginError::Refused {
                 plugin: self.name.clone(),
@@ -235,6 +310,20 @@ impl Plugin {
                 message: refusal.message,
             }),
             Err(error) => Err(self.failure(function, &error, store.data())),
+        };
+        if let Some(observer) = &self.observer {
+            let outcome = match &result {
+                Ok(_) => CallOutcome::Answered,
+                Err(error) => outcome_of(error),
+            };
+            observer.observe(&self.name, function, store.data().elapsed(), outcome);
+        }
+        result
+    }
+
+    fn observe(&self, function: &'static str, sandbox: &Sandbox, error: &PluginError) {
+        if let Some(observer) = &self.observer {
+            observer.observe(&self.name, function, sandbox.elapsed(), outcome_of(error));
         }
     }
 
@@ -266,5 +355,14 @@ impl Plugin {
                 message: format!("{error:#}"),
             }
         }
+    }
+}
+
+fn outcome_of(error: &PluginError) -> CallOutcome {
+    match error {
+        PluginError::Refused { .. } => CallOutcome::Refused,
+        PluginError::Timeout { .. } => CallOutcome::TimedOut,
+        PluginError::MemoryExceeded { .. } => CallOutcome::MemoryExceeded,
+        _ => CallOutcome::Trapped,
     }
 }

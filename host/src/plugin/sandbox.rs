@@ -5,7 +5,7 @@
 //! clocks are frozen at the epoch and its insecure random seed is fixed, so
 //! that a plugin's output depends only on its inputs.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
@@ -21,6 +21,7 @@ pub(super) struct Sandbox {
     memory_limit: usize,
     memory_exceeded: bool,
     log_lines_left: usize,
+    started: Instant,
 }
 
 impl Sandbox {
@@ -38,12 +39,18 @@ impl Sandbox {
             memory_limit,
             memory_exceeded: false,
             log_lines_left: log_lines,
+            started: Instant::now(),
         }
     }
 
     /// Whether the call tried to grow a memory beyond its limit.
     pub(super) fn memory_exceeded(&self) -> bool {
         self.memory_exceeded
+    }
+
+    /// How long ago the call's store was made (instantiation included).
+    pub(super) fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 }
 

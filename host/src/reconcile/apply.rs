@@ -20,6 +20,7 @@ mod route;
 mod tags;
 mod target_groups;
 
+pub use prune::remaining_resources;
 pub use tags::{controller_tag, managed_by};
 
 use serde::Serialize;

@@ -21,9 +21,12 @@ mod listeners;
 mod matches;
 mod meta;
 mod policies;
+mod references;
 mod route;
 mod selector;
 mod view;
+
+pub use references::{RouteReferences, route_references};
 
 use gateway_api::apis::standard::gateways::Gateway;
 

@@ -99,14 +99,7 @@ pub async fn reconcile(
     lattice: &dyn Lattice,
     prune: Prune,
 ) -> Reconciled {
-    let mut run = Run {
-        lattice,
-        calls: Vec::new(),
-        problems: Vec::new(),
-        planned: Vec::new(),
-        applied: Vec::new(),
-        ensured: Vec::new(),
-    };
+    let mut run = Run::new(lattice, None);
     for cluster in clusters {
         run.default_network(cluster, plugin).await;
         run.service_network_objects(cluster, plugin).await;
@@ -125,16 +118,47 @@ pub async fn reconcile(
             run.prune(cluster).await;
         }
     }
-    let statuses = run.statuses();
-    Reconciled {
-        calls: run.calls,
-        problems: run.problems,
-        statuses,
+    run.finish()
+}
+
+/// Reconciles one object of `cluster`: a `Gateway`, a `ServiceExport` or a
+/// route (`HTTPRoute`, `GRPCRoute`, `TLSRoute`) runs only that object's
+/// phase; `ServiceNetwork` (any name) runs the cluster's default network and
+/// ServiceNetwork objects. The other objects of the snapshot are read (a
+/// route's Gateway, Services, imports) but not reconciled. Nothing is pruned.
+pub async fn reconcile_object(
+    cluster: &ClusterInput,
+    plugin: &Plugin,
+    lattice: &dyn Lattice,
+    object: &ObjectRef,
+) -> Reconciled {
+    let mut run = Run::new(lattice, Some(object.clone()));
+    match object.kind.as_str() {
+        "ServiceNetwork" => {
+            run.default_network(cluster, plugin).await;
+            run.service_network_objects(cluster, plugin).await;
+        }
+        "Gateway" => run.gateways(cluster, plugin).await,
+        "ServiceExport" => run.exports(cluster, plugin).await,
+        _ => run.routes(cluster, plugin).await,
     }
+    run.finish()
+}
+
+/// The prune of [`Prune::Yes`] for one cluster alone: deletes this
+/// cluster's services whose route is not in `cluster`'s snapshot, then its
+/// target groups that no object of the snapshot protects and no service
+/// uses.
+pub async fn prune_cluster(cluster: &ClusterInput, lattice: &dyn Lattice) -> Reconciled {
+    let mut run = Run::new(lattice, None);
+    run.prune(cluster).await;
+    run.finish()
 }
 
 struct Run<'a> {
     lattice: &'a dyn Lattice,
+    /// The one object reconciled, when not all.
+    only: Option<ObjectRef>,
     calls: Vec<Call>,
     problems: Vec<Problem>,
     /// Gateways and routes planned, with their cluster, for their statuses.
@@ -157,6 +181,32 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
 }
 
 impl<'a> Run<'a> {
+    fn new(lattice: &'a dyn Lattice, only: Option<ObjectRef>) -> Self {
+        Self {
+            lattice,
+            only,
+            calls: Vec::new(),
+            problems: Vec::new(),
+            planned: Vec::new(),
+            applied: Vec::new(),
+            ensured: Vec::new(),
+        }
+    }
+
+    /// Whether `object` is reconciled by this run.
+    fn selected(&self, object: &ObjectRef) -> bool {
+        self.only.as_ref().is_none_or(|only| only == object)
+    }
+
+    fn finish(self) -> Reconciled {
+        let statuses = self.statuses();
+        Reconciled {
+            calls: self.calls,
+            problems: self.problems,
+            statuses,
+        }
+    }
+
     fn statuses(&self) -> Vec<ObjectStatus> {
         self.planned
             .iter()
@@ -205,6 +255,9 @@ impl<'a> Run<'a> {
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(&cluster.snapshot, gateway);
             let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
+            if !self.selected(&object) {
+                continue;
+            }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
             let name = match translator.gateway(&object, &input).await {
@@ -247,6 +300,9 @@ impl<'a> Run<'a> {
     async fn exports(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for (object, input) in normalize::exports(&cluster.snapshot, &cluster.config) {
+            if !self.selected(&object) {
+                continue;
+            }
             let groups = match translator.export(&object, &input).await {
                 Ok(groups) => groups,
                 Err(problem) => {
@@ -275,6 +331,9 @@ impl<'a> Run<'a> {
     async fn routes(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
         for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
+            if !self.selected(&normalized.object) {
+                continue;
+            }
             self.planned.push((
                 cluster.config.cluster_name.clone(),
                 normalized.object.clone(),

@@ -140,3 +140,38 @@ impl Applier<'_> {
         Ok(())
     }
 }
+
+/// The ARNs of what this controller (`managed_by`) still has in Lattice for
+/// `object`: the services of a route, or the target groups of a route or an
+/// export. Empty once a deleted object's resources are all gone; resources
+/// without the object's tags are not counted.
+pub async fn remaining_resources(
+    lattice: &dyn crate::lattice::Lattice,
+    managed_by: &str,
+    object: &ObjectRef,
+) -> Result<Vec<String>, LatticeError> {
+    let sources = std::slice::from_ref(object);
+    let tagged_for = |tags: &crate::lattice::model::Tags, name_key: &str, namespace_key: &str| {
+        tags::managed_by(tags) == Some(managed_by)
+            && tags::controller_tag(tags, name_key).is_some()
+            && tags::controller_tag(tags, namespace_key).is_some()
+    };
+    let mut remaining = Vec::new();
+    if object.kind != "ServiceExport" {
+        for service in lattice.list_services().await? {
+            if tagged_for(&service.tags, "RouteName", "RouteNamespace")
+                && has_source_route(&service, sources)
+            {
+                remaining.push(service.arn);
+            }
+        }
+    }
+    for group in lattice.list_target_groups().await? {
+        let route_group = tagged_for(&group.tags, "RouteName", "RouteNamespace");
+        let export_group = tagged_for(&group.tags, "ServiceName", "ServiceNamespace");
+        if (route_group || export_group) && has_source_object(&group, sources) {
+            remaining.push(group.arn);
+        }
+    }
+    Ok(remaining)
+}

@@ -1,0 +1,413 @@
+//! The controller's settings (`trellis run`): a TOML file, then upstream's
+//! environment variables, then command-line flags, each overriding the one
+//! before, merged with figment and checked before anything starts.
+//!
+//! Contract: [`Settings::resolve`] either returns settings whose required
+//! values are present and valid, or an error naming the setting (by its
+//! environment variable) and how to set it. Empty environment variables count
+//! as unset, as upstream treats them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use super::ClusterConfig;
+
+/// Where the settings file is looked for when none is named.
+pub const DEFAULT_SETTINGS_FILE: &str = "/etc/trellis/trellis.toml";
+
+/// Upstream's environment variables and the setting each one sets.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("CLUSTER_NAME", "cluster_name"),
+    ("CLUSTER_VPC_ID", "cluster_vpc_id"),
+    ("AWS_ACCOUNT_ID", "aws_account_id"),
+    ("REGION", "region"),
+    ("DEFAULT_SERVICE_NETWORK", "default_service_network"),
+    (
+        "ENABLE_SERVICE_NETWORK_OVERRIDE",
+        "enable_service_network_override",
+    ),
+    ("LOG_LEVEL", "log_level"),
+    ("DEV_MODE", "dev_mode"),
+    ("LATTICE_ENDPOINT", "lattice_endpoint"),
+    (
+        "ROUTE_MAX_CONCURRENT_RECONCILES",
+        "route_max_concurrent_reconciles",
+    ),
+    (
+        "RECONCILE_DEFAULT_RESYNC_SECONDS",
+        "reconcile_default_resync_seconds",
+    ),
+    ("POD_NAMESPACE", "pod_namespace"),
+    ("POD_NAME", "pod_name"),
+];
+
+/// Upstream variables Trellis accepts and ignores, with why.
+pub const IGNORED_ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "WEBHOOK_ENABLED",
+        "Trellis has no pod readiness-gate webhook yet",
+    ),
+    (
+        "DISABLE_TAGGING_SERVICE_API",
+        "Trellis always tags through the VPC Lattice API",
+    ),
+];
+
+/// A scalar as TOML, environment or flags give it: environment values are
+/// text, TOML and flags typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Text(String),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Self::Bool(value) => value.to_string(),
+            Self::Int(value) => value.to_string(),
+            Self::Text(value) => value.trim().to_owned(),
+        }
+    }
+}
+
+/// Every setting as given, before checking. Field names are the TOML keys;
+/// flags use the same names with dashes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_vpc_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_service_network: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_service_network_override: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dev_mode: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lattice_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_max_concurrent_reconciles: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconcile_default_resync_seconds: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_bind_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_probe_bind_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_elect: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_election_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin_config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls_per_second: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burst: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gc_interval_seconds: Option<u64>,
+}
+
+/// The checked settings of a controller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The cluster context (name, VPC, account, region, default network).
+    pub cluster: ClusterConfig,
+    /// Every service network lookup uses the default network
+    /// (`ENABLE_SERVICE_NETWORK_OVERRIDE=true` with a default network set).
+    pub service_network_override: bool,
+    /// The log filter (`LOG_LEVEL`): a level or a `tracing` filter.
+    pub log_level: String,
+    /// Human-readable logs instead of JSON (`DEV_MODE` non-empty).
+    pub dev_mode: bool,
+    /// The VPC Lattice endpoint (`LATTICE_ENDPOINT`), if not the region's.
+    pub lattice_endpoint: Option<String>,
+    /// Reconciles of each kind that may run at once.
+    pub max_concurrent_reconciles: u16,
+    /// Re-reconcile every object this often even without a change, and
+    /// re-read Lattice (drift detection); `None` when 0.
+    pub resync: Option<Duration>,
+    /// How often this cluster's unused target groups are collected.
+    pub gc_interval: Duration,
+    /// Where `/metrics` is served.
+    pub metrics_bind_address: SocketAddr,
+    /// Where `/healthz` and `/readyz` are served.
+    pub health_probe_bind_address: SocketAddr,
+    /// Leader election, when enabled: the Lease's namespace and name and
+    /// this replica's identity.
+    pub leader_election: Option<LeaderElection>,
+    /// `None`: the embedded default plugin; else a component file.
+    pub plugin: Option<PathBuf>,
+    /// The plugin's configuration (JSON text).
+    pub plugin_config: String,
+    /// Sustained VPC Lattice requests per second.
+    pub calls_per_second: u32,
+    /// VPC Lattice requests allowed at once after a quiet period.
+    pub burst: u32,
+    /// Attempts per VPC Lattice request.
+    pub max_attempts: u32,
+}
+
+/// Where the leader-election Lease lives and who this replica is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderElection {
+    pub namespace: String,
+    pub lease_name: String,
+    pub identity: String,
+}
+
+/// A setting that cannot be used; the message names it and how to set it.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A required setting has no value.
+    #[error(
+        "{variable} is not set: set the {variable} environment variable, \
+         `{key}` in the settings file, or --{flag}"
+    )]
+    Missing {
+        variable: &'static str,
+        key: &'static str,
+        flag: String,
+    },
+    /// A setting has a value that cannot be used.
+    #[error("{variable}: {message}")]
+    Invalid {
+        variable: &'static str,
+        message: String,
+    },
+    /// The settings file or an environment value could not be read.
+    #[error("{0}")]
+    Read(#[from] Box<figment::Error>),
+}
+
+impl RawSettings {
+    /// Merges `file` (if given and present), the environment (`env`: name →
+    /// value) and `flags`, later sources winning.
+    ///
+    /// A file named explicitly must exist; [`DEFAULT_SETTINGS_FILE`] is
+    /// read only if present.
+    pub fn merge(
+        file: Option<&Path>,
+        env: &[(String, String)],
+        flags: &RawSettings,
+    ) -> Result<Self, SettingsError> {
+        let mut figment = Figment::new();
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(SettingsError::Invalid {
+                    variable: "TRELLIS_CONFIG",
+                    message: format!("settings file {} does not exist", path.display()),
+                });
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_SETTINGS_FILE)),
+        }
+        let environment: Vec<(String, String)> = env
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .filter_map(|(name, value)| {
+                ENVIRONMENT
+                    .iter()
+                    .find(|(variable, _)| variable == name)
+                    .map(|(_, key)| ((*key).to_owned(), value.clone()))
+            })
+            .collect();
+        let environment: std::collections::BTreeMap<String, Scalar> = environment
+            .into_iter()
+            .map(|(key, value)| (key, Scalar::Text(value)))
+            .collect();
+        figment = figment
+            .merge(Serialized::defaults(environment).profile(figment::Profile::Default))
+            .merge(Serialized::defaults(flags));
+        figment
+            .extract()
+            .map_err(|error| SettingsError::Read(Box::new(error)))
+    }
+
+    /// The checked settings.
+    pub fn resolve(self) -> Result<Settings, SettingsError> {
+        let cluster = ClusterConfig {
+            cluster_name: required(self.cluster_name, "CLUSTER_NAME", "cluster_name")?,
+            vpc_id: required(self.cluster_vpc_id, "CLUSTER_VPC_ID", "cluster_vpc_id")?,
+            account_id: required(self.aws_account_id, "AWS_ACCOUNT_ID", "aws_account_id")?,
+            region: required(self.region, "REGION", "region")?,
+            default_service_network: self
+                .default_service_network
+                .filter(|name| !name.trim().is_empty()),
+        };
+        if !cluster.account_id.chars().all(|c| c.is_ascii_digit()) || cluster.account_id.len() != 12
+        {
+            return Err(SettingsError::Invalid {
+                variable: "AWS_ACCOUNT_ID",
+                message: format!("`{}` is not a 12-digit AWS account id", cluster.account_id),
+            });
+        }
+        if !cluster.vpc_id.starts_with("vpc-") {
+            return Err(SettingsError::Invalid {
+                variable: "CLUSTER_VPC_ID",
+                message: format!("`{}` is not a VPC id (vpc-…)", cluster.vpc_id),
+            });
+        }
+        let override_asked = self
+            .enable_service_network_override
+            .is_some_and(|value| value.text().eq_ignore_ascii_case("true"));
+        let service_network_override = override_asked && cluster.default_service_network.is_some();
+        let max_concurrent_reconciles = match self.route_max_concurrent_reconciles {
+            None => 4,
+            Some(value) => match value.text().parse::<u16>() {
+                Ok(count) if count > 0 => count,
+                _ => {
+                    return Err(SettingsError::Invalid {
+                        variable: "ROUTE_MAX_CONCURRENT_RECONCILES",
+                        message: format!(
+                            "`{}` is not a whole number from 1 to 65535",
+                            value.text()
+                        ),
+                    });
+                }
+            },
+        };
+        let resync = match self.reconcile_default_resync_seconds {
+            None => None,
+            Some(value) => match value.text().parse::<u64>() {
+                Ok(0) => None,
+                Ok(seconds) if seconds >= 60 => Some(Duration::from_secs(seconds)),
+                _ => {
+                    return Err(SettingsError::Invalid {
+                        variable: "RECONCILE_DEFAULT_RESYNC_SECONDS",
+                        message: format!("`{}` must be 0 or at least 60 (seconds)", value.text()),
+                    });
+                }
+            },
+        };
+        let leader_election = if self.leader_elect.unwrap_or(false) {
+            let namespace = self
+                .pod_namespace
+                .or_else(service_account_namespace)
+                .ok_or(SettingsError::Missing {
+                    variable: "POD_NAMESPACE",
+                    key: "pod_namespace",
+                    flag: "pod-namespace".into(),
+                })?;
+            let identity = self
+                .pod_name
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .unwrap_or_else(|| format!("trellis-{}", std::process::id()));
+            Some(LeaderElection {
+                namespace,
+                lease_name: self
+                    .leader_election_id
+                    .unwrap_or_else(|| "trellis-leader".into()),
+                identity,
+            })
+        } else {
+            None
+        };
+        Ok(Settings {
+            cluster,
+            service_network_override,
+            log_level: self.log_level.unwrap_or_else(|| "info".into()),
+            dev_mode: self.dev_mode.is_some_and(|value| !value.text().is_empty()),
+            lattice_endpoint: self.lattice_endpoint.filter(|url| !url.trim().is_empty()),
+            max_concurrent_reconciles,
+            resync,
+            gc_interval: Duration::from_secs(self.gc_interval_seconds.unwrap_or(30).max(1)),
+            metrics_bind_address: address(
+                self.metrics_bind_address,
+                "0.0.0.0:8080",
+                "metrics_bind_address",
+            )?,
+            health_probe_bind_address: address(
+                self.health_probe_bind_address,
+                "0.0.0.0:8081",
+                "health_probe_bind_address",
+            )?,
+            leader_election,
+            plugin: self
+                .plugin
+                .filter(|plugin| plugin != "default")
+                .map(PathBuf::from),
+            plugin_config: self.plugin_config.unwrap_or_else(|| "{}".into()),
+            calls_per_second: positive(self.calls_per_second, 20, "calls_per_second")?,
+            burst: positive(self.burst, 40, "burst")?,
+            max_attempts: positive(self.max_attempts, 5, "max_attempts")?,
+        })
+    }
+}
+
+fn required(
+    value: Option<String>,
+    variable: &'static str,
+    key: &'static str,
+) -> Result<String, SettingsError> {
+    value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| SettingsError::Missing {
+            variable,
+            key,
+            flag: key.replace('_', "-"),
+        })
+}
+
+/// An address as `host:port` or upstream's `:port` (all interfaces).
+fn address(
+    value: Option<String>,
+    default: &str,
+    key: &'static str,
+) -> Result<SocketAddr, SettingsError> {
+    let text = value.unwrap_or_else(|| default.to_owned());
+    let full = if text.starts_with(':') {
+        format!("0.0.0.0{text}")
+    } else {
+        text.clone()
+    };
+    full.parse().map_err(|_| SettingsError::Invalid {
+        variable: key,
+        message: format!("`{text}` is not an address (host:port or :port)"),
+    })
+}
+
+fn positive(value: Option<u32>, default: u32, key: &'static str) -> Result<u32, SettingsError> {
+    match value.unwrap_or(default) {
+        0 => Err(SettingsError::Invalid {
+            variable: key,
+            message: "must be at least 1".into(),
+        }),
+        value => Ok(value),
+    }
+}
+
+/// The namespace of the pod's service account, when running in a cluster.
+fn service_account_namespace() -> Option<String> {
+    std::fs::read_to_string("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+        .ok()
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+//! What every reconcile shares: the Kubernetes client, the stores, the
+//! plugin, the Lattice client, the event recorder and the metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::Client;
+use kube::runtime::events::Recorder;
+
+use super::backoff::Backoff;
+use super::metrics::Metrics;
+use super::stores::Stores;
+use crate::config::ClusterConfig;
+use crate::kube::{ClusterInput, Snapshot};
+use crate::lattice::Lattice;
+use crate::plugin::Plugin;
+
+/// The controller's shared state, one per process (`Arc<Context>`).
+pub struct Context {
+    /// The Kubernetes client (status, finalizers, events).
+    pub client: Client,
+    /// The cluster this controller runs for.
+    pub cluster: ClusterConfig,
+    /// The reflector stores the snapshot is built from.
+    pub stores: Stores,
+    /// The plugin that translates objects.
+    pub plugin: Plugin,
+    /// VPC Lattice (cached; write-through).
+    pub lattice: Arc<dyn Lattice>,
+    /// Publishes Kubernetes Events.
+    pub recorder: Recorder,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Re-reconcile period of every object, if any.
+    pub resync: Option<Duration>,
+    /// Retry delays of failing objects.
+    pub backoff: Backoff,
+}
+
+impl Context {
+    /// The pipeline's input for this cluster over `snapshot`.
+    pub fn input(&self, snapshot: Snapshot) -> ClusterInput {
+        ClusterInput {
+            config: self.cluster.clone(),
+            snapshot,
+            source: std::path::PathBuf::from("kubernetes"),
+            skipped: Default::default(),
+        }
+    }
+}

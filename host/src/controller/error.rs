@@ -1,0 +1,35 @@
+//! Why a reconcile failed, with the metric label of each kind of failure.
+
+/// A failed reconcile; the controller retries it with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A Kubernetes API call failed (status, finalizer, event).
+    #[error("Kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    /// A VPC Lattice call failed; what was done stays, the retry finishes it.
+    #[error("VPC Lattice: {0}")]
+    Lattice(String),
+    /// The object's Lattice resources are not all gone yet (still in use, or
+    /// a delete failed); its finalizer stays.
+    #[error("cleanup of {object} not finished: {remaining}")]
+    CleanupPending { object: String, remaining: String },
+    /// A Gateway is still referenced by a route; it keeps its finalizer.
+    #[error("cannot delete gateway {gateway} - found referencing route {route}")]
+    GatewayInUse { gateway: String, route: String },
+    /// Adding or removing the finalizer failed.
+    #[error("finalizer: {0}")]
+    Finalizer(String),
+}
+
+impl Error {
+    /// The `error` label of `trellis_reconcile_errors_total`.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            Self::Kube(_) => "kube",
+            Self::Lattice(_) => "lattice",
+            Self::CleanupPending { .. } => "cleanup_pending",
+            Self::GatewayInUse { .. } => "gateway_in_use",
+            Self::Finalizer(_) => "finalizer",
+        }
+    }
+}

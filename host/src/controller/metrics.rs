@@ -1,0 +1,194 @@
+//! Prometheus metrics: reconciles and their errors by kind, reconcile
+//! latency, VPC Lattice requests by operation, plugin call latency.
+//!
+//! Contract: every series is created on first use, so a scrape shows only
+//! what happened; `render` never fails for a valid registry.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::lattice::CallCounter;
+use crate::plugin::{CallObserver, CallOutcome};
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    kind: String,
+    error: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PluginLabels {
+    plugin: String,
+    function: String,
+    outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+}
+
+/// The controller's metrics and their registry.
+pub struct Metrics {
+    registry: Registry,
+    reconciles: Family<KindLabels, Counter>,
+    errors: Family<ErrorLabels, Counter>,
+    reconcile_seconds: Family<KindLabels, Histogram>,
+    plugin_seconds: Family<PluginLabels, Histogram>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+fn latency_histogram() -> Histogram {
+    // 100 µs to ~100 s.
+    Histogram::new(exponential_buckets(0.0001, 4.0, 11))
+}
+
+impl Metrics {
+    /// Metrics with the VPC Lattice request counts of `lattice_calls`
+    /// (read at each scrape), if the controller talks to the SDK client.
+    pub fn new(lattice_calls: Option<CallCounter>) -> Self {
+        let mut registry = Registry::with_prefix("trellis");
+        let reconciles = Family::<KindLabels, Counter>::default();
+        registry.register(
+            "reconciles",
+            "Reconciles run, by object kind",
+            reconciles.clone(),
+        );
+        let errors = Family::<ErrorLabels, Counter>::default();
+        registry.register(
+            "reconcile_errors",
+            "Reconciles that failed and were retried, by object kind and error kind",
+            errors.clone(),
+        );
+        let reconcile_seconds =
+            Family::<KindLabels, Histogram>::new_with_constructor(latency_histogram);
+        registry.register(
+            "reconcile_duration_seconds",
+            "Time a reconcile takes, by object kind",
+            reconcile_seconds.clone(),
+        );
+        let plugin_seconds =
+            Family::<PluginLabels, Histogram>::new_with_constructor(latency_histogram);
+        registry.register(
+            "plugin_call_duration_seconds",
+            "Time a plugin call takes (instantiation included), by plugin, function and outcome",
+            plugin_seconds.clone(),
+        );
+        if let Some(calls) = lattice_calls {
+            registry.register_collector(Box::new(LatticeRequests(calls)));
+        }
+        Self {
+            registry,
+            reconciles,
+            errors,
+            reconcile_seconds,
+            plugin_seconds,
+        }
+    }
+
+    /// Counts a reconcile of a `kind` object that took `elapsed`.
+    pub fn reconciled(&self, kind: &str, elapsed: Duration) {
+        let labels = KindLabels { kind: kind.into() };
+        self.reconciles.get_or_create(&labels).inc();
+        self.reconcile_seconds
+            .get_or_create(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a failed reconcile of a `kind` object.
+    pub fn failed(&self, kind: &str, error: &str) {
+        self.errors
+            .get_or_create(&ErrorLabels {
+                kind: kind.into(),
+                error: error.into(),
+            })
+            .inc();
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        encode(&mut text, &self.registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// Plugin call latencies go to the registry's histogram.
+#[derive(Debug, Clone)]
+pub struct PluginCallMetrics(pub Arc<Metrics>);
+
+impl CallObserver for PluginCallMetrics {
+    fn observe(
+        &self,
+        plugin: &str,
+        function: &'static str,
+        elapsed: Duration,
+        outcome: CallOutcome,
+    ) {
+        self.0
+            .plugin_seconds
+            .get_or_create(&PluginLabels {
+                plugin: plugin.into(),
+                function: function.into(),
+                outcome: outcome.label().into(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+}
+
+/// `trellis_aws_requests_total` and `trellis_aws_attempts_total` from the
+/// SDK client's per-operation counts.
+#[derive(Debug)]
+struct LatticeRequests(CallCounter);
+
+impl Collector for LatticeRequests {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = self.0.snapshot();
+        let series: [(&str, &str, fn(&crate::lattice::OperationCount) -> u64); 2] = [
+            (
+                "aws_requests",
+                "VPC Lattice requests, by API operation (one per page)",
+                |count| count.requests,
+            ),
+            (
+                "aws_attempts",
+                "VPC Lattice attempts on the wire, by API operation (retries included)",
+                |count| count.attempts,
+            ),
+        ];
+        for (name, help, value) in series {
+            let mut family = encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Counter,
+            )?;
+            for (operation, count) in &counts {
+                let labels = OperationLabels {
+                    operation: operation.clone(),
+                };
+                let counter = ConstCounter::new(value(count));
+                counter.encode(family.encode_family(&labels)?)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,373 @@
+//! The reconcile of one root object — a Gateway, a route or a ServiceExport —
+//! in the controller-rs shape: [`reconcile`] wraps the work in
+//! kube-runtime's `finalizer()` helper and dispatches to [`apply`] or
+//! [`cleanup`]; [`error_policy`] counts the failure and retries with backoff.
+//!
+//! Guarantees:
+//! - A finalizer is added only to objects Trellis manages: Gateways of the
+//!   Lattice GatewayClass, routes attached to such a Gateway, and
+//!   ServiceExports. Other objects are not touched. An object that stops
+//!   being managed (a route moved to another Gateway class) is cleaned up
+//!   and loses the finalizer.
+//! - A failure (a broken plugin, an invalid field, a Lattice error) never
+//!   deletes live Lattice resources: problems are written to the object's
+//!   status and as Warning events, and the object's resources stay.
+//! - The finalizer is removed only once the object's Lattice resources are
+//!   gone (routes, exports) or nothing references it (Gateways).
+//!
+//! Assumptions: apply and cleanup are idempotent; cleanup tolerates apply
+//! never having run (it deletes what exists, by tags).
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gateway_api::apis::standard::gateways::Gateway;
+use gateway_api::apis::standard::grpcroutes::GrpcRoute;
+use gateway_api::apis::standard::httproutes::HttpRoute;
+use gateway_api::apis::standard::tlsroutes::TlsRoute;
+use kube::api::{Api, Patch, PatchParams};
+use kube::core::NamespaceResourceScope;
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Event as KubeEvent, EventType};
+use kube::runtime::finalizer::{Event, finalizer};
+use kube::{Resource, ResourceExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::context::Context;
+use super::error::Error;
+use super::status;
+use crate::kube::crds::ServiceExport;
+use crate::reconcile::apply::remaining_resources;
+use crate::reconcile::normalize;
+use crate::reconcile::plan::{Reconciled, prune_cluster, reconcile_object};
+use crate::reconcile::problem::ObjectRef;
+
+/// A kind whose objects own Lattice resources, with upstream's finalizer.
+pub trait Root:
+    Resource<DynamicType = (), Scope = NamespaceResourceScope>
+    + Clone
+    + Debug
+    + Serialize
+    + DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+    /// Upstream's finalizer name for the kind (so objects finalized by the
+    /// Go controller are cleaned up by Trellis, and the other way round).
+    const FINALIZER: &'static str;
+}
+
+impl Root for Gateway {
+    const FINALIZER: &'static str = "gateway.k8s.aws/resources";
+}
+impl Root for HttpRoute {
+    const FINALIZER: &'static str = "httproute.k8s.aws/resources";
+}
+impl Root for GrpcRoute {
+    const FINALIZER: &'static str = "grpcroute.k8s.aws/resources";
+}
+impl Root for TlsRoute {
+    const FINALIZER: &'static str = "tlsroute.k8s.aws/resources";
+}
+impl Root for ServiceExport {
+    const FINALIZER: &'static str = "serviceexport.k8s.aws/resources";
+}
+
+/// How long a failed cleanup waits before it looks again.
+const CLEANUP_RETRY: Duration = Duration::from_secs(10);
+
+fn object_ref<K: Root>(object: &K) -> ObjectRef {
+    ObjectRef::new(
+        K::kind(&()),
+        object.namespace().unwrap_or_default(),
+        object.name_any(),
+    )
+}
+
+/// Whether Trellis manages `object`, given the live snapshot.
+fn manages(ctx: &Context, object: &ObjectRef) -> bool {
+    let snapshot = ctx.stores.snapshot();
+    match object.kind.as_str() {
+        "ServiceExport" => true,
+        "Gateway" => normalize::lattice_gateways(&snapshot)
+            .iter()
+            .any(|gateway| {
+                gateway.metadata.namespace.as_deref() == Some(object.namespace.as_str())
+                    && gateway.metadata.name.as_deref() == Some(object.name.as_str())
+            }),
+        _ => normalize::routes(&snapshot, &ctx.cluster)
+            .iter()
+            .any(|route| route.object == *object),
+    }
+}
+
+/// Reconciles one root object (the controller's reconcile function).
+pub async fn reconcile<K: Root>(object: Arc<K>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let started = Instant::now();
+    let reference = object_ref(object.as_ref());
+    let result = reconcile_root(object, &ctx).await;
+    ctx.metrics.reconciled(&K::kind(&()), started.elapsed());
+    if result.is_ok() {
+        ctx.backoff.succeeded(&reference);
+    }
+    result
+}
+
+async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<Action, Error> {
+    let reference = object_ref(object.as_ref());
+    let finalized = object.finalizers().iter().any(|name| name == K::FINALIZER);
+    let deleting = object.meta().deletion_timestamp.is_some();
+    if !manages(ctx, &reference) {
+        if !finalized {
+            return Ok(Action::await_change());
+        }
+        if !deleting {
+            // No longer ours: clean up, then let go of the object.
+            cleanup(object.as_ref(), ctx).await?;
+            remove_finalizer(object.as_ref(), ctx).await?;
+            return Ok(Action::await_change());
+        }
+    }
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &reference.namespace);
+    finalizer(&api, K::FINALIZER, object, |event| async {
+        match event {
+            Event::Apply(object) => apply(object.as_ref(), ctx).await,
+            Event::Cleanup(object) => cleanup(object.as_ref(), ctx)
+                .await
+                .map(|()| Action::await_change()),
+        }
+    })
+    .await
+    .map_err(|error| match error {
+        kube::runtime::finalizer::Error::ApplyFailed(error)
+        | kube::runtime::finalizer::Error::CleanupFailed(error) => error,
+        other => Error::Finalizer(other.to_string()),
+    })
+}
+
+/// Removes this kind's finalizer with a JSON patch that first tests it is
+/// where it was seen, so another controller's finalizers are never removed.
+async fn remove_finalizer<K: Root>(object: &K, ctx: &Context) -> Result<(), Error> {
+    let Some(index) = object
+        .finalizers()
+        .iter()
+        .position(|name| name == K::FINALIZER)
+    else {
+        return Ok(());
+    };
+    let path = format!("/metadata/finalizers/{index}");
+    let patch: json_patch::Patch = serde_json::from_value(serde_json::json!([
+        {"op": "test", "path": path, "value": K::FINALIZER},
+        {"op": "remove", "path": path},
+    ]))
+    .map_err(|error| Error::Finalizer(error.to_string()))?;
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &object.namespace().unwrap_or_default());
+    api.patch(
+        &object.name_any(),
+        &PatchParams::default(),
+        &Patch::<()>::Json(patch),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Translates and applies the object, then writes its status and events.
+async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
+    let reference = object_ref(object);
+    let snapshot = ctx.stores.snapshot();
+    let parents = lattice_parents(object, &snapshot);
+    let input = ctx.input(snapshot);
+    let reconciled = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &reference).await;
+    let produced_by = format!("{} {}", ctx.plugin.name(), ctx.plugin.version());
+    for object_status in reconciled.statuses.iter().filter(|s| s.object == reference) {
+        if reference.kind == "Gateway" {
+            status::write_gateway(ctx.client.clone(), object, object_status, &produced_by).await?;
+        } else {
+            status::write_route(
+                ctx.client.clone(),
+                object,
+                &parents,
+                object_status,
+                &produced_by,
+            )
+            .await?;
+        }
+    }
+    publish(object, ctx, &reconciled, &reference, &produced_by).await;
+    if let Some(problem) = reconciled
+        .problems
+        .iter()
+        .find(|problem| problem.reason == "LatticeError")
+    {
+        return Err(Error::Lattice(problem.message.clone()));
+    }
+    Ok(ctx
+        .resync
+        .map_or_else(Action::await_change, Action::requeue))
+}
+
+/// Events for a reconcile: a Warning per problem of the object, a Normal
+/// `DeploySucceed` when Lattice was changed without a problem. Publishing
+/// failures are logged, never fatal.
+async fn publish<K: Root>(
+    object: &K,
+    ctx: &Context,
+    reconciled: &Reconciled,
+    reference: &ObjectRef,
+    produced_by: &str,
+) {
+    let mut events: Vec<KubeEvent> = reconciled
+        .problems
+        .iter()
+        .filter(|problem| problem.object == *reference)
+        .map(|problem| KubeEvent {
+            type_: EventType::Warning,
+            reason: problem.reason.clone(),
+            note: Some(match &problem.field {
+                Some(field) => format!("{field}: {}", problem.message),
+                None => problem.message.clone(),
+            }),
+            action: "Reconcile".into(),
+            secondary: None,
+        })
+        .collect();
+    if events.is_empty() && !reconciled.calls.is_empty() {
+        events.push(KubeEvent {
+            type_: EventType::Normal,
+            reason: "DeploySucceed".into(),
+            note: Some(format!(
+                "{} VPC Lattice change(s), translated by plugin {produced_by}",
+                reconciled.calls.len()
+            )),
+            action: "Reconcile".into(),
+            secondary: None,
+        });
+    }
+    let target = object.object_ref(&());
+    for event in events {
+        if let Err(error) = ctx.recorder.publish(&event, &target).await {
+            tracing::warn!(object = %reference, %error, "could not publish an event");
+        }
+    }
+}
+
+/// Removes what Trellis made for the object: prunes the cluster against a
+/// snapshot without it, then checks nothing of the object is left.
+async fn cleanup<K: Root>(object: &K, ctx: &Context) -> Result<(), Error> {
+    let reference = object_ref(object);
+    let snapshot = ctx.stores.snapshot();
+    if reference.kind == "Gateway" {
+        let gateway = reference.clone();
+        let user = normalize::route_references(&snapshot)
+            .into_iter()
+            .find(|route| route.gateways.contains(&gateway));
+        return match user {
+            Some(route) => Err(Error::GatewayInUse {
+                gateway: format!("{}/{}", gateway.namespace, gateway.name),
+                route: format!("{}/{}", route.route.namespace, route.route.name),
+            }),
+            None => Ok(()),
+        };
+    }
+    let mut input = ctx.input(snapshot);
+    remove_from(&mut input.snapshot, &reference);
+    let pruned = prune_cluster(&input, ctx.lattice.as_ref()).await;
+    if let Some(problem) = pruned.problems.first() {
+        return Err(Error::Lattice(problem.message.clone()));
+    }
+    let remaining =
+        remaining_resources(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), &reference)
+            .await
+            .map_err(|error| Error::Lattice(error.to_string()))?;
+    if !remaining.is_empty() {
+        return Err(Error::CleanupPending {
+            object: reference.to_string(),
+            remaining: remaining.join(", "),
+        });
+    }
+    if !pruned.calls.is_empty() {
+        let event = KubeEvent {
+            type_: EventType::Normal,
+            reason: "Deleted".into(),
+            note: Some(format!(
+                "{} VPC Lattice resource(s) deleted",
+                pruned.calls.len()
+            )),
+            action: "Cleanup".into(),
+            secondary: None,
+        };
+        if let Err(error) = ctx.recorder.publish(&event, &object.object_ref(&())).await {
+            tracing::warn!(object = %reference, %error, "could not publish an event");
+        }
+    }
+    Ok(())
+}
+
+/// Drops `object` from the snapshot (it may still be there when it stopped
+/// being managed rather than being deleted).
+fn remove_from(snapshot: &mut crate::kube::Snapshot, object: &ObjectRef) {
+    fn keep<K: Resource>(object: &ObjectRef) -> impl Fn(&K) -> bool + '_ {
+        move |candidate| {
+            candidate.meta().namespace.as_deref() != Some(object.namespace.as_str())
+                || candidate.meta().name.as_deref() != Some(object.name.as_str())
+        }
+    }
+    match object.kind.as_str() {
+        "HTTPRoute" => snapshot.http_routes.retain(keep(object)),
+        "GRPCRoute" => snapshot.grpc_routes.retain(keep(object)),
+        "TLSRoute" => snapshot.tls_routes.retain(keep(object)),
+        "ServiceExport" => snapshot.service_exports.retain(keep(object)),
+        _ => {}
+    }
+}
+
+/// The parentRefs of a route, as written, that name a Lattice Gateway.
+fn lattice_parents<K: Root>(object: &K, snapshot: &crate::kube::Snapshot) -> Vec<Value> {
+    let json = serde_json::to_value(object).unwrap_or_default();
+    let namespace = object.namespace().unwrap_or_default();
+    let gateways = normalize::lattice_gateways(snapshot);
+    json["spec"]["parentRefs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|parent| {
+            let group = parent["group"]
+                .as_str()
+                .unwrap_or("gateway.networking.k8s.io");
+            let kind = parent["kind"].as_str().unwrap_or("Gateway");
+            let parent_namespace = parent["namespace"].as_str().unwrap_or(&namespace);
+            group == "gateway.networking.k8s.io"
+                && kind == "Gateway"
+                && gateways.iter().any(|gateway| {
+                    gateway.metadata.namespace.as_deref() == Some(parent_namespace)
+                        && gateway.metadata.name.as_deref() == parent["name"].as_str()
+                })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The controller's error policy: log, count by error kind, retry with
+/// backoff (cleanups that wait on Lattice at a fixed pace).
+pub fn error_policy<K: Root>(object: Arc<K>, error: &Error, ctx: Arc<Context>) -> Action {
+    let kind = K::kind(&());
+    tracing::warn!(
+        kind = %kind,
+        namespace = object.namespace().unwrap_or_default(),
+        name = object.name_any(),
+        %error,
+        "reconcile failed"
+    );
+    ctx.metrics.failed(&kind, error.metric_label());
+    let delay = ctx.backoff.failed(&object_ref(object.as_ref()));
+    match error {
+        Error::CleanupPending { .. } | Error::GatewayInUse { .. } => {
+            Action::requeue(delay.min(CLEANUP_RETRY))
+        }
+        _ => Action::requeue(delay),
+    }
+}

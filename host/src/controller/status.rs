@@ -1,0 +1,175 @@
+//! Writing status conditions to Gateways and routes: upstream's condition
+//! types and reasons (from [`crate::reconcile::status`]), the plugin that
+//! produced the result named in each holding condition's message.
+//!
+//! Contract: status is written with server-side apply under the field
+//! manager [`FIELD_MANAGER`], on the `status` subresource only; nothing is
+//! written when the conditions (type, status, reason, message, observed
+//! generation) are unchanged, so a steady object causes no writes and no
+//! watch events. `lastTransitionTime` changes only when a condition's
+//! status does. Caveat: a route's `status.parents` is written whole (the
+//! Gateway API CRDs make it an atomic list), so parents of other
+//! controllers on the same route are overwritten.
+
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, Patch, PatchParams};
+use kube::core::DynamicObject;
+use kube::{Resource, ResourceExt};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::reconcile::normalize::CONTROLLER_NAME;
+use crate::reconcile::status::ObjectStatus;
+
+/// The field manager of every status write.
+pub const FIELD_MANAGER: &str = "trellis";
+
+/// The conditions of `status` as the API wants them, keeping the
+/// `lastTransitionTime` of conditions in `existing` whose status is the
+/// same. `produced_by` is appended to holding conditions' messages.
+fn conditions(
+    status: &ObjectStatus,
+    existing: &Value,
+    generation: i64,
+    produced_by: &str,
+) -> Vec<Value> {
+    let now = Timestamp::now().to_string();
+    status
+        .conditions
+        .iter()
+        .map(|condition| {
+            let before = existing
+                .as_array()
+                .and_then(|list| list.iter().find(|old| old["type"] == condition.type_));
+            let since = before
+                .filter(|old| old["status"] == condition.status)
+                .and_then(|old| old["lastTransitionTime"].as_str())
+                .map_or_else(|| now.clone(), str::to_owned);
+            let message = if condition.status == "True" {
+                format!("Programmed by plugin {produced_by}")
+            } else {
+                condition.message.clone()
+            };
+            json!({
+                "type": condition.type_,
+                "status": condition.status,
+                "reason": condition.reason,
+                "message": message,
+                "observedGeneration": generation,
+                "lastTransitionTime": since,
+            })
+        })
+        .collect()
+}
+
+/// The conditions without their times, to tell whether anything changed.
+fn without_times(conditions: &Value) -> Value {
+    let mut conditions = conditions.clone();
+    if let Some(list) = conditions.as_array_mut() {
+        for condition in list {
+            if let Some(fields) = condition.as_object_mut() {
+                fields.remove("lastTransitionTime");
+            }
+        }
+    }
+    conditions
+}
+
+fn api_for<K: Resource<DynamicType = ()>>(client: kube::Client, object: &K) -> Api<DynamicObject> {
+    let resource = kube::core::ApiResource::erase::<K>(&());
+    match object.meta().namespace.as_deref() {
+        Some(namespace) => Api::namespaced_with(client, namespace, &resource),
+        None => Api::all_with(client, &resource),
+    }
+}
+
+async fn apply_status<K: Resource<DynamicType = ()>>(
+    client: kube::Client,
+    object: &K,
+    status: Value,
+) -> Result<(), kube::Error> {
+    let body = json!({
+        "apiVersion": K::api_version(&()),
+        "kind": K::kind(&()),
+        "metadata": {"name": object.name_any()},
+        "status": status,
+    });
+    api_for(client, object)
+        .patch_status(
+            &object.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&body),
+        )
+        .await
+        .map(|_| ())
+}
+
+/// Writes a Gateway's conditions, if they changed.
+pub async fn write_gateway<K>(
+    client: kube::Client,
+    gateway: &K,
+    status: &ObjectStatus,
+    produced_by: &str,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Serialize,
+{
+    let live = serde_json::to_value(gateway).unwrap_or_default();
+    let existing = &live["status"]["conditions"];
+    let generation = gateway.meta().generation.unwrap_or_default();
+    let wanted = Value::Array(conditions(status, existing, generation, produced_by));
+    if without_times(&wanted) == without_times(existing) {
+        return Ok(());
+    }
+    apply_status(client, gateway, json!({"conditions": wanted})).await
+}
+
+/// Writes a route's conditions for each of `parents` (its parentRefs that
+/// name a Lattice Gateway, as written), if they changed.
+pub async fn write_route<K>(
+    client: kube::Client,
+    route: &K,
+    parents: &[Value],
+    status: &ObjectStatus,
+    produced_by: &str,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Serialize,
+{
+    let live = serde_json::to_value(route).unwrap_or_default();
+    let generation = route.meta().generation.unwrap_or_default();
+    let existing_parents = live["status"]["parents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let wanted: Vec<Value> = parents
+        .iter()
+        .map(|parent| {
+            let existing = existing_parents
+                .iter()
+                .find(|old| old["parentRef"] == *parent)
+                .map(|old| old["conditions"].clone())
+                .unwrap_or(Value::Null);
+            json!({
+                "parentRef": parent,
+                "controllerName": CONTROLLER_NAME,
+                "conditions": conditions(status, &existing, generation, produced_by),
+            })
+        })
+        .collect();
+    let comparable = |list: &[Value]| -> Vec<Value> {
+        list.iter()
+            .map(|parent| {
+                json!({
+                    "parentRef": parent["parentRef"],
+                    "controllerName": parent["controllerName"],
+                    "conditions": without_times(&parent["conditions"]),
+                })
+            })
+            .collect()
+    };
+    if comparable(&wanted) == comparable(&existing_parents) {
+        return Ok(());
+    }
+    apply_status(client, route, json!({"parents": wanted})).await
+}

@@ -1,0 +1,105 @@
+//! The reflector stores of every kind Trellis reads, and the snapshot the
+//! plugin pipeline reads, built from them.
+//!
+//! Contract: one watch per kind; [`Stores::snapshot`] is a consistent copy
+//! of each store at the time of the call (kinds are copied one after the
+//! other, so a change racing the copy shows up in the next reconcile, which
+//! it triggers). Objects being deleted are left out of the snapshot, so a
+//! deleted route no longer protects its resources and a deleted Gateway no
+//! longer accepts routes.
+
+use gateway_api::apis::standard::{
+    gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
+    tlsroutes::TlsRoute,
+};
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::Resource;
+use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::reflector::Store;
+
+use crate::kube::Snapshot;
+use crate::kube::crds::{GROUP, ServiceExport, ServiceImport};
+
+/// The policy kinds of `application-networking.k8s.aws/v1alpha1`, watched
+/// untyped: plugins read their `spec` as JSON. `(kind, plural, namespaced)`.
+pub const POLICY_KINDS: &[(&str, &str, bool)] = &[
+    ("TargetGroupPolicy", "targetgrouppolicies", true),
+    ("VpcAssociationPolicy", "vpcassociationpolicies", true),
+    ("AccessLogPolicy", "accesslogpolicies", true),
+    ("IAMAuthPolicy", "iamauthpolicies", true),
+    ("ServiceNetwork", "servicenetworks", false),
+];
+
+/// The API resource of a policy kind.
+pub fn policy_resource(kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(GROUP, "v1alpha1", kind), plural)
+}
+
+/// Readers of every store.
+#[derive(Clone)]
+pub struct Stores {
+    pub gateway_classes: Store<GatewayClass>,
+    pub gateways: Store<Gateway>,
+    pub http_routes: Store<HttpRoute>,
+    pub grpc_routes: Store<GrpcRoute>,
+    pub tls_routes: Store<TlsRoute>,
+    pub services: Store<Service>,
+    pub endpoint_slices: Store<EndpointSlice>,
+    pub namespaces: Store<Namespace>,
+    pub service_exports: Store<ServiceExport>,
+    pub service_imports: Store<ServiceImport>,
+    /// One store per [`POLICY_KINDS`] entry, in that order.
+    pub policies: Vec<Store<DynamicObject>>,
+}
+
+fn live<K>(store: &Store<K>) -> Vec<K>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    store
+        .state()
+        .iter()
+        .filter(|object| object.meta().deletion_timestamp.is_none())
+        .map(|object| K::clone(object))
+        .collect()
+}
+
+impl Stores {
+    /// The objects of every store, those being deleted left out.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            gateway_classes: live(&self.gateway_classes),
+            gateways: live(&self.gateways),
+            http_routes: live(&self.http_routes),
+            grpc_routes: live(&self.grpc_routes),
+            tls_routes: live(&self.tls_routes),
+            services: live(&self.services),
+            endpoint_slices: live(&self.endpoint_slices),
+            namespaces: live(&self.namespaces),
+            service_exports: live(&self.service_exports),
+            service_imports: live(&self.service_imports),
+            policies: self.policies.iter().flat_map(live).collect(),
+        }
+    }
+
+    /// Waits until every store has its initial list.
+    pub async fn ready(&self) {
+        // A store's writer lives as long as its watch task; a dropped writer
+        // means the controller is shutting down, and waiting ends either way.
+        let _ = self.gateway_classes.wait_until_ready().await;
+        let _ = self.gateways.wait_until_ready().await;
+        let _ = self.http_routes.wait_until_ready().await;
+        let _ = self.grpc_routes.wait_until_ready().await;
+        let _ = self.tls_routes.wait_until_ready().await;
+        let _ = self.services.wait_until_ready().await;
+        let _ = self.endpoint_slices.wait_until_ready().await;
+        let _ = self.namespaces.wait_until_ready().await;
+        let _ = self.service_exports.wait_until_ready().await;
+        let _ = self.service_imports.wait_until_ready().await;
+        for store in &self.policies {
+            let _ = store.wait_until_ready().await;
+        }
+    }
+}

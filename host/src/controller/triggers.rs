@@ -1,0 +1,170 @@
+//! Which reconciles a change of one object calls for: the "root" objects
+//! (Gateways, routes, ServiceExports, the cluster's service networks) whose
+//! Lattice resources depend on it. Upstream requeues every route on any
+//! Gateway change; here a change reaches only the objects that read it.
+//!
+//! Contract: [`affected`] is a pure function of the change and the
+//! snapshot; a root's own change always includes the root itself. Mapping
+//! reads references as written (namespaces defaulted to the referrer's),
+//! whether or not the referenced object exists, so creating a missing
+//! backend triggers the routes waiting for it.
+
+use crate::kube::Snapshot;
+use crate::reconcile::normalize::{self, RouteReferences};
+use crate::reconcile::problem::ObjectRef;
+
+/// The annotation naming the Service a ServiceExport exports.
+const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
+
+/// One object that changed (was added, modified or deleted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A GatewayClass (by name).
+    GatewayClass(String),
+    /// A Gateway, route or ServiceExport: a root itself.
+    Root(ObjectRef),
+    /// A Service (namespace, name).
+    Service(String, String),
+    /// An EndpointSlice of the Service its `kubernetes.io/service-name`
+    /// label names (namespace, service), if any.
+    EndpointSlice(String, Option<String>),
+    /// A ServiceImport (namespace, name).
+    ServiceImport(String, String),
+    /// A Namespace (its labels select routes for Gateways).
+    Namespace(String),
+    /// A policy of `kind` in `namespace` whose `spec.targetRef` names
+    /// `target` (kind, namespace defaulted to the policy's, name).
+    Policy {
+        kind: String,
+        target: Option<ObjectRef>,
+    },
+    /// A ServiceNetwork object (by name).
+    ServiceNetwork(String),
+}
+
+/// The roots a change affects, without duplicates, in a stable order.
+pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
+    let routes = normalize::route_references(snapshot);
+    let mut roots = match change {
+        Change::GatewayClass(class) => snapshot
+            .gateways
+            .iter()
+            .filter(|gateway| &gateway.spec.gateway_class_name == class)
+            .map(gateway_ref)
+            .collect(),
+        Change::Root(object) if object.kind == "Gateway" => {
+            let mut roots = vec![object.clone()];
+            roots.extend(routes_of_gateway(&routes, object));
+            roots
+        }
+        Change::Root(object) if object.kind == "ServiceExport" => {
+            let mut roots = vec![object.clone()];
+            let import = ObjectRef::new("ServiceImport", &object.namespace, &object.name);
+            roots.extend(routes_to_backend(&routes, &import));
+            roots
+        }
+        Change::Root(object) => vec![object.clone()],
+        Change::Service(namespace, name) => service_roots(snapshot, &routes, namespace, name),
+        Change::EndpointSlice(namespace, Some(service)) => {
+            service_roots(snapshot, &routes, namespace, service)
+        }
+        Change::EndpointSlice(_, None) => Vec::new(),
+        Change::ServiceImport(namespace, name) => {
+            let import = ObjectRef::new("ServiceImport", namespace, name);
+            routes_to_backend(&routes, &import)
+        }
+        Change::Namespace(namespace) => routes
+            .iter()
+            .filter(|route| &route.route.namespace == namespace)
+            .map(|route| route.route.clone())
+            .collect(),
+        Change::Policy { target: None, .. } => Vec::new(),
+        Change::Policy {
+            target: Some(target),
+            ..
+        } => match target.kind.as_str() {
+            "Service" => service_roots(snapshot, &routes, &target.namespace, &target.name),
+            "Gateway" | "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "ServiceExport" => {
+                vec![target.clone()]
+            }
+            _ => Vec::new(),
+        },
+        Change::ServiceNetwork(name) => {
+            let mut roots = vec![ObjectRef::new("ServiceNetwork", "", name)];
+            roots.extend(
+                snapshot
+                    .gateways
+                    .iter()
+                    .filter(|gateway| gateway.metadata.name.as_deref() == Some(name))
+                    .map(gateway_ref),
+            );
+            roots
+        }
+    };
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+fn gateway_ref(gateway: &gateway_api::apis::standard::gateways::Gateway) -> ObjectRef {
+    ObjectRef::new(
+        "Gateway",
+        gateway.metadata.namespace.as_deref().unwrap_or_default(),
+        gateway.metadata.name.as_deref().unwrap_or_default(),
+    )
+}
+
+fn routes_of_gateway(routes: &[RouteReferences], gateway: &ObjectRef) -> Vec<ObjectRef> {
+    routes
+        .iter()
+        .filter(|route| route.gateways.contains(gateway))
+        .map(|route| route.route.clone())
+        .collect()
+}
+
+fn routes_to_backend(routes: &[RouteReferences], backend: &ObjectRef) -> Vec<ObjectRef> {
+    routes
+        .iter()
+        .filter(|route| route.backends.contains(backend))
+        .map(|route| route.route.clone())
+        .collect()
+}
+
+/// The routes forwarding to a Service and the exports exporting it.
+fn service_roots(
+    snapshot: &Snapshot,
+    routes: &[RouteReferences],
+    namespace: &str,
+    name: &str,
+) -> Vec<ObjectRef> {
+    let service = ObjectRef::new("Service", namespace, name);
+    let mut roots = routes_to_backend(routes, &service);
+    roots.extend(
+        snapshot
+            .service_exports
+            .iter()
+            .filter(|export| export.metadata.namespace.as_deref() == Some(namespace))
+            .filter(|export| {
+                let exported = export
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|annotations| annotations.get(SERVICE_NAME_ANNOTATION))
+                    .map(|name| name.trim())
+                    .filter(|name| !name.is_empty())
+                    .or(export.metadata.name.as_deref());
+                exported == Some(name)
+            })
+            .map(|export| {
+                ObjectRef::new(
+                    "ServiceExport",
+                    namespace,
+                    export.metadata.name.as_deref().unwrap_or_default(),
+                )
+            }),
+    );
+    roots
+}
+
+#[cfg(test)]
+mod tests;
