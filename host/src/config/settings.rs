@@ -79,56 +79,118 @@ impl Scalar {
 }
 
 /// Every setting as given, before checking. Field names are the TOML keys;
-/// flags use the same names with dashes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// flags use the same names with dashes (`trellis run --help`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct RawSettings {
+    /// The cluster's name (`CLUSTER_NAME`; required): in ManagedBy tags and
+    /// target groups' ClusterName tag.
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
+    /// The cluster's VPC (`CLUSTER_VPC_ID`; required).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_vpc_id: Option<String>,
+    /// The AWS account (`AWS_ACCOUNT_ID`; required).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
+    /// The AWS region (`REGION`; required).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// A service network created at start-up and associated with the
+    /// cluster's VPC (`DEFAULT_SERVICE_NETWORK`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_service_network: Option<String>,
+    /// `true`: every service network lookup uses the default network
+    /// (`ENABLE_SERVICE_NETWORK_OVERRIDE`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_service_network_override: Option<Scalar>,
+    /// The log filter (`LOG_LEVEL`): `info` (default), `debug`, `warn`,
+    /// `error`, `trace`, or a tracing filter.
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
+    /// Non-empty: human-readable logs instead of JSON (`DEV_MODE`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev_mode: Option<Scalar>,
+    /// The VPC Lattice endpoint URL (`LATTICE_ENDPOINT`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lattice_endpoint: Option<String>,
+    /// Reconciles of each kind run at once (`ROUTE_MAX_CONCURRENT_RECONCILES`;
+    /// default 4).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_max_concurrent_reconciles: Option<Scalar>,
+    /// Re-reconcile every object and re-read VPC Lattice this often, in
+    /// seconds; 0 (default) or at least 60 (`RECONCILE_DEFAULT_RESYNC_SECONDS`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconcile_default_resync_seconds: Option<Scalar>,
+    /// The leader Lease's namespace (`POD_NAMESPACE`; default: the service
+    /// account's namespace).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_namespace: Option<String>,
+    /// This replica's identity in the leader Lease (`POD_NAME`; default:
+    /// the host name).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_name: Option<String>,
+    /// Where `/metrics` is served (default `0.0.0.0:8080`; `:8080` works).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_bind_address: Option<String>,
+    /// Where `/healthz` and `/readyz` are served (default `0.0.0.0:8081`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health_probe_bind_address: Option<String>,
+    /// Reconcile only while holding the leader Lease.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_elect: Option<bool>,
+    /// The leader Lease's name (default `trellis-leader`).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_election_id: Option<String>,
+    /// The plugin: `default` (built in) or a component `.wasm` file.
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
+    /// The plugin's configuration, as JSON text.
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin_config: Option<String>,
+    /// Sustained VPC Lattice requests per second (default 20).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calls_per_second: Option<u32>,
+    /// VPC Lattice requests allowed at once after a quiet period (default 40).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub burst: Option<u32>,
+    /// Attempts per VPC Lattice request (default 5).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
+    /// How often unused target groups are collected, in seconds (default 30).
+    #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gc_interval_seconds: Option<u64>,
+}
+
+impl std::str::FromStr for Scalar {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self::Text(text.to_owned()))
+    }
 }
 
 /// The checked settings of a controller.

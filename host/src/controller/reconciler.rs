@@ -108,12 +108,8 @@ fn manages(ctx: &Context, object: &ObjectRef) -> bool {
 /// Reconciles one root object (the controller's reconcile function).
 pub async fn reconcile<K: Root>(object: Arc<K>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
-    let reference = object_ref(object.as_ref());
     let result = reconcile_root(object, &ctx).await;
     ctx.metrics.reconciled(&K::kind(&()), started.elapsed());
-    if result.is_ok() {
-        ctx.backoff.succeeded(&reference);
-    }
     result
 }
 
@@ -198,13 +194,23 @@ async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
         }
     }
     publish(object, ctx, &reconciled, &reference, &produced_by).await;
-    if let Some(problem) = reconciled
+    let problems: Vec<_> = reconciled
         .problems
+        .iter()
+        .filter(|problem| problem.object == reference)
+        .collect();
+    if let Some(problem) = problems
         .iter()
         .find(|problem| problem.reason == "LatticeError")
     {
         return Err(Error::Lattice(problem.message.clone()));
     }
+    if !problems.is_empty() {
+        // What is missing may come from elsewhere (another cluster's export,
+        // a service network made later): look again, less and less often.
+        return Ok(Action::requeue(ctx.backoff.failed(&reference)));
+    }
+    ctx.backoff.succeeded(&reference);
     Ok(ctx
         .resync
         .map_or_else(Action::await_change, Action::requeue))
@@ -371,3 +377,6 @@ pub fn error_policy<K: Root>(object: Arc<K>, error: &Error, ctx: Arc<Context>) -
         _ => Action::requeue(delay),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! `trellis run`: the Kubernetes controller (see [`trellis::controller`]).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use tracing_subscriber::EnvFilter;
+
+use trellis::config::{IGNORED_ENVIRONMENT, RawSettings, Settings};
+use trellis::controller;
+use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
+use trellis::plugin::PluginEngine;
+
+use super::plugin_arg;
+
+/// Arguments of `trellis run`: a settings file, then every setting as a
+/// flag (flags win over upstream's environment variables, which win over
+/// the file).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The settings file (TOML; keys as the flags, with underscores).
+    /// Default: /etc/trellis/trellis.toml when it exists.
+    #[arg(long, env = "TRELLIS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: RawSettings,
+}
+
+/// Checks the settings, then runs the controller until SIGTERM or Ctrl-C.
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let environment: Vec<(String, String)> = std::env::vars().collect();
+    let settings = RawSettings::merge(args.config.as_deref(), &environment, &args.settings)
+        .and_then(RawSettings::resolve)
+        .context("invalid settings")?;
+    init_logging(&settings);
+    for (variable, why) in IGNORED_ENVIRONMENT {
+        if environment.iter().any(|(name, _)| name == variable) {
+            tracing::info!(variable, "ignored: {why}");
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(settings))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if settings.dev_mode {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).init();
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let client = kube::Client::try_default()
+        .await
+        .context("connecting to Kubernetes (in-cluster service account, or KUBECONFIG)")?;
+    let options = SdkOptions {
+        endpoint_url: settings.lattice_endpoint.clone(),
+        region: Some(settings.cluster.region.clone()),
+        calls_per_second: settings.calls_per_second.try_into()?,
+        burst: settings.burst.try_into()?,
+        max_attempts: settings.max_attempts,
+        initial_backoff: Duration::from_millis(200),
+    };
+    let sdk = SdkLattice::connect(&options).await?;
+    let calls = sdk.call_counter();
+    let lattice: Arc<dyn Lattice> = match settings.resync {
+        Some(period) => Arc::new(CachedLattice::with_max_age(sdk, period)),
+        None => Arc::new(CachedLattice::new(sdk)),
+    };
+    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    let plugin_name = settings
+        .plugin
+        .as_ref()
+        .map_or_else(|| "default".to_owned(), |path| path.display().to_string());
+    let plugin =
+        plugin_arg::load(&engine, &plugin_name)?.with_config(settings.plugin_config.clone());
+    tracing::info!(
+        cluster = %settings.cluster.cluster_name,
+        plugin = plugin.name(),
+        version = plugin.version(),
+        "starting"
+    );
+    controller::run(
+        &settings,
+        client,
+        lattice,
+        Some(calls),
+        plugin,
+        stop_signal(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM (how Kubernetes stops a pod) or Ctrl-C.
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
