@@ -17,6 +17,7 @@ use crate::plugin::bindings::types::ClusterContext;
 /// accountId: "123456789012"
 /// region: us-west-2
 /// defaultServiceNetwork: my-gateway   # optional
+/// serviceNetworkOverride: false        # optional
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -33,6 +34,11 @@ pub struct ClusterConfig {
     /// (`DEFAULT_SERVICE_NETWORK`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_service_network: Option<String>,
+    /// Every service network lookup uses the default network, and routes
+    /// associate only with it (`ENABLE_SERVICE_NETWORK_OVERRIDE=true`);
+    /// without a default network it has no effect.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service_network_override: bool,
 }
 
 /// A `cluster.yaml` that cannot be used.
@@ -64,6 +70,7 @@ impl ClusterConfig {
             account_id: "000000000000".into(),
             region: "us-west-2".into(),
             default_service_network: None,
+            service_network_override: false,
         }
     }
 
@@ -95,6 +102,15 @@ impl ClusterConfig {
     /// `{accountId}/{clusterName}/{vpcId}`.
     pub fn managed_by(&self) -> String {
         format!("{}/{}/{}", self.account_id, self.cluster_name, self.vpc_id)
+    }
+
+    /// The service network a lookup of `name` finds: the default network in
+    /// override mode, else `name` itself.
+    pub fn service_network_name<'a>(&'a self, name: &'a str) -> &'a str {
+        match (&self.default_service_network, self.service_network_override) {
+            (Some(default), true) => default,
+            _ => name,
+        }
     }
 
     /// The context handed to plugins.

@@ -198,9 +198,6 @@ impl std::str::FromStr for Scalar {
 pub struct Settings {
     /// The cluster context (name, VPC, account, region, default network).
     pub cluster: ClusterConfig,
-    /// Every service network lookup uses the default network
-    /// (`ENABLE_SERVICE_NETWORK_OVERRIDE=true` with a default network set).
-    pub service_network_override: bool,
     /// The log filter (`LOG_LEVEL`): a level or a `tracing` filter.
     pub log_level: String,
     /// Human-readable logs instead of JSON (`DEV_MODE` non-empty).
@@ -319,6 +316,7 @@ impl RawSettings {
             default_service_network: self
                 .default_service_network
                 .filter(|name| !name.trim().is_empty()),
+            service_network_override: false,
         };
         if !cluster.account_id.chars().all(|c| c.is_ascii_digit()) || cluster.account_id.len() != 12
         {
@@ -336,7 +334,9 @@ impl RawSettings {
         let override_asked = self
             .enable_service_network_override
             .is_some_and(|value| value.text().eq_ignore_ascii_case("true"));
-        let service_network_override = override_asked && cluster.default_service_network.is_some();
+        let mut cluster = cluster;
+        cluster.service_network_override =
+            override_asked && cluster.default_service_network.is_some();
         let max_concurrent_reconciles = match self.route_max_concurrent_reconciles {
             None => 4,
             Some(value) => match value.text().parse::<u16>() {
@@ -390,7 +390,6 @@ impl RawSettings {
         };
         Ok(Settings {
             cluster,
-            service_network_override,
             log_level: self.log_level.unwrap_or_else(|| "info".into()),
             dev_mode: self.dev_mode.is_some_and(|value| !value.text().is_empty()),
             lattice_endpoint: self.lattice_endpoint.filter(|url| !url.trim().is_empty()),

@@ -267,6 +267,7 @@ impl<'a> Run<'a> {
                     continue;
                 }
             };
+            let name = cluster.config.service_network_name(&name).to_owned();
             match apply::find_service_network(self.lattice, &name).await {
                 Ok(Some(network)) => {
                     self.vpc_association_policy(cluster, &translator, gateway, &network)
@@ -343,7 +344,7 @@ impl<'a> Run<'a> {
                 continue;
             };
             let desired = match translator.route(&normalized.object, &input).await {
-                Ok(desired) => desired,
+                Ok(desired) => with_network_override(&cluster.config, desired),
                 Err(problem) => {
                     self.problems.push(problem);
                     continue;
@@ -515,6 +516,21 @@ impl<'a> Run<'a> {
             ids,
         })
     }
+}
+
+/// In override mode, a route associates only with the default network (the
+/// first association's tags kept); otherwise `desired` as it is.
+fn with_network_override(cluster: &ClusterConfig, mut desired: DesiredRoute) -> DesiredRoute {
+    if let (Some(default), true) = (
+        &cluster.default_service_network,
+        cluster.service_network_override,
+    ) {
+        desired.associations.truncate(1);
+        for association in &mut desired.associations {
+            association.service_network = default.clone();
+        }
+    }
+    desired
 }
 
 /// What a route's apply needs from its read-only checks.

@@ -117,10 +117,10 @@ fn override_needs_a_default_network_and_accepts_any_case() {
     let mut pairs = REQUIRED.to_vec();
     pairs.push(("ENABLE_SERVICE_NETWORK_OVERRIDE", "TRUE"));
     let settings = resolve(None, &env(&pairs), &RawSettings::default()).unwrap();
-    assert!(!settings.service_network_override);
+    assert!(!settings.cluster.service_network_override);
     pairs.push(("DEFAULT_SERVICE_NETWORK", "mesh"));
     let settings = resolve(None, &env(&pairs), &RawSettings::default()).unwrap();
-    assert!(settings.service_network_override);
+    assert!(settings.cluster.service_network_override);
     assert_eq!(
         settings.cluster.default_service_network.as_deref(),
         Some("mesh")
