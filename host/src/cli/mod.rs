@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the subcommands.
 
 mod apply;
+mod crds;
 mod endpoint;
 mod plan;
 mod plugin_arg;
@@ -30,6 +31,9 @@ enum Command {
     /// Run a plugin against fixtures: manifests and the Lattice state and
     /// problems they must produce.
     Test(test::TestArgs),
+    /// Print the CustomResourceDefinitions of the
+    /// `application-networking.k8s.aws` kinds as multi-document YAML.
+    Crds,
 }
 
 /// Parses the command line and runs the subcommand.
@@ -45,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Test(args) => test::run(args),
+        Command::Crds => crds::run(),
     };
     match result {
         Ok(code) => code,
