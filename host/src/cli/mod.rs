@@ -6,6 +6,7 @@ mod endpoint;
 mod plan;
 mod plugin_arg;
 mod render;
+mod run;
 mod test;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     /// Run a plugin against fixtures: manifests and the Lattice state and
     /// problems they must produce.
     Test(test::TestArgs),
+    /// Run the controller: watch Kubernetes and keep VPC Lattice in step.
+    Run(Box<run::RunArgs>),
     /// Print the CustomResourceDefinitions of the
     /// `application-networking.k8s.aws` kinds as multi-document YAML.
     Crds,
@@ -39,16 +42,21 @@ enum Command {
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("TRELLIS_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // `run` sets up its own logging (JSON, LOG_LEVEL) once its settings
+    // are known.
+    if !matches!(cli.command, Command::Run(_)) {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                EnvFilter::try_from_env("TRELLIS_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+            )
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let result = match cli.command {
         Command::Plan(args) => plan::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Test(args) => test::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Crds => crds::run(),
     };
     match result {

@@ -154,6 +154,9 @@ impl CallObserver for PluginCallMetrics {
     }
 }
 
+/// Which count of an operation a series shows.
+type CountOf = fn(&crate::lattice::OperationCount) -> u64;
+
 /// `trellis_aws_requests_total` and `trellis_aws_attempts_total` from the
 /// SDK client's per-operation counts.
 #[derive(Debug)]
@@ -162,7 +165,7 @@ struct LatticeRequests(CallCounter);
 impl Collector for LatticeRequests {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let counts = self.0.snapshot();
-        let series: [(&str, &str, fn(&crate::lattice::OperationCount) -> u64); 2] = [
+        let series: [(&str, &str, CountOf); 2] = [
             (
                 "aws_requests",
                 "VPC Lattice requests, by API operation (one per page)",

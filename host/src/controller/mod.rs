@@ -30,7 +30,6 @@ pub use error::Error;
 pub use http::Readiness;
 pub use metrics::Metrics;
 pub use status::FIELD_MANAGER;
-pub use stores::{POLICY_KINDS, policy_resource};
 pub use triggers::{Change, affected};
 
 use std::future::Future;
@@ -56,7 +55,7 @@ use tokio::sync::watch as signal;
 use self::context::Context;
 use self::watch::Triggers;
 use crate::config::Settings;
-use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
 use crate::plugin::Plugin;
 use crate::reconcile::plan::{prune_cluster, reconcile_object};
@@ -154,9 +153,10 @@ pub async fn run(
         served(&client, &resource, false, TRELLIS_INSTALL).await?;
     }
     let mut policies_served = Vec::new();
-    for (kind, plural, _) in POLICY_KINDS {
-        let optional = *kind == "ServiceNetwork";
-        let resource = policy_resource(kind, plural);
+    for resource in policy_resources() {
+        // Upstream registers its ServiceNetwork controller only when the
+        // CRD is served; the other kinds are required.
+        let optional = resource.kind == "ServiceNetwork";
         policies_served.push(served(&client, &resource, optional, TRELLIS_INSTALL).await?);
     }
 
@@ -223,8 +223,7 @@ async fn reconcile_while_leading(
     let (service_imports, service_imports_writer) = reflector::store();
     let mut policy_stores = Vec::new();
     let mut policy_writers = Vec::new();
-    for ((kind, plural, _), served) in POLICY_KINDS.iter().zip(&policies_served) {
-        let resource = policy_resource(kind, plural);
+    for (resource, served) in policy_resources().into_iter().zip(&policies_served) {
         let writer = reflector::store::Writer::new(resource.clone());
         if *served {
             policy_stores.push(writer.as_reader());

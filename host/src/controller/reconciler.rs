@@ -40,7 +40,7 @@ use super::context::Context;
 use super::error::Error;
 use super::status;
 use crate::kube::crds::ServiceExport;
-use crate::reconcile::apply::remaining_resources;
+use crate::reconcile::apply::{remaining_resources, route_service};
 use crate::reconcile::normalize;
 use crate::reconcile::plan::{Reconciled, prune_cluster, reconcile_object};
 use crate::reconcile::problem::ObjectRef;
@@ -210,10 +210,53 @@ async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
         // a service network made later): look again, less and less often.
         return Ok(Action::requeue(ctx.backoff.failed(&reference)));
     }
+    if K::kind(&()) != "Gateway" && K::kind(&()) != "ServiceExport" {
+        annotate_route(object, ctx, &reference).await?;
+    }
     ctx.backoff.succeeded(&reference);
     Ok(ctx
         .resync
         .map_or_else(Action::await_change, Action::requeue))
+}
+
+/// The annotation with the DNS name Lattice assigned to a route's service.
+pub const ASSIGNED_DOMAIN_NAME: &str =
+    "application-networking.k8s.aws/lattice-assigned-domain-name";
+/// The annotation with the ARN of a route's service.
+pub const SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
+
+/// Writes the route's service DNS name and ARN into its annotations (as
+/// upstream does), when they differ; skipped while the route has no service
+/// (all its parents rejected).
+async fn annotate_route<K: Root>(
+    object: &K,
+    ctx: &Context,
+    reference: &ObjectRef,
+) -> Result<(), Error> {
+    let service = route_service(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), reference)
+        .await
+        .map_err(|error| Error::Lattice(error.to_string()))?;
+    let Some(service) = service else {
+        return Ok(());
+    };
+    let annotations = object.annotations();
+    if annotations.get(ASSIGNED_DOMAIN_NAME) == Some(&service.dns_entry.domain_name)
+        && annotations.get(SERVICE_ARN) == Some(&service.arn)
+    {
+        return Ok(());
+    }
+    let patch = serde_json::json!({"metadata": {"annotations": {
+        ASSIGNED_DOMAIN_NAME: service.dns_entry.domain_name,
+        SERVICE_ARN: service.arn,
+    }}});
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &reference.namespace);
+    api.patch(
+        &reference.name,
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Events for a reconcile: a Warning per problem of the object, a Normal

@@ -15,26 +15,11 @@ use gateway_api::apis::standard::{
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Resource;
-use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::core::DynamicObject;
 use kube::runtime::reflector::Store;
 
 use crate::kube::Snapshot;
-use crate::kube::crds::{GROUP, ServiceExport, ServiceImport};
-
-/// The policy kinds of `application-networking.k8s.aws/v1alpha1`, watched
-/// untyped: plugins read their `spec` as JSON. `(kind, plural, namespaced)`.
-pub const POLICY_KINDS: &[(&str, &str, bool)] = &[
-    ("TargetGroupPolicy", "targetgrouppolicies", true),
-    ("VpcAssociationPolicy", "vpcassociationpolicies", true),
-    ("AccessLogPolicy", "accesslogpolicies", true),
-    ("IAMAuthPolicy", "iamauthpolicies", true),
-    ("ServiceNetwork", "servicenetworks", false),
-];
-
-/// The API resource of a policy kind.
-pub fn policy_resource(kind: &str, plural: &str) -> ApiResource {
-    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(GROUP, "v1alpha1", kind), plural)
-}
+use crate::kube::crds::{ServiceExport, ServiceImport};
 
 /// Readers of every store.
 #[derive(Clone)]
@@ -49,7 +34,8 @@ pub struct Stores {
     pub namespaces: Store<Namespace>,
     pub service_exports: Store<ServiceExport>,
     pub service_imports: Store<ServiceImport>,
-    /// One store per [`POLICY_KINDS`] entry, in that order.
+    /// One store per kind of [`crate::kube::crds::policy_resources`], in
+    /// that order.
     pub policies: Vec<Store<DynamicObject>>,
 }
 

@@ -20,7 +20,7 @@ mod route;
 mod tags;
 mod target_groups;
 
-pub use prune::remaining_resources;
+pub use prune::{remaining_resources, route_service};
 pub use tags::{controller_tag, managed_by};
 
 use serde::Serialize;

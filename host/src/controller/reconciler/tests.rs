@@ -18,7 +18,7 @@ use tower_test::mock::{self, Handle};
 use super::super::backoff::Backoff;
 use super::super::context::Context;
 use super::super::metrics::Metrics;
-use super::super::stores::{POLICY_KINDS, Stores, policy_resource};
+use super::super::stores::Stores;
 use super::*;
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
@@ -87,10 +87,10 @@ fn stores(snapshot: &Snapshot) -> Stores {
         namespaces: filled(&snapshot.namespaces),
         service_exports: filled(&snapshot.service_exports),
         service_imports: filled(&snapshot.service_imports),
-        policies: POLICY_KINDS
-            .iter()
-            .map(|(kind, plural, _)| {
-                let mut writer = Writer::new(policy_resource(kind, plural));
+        policies: crate::kube::crds::policy_resources()
+            .into_iter()
+            .map(|resource| {
+                let mut writer = Writer::new(resource);
                 writer.apply_watcher_event(&WatchEvent::Init);
                 writer.apply_watcher_event(&WatchEvent::InitDone);
                 writer.as_reader()
@@ -250,8 +250,22 @@ async fn a_finalized_route_is_applied_then_its_status_and_an_event_are_written()
     .await;
     assert_eq!(event["reason"], "DeploySucceed");
     assert_eq!(event["regarding"]["name"], "rates");
+    let annotations = expect(
+        &mut handle,
+        "PATCH",
+        ROUTE_PATH,
+        serde_json::to_value(object.as_ref()).unwrap(),
+    )
+    .await;
+    let service = lattice.state().services[0].clone();
+    assert_eq!(
+        annotations,
+        json!({"metadata": {"annotations": {
+            "application-networking.k8s.aws/lattice-assigned-domain-name": service.dns_entry.domain_name,
+            "application-networking.k8s.aws/lattice-service-arn": service.arn,
+        }}})
+    );
     assert_eq!(task.await.unwrap().unwrap(), Action::await_change());
-    assert_eq!(lattice.state().services.len(), 1);
 }
 
 #[tokio::test]

@@ -141,6 +141,21 @@ impl Applier<'_> {
     }
 }
 
+/// The service this controller (`managed_by`) made for `route`, found by
+/// its ManagedBy and route tags (its name is the plugin's choice).
+pub async fn route_service(
+    lattice: &dyn crate::lattice::Lattice,
+    managed_by: &str,
+    route: &ObjectRef,
+) -> Result<Option<Service>, LatticeError> {
+    Ok(lattice.list_services().await?.into_iter().find(|service| {
+        tags::managed_by(&service.tags) == Some(managed_by)
+            && tags::controller_tag(&service.tags, "RouteName").is_some()
+            && tags::controller_tag(&service.tags, "RouteNamespace").is_some()
+            && has_source_route(service, std::slice::from_ref(route))
+    }))
+}
+
 /// The ARNs of what this controller (`managed_by`) still has in Lattice for
 /// `object`: the services of a route, or the target groups of a route or an
 /// export. Empty once a deleted object's resources are all gone; resources
@@ -157,14 +172,10 @@ pub async fn remaining_resources(
             && tags::controller_tag(tags, namespace_key).is_some()
     };
     let mut remaining = Vec::new();
-    if object.kind != "ServiceExport" {
-        for service in lattice.list_services().await? {
-            if tagged_for(&service.tags, "RouteName", "RouteNamespace")
-                && has_source_route(&service, sources)
-            {
-                remaining.push(service.arn);
-            }
-        }
+    if object.kind != "ServiceExport"
+        && let Some(service) = route_service(lattice, managed_by, object).await?
+    {
+        remaining.push(service.arn);
     }
     for group in lattice.list_target_groups().await? {
         let route_group = tagged_for(&group.tags, "RouteName", "RouteNamespace");
