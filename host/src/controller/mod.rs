@@ -6,8 +6,9 @@
 //! watch per kind ([`watch`]) and wait for every store's first list; then
 //! run one kube-runtime `Controller` per root kind (Gateway, HTTPRoute,
 //! GRPCRoute, TLSRoute, ServiceExport; [`reconciler`]) fed by the triggers
-//! the watches compute ([`triggers`]), and one task for the cluster's
-//! service networks and target-group collection.
+//! the watches compute ([`triggers`]), and one task for the cluster-level
+//! work ([`cluster`]: service networks, GatewayClass status, target-group
+//! collection).
 //!
 //! Guarantees: nothing is reconciled before every store holds its first
 //! list (so a partial view never prunes); the target-group collection runs
@@ -15,6 +16,7 @@
 //! (the process exits and Kubernetes restarts it as a standby).
 
 mod backoff;
+mod cluster;
 mod context;
 mod error;
 mod http;
@@ -34,7 +36,6 @@ pub use triggers::{Change, affected};
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -58,7 +59,6 @@ use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
 use crate::plugin::Plugin;
-use crate::reconcile::plan::{prune_cluster, reconcile_object};
 use crate::reconcile::problem::ObjectRef;
 
 /// Why the controller stopped or could not start.
@@ -354,11 +354,7 @@ async fn reconcile_while_leading(
     control!(GrpcRoute, stores.grpc_routes, grpc_rx);
     control!(TlsRoute, stores.tls_routes, tls_rx);
     control!(ServiceExport, stores.service_exports, export_rx);
-    tasks.spawn(networks_and_collection(
-        ctx,
-        network_rx,
-        settings.gc_interval,
-    ));
+    tasks.spawn(cluster::run(ctx, network_rx, settings.gc_interval));
 
     // The tasks run until shutdown; one ending early is a watch or
     // controller that stopped, which only happens when stopping.
@@ -398,44 +394,4 @@ fn policy_change(object: &DynamicObject) -> Change {
         )
     });
     Change::Policy { kind, target }
-}
-
-/// The cluster-level work: the default service network and ServiceNetwork
-/// objects, on start and on every ServiceNetwork change; and the collection
-/// of this cluster's unused target groups (and services of routes that no
-/// longer exist) every `interval`.
-async fn networks_and_collection(
-    ctx: Arc<Context>,
-    mut changes: mpsc::UnboundedReceiver<()>,
-    interval: Duration,
-) {
-    let networks = ObjectRef::new("ServiceNetwork", "", "");
-    let mut ticker = tokio::time::interval(interval);
-    ticker.tick().await;
-    let mut reconcile_networks = true;
-    loop {
-        if reconcile_networks {
-            let input = ctx.input(ctx.stores.snapshot());
-            let done = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &networks).await;
-            for problem in &done.problems {
-                tracing::warn!(object = %problem.object, reason = %problem.reason, message = %problem.message, "service network");
-            }
-        }
-        tokio::select! {
-            change = changes.next() => {
-                if change.is_none() {
-                    return;
-                }
-                reconcile_networks = true;
-            }
-            _ = ticker.tick() => {
-                reconcile_networks = false;
-                let input = ctx.input(ctx.stores.snapshot());
-                let done = prune_cluster(&input, ctx.lattice.as_ref()).await;
-                for problem in &done.problems {
-                    tracing::warn!(reason = %problem.reason, message = %problem.message, "collecting unused resources");
-                }
-            }
-        }
-    }
 }

@@ -17,6 +17,9 @@ use crate::reconcile::problem::ObjectRef;
 const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
 
 /// One object that changed (was added, modified or deleted).
+///
+/// Roots are Gateways, routes, ServiceExports, and the cluster-level work
+/// (service networks, GatewayClass status), keyed `ServiceNetwork`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A GatewayClass (by name).
@@ -46,11 +49,16 @@ pub enum Change {
 pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
     let routes = normalize::route_references(snapshot);
     let mut roots = match change {
-        Change::GatewayClass(class) => snapshot
-            .gateways
-            .iter()
-            .filter(|gateway| &gateway.spec.gateway_class_name == class)
-            .map(gateway_ref)
+        // The cluster-level task (keyed by `ServiceNetwork`) writes the
+        // class's own status.
+        Change::GatewayClass(class) => std::iter::once(ObjectRef::new("ServiceNetwork", "", ""))
+            .chain(
+                snapshot
+                    .gateways
+                    .iter()
+                    .filter(|gateway| &gateway.spec.gateway_class_name == class)
+                    .map(gateway_ref),
+            )
             .collect(),
         Change::Root(object) if object.kind == "Gateway" => {
             let mut roots = vec![object.clone()];

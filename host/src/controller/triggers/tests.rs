@@ -118,7 +118,11 @@ fn policies_reach_their_target_and_classes_their_gateways() {
     let class = Change::GatewayClass("amazon-vpc-lattice".into());
     assert_eq!(
         names(&affected(&class, &snapshot)),
-        ["Gateway infra/mesh", "Gateway infra/other"]
+        [
+            "Gateway infra/mesh",
+            "Gateway infra/other",
+            "ServiceNetwork "
+        ]
     );
     let network = Change::ServiceNetwork("mesh".into());
     assert_eq!(

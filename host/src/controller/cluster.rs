@@ -1,0 +1,107 @@
+//! The cluster-level work, in one task: the default service network and the
+//! ServiceNetwork objects, the `Accepted` condition of Lattice
+//! GatewayClasses, and the collection of this cluster's unused target
+//! groups (and services of routes that no longer exist).
+//!
+//! Contract: networks and classes are reconciled at start, on every
+//! ServiceNetwork or GatewayClass change, and every `interval`; collection
+//! runs every `interval` (upstream: 30 s), only on the leader (the task
+//! runs only while leading) and only against complete stores.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::channel::mpsc;
+use gateway_api::apis::standard::gatewayclasses::GatewayClass;
+use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
+use serde_json::json;
+
+use super::context::Context;
+use super::status::FIELD_MANAGER;
+use crate::reconcile::normalize::CONTROLLER_NAME;
+use crate::reconcile::plan::{prune_cluster, reconcile_object};
+use crate::reconcile::problem::ObjectRef;
+
+/// Runs until the trigger channel closes (the controller stops).
+pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, interval: Duration) {
+    let networks = ObjectRef::new("ServiceNetwork", "", "");
+    let mut ticker = tokio::time::interval(interval);
+    ticker.tick().await;
+    loop {
+        let input = ctx.input(ctx.stores.snapshot());
+        let done = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &networks).await;
+        for problem in &done.problems {
+            tracing::warn!(
+                object = %problem.object,
+                reason = %problem.reason,
+                message = %problem.message,
+                "service network"
+            );
+        }
+        accept_gateway_classes(&ctx).await;
+        tokio::select! {
+            change = changes.next() => {
+                if change.is_none() {
+                    return;
+                }
+            }
+            _ = ticker.tick() => {
+                let input = ctx.input(ctx.stores.snapshot());
+                let done = prune_cluster(&input, ctx.lattice.as_ref()).await;
+                for problem in &done.problems {
+                    tracing::warn!(
+                        reason = %problem.reason,
+                        message = %problem.message,
+                        "collecting unused resources"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Writes `Accepted=True` on every GatewayClass of Trellis's controller
+/// name that does not have it for its generation (as upstream's
+/// GatewayClass controller does). Failures are logged and retried on the
+/// next run.
+async fn accept_gateway_classes(ctx: &Context) {
+    let api: Api<GatewayClass> = Api::all(ctx.client.clone());
+    for class in ctx.stores.gateway_classes.state() {
+        if class.spec.controller_name != CONTROLLER_NAME {
+            continue;
+        }
+        let generation = class.metadata.generation.unwrap_or_default();
+        let accepted = class.status.as_ref().is_some_and(|status| {
+            status.conditions.iter().flatten().any(|condition| {
+                condition.type_ == "Accepted"
+                    && condition.status == "True"
+                    && condition.observed_generation == Some(generation)
+            })
+        });
+        if accepted {
+            continue;
+        }
+        let body = json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": class.name_any()},
+            "status": {"conditions": [{
+                "type": "Accepted",
+                "status": "True",
+                "reason": "Accepted",
+                "message": format!("Accepted by {CONTROLLER_NAME}"),
+                "observedGeneration": generation,
+                "lastTransitionTime": k8s_openapi::jiff::Timestamp::now().to_string(),
+            }]},
+        });
+        let params = PatchParams::apply(FIELD_MANAGER).force();
+        if let Err(error) = api
+            .patch_status(&class.name_any(), &params, &Patch::Apply(&body))
+            .await
+        {
+            tracing::warn!(class = class.name_any(), %error, "could not accept the GatewayClass");
+        }
+    }
+}
