@@ -1,0 +1,1024 @@
+//! Checks of the deployment files: the IAM policy (`deploy/iam/`), the Helm
+//! chart (`deploy/helm/trellis/`), the `Dockerfile` and `.dockerignore`.
+//!
+//! There is no `helm` binary in the test environment, so templates are read
+//! through [`strip_templates`], which keeps their YAML structure without
+//! rendering them. What these tests cannot see — the rendered output, the
+//! image build — `docs/deploy.md` leaves to `helm lint` and `docker build`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+use serde_yaml_ng::Value as Yaml;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ sits in the workspace")
+        .to_path_buf()
+}
+
+fn chart() -> PathBuf {
+    workspace().join("deploy/helm/trellis")
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|error| panic!("reading {}: {error}", path.display()))
+}
+
+// ---------------------------------------------------------------------------
+// Reading templates without Helm
+
+/// Makes a Helm template parseable as YAML without rendering it:
+///
+/// - a line holding nothing but template actions (`{{- if … }}`,
+///   `{{- end }}`, `{{- include … | nindent 4 }}`, `{{- toYaml … }}`) is
+///   dropped, so every conditional block reads as if its condition held and
+///   every included snippet is left out;
+/// - every other action becomes the plain text `TPL(expr)`, the action's
+///   trim markers and double quotes removed: `value: {{ .Values.x | quote }}`
+///   reads `value: TPL(.Values.x | quote)`.
+///
+/// The chart's templates are written so that this is valid YAML: actions fit
+/// on one line, no `else` branch repeats a key, no action holds `#` or `: `.
+fn strip_templates(template: &str) -> String {
+    let mut out = String::new();
+    for (number, line) in template.lines().enumerate() {
+        let mut kept = String::new();
+        let mut outside = String::new();
+        let mut rest = line;
+        let mut actions = 0;
+        while let Some(start) = rest.find("{{") {
+            let end = rest[start..].find("}}").unwrap_or_else(|| {
+                panic!(
+                    "line {}: an action must fit on one line: {line}",
+                    number + 1
+                )
+            }) + start;
+            kept.push_str(&rest[..start]);
+            outside.push_str(&rest[..start]);
+            let expression = rest[start + 2..end]
+                .trim()
+                .trim_start_matches('-')
+                .trim_end_matches('-')
+                .trim()
+                .replace('"', "");
+            kept.push_str(&format!("TPL({expression})"));
+            actions += 1;
+            rest = &rest[end + 2..];
+        }
+        kept.push_str(rest);
+        outside.push_str(rest);
+        if actions > 0 && outside.trim().is_empty() {
+            continue;
+        }
+        out.push_str(&kept);
+        out.push('\n');
+    }
+    out
+}
+
+/// A template of the chart, read through [`strip_templates`].
+fn template(name: &str) -> Yaml {
+    let raw = read(&chart().join("templates").join(name));
+    let stripped = strip_templates(&raw);
+    serde_yaml_ng::from_str(&stripped).unwrap_or_else(|error| {
+        panic!("templates/{name} (templates stripped) is not YAML: {error}\n{stripped}")
+    })
+}
+
+fn raw_template(name: &str) -> String {
+    read(&chart().join("templates").join(name))
+}
+
+/// Every YAML document of `text`.
+fn documents(text: &str, file: &Path) -> Vec<Yaml> {
+    serde_yaml_ng::Deserializer::from_str(text)
+        .map(|document| {
+            Yaml::deserialize(document)
+                .unwrap_or_else(|error| panic!("{} is not YAML: {error}", file.display()))
+        })
+        .collect()
+}
+
+fn values() -> Yaml {
+    serde_yaml_ng::from_str(&read(&chart().join("values.yaml"))).expect("values.yaml parses")
+}
+
+/// The value at a dotted path (`a.b.0.c`), `None` when a step is missing.
+fn lookup<'a>(value: &'a Yaml, path: &str) -> Option<&'a Yaml> {
+    path.split('.')
+        .try_fold(value, |value, step| match step.parse::<usize>() {
+            Ok(index) => value.get(index),
+            Err(_) => value.get(step),
+        })
+}
+
+fn at<'a>(value: &'a Yaml, path: &str) -> &'a Yaml {
+    lookup(value, path).unwrap_or_else(|| panic!("no `{path}` in {value:?}"))
+}
+
+fn text<'a>(value: &'a Yaml, path: &str) -> &'a str {
+    at(value, path)
+        .as_str()
+        .unwrap_or_else(|| panic!("`{path}` is not text: {:?}", at(value, path)))
+}
+
+fn texts(value: &Yaml, path: &str) -> Vec<String> {
+    at(value, path)
+        .as_sequence()
+        .unwrap_or_else(|| panic!("`{path}` is not a list"))
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .unwrap_or_else(|| panic!("`{path}` holds a non-text item {item:?}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The `.Values.a.b` paths a template text refers to.
+fn value_paths(template: &str) -> BTreeSet<String> {
+    let mut paths = BTreeSet::new();
+    let mut rest = template;
+    while let Some(start) = rest.find(".Values.") {
+        let tail = &rest[start + ".Values.".len()..];
+        let length = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(tail.len());
+        let path = tail[..length].trim_end_matches('.');
+        if !path.is_empty() {
+            paths.insert(path.to_owned());
+        }
+        rest = &tail[length..];
+    }
+    paths
+}
+
+fn template_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(chart().join("templates"))
+        .expect("the chart has templates/")
+        .map(|entry| entry.expect("a directory entry").file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------
+// IAM policy
+
+fn policy() -> Json {
+    let path = workspace().join("deploy/iam/recommended-inline-policy.json");
+    serde_json::from_str(&read(&path)).expect("the IAM policy is JSON")
+}
+
+fn statements(policy: &Json) -> &Vec<Json> {
+    policy["Statement"].as_array().expect("Statement is a list")
+}
+
+/// A statement's actions (`Action` is a string or a list of strings).
+fn actions(statement: &Json) -> Vec<String> {
+    match &statement["Action"] {
+        Json::String(action) => vec![action.clone()],
+        Json::Array(list) => list
+            .iter()
+            .map(|action| action.as_str().expect("actions are text").to_owned())
+            .collect(),
+        other => panic!("Action must be text or a list, not {other}"),
+    }
+}
+
+/// IAM action matching: case-insensitive, `*` matches any run of characters.
+fn action_matches(pattern: &str, action: &str) -> bool {
+    fn matches(pattern: &[u8], action: &[u8]) -> bool {
+        match pattern.split_first() {
+            None => action.is_empty(),
+            Some((b'*', rest)) => (0..=action.len()).any(|skip| matches(rest, &action[skip..])),
+            Some((first, rest)) => action
+                .split_first()
+                .is_some_and(|(head, tail)| head == first && matches(rest, tail)),
+        }
+    }
+    matches(
+        pattern.to_ascii_lowercase().as_bytes(),
+        action.to_ascii_lowercase().as_bytes(),
+    )
+}
+
+/// Whether an unconditioned Allow statement on every resource grants `action`.
+fn allows(policy: &Json, action: &str) -> bool {
+    statements(policy).iter().any(|statement| {
+        statement["Effect"] == "Allow"
+            && statement["Resource"] == "*"
+            && statement.get("Condition").is_none()
+            && actions(statement)
+                .iter()
+                .any(|pattern| action_matches(pattern, action))
+    })
+}
+
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The VPC Lattice operations the SDK client makes: every `.client.op(`
+/// (whitespace allowed around the dots) under `host/src/lattice/`.
+fn sdk_operations() -> BTreeSet<String> {
+    fn visit(dir: &Path, found: &mut BTreeSet<String>) {
+        for entry in fs::read_dir(dir).expect("reading host/src/lattice") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                visit(&path, found);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let source = read(&path);
+                let mut rest = source.as_str();
+                while let Some(start) = rest.find(".client") {
+                    rest = &rest[start + ".client".len()..];
+                    let Some(call) = rest.trim_start().strip_prefix('.') else {
+                        continue;
+                    };
+                    let call = call.trim_start();
+                    let length = call
+                        .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                        .unwrap_or(call.len());
+                    if call[length..].starts_with('(') && length > 0 {
+                        found.insert(pascal_case(&call[..length]));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    visit(&workspace().join("host/src/lattice"), &mut found);
+    found
+}
+
+#[test]
+fn iam_policy_is_an_allow_only_2012_10_17_document() {
+    let policy = policy();
+    assert_eq!(policy["Version"], "2012-10-17");
+    assert!(!statements(&policy).is_empty());
+    for statement in statements(&policy) {
+        assert_eq!(statement["Effect"], "Allow", "{statement}");
+        assert!(!actions(statement).is_empty(), "{statement}");
+        assert!(statement.get("Resource").is_some(), "{statement}");
+    }
+}
+
+#[test]
+fn iam_policy_allows_every_lattice_operation_the_sdk_client_makes() {
+    let policy = policy();
+    let operations = sdk_operations();
+    assert!(
+        operations.len() >= 20,
+        "found only {operations:?} in host/src/lattice: the scan for `.client.<operation>(` \
+         no longer matches how the SDK is called; update sdk_operations()"
+    );
+    let missing: Vec<_> = operations
+        .iter()
+        .filter(|operation| !allows(&policy, &format!("vpc-lattice:{operation}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the controller calls VPC Lattice operations that \
+         deploy/iam/recommended-inline-policy.json does not allow: {missing:?}"
+    );
+}
+
+#[test]
+fn iam_policy_allows_every_operation_on_the_resources_trellis_manages() {
+    let policy = policy();
+    let mut wanted: Vec<String> = Vec::new();
+    for noun in [
+        "ServiceNetwork",
+        "Service",
+        "Listener",
+        "Rule",
+        "TargetGroup",
+        "ServiceNetworkServiceAssociation",
+        "ServiceNetworkVpcAssociation",
+        "AccessLogSubscription",
+    ] {
+        for verb in ["Create", "Get", "Delete"] {
+            wanted.push(format!("{verb}{noun}"));
+        }
+        wanted.push(format!("List{noun}s"));
+        if noun != "ServiceNetworkServiceAssociation" {
+            wanted.push(format!("Update{noun}"));
+        }
+    }
+    for operation in [
+        "BatchUpdateRule",
+        "RegisterTargets",
+        "DeregisterTargets",
+        "ListTargets",
+        "PutAuthPolicy",
+        "GetAuthPolicy",
+        "DeleteAuthPolicy",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+    ] {
+        wanted.push(operation.to_owned());
+    }
+    let missing: Vec<_> = wanted
+        .iter()
+        .filter(|operation| !allows(&policy, &format!("vpc-lattice:{operation}")))
+        .collect();
+    assert!(missing.is_empty(), "not allowed: {missing:?}");
+}
+
+#[test]
+fn iam_policy_grants_what_lattice_needs_besides_and_no_tagging_api() {
+    let policy = policy();
+    for action in [
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:DescribeLogGroups",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "firehose:TagDeliveryStream",
+        "s3:GetBucketPolicy",
+        "s3:PutBucketPolicy",
+    ] {
+        assert!(allows(&policy, action), "{action} is not allowed");
+    }
+
+    // The service-linked roles, each only for its service.
+    for service in ["vpc-lattice.amazonaws.com", "delivery.logs.amazonaws.com"] {
+        assert!(
+            statements(&policy).iter().any(|statement| {
+                actions(statement) == ["iam:CreateServiceLinkedRole"]
+                    && statement["Condition"]["StringLike"]["iam:AWSServiceName"] == service
+                    && statement["Resource"]
+                        .as_str()
+                        .is_some_and(|arn| arn.contains(&format!("/{service}/")))
+            }),
+            "no iam:CreateServiceLinkedRole statement limited to {service}"
+        );
+    }
+
+    for statement in statements(&policy) {
+        for action in actions(statement) {
+            let (service, name) = action
+                .split_once(':')
+                .unwrap_or_else(|| panic!("`{action}` is not service:Action"));
+            assert!(
+                ["vpc-lattice", "ec2", "logs", "firehose", "s3", "iam"].contains(&service),
+                "`{action}`: Trellis needs no {service} permission (no tag:* either: it \
+                 tags through the VPC Lattice API)"
+            );
+            assert!(!name.contains('*'), "`{action}`: name the actions");
+            if service == "ec2" {
+                assert!(name.starts_with("Describe"), "`{action}`: ec2 is read only");
+            }
+            if service == "iam" {
+                assert!(
+                    statement.get("Condition").is_some(),
+                    "`{action}` must be conditioned"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The chart's plain files and template hygiene
+
+#[test]
+fn chart_files_without_templates_parse_as_yaml() {
+    fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).expect("reading the chart") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|name| name != "templates") {
+                    visit(&path, files);
+                }
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "yaml" || extension == "yml")
+            {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    visit(&chart(), &mut files);
+    assert!(files.iter().any(|file| file.ends_with("values.yaml")));
+    assert!(files.iter().any(|file| file.ends_with("Chart.yaml")));
+    for file in &files {
+        let text = read(file);
+        // Helm renders only templates/: an action anywhere else is a mistake.
+        assert!(
+            !text.contains("{{"),
+            "{} holds a template action",
+            file.display()
+        );
+        assert!(
+            !documents(&text, file).is_empty(),
+            "{} is empty",
+            file.display()
+        );
+    }
+
+    let chart_yaml: Yaml = serde_yaml_ng::from_str(&read(&chart().join("Chart.yaml"))).unwrap();
+    assert_eq!(text(&chart_yaml, "apiVersion"), "v2");
+    assert_eq!(text(&chart_yaml, "name"), "trellis");
+    assert_eq!(text(&chart_yaml, "version"), "0.1.0");
+    assert_eq!(text(&chart_yaml, "appVersion"), "0.1.0");
+}
+
+#[test]
+fn templates_refer_only_to_values_that_exist() {
+    let values = values();
+    for name in template_names() {
+        for path in value_paths(&raw_template(&name)) {
+            assert!(
+                lookup(&values, &path).is_some(),
+                "templates/{name} uses .Values.{path}, which values.yaml does not have \
+                 (Helm would silently render it empty)"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_manifest_template_reads_as_one_kubernetes_object() {
+    for name in template_names() {
+        if name.ends_with(".yaml") {
+            let object = template(&name);
+            assert!(
+                lookup(&object, "apiVersion").is_some_and(Yaml::is_string)
+                    && lookup(&object, "kind").is_some_and(Yaml::is_string)
+                    && lookup(&object, "metadata.name").is_some(),
+                "templates/{name} is not a Kubernetes object: {object:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn templates_close_every_block_they_open() {
+    for name in template_names() {
+        let raw = raw_template(&name);
+        assert_eq!(
+            raw.matches("{{").count(),
+            raw.matches("}}").count(),
+            "templates/{name}: unbalanced braces"
+        );
+        let mut depth: i32 = 0;
+        let mut rest = raw.as_str();
+        while let Some(start) = rest.find("{{") {
+            let end = rest[start..].find("}}").expect("balanced") + start;
+            let action = rest[start + 2..end].trim_start_matches('-').trim_start();
+            let keyword = action.split_whitespace().next().unwrap_or("");
+            if !action.starts_with("/*") {
+                match keyword {
+                    "if" | "with" | "range" | "define" | "block" => depth += 1,
+                    "end" => depth -= 1,
+                    _ => {}
+                }
+            }
+            assert!(depth >= 0, "templates/{name}: `end` without a block");
+            rest = &rest[end + 2..];
+        }
+        assert_eq!(depth, 0, "templates/{name}: a block is not closed");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// RBAC
+
+/// What `trellis run` may do cluster-wide: (API group, resource, verbs).
+const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
+    (
+        "gateway.networking.k8s.io",
+        "gatewayclasses",
+        &["list", "watch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "gateways",
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "httproutes",
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "grpcroutes",
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "tlsroutes",
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "gatewayclasses/status",
+        &["patch"],
+    ),
+    ("gateway.networking.k8s.io", "gateways/status", &["patch"]),
+    ("gateway.networking.k8s.io", "httproutes/status", &["patch"]),
+    ("gateway.networking.k8s.io", "grpcroutes/status", &["patch"]),
+    ("gateway.networking.k8s.io", "tlsroutes/status", &["patch"]),
+    ("", "services", &["list", "watch"]),
+    ("", "namespaces", &["list", "watch"]),
+    ("discovery.k8s.io", "endpointslices", &["list", "watch"]),
+    (
+        "application-networking.k8s.aws",
+        "serviceexports",
+        &["get", "list", "watch", "patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "serviceimports",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "targetgrouppolicies",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "vpcassociationpolicies",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "accesslogpolicies",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "iamauthpolicies",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "servicenetworks",
+        &["list", "watch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "serviceexports/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "serviceimports/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "servicenetworks/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "targetgrouppolicies/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "vpcassociationpolicies/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "accesslogpolicies/status",
+        &["patch"],
+    ),
+    (
+        "application-networking.k8s.aws",
+        "iamauthpolicies/status",
+        &["patch"],
+    ),
+    ("events.k8s.io", "events", &["create", "patch"]),
+];
+
+type Grants = BTreeMap<(String, String), BTreeSet<String>>;
+
+/// (group, resource) → verbs of a Role or ClusterRole's rules.
+fn grants(role: &Yaml) -> Grants {
+    let mut grants = Grants::new();
+    for rule in at(role, "rules").as_sequence().expect("rules is a list") {
+        assert!(
+            rule.get("resourceNames").is_none() && rule.get("nonResourceURLs").is_none(),
+            "unexpected rule {rule:?}"
+        );
+        for group in texts(rule, "apiGroups") {
+            for resource in texts(rule, "resources") {
+                grants
+                    .entry((group.clone(), resource))
+                    .or_default()
+                    .extend(texts(rule, "verbs"));
+            }
+        }
+    }
+    grants
+}
+
+fn expected(access: &[(&str, &str, &[&str])]) -> Grants {
+    access
+        .iter()
+        .map(|(group, resource, verbs)| {
+            (
+                (group.to_string(), resource.to_string()),
+                verbs.iter().map(|verb| verb.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cluster_role_grants_exactly_what_the_controller_uses() {
+    let raw = raw_template("clusterrole.yaml");
+    let rules = raw.split_once("\nrules:").expect("a rules block").1;
+    assert!(
+        !rules.contains("{{"),
+        "the rules block must not be templated"
+    );
+
+    let role = template("clusterrole.yaml");
+    assert_eq!(text(&role, "kind"), "ClusterRole");
+    let actual = grants(&role);
+    for ((group, resource), verbs) in &actual {
+        assert!(
+            !["secrets", "pods", "configmaps", "*"].contains(&resource.split('/').next().unwrap()),
+            "the ClusterRole grants {verbs:?} on {group}/{resource}"
+        );
+        assert!(
+            group != "*" && !verbs.contains("*"),
+            "wildcard in {group}/{resource}"
+        );
+    }
+    let expected = expected(CLUSTER_ACCESS);
+    for (key, verbs) in &expected {
+        assert_eq!(actual.get(key), Some(verbs), "verbs on {key:?}");
+    }
+    let extra: Vec<_> = actual
+        .keys()
+        .filter(|key| !expected.contains_key(*key))
+        .collect();
+    assert!(extra.is_empty(), "the ClusterRole grants more: {extra:?}");
+}
+
+#[test]
+fn leader_election_is_a_namespaced_role_on_leases() {
+    let role = template("role.yaml");
+    assert_eq!(text(&role, "kind"), "Role");
+    assert_eq!(text(&role, "metadata.namespace"), "TPL(.Release.Namespace)");
+    assert_eq!(
+        grants(&role),
+        expected(&[(
+            "coordination.k8s.io",
+            "leases",
+            &["get", "create", "update"]
+        )])
+    );
+}
+
+#[test]
+fn bindings_give_the_roles_to_the_controllers_service_account() {
+    let service_account = text(&template("serviceaccount.yaml"), "metadata.name").to_owned();
+    let deployment = template("deployment.yaml");
+    assert_eq!(
+        text(&deployment, "spec.template.spec.serviceAccountName"),
+        service_account
+    );
+    for (binding, role, kind) in [
+        ("clusterrolebinding.yaml", "clusterrole.yaml", "ClusterRole"),
+        ("rolebinding.yaml", "role.yaml", "Role"),
+    ] {
+        let binding = template(binding);
+        let role = template(role);
+        assert_eq!(text(&binding, "roleRef.kind"), kind);
+        assert_eq!(text(&binding, "roleRef.name"), text(&role, "metadata.name"));
+        assert_eq!(text(&binding, "subjects.0.kind"), "ServiceAccount");
+        assert_eq!(text(&binding, "subjects.0.name"), service_account);
+        assert_eq!(
+            text(&binding, "subjects.0.namespace"),
+            "TPL(.Release.Namespace)"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Deployment
+
+/// The environment of `trellis run` the chart sets from values:
+/// (variable, values path, required).
+const ENVIRONMENT: &[(&str, &str, bool)] = &[
+    ("CLUSTER_NAME", "clusterName", true),
+    ("CLUSTER_VPC_ID", "clusterVpcId", true),
+    ("AWS_ACCOUNT_ID", "awsAccountId", true),
+    ("REGION", "awsRegion", true),
+    ("DEFAULT_SERVICE_NETWORK", "defaultServiceNetwork", false),
+    (
+        "ENABLE_SERVICE_NETWORK_OVERRIDE",
+        "enableServiceNetworkOverride",
+        false,
+    ),
+    ("LATTICE_ENDPOINT", "latticeEndpoint", false),
+    (
+        "ROUTE_MAX_CONCURRENT_RECONCILES",
+        "routeMaxConcurrentReconciles",
+        false,
+    ),
+    (
+        "RECONCILE_DEFAULT_RESYNC_SECONDS",
+        "reconcileDefaultResyncSeconds",
+        false,
+    ),
+    ("LOG_LEVEL", "log.level", false),
+    ("DEV_MODE", "log.devMode", false),
+];
+
+fn container(deployment: &Yaml) -> &Yaml {
+    let containers = at(deployment, "spec.template.spec.containers")
+        .as_sequence()
+        .expect("containers is a list");
+    assert_eq!(containers.len(), 1);
+    assert_eq!(text(&containers[0], "name"), "trellis");
+    &containers[0]
+}
+
+#[test]
+fn deployment_sets_every_setting_the_values_expose() {
+    let deployment = template("deployment.yaml");
+    let container = container(&deployment);
+    let values = values();
+    let env: BTreeMap<String, &Yaml> = at(container, "env")
+        .as_sequence()
+        .expect("env is a list")
+        .iter()
+        .map(|item| (text(item, "name").to_owned(), item))
+        .collect();
+
+    for (variable, path, required) in ENVIRONMENT {
+        let item = env
+            .get(*variable)
+            .unwrap_or_else(|| panic!("the Deployment does not set {variable}"));
+        let value = text(item, "value");
+        assert!(
+            value.contains(&format!(".Values.{path} "))
+                || value.ends_with(&format!(".Values.{path})")),
+            "{variable} = {value}, not from .Values.{path}"
+        );
+        assert_eq!(
+            value.contains("required"),
+            *required,
+            "{variable}: `required` check (only for the four cluster settings)"
+        );
+        assert!(lookup(&values, path).is_some(), "values.yaml has no {path}");
+    }
+    for (variable, field) in [
+        ("POD_NAMESPACE", "metadata.namespace"),
+        ("POD_NAME", "metadata.name"),
+    ] {
+        let item = env
+            .get(variable)
+            .unwrap_or_else(|| panic!("the Deployment does not set {variable}"));
+        assert_eq!(text(item, "valueFrom.fieldRef.fieldPath"), field);
+    }
+    let known: BTreeSet<&str> = ENVIRONMENT
+        .iter()
+        .map(|(variable, _, _)| *variable)
+        .chain(["POD_NAMESPACE", "POD_NAME"])
+        .collect();
+    let unknown: Vec<_> = env
+        .keys()
+        .filter(|name| !known.contains(name.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "variables trellis run does not read: {unknown:?}"
+    );
+
+    // A non-empty DEV_MODE turns text logs on, so "false" must not reach it.
+    let raw = raw_template("deployment.yaml");
+    let guard = raw
+        .find("if .Values.log.devMode")
+        .expect("DEV_MODE is conditional");
+    assert!(guard < raw.find("name: DEV_MODE").unwrap());
+}
+
+#[test]
+fn deployment_runs_the_controller_with_probes_and_ports() {
+    let deployment = template("deployment.yaml");
+    let container = container(&deployment);
+    let args = texts(container, "args");
+    // `args` replaces the image's CMD, so it must name the subcommand.
+    assert_eq!(args[0], "run");
+    for flag in [
+        "--leader-elect",
+        "--metrics-bind-address=0.0.0.0:8080",
+        "--health-probe-bind-address=0.0.0.0:8081",
+    ] {
+        assert!(args.iter().any(|arg| arg == flag), "no {flag} in {args:?}");
+    }
+    let raw = raw_template("deployment.yaml");
+    assert!(raw.contains("if .Values.leaderElection.enabled"));
+    assert!(
+        raw.contains("with .Values.plugin.path") && args.iter().any(|a| a.contains("--plugin="))
+    );
+    assert!(
+        raw.contains("with .Values.plugin.config")
+            && args.iter().any(|a| a.contains("--plugin-config="))
+    );
+
+    let ports: BTreeMap<&str, u64> = at(container, "ports")
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|port| {
+            (
+                text(port, "name"),
+                at(port, "containerPort").as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ports, BTreeMap::from([("metrics", 8080), ("health", 8081)]));
+    assert_eq!(text(container, "livenessProbe.httpGet.path"), "/healthz");
+    assert_eq!(text(container, "livenessProbe.httpGet.port"), "health");
+    assert_eq!(text(container, "readinessProbe.httpGet.path"), "/readyz");
+    assert_eq!(text(container, "readinessProbe.httpGet.port"), "health");
+    assert_eq!(
+        at(
+            &deployment,
+            "spec.template.spec.terminationGracePeriodSeconds"
+        )
+        .as_u64(),
+        Some(10)
+    );
+    assert!(raw.contains("toYaml .Values.securityContext"));
+    assert!(raw.contains("toYaml .Values.podSecurityContext"));
+    assert!(raw.contains("toYaml .Values.resources"));
+}
+
+#[test]
+fn values_default_to_a_locked_down_pair_of_replicas() {
+    let values = values();
+    let number = |path: &str| at(&values, path).as_u64();
+    let flag = |path: &str| at(&values, path).as_bool();
+    assert_eq!(number("replicaCount"), Some(2));
+    assert_eq!(flag("leaderElection.enabled"), Some(true));
+    assert_eq!(flag("gatewayClass.create"), Some(true));
+    assert_eq!(flag("metrics.serviceMonitor.enabled"), Some(false));
+    assert_eq!(text(&values, "log.level"), "info");
+    assert_eq!(number("routeMaxConcurrentReconciles"), Some(4));
+    assert_eq!(text(&values, "resources.requests.cpu"), "50m");
+    assert_eq!(text(&values, "resources.requests.memory"), "64Mi");
+    assert_eq!(text(&values, "resources.limits.cpu"), "200m");
+    assert_eq!(text(&values, "resources.limits.memory"), "256Mi");
+    assert_eq!(flag("podSecurityContext.runAsNonRoot"), Some(true));
+    assert_eq!(
+        text(&values, "podSecurityContext.seccompProfile.type"),
+        "RuntimeDefault"
+    );
+    assert_eq!(flag("securityContext.readOnlyRootFilesystem"), Some(true));
+    assert_eq!(
+        flag("securityContext.allowPrivilegeEscalation"),
+        Some(false)
+    );
+    assert_eq!(texts(&values, "securityContext.capabilities.drop"), ["ALL"]);
+    for required in ["clusterName", "clusterVpcId", "awsAccountId", "awsRegion"] {
+        assert_eq!(text(&values, required), "", "{required} has no default");
+    }
+    assert!(
+        lookup(&values, "serviceAccount.annotations").is_some_and(Yaml::is_mapping),
+        "serviceAccount.annotations (IRSA) is a map"
+    );
+}
+
+#[test]
+fn gateway_class_names_the_lattice_controller() {
+    let class = template("gatewayclass.yaml");
+    assert_eq!(text(&class, "apiVersion"), "gateway.networking.k8s.io/v1");
+    assert_eq!(text(&class, "kind"), "GatewayClass");
+    assert_eq!(text(&class, "metadata.name"), "amazon-vpc-lattice");
+    assert_eq!(
+        text(&class, "spec.controllerName"),
+        "application-networking.k8s.aws/gateway-api-controller"
+    );
+    assert!(raw_template("gatewayclass.yaml").contains("if .Values.gatewayClass.create"));
+}
+
+// ---------------------------------------------------------------------------
+// Image
+
+#[test]
+fn image_build_matches_the_toolchain_and_the_chart() {
+    let dockerfile = read(&workspace().join("Dockerfile"));
+    let toolchain = read(&workspace().join("rust-toolchain.toml"));
+    let channel = toolchain
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("channel = "))
+        .expect("rust-toolchain.toml names a channel")
+        .trim_matches('"');
+    let minor: Vec<&str> = channel.split('.').take(2).collect();
+    let builder = format!("FROM rust:{}-bookworm AS builder", minor.join("."));
+    for line in [
+        builder.as_str(),
+        "rustup target add wasm32-wasip2",
+        "cargo build --release --locked -p trellis",
+        "FROM gcr.io/distroless/cc-debian12:nonroot",
+        "EXPOSE 8080 8081",
+        r#"ENTRYPOINT ["/trellis"]"#,
+        r#"CMD ["run"]"#,
+    ] {
+        assert!(dockerfile.contains(line), "the Dockerfile lacks `{line}`");
+    }
+
+    // Everything the build reads stays in the context: every workspace
+    // member (host/build.rs builds the plugins of the workspace), wit/, the
+    // manifests and the toolchain file.
+    let manifest = read(&workspace().join("Cargo.toml"));
+    let members = manifest
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("members = ["))
+        .expect("the workspace lists its members on one line");
+    let mut needed: Vec<String> = members
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    assert!(needed.len() >= 2, "members: {needed:?}");
+    needed.extend(["wit", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"].map(str::to_owned));
+    let ignore = read(&workspace().join(".dockerignore"));
+    let patterns: Vec<&str> = ignore
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    assert!(
+        patterns.contains(&"target/"),
+        ".dockerignore must leave out target/"
+    );
+    for path in &needed {
+        for pattern in &patterns {
+            let anywhere = pattern.starts_with("**/");
+            let pattern = pattern.trim_start_matches("**/").trim_end_matches('/');
+            let excluded = if anywhere {
+                path.split('/').any(|component| component == pattern)
+            } else {
+                path == pattern || path.starts_with(&format!("{pattern}/"))
+            };
+            assert!(
+                !excluded,
+                ".dockerignore pattern `{pattern}` leaves out {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn strip_templates_keeps_structure_and_marks_expressions() {
+    let template = "\
+{{- if .Values.on }}
+kind: Thing
+metadata:
+  name: {{ include \"x.name\" . }}
+  labels:
+    {{- include \"x.labels\" . | nindent 4 }}
+image: \"{{ .Values.repo }}:{{ .Values.tag }}\"
+{{- end }}
+";
+    let stripped: Yaml = serde_yaml_ng::from_str(&strip_templates(template)).unwrap();
+    assert_eq!(text(&stripped, "kind"), "Thing");
+    assert_eq!(text(&stripped, "metadata.name"), "TPL(include x.name .)");
+    assert!(at(&stripped, "metadata.labels").is_null());
+    assert_eq!(
+        text(&stripped, "image"),
+        "TPL(.Values.repo):TPL(.Values.tag)"
+    );
+    assert_eq!(
+        value_paths(template),
+        BTreeSet::from(["on".to_owned(), "repo".to_owned(), "tag".to_owned()])
+    );
+}
