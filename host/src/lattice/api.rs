@@ -26,10 +26,13 @@ use super::model::{
 /// - A parent identifier that names nothing fails with [`LatticeError::NotFound`].
 /// - Deleting a resource that is gone fails with [`LatticeError::NotFound`];
 ///   deleting one that is in use (a target group a rule forwards to, a
-///   service still associated with a service network) fails with
+///   service still associated with a service network, a service network
+///   still associated with a service or a VPC) fails with
 ///   [`LatticeError::Conflict`].
 /// - `DeleteService` also removes the service's listeners, rules, auth
-///   policy and access log subscriptions, as Lattice does.
+///   policy and access log subscriptions, as Lattice does;
+///   `DeleteServiceNetwork` the network's auth policy and access log
+///   subscriptions.
 #[async_trait]
 pub trait Lattice: Send + Sync {
     /// `ListServiceNetworks`.
@@ -98,6 +101,10 @@ pub trait Lattice: Send + Sync {
         &self,
         input: UpdateServiceNetworkInput,
     ) -> Result<(), LatticeError>;
+    /// `DeleteServiceNetwork` (and its auth policy and access log
+    /// subscriptions); fails with `Conflict` while a service or a VPC is
+    /// associated with it.
+    async fn delete_service_network(&self, service_network_id: &str) -> Result<(), LatticeError>;
     /// `TagResource`: adds or overwrites tags (others are kept).
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError>;
     /// `ListAccessLogSubscriptions` of a service or service network.

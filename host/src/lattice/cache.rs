@@ -404,6 +404,18 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         .await
     }
 
+    async fn delete_service_network(&self, service_network_id: &str) -> Result<(), LatticeError> {
+        self.write(
+            self.inner.delete_service_network(service_network_id),
+            |store, ()| store.deleted_service_network(service_network_id),
+            |store| {
+                store.deleted_service_network(service_network_id);
+                store.service_networks = None;
+            },
+        )
+        .await
+    }
+
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         let arn = input.resource_arn.clone();
         let tags = input.tags.clone();
@@ -695,5 +707,59 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
             |store| store.access_logs.clear(),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::InMemoryLattice;
+    use crate::lattice::model::Tags;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    fn network(name: &str) -> CreateServiceNetworkInput {
+        CreateServiceNetworkInput {
+            name: name.into(),
+            auth_type: "NONE".into(),
+            tags: Tags::new(),
+        }
+    }
+
+    fn names(networks: Vec<ServiceNetwork>) -> Vec<String> {
+        networks.into_iter().map(|network| network.name).collect()
+    }
+
+    #[test]
+    fn a_deleted_service_network_leaves_the_cached_list() {
+        let cache = CachedLattice::new(InMemoryLattice::new("123456789012", "us-west-2"));
+        let mesh = block_on(cache.create_service_network(network("mesh"))).unwrap();
+        block_on(cache.create_service_network(network("kept"))).unwrap();
+        block_on(cache.list_service_networks()).unwrap();
+        // Unseen by the cache until a refresh: the list below is the cached one.
+        block_on(cache.inner().create_service_network(network("other"))).unwrap();
+        block_on(cache.delete_service_network(&mesh.id)).unwrap();
+        assert_eq!(
+            names(block_on(cache.list_service_networks()).unwrap()),
+            ["kept"]
+        );
+    }
+
+    #[test]
+    fn a_failed_service_network_delete_forgets_the_list() {
+        let cache = CachedLattice::new(InMemoryLattice::new("123456789012", "us-west-2"));
+        block_on(cache.list_service_networks()).unwrap();
+        block_on(cache.inner().create_service_network(network("other"))).unwrap();
+        let missing = block_on(cache.delete_service_network("sn-missing"));
+        assert!(matches!(missing, Err(LatticeError::NotFound { .. })));
+        assert_eq!(
+            names(block_on(cache.list_service_networks()).unwrap()),
+            ["other"]
+        );
     }
 }

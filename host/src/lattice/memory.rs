@@ -593,6 +593,10 @@ impl Lattice for InMemoryLattice {
         Ok(())
     }
 
+    async fn delete_service_network(&self, service_network_id: &str) -> Result<(), LatticeError> {
+        self.lock().delete_service_network(service_network_id)
+    }
+
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         let mut inner = self.lock();
         let state = inner.state_mut();
@@ -914,6 +918,89 @@ mod tests {
             Err(LatticeError::NotFound {
                 resource_type: "SERVICE",
                 identifier: "svc-missing".into()
+            })
+        );
+    }
+
+    fn network(name: &str) -> CreateServiceNetworkInput {
+        CreateServiceNetworkInput {
+            name: name.into(),
+            auth_type: "NONE".into(),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn delete_service_network_removes_its_policy_and_subscriptions() {
+        let lattice = lattice();
+        let kept = block_on(lattice.create_service_network(network("kept"))).unwrap();
+        let created = block_on(lattice.create_service_network(network("mesh"))).unwrap();
+        block_on(lattice.put_auth_policy(PutAuthPolicyInput {
+            resource_identifier: created.id.clone(),
+            policy: "{}".into(),
+        }))
+        .unwrap();
+        block_on(
+            lattice.create_access_log_subscription(CreateAccessLogSubscriptionInput {
+                resource_identifier: created.id.clone(),
+                destination_arn: "arn:aws:s3:::logs".into(),
+                tags: Tags::new(),
+            }),
+        )
+        .unwrap();
+        block_on(lattice.delete_service_network(&created.arn)).unwrap();
+        let state = lattice.state();
+        assert_eq!(state.service_networks, [kept]);
+        assert!(state.auth_policies.is_empty());
+        assert!(state.access_log_subscriptions.is_empty());
+    }
+
+    #[test]
+    fn associated_service_network_cannot_be_deleted() {
+        let lattice = lattice();
+        let created = block_on(lattice.create_service_network(network("mesh"))).unwrap();
+        let conflicts = || {
+            matches!(
+                block_on(lattice.delete_service_network(&created.id)),
+                Err(LatticeError::Conflict { .. })
+            )
+        };
+        let service = block_on(lattice.create_service(service("rates-default"))).unwrap();
+        let association = block_on(lattice.create_service_network_service_association(
+            CreateServiceNetworkServiceAssociationInput {
+                service_identifier: service.id,
+                service_network_identifier: created.id.clone(),
+                tags: Tags::new(),
+            },
+        ))
+        .unwrap();
+        assert!(conflicts(), "associated with a service");
+        block_on(lattice.delete_service_network_service_association(&association.id)).unwrap();
+        let vpc = block_on(lattice.create_service_network_vpc_association(
+            CreateServiceNetworkVpcAssociationInput {
+                service_network_identifier: created.arn.clone(),
+                vpc_identifier: "vpc-1".into(),
+                security_group_ids: Vec::new(),
+                tags: Tags::new(),
+            },
+        ))
+        .unwrap();
+        assert!(conflicts(), "associated with a VPC");
+        block_on(lattice.delete_service_network_vpc_association(&vpc.id)).unwrap();
+        block_on(lattice.delete_service_network(&created.id)).unwrap();
+        assert!(lattice.state().service_networks.is_empty());
+    }
+
+    #[test]
+    fn deleting_a_missing_service_network_is_not_found() {
+        let lattice = lattice();
+        let created = block_on(lattice.create_service_network(network("mesh"))).unwrap();
+        block_on(lattice.delete_service_network(&created.id)).unwrap();
+        assert_eq!(
+            block_on(lattice.delete_service_network(&created.id)),
+            Err(LatticeError::NotFound {
+                resource_type: "SERVICE_NETWORK",
+                identifier: created.id,
             })
         );
     }

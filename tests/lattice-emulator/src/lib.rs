@@ -33,9 +33,10 @@
 //! # Operations
 //!
 //! Service networks: `CreateServiceNetwork`, `ListServiceNetworks`,
-//! `GetServiceNetwork`, `UpdateServiceNetwork`. VPC associations:
-//! `CreateServiceNetworkVpcAssociation`, `ListServiceNetworkVpcAssociations`,
-//! `GetServiceNetworkVpcAssociation`, `UpdateServiceNetworkVpcAssociation`,
+//! `GetServiceNetwork`, `UpdateServiceNetwork`, `DeleteServiceNetwork`.
+//! VPC associations: `CreateServiceNetworkVpcAssociation`,
+//! `ListServiceNetworkVpcAssociations`, `GetServiceNetworkVpcAssociation`,
+//! `UpdateServiceNetworkVpcAssociation`,
 //! `DeleteServiceNetworkVpcAssociation`. Services: `CreateService`,
 //! `ListServices`, `GetService`, `UpdateService`, `DeleteService`. Service
 //! associations: `CreateServiceNetworkServiceAssociation`,
@@ -187,7 +188,9 @@ impl Emulator {
             )
             .route(
                 "/servicenetworks/{id}",
-                get(networks::get).patch(networks::update),
+                get(networks::get)
+                    .patch(networks::update)
+                    .delete(networks::delete),
             )
             .route(
                 "/servicenetworkvpcassociations",

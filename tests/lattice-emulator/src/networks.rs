@@ -1,5 +1,6 @@
 //! Service networks: `CreateServiceNetwork` (201), `ListServiceNetworks`,
-//! `GetServiceNetwork`, `UpdateServiceNetwork` (PATCH `authType`).
+//! `GetServiceNetwork`, `UpdateServiceNetwork` (PATCH `authType`),
+//! `DeleteServiceNetwork` (204).
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use trellis::lattice::{Lattice, LatticeState};
 
 use crate::extract::{JsonBody, QueryParams};
 use crate::pages::{Paging, page};
-use crate::reply::{Reply, created, ok};
+use crate::reply::{Reply, created, no_content, ok};
 use crate::{Emulator, lookup, quotas, validate};
 
 /// `CreateServiceNetwork` request body.
@@ -134,4 +135,17 @@ pub async fn update(
         "name": network.name,
         "authType": network.auth_type,
     }))
+}
+
+/// `DELETE /servicenetworks/{serviceNetworkIdentifier}`: also deletes the
+/// network's auth policy and access log subscriptions; fails with
+/// `ConflictException` while a service or a VPC is associated with it.
+pub async fn delete(State(emulator): State<Emulator>, Path(id): Path<String>) -> Reply {
+    let state = emulator.state();
+    let network = lookup::find(&state.service_networks, &id)?;
+    emulator
+        .lattice()
+        .delete_service_network(&network.id)
+        .await?;
+    no_content()
 }

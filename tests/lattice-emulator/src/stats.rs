@@ -15,6 +15,7 @@ pub fn operation(method: &Method, path: &str) -> &'static str {
         ("GET", "/servicenetworks") => "ListServiceNetworks",
         ("GET", "/servicenetworks/{id}") => "GetServiceNetwork",
         ("PATCH", "/servicenetworks/{id}") => "UpdateServiceNetwork",
+        ("DELETE", "/servicenetworks/{id}") => "DeleteServiceNetwork",
         ("POST", "/servicenetworkvpcassociations") => "CreateServiceNetworkVpcAssociation",
         ("GET", "/servicenetworkvpcassociations") => "ListServiceNetworkVpcAssociations",
         ("GET", "/servicenetworkvpcassociations/{id}") => "GetServiceNetworkVpcAssociation",

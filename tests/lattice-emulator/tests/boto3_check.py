@@ -177,6 +177,12 @@ class Boto3Check(unittest.TestCase):
             error_code(lattice.delete_service, serviceIdentifier=service["id"]),
             ("ConflictException", 409),
         )
+        self.assertEqual(
+            error_code(
+                lattice.delete_service_network, serviceNetworkIdentifier=network["id"]
+            ),
+            ("ConflictException", 409),
+        )
 
         # Target groups and targets.
         group = lattice.create_target_group(
@@ -364,6 +370,33 @@ class Boto3Check(unittest.TestCase):
             error_code(lattice.get_service, serviceIdentifier=service["id"]),
             ("ResourceNotFoundException", 404),
         )
+
+        # The service network, once no VPC is associated with it either.
+        self.assertEqual(
+            error_code(
+                lattice.delete_service_network, serviceNetworkIdentifier=network["id"]
+            ),
+            ("ConflictException", 409),
+        )
+        lattice.delete_service_network_vpc_association(
+            serviceNetworkVpcAssociationIdentifier=vpc["id"]
+        )
+        removed = lattice.delete_service_network(serviceNetworkIdentifier=network["arn"])
+        self.assertEqual(removed["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.assertEqual(
+            error_code(
+                lattice.get_service_network, serviceNetworkIdentifier=network["id"]
+            ),
+            ("ResourceNotFoundException", 404),
+        )
+        self.assertEqual(
+            error_code(
+                lattice.delete_service_network, serviceNetworkIdentifier=network["id"]
+            ),
+            ("ResourceNotFoundException", 404),
+        )
+        names = [item["name"] for item in all_items(lattice, "list_service_networks")]
+        self.assertEqual(names, ["mesh-0", "mesh-1", "mesh-2"])
 
 
 if __name__ == "__main__":

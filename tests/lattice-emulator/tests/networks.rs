@@ -6,8 +6,14 @@ mod common;
 
 use aws_sdk_vpclattice::operation::list_service_network_vpc_associations::ListServiceNetworkVpcAssociationsError;
 
+use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_vpclattice::types::AuthType;
-use common::start;
+use common::{service, start, start_with};
+use lattice_emulator::EmulatorConfig;
+use trellis::lattice::model::{
+    CreateServiceNetworkInput, CreateServiceNetworkVpcAssociationInput, Tags,
+};
+use trellis::lattice::{Lattice, LatticeError, SdkLattice, SdkOptions};
 
 #[tokio::test]
 async fn service_networks_are_created_and_listed_across_pages() {
@@ -227,4 +233,132 @@ async fn vpc_associations_report_their_status_and_take_new_security_groups() {
         ),
         "serviceNetworkIdentifier"
     );
+}
+
+#[tokio::test]
+async fn service_networks_are_deleted_once_nothing_is_associated() {
+    let (emulator, client) = start(2).await;
+    let network = client
+        .create_service_network()
+        .name("mesh")
+        .send()
+        .await
+        .unwrap();
+    let id = network.id().unwrap();
+    let service_id = service(&client, "rates-default").await;
+    let association = client
+        .create_service_network_service_association()
+        .service_identifier(&service_id)
+        .service_network_identifier(id)
+        .send()
+        .await
+        .unwrap();
+    let vpc = client
+        .create_service_network_vpc_association()
+        .service_network_identifier(id)
+        .vpc_identifier("vpc-0a1b2c3d4e5f60001")
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_access_log_subscription()
+        .resource_identifier(id)
+        .destination_arn("arn:aws:s3:::access-logs")
+        .send()
+        .await
+        .unwrap();
+    let delete = || {
+        client
+            .delete_service_network()
+            .service_network_identifier(network.arn().unwrap())
+            .send()
+    };
+
+    let with_both = delete().await.unwrap_err().into_service_error();
+    assert!(with_both.is_conflict_exception(), "{with_both:?}");
+    client
+        .delete_service_network_service_association()
+        .service_network_service_association_identifier(association.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let with_vpc = delete().await.unwrap_err().into_service_error();
+    assert!(with_vpc.is_conflict_exception(), "{with_vpc:?}");
+    client
+        .delete_service_network_vpc_association()
+        .service_network_vpc_association_identifier(vpc.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    delete().await.unwrap();
+    let state = emulator.lattice().state();
+    assert!(state.service_networks.is_empty());
+    assert!(state.access_log_subscriptions.is_empty());
+    let gone = client
+        .get_service_network()
+        .service_network_identifier(id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(gone.is_resource_not_found_exception(), "{gone:?}");
+    let again = delete().await.unwrap_err().into_service_error();
+    assert!(again.is_resource_not_found_exception(), "{again:?}");
+}
+
+#[tokio::test]
+async fn sdk_lattice_deletes_service_networks_and_converts_the_errors() {
+    let (_emulator, _client, url) = start_with(EmulatorConfig::default()).await;
+    let builder = aws_sdk_vpclattice::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-west-2"))
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ));
+    let options = SdkOptions {
+        endpoint_url: Some(url),
+        ..SdkOptions::default()
+    };
+    let lattice = SdkLattice::with_config(builder, &options);
+    let network = lattice
+        .create_service_network(CreateServiceNetworkInput {
+            name: "mesh".into(),
+            auth_type: "NONE".into(),
+            tags: Tags::new(),
+        })
+        .await
+        .unwrap();
+    let vpc = lattice
+        .create_service_network_vpc_association(CreateServiceNetworkVpcAssociationInput {
+            service_network_identifier: network.id.clone(),
+            vpc_identifier: "vpc-0a1b2c3d4e5f60001".into(),
+            security_group_ids: Vec::new(),
+            tags: Tags::new(),
+        })
+        .await
+        .unwrap();
+
+    let in_use = lattice.delete_service_network(&network.id).await;
+    assert!(
+        matches!(in_use, Err(LatticeError::Conflict { .. })),
+        "{in_use:?}"
+    );
+    lattice
+        .delete_service_network_vpc_association(&vpc.id)
+        .await
+        .unwrap();
+    lattice.delete_service_network(&network.id).await.unwrap();
+    assert_eq!(
+        lattice.delete_service_network(&network.id).await,
+        Err(LatticeError::NotFound {
+            resource_type: "SERVICE_NETWORK",
+            identifier: network.id.clone(),
+        })
+    );
+    assert_eq!(lattice.call_counts()["DeleteServiceNetwork"].requests, 3);
 }

@@ -93,6 +93,17 @@ impl Store {
         self.access_logs.remove(service_id);
     }
 
+    /// Forgets a deleted service network and everything Lattice deletes
+    /// with it.
+    pub fn deleted_service_network(&mut self, network_id: &str) {
+        if let Some(networks) = &mut self.service_networks {
+            networks.retain(|network| network.id != network_id);
+        }
+        self.vpc_associations.remove(network_id);
+        self.auth_policies.remove(network_id);
+        self.access_logs.remove(network_id);
+    }
+
     pub fn deleted_target_group(&mut self, group_id: &str) {
         if let Some(groups) = &mut self.target_groups {
             groups.retain(|group| group.id != group_id);

@@ -1,7 +1,8 @@
 //! The update and delete operations of the in-memory account, with Lattice's
-//! rules: deletes cascade as `DeleteService` and `DeleteListener` do, a
-//! target group in use cannot be deleted, a service still associated with a
-//! service network cannot be deleted.
+//! rules: deletes cascade as `DeleteService`, `DeleteServiceNetwork` and
+//! `DeleteListener` do, a target group in use cannot be deleted, a service
+//! still associated with a service network cannot be deleted, nor a service
+//! network still associated with a service or a VPC.
 
 use super::{Inner, conflict, names, not_found};
 use crate::lattice::error::LatticeError;
@@ -87,6 +88,39 @@ fn target_group_mut<'a>(
 }
 
 impl Inner {
+    pub(super) fn delete_service_network(&mut self, identifier: &str) -> Result<(), LatticeError> {
+        let state = &self.state;
+        let network = state
+            .service_networks
+            .iter()
+            .find(|network| names(identifier, &network.id, &network.arn))
+            .cloned()
+            .ok_or_else(|| not_found("SERVICE_NETWORK", identifier))?;
+        let has_services = state
+            .service_network_service_associations
+            .iter()
+            .any(|association| association.service_network_id == network.id);
+        let has_vpcs = state
+            .service_network_vpc_associations
+            .iter()
+            .any(|association| association.service_network_id == network.id);
+        if has_services || has_vpcs {
+            return Err(conflict(format!(
+                "service network {} is still associated with a service or a VPC",
+                network.name
+            )));
+        }
+        let state = self.state_mut();
+        state.service_networks.retain(|n| n.id != network.id);
+        state
+            .auth_policies
+            .retain(|p| p.resource_identifier != network.id);
+        state
+            .access_log_subscriptions
+            .retain(|s| s.resource_id != network.id);
+        Ok(())
+    }
+
     pub(super) fn update_vpc_association(
         &mut self,
         input: UpdateServiceNetworkVpcAssociationInput,

@@ -604,6 +604,17 @@ impl Lattice for SdkLattice {
         Ok(())
     }
 
+    async fn delete_service_network(&self, service_network_id: &str) -> Result<(), LatticeError> {
+        self.permit().await;
+        self.client
+            .delete_service_network()
+            .service_network_identifier(service_network_id)
+            .send()
+            .await
+            .map_err(|error| lattice_error(error, "SERVICE_NETWORK", service_network_id))?;
+        Ok(())
+    }
+
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         self.permit().await;
         let arn = &input.resource_arn;
