@@ -1,0 +1,344 @@
+//! `trellis run` end to end: three controller processes (the config cluster
+//! and two workload clusters of `examples/multi-cluster`), each watching its
+//! own Kubernetes API server on 127.0.0.1 (`kube-test-server`), all applying
+//! to one VPC Lattice emulator on 127.0.0.1 through the AWS SDK.
+//!
+//! The test follows the mesh to the planned state, the conditions on the
+//! Gateway and the route, an update of the route, and the deletion of the
+//! route and an export until their finalizers are gone with their Lattice
+//! resources.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gateway_api::apis::standard::httproutes::HttpRoute;
+use kube::api::{Api, DeleteParams, PostParams};
+use kube_test_server::TestApiServer;
+use lattice_emulator::Emulator;
+use serde_json::Value;
+use trellis::kube::crds::ServiceExport;
+use trellis::kube::manifests;
+use trellis::lattice::{InMemoryLattice, LatticeState};
+use trellis::plugin::{Plugin, PluginEngine};
+use trellis::reconcile::plan::plan;
+
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/multi-cluster")
+}
+
+/// A `trellis run` process, killed when dropped; its log is kept in a file.
+struct Controller {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Controller {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Kubernetes client of `server`, over HTTP.
+fn client(server: &TestApiServer) -> kube::Client {
+    let config = kube::Config::new(server.url().parse().unwrap());
+    kube::Client::try_from(config).unwrap()
+}
+
+/// The manifests of a cluster folder that the API server holds (every
+/// object but Deployments, which Trellis does not read).
+fn cluster_manifests(folder: &Path) -> String {
+    let mut documents = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap() != "cluster.yaml")
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for document in text.split("\n---") {
+            if !document.contains("kind: Deployment") && document.contains("kind:") {
+                documents.push(document.trim().to_owned());
+            }
+        }
+    }
+    documents.join("\n---\n")
+}
+
+fn start_controller(
+    cluster: &trellis::config::ClusterConfig,
+    server: &TestApiServer,
+    lattice_url: &str,
+    folder: &Path,
+) -> Controller {
+    let kubeconfig = folder.join(format!("{}.kubeconfig", cluster.cluster_name));
+    server.write_kubeconfig(&kubeconfig).unwrap();
+    let log = folder.join(format!("{}.log", cluster.cluster_name));
+    let child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args([
+            "run",
+            "--metrics-bind-address",
+            "127.0.0.1:0",
+            "--health-probe-bind-address",
+            "127.0.0.1:0",
+            "--gc-interval-seconds",
+            "1",
+        ])
+        .env_clear()
+        .env("KUBECONFIG", &kubeconfig)
+        .env("CLUSTER_NAME", &cluster.cluster_name)
+        .env("CLUSTER_VPC_ID", &cluster.vpc_id)
+        .env("AWS_ACCOUNT_ID", &cluster.account_id)
+        .env("REGION", &cluster.region)
+        .env(
+            "DEFAULT_SERVICE_NETWORK",
+            cluster.default_service_network.clone().unwrap_or_default(),
+        )
+        .env("LATTICE_ENDPOINT", lattice_url)
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("DEV_MODE", "1")
+        .env("LOG_LEVEL", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    Controller { child, log }
+}
+
+/// The state with identifiers taken out (`svc-0…`, in ids, ARNs and DNS
+/// names) and every list sorted, so states reached in different orders
+/// compare equal when they hold the same resources.
+fn shape(state: &LatticeState) -> Value {
+    fn scrub(value: &mut Value) {
+        match value {
+            Value::String(text) => *text = without_ids(text),
+            Value::Array(items) => {
+                items.iter_mut().for_each(scrub);
+                items.sort_by_key(|item| item.to_string());
+            }
+            Value::Object(fields) => {
+                fields.remove("status");
+                fields.values_mut().for_each(scrub);
+            }
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(state).unwrap();
+    scrub(&mut value);
+    value
+}
+
+/// `text` with every `prefix-0dddddddddddddddd` identifier replaced by `<id>`.
+fn without_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(dash) = rest.find("-0") {
+        let digits = rest[dash + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        if digits == 17 {
+            let start = rest[..dash]
+                .rfind(|c: char| !c.is_ascii_lowercase())
+                .map_or(0, |i| i + 1);
+            out.push_str(&rest[..start]);
+            out.push_str("<id>");
+            rest = &rest[dash + 1 + digits..];
+        } else {
+            out.push_str(&rest[..dash + 2]);
+            rest = &rest[dash + 2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn planned_state(folder: &Path) -> LatticeState {
+    let clusters = manifests::load_plan_inputs(&[folder.to_path_buf()]).unwrap();
+    let engine = PluginEngine::new().unwrap();
+    let plugin = Plugin::default_plugin(&engine).unwrap();
+    let lattice = InMemoryLattice::new("123456789012", "us-west-2");
+    let report = plan(&clusters, &plugin, &lattice).await;
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    report.state
+}
+
+/// Waits until `done` holds, failing with the controllers' logs.
+async fn eventually(what: &str, controllers: &[Controller], mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > DEADLINE {
+            for controller in controllers {
+                eprintln!("---- {}\n{}", controller.log.display(), controller.log());
+            }
+            panic!("timed out waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn conditions(status: &Value) -> Vec<String> {
+    status["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|condition| {
+            format!(
+                "{}={}",
+                condition["type"].as_str().unwrap_or_default(),
+                condition["status"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up() {
+    let emulator = Emulator::new("123456789012", "us-west-2", 2);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lattice_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(emulator.clone().serve(listener));
+    let scratch = tempfile::tempdir().unwrap();
+
+    let mut servers = Vec::new();
+    let mut controllers = Vec::new();
+    for name in ["config-cluster", "workload-cluster-1", "workload-cluster-2"] {
+        let folder = example().join(name);
+        let cluster = trellis::config::ClusterConfig::load(&folder.join("cluster.yaml")).unwrap();
+        let server = TestApiServer::start().await;
+        // Trellis's own CRDs, as the Helm chart installs them.
+        server
+            .apply_manifests(&trellis::kube::crds::to_yaml().unwrap())
+            .unwrap();
+        server.apply_manifests(&cluster_manifests(&folder)).unwrap();
+        controllers.push(start_controller(
+            &cluster,
+            &server,
+            &lattice_url,
+            scratch.path(),
+        ));
+        servers.push(server);
+    }
+    let (config, workload) = (&servers[0], &servers[1]);
+
+    // The mesh converges to what `trellis plan examples/multi-cluster` shows.
+    let expected = shape(&planned_state(&example()).await);
+    eventually("the planned Lattice state", &controllers, || {
+        shape(&emulator.lattice().state()) == expected
+    })
+    .await;
+
+    // Conditions and finalizers on the config cluster's objects.
+    let route = || {
+        config.object(
+            "gateway.networking.k8s.io/v1",
+            "httproutes",
+            Some("default"),
+            "my-httproute",
+        )
+    };
+    eventually("route conditions", &controllers, || {
+        route().is_some_and(|route| {
+            conditions(&route["status"]["parents"][0])
+                == ["Accepted=True", "ResolvedRefs=True", "Programmed=True"]
+        })
+    })
+    .await;
+    let route_now = route().unwrap();
+    assert_eq!(
+        route_now["status"]["parents"][0]["controllerName"],
+        "application-networking.k8s.aws/gateway-api-controller"
+    );
+    assert!(
+        route_now["status"]["parents"][0]["conditions"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("default"),
+        "the plugin that produced the result is named: {route_now}"
+    );
+    assert_eq!(
+        route_now["metadata"]["finalizers"],
+        serde_json::json!(["httproute.k8s.aws/resources"])
+    );
+    eventually("gateway conditions", &controllers, || {
+        config
+            .object(
+                "gateway.networking.k8s.io/v1",
+                "gateways",
+                Some("default"),
+                "my-gateway",
+            )
+            .is_some_and(|gateway| {
+                conditions(&gateway["status"]) == ["Accepted=True", "Programmed=True"]
+            })
+    })
+    .await;
+    let services = config.objects("services");
+    assert!(
+        services
+            .iter()
+            .all(|service| service["metadata"]["finalizers"].is_null()),
+        "Services get no finalizer"
+    );
+
+    // An update: the route loses its second rule.
+    let routes: Api<HttpRoute> = Api::namespaced(client(config), "default");
+    let mut updated = routes.get("my-httproute").await.unwrap();
+    updated.spec.rules.as_mut().unwrap().truncate(1);
+    routes
+        .replace("my-httproute", &PostParams::default(), &updated)
+        .await
+        .unwrap();
+    eventually("one rule left", &controllers, || {
+        emulator.lattice().state().rules.len() == 1
+    })
+    .await;
+
+    // Deleting the route: its service goes, then its finalizer.
+    routes
+        .delete("my-httproute", &DeleteParams::default())
+        .await
+        .unwrap();
+    eventually("the route gone from the API", &controllers, || {
+        route().is_none()
+    })
+    .await;
+    let state = emulator.lattice().state();
+    assert!(state.services.is_empty(), "{:#?}", state.services);
+    assert!(state.listeners.is_empty() && state.rules.is_empty());
+
+    // Deleting an export: its target group goes, then its finalizer.
+    let groups_before = emulator.lattice().state().target_groups.len();
+    let exports: Api<ServiceExport> = Api::namespaced(client(workload), "default");
+    exports
+        .delete("service-1", &DeleteParams::default())
+        .await
+        .unwrap();
+    eventually("the export gone from the API", &controllers, || {
+        workload
+            .object(
+                "application-networking.k8s.aws/v1alpha1",
+                "serviceexports",
+                Some("default"),
+                "service-1",
+            )
+            .is_none()
+    })
+    .await;
+    assert_eq!(
+        emulator.lattice().state().target_groups.len(),
+        groups_before - 1
+    );
+}
