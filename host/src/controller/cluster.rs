@@ -1,5 +1,6 @@
 //! The cluster-level work, in one task: the default service network and the
-//! ServiceNetwork objects, the `Accepted` condition of Lattice
+//! ServiceNetwork objects (with their finalizer, status and deletion:
+//! [`super::service_networks`]), the `Accepted` condition of Lattice
 //! GatewayClasses, and the collection of this cluster's unused target
 //! groups (and services of routes that no longer exist).
 //!
@@ -19,6 +20,7 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
 use super::context::Context;
+use super::service_networks;
 use super::status::FIELD_MANAGER;
 use crate::reconcile::normalize::CONTROLLER_NAME;
 use crate::reconcile::plan::{prune_cluster, reconcile_object};
@@ -40,6 +42,7 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
                 "service network"
             );
         }
+        service_networks::reconcile(&ctx, &done).await;
         accept_gateway_classes(&ctx).await;
         tokio::select! {
             change = changes.next() => {

@@ -3,7 +3,7 @@
 /// A failed reconcile; the controller retries it with backoff.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A Kubernetes API call failed (status, finalizer, event).
+    /// A Kubernetes API call failed (finalizer, status, annotations).
     #[error("Kubernetes API: {0}")]
     Kube(#[from] kube::Error),
     /// A VPC Lattice call failed; what was done stays, the retry finishes it.
@@ -16,9 +16,6 @@ pub enum Error {
     /// A Gateway is still referenced by a route; it keeps its finalizer.
     #[error("cannot delete gateway {gateway} - found referencing route {route}")]
     GatewayInUse { gateway: String, route: String },
-    /// Adding or removing the finalizer failed.
-    #[error("finalizer: {0}")]
-    Finalizer(String),
 }
 
 impl Error {
@@ -29,7 +26,6 @@ impl Error {
             Self::Lattice(_) => "lattice",
             Self::CleanupPending { .. } => "cleanup_pending",
             Self::GatewayInUse { .. } => "gateway_in_use",
-            Self::Finalizer(_) => "finalizer",
         }
     }
 }

@@ -195,3 +195,31 @@ impl Collector for LatticeRequests {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_renders_with_its_labels() {
+        let metrics = Arc::new(Metrics::new(None));
+        metrics.reconciled("HTTPRoute", Duration::from_millis(3));
+        metrics.failed("HTTPRoute", "lattice");
+        PluginCallMetrics(metrics.clone()).observe(
+            "default",
+            "translate-route",
+            Duration::from_micros(800),
+            CallOutcome::Answered,
+        );
+        let text = metrics.render();
+        for line in [
+            "trellis_reconciles_total{kind=\"HTTPRoute\"} 1",
+            "trellis_reconcile_errors_total{kind=\"HTTPRoute\",error=\"lattice\"} 1",
+            "trellis_reconcile_duration_seconds_count{kind=\"HTTPRoute\"} 1",
+            "trellis_plugin_call_duration_seconds_count{plugin=\"default\",function=\"translate-route\",outcome=\"answered\"} 1",
+        ] {
+            assert!(text.contains(line), "{line} missing from:\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

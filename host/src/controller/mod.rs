@@ -19,10 +19,12 @@ mod backoff;
 mod cluster;
 mod context;
 mod error;
+mod finalizer;
 mod http;
 mod leader;
 mod metrics;
 mod reconciler;
+mod service_networks;
 mod status;
 mod stores;
 mod triggers;
@@ -250,7 +252,7 @@ async fn reconcile_while_leading(
     macro_rules! watch_kind {
         ($kind:ty, $writer:expr, $change:expr) => {
             tasks.spawn(watch::run::<$kind>(
-                Api::all(client.clone()),
+                client.clone(),
                 $writer,
                 stores.clone(),
                 triggers.clone(),

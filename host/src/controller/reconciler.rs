@@ -1,7 +1,7 @@
 //! The reconcile of one root object — a Gateway, a route or a ServiceExport —
-//! in the controller-rs shape: [`reconcile`] wraps the work in
-//! kube-runtime's `finalizer()` helper and dispatches to [`apply`] or
-//! [`cleanup`]; [`error_policy`] counts the failure and retries with backoff.
+//! in the controller-rs shape: [`reconcile`] runs the finalizer flow and
+//! dispatches to [`apply`] or [`cleanup`]; [`error_policy`] counts the
+//! failure and retries with backoff.
 //!
 //! Guarantees:
 //! - A finalizer is added only to objects Trellis manages: Gateways of the
@@ -27,10 +27,9 @@ use gateway_api::apis::standard::grpcroutes::GrpcRoute;
 use gateway_api::apis::standard::httproutes::HttpRoute;
 use gateway_api::apis::standard::tlsroutes::TlsRoute;
 use kube::api::{Api, Patch, PatchParams};
-use kube::core::NamespaceResourceScope;
+use kube::core::{ApiResource, DynamicObject, NamespaceResourceScope};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{Event as KubeEvent, EventType};
-use kube::runtime::finalizer::{Event, finalizer};
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,6 +37,7 @@ use serde_json::Value;
 
 use super::context::Context;
 use super::error::Error;
+use super::finalizer;
 use super::status;
 use crate::kube::crds::ServiceExport;
 use crate::reconcile::apply::{remaining_resources, route_service};
@@ -113,62 +113,37 @@ pub async fn reconcile<K: Root>(object: Arc<K>, ctx: Arc<Context>) -> Result<Act
     result
 }
 
+/// The finalizer flow (as kube-runtime's `finalizer()` helper, over the
+/// untyped object — see [`super::finalizer`]): a deleted object is cleaned
+/// up, then loses the finalizer; a managed object without it gets it first
+/// (the patch's watch event reconciles it again); then it is applied. An
+/// object no longer managed is cleaned up and let go.
 async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<Action, Error> {
     let reference = object_ref(object.as_ref());
-    let finalized = object.finalizers().iter().any(|name| name == K::FINALIZER);
+    let finalizers = object.meta().finalizers.as_ref();
+    let finalized = finalizers.is_some_and(|list| list.iter().any(|name| name == K::FINALIZER));
     let deleting = object.meta().deletion_timestamp.is_some();
-    if !manages(ctx, &reference) {
-        if !finalized {
-            return Ok(Action::await_change());
-        }
-        if !deleting {
-            // No longer ours: clean up, then let go of the object.
+    let api = dynamic_api::<K>(ctx, &reference.namespace);
+    if deleting || (finalized && !manages(ctx, &reference)) {
+        if finalized {
             cleanup(object.as_ref(), ctx).await?;
-            remove_finalizer(object.as_ref(), ctx).await?;
-            return Ok(Action::await_change());
+            finalizer::remove(&api, &reference.name, finalizers, K::FINALIZER).await?;
         }
+        return Ok(Action::await_change());
     }
-    let api: Api<K> = Api::namespaced(ctx.client.clone(), &reference.namespace);
-    finalizer(&api, K::FINALIZER, object, |event| async {
-        match event {
-            Event::Apply(object) => apply(object.as_ref(), ctx).await,
-            Event::Cleanup(object) => cleanup(object.as_ref(), ctx)
-                .await
-                .map(|()| Action::await_change()),
-        }
-    })
-    .await
-    .map_err(|error| match error {
-        kube::runtime::finalizer::Error::ApplyFailed(error)
-        | kube::runtime::finalizer::Error::CleanupFailed(error) => error,
-        other => Error::Finalizer(other.to_string()),
-    })
+    if !manages(ctx, &reference) {
+        return Ok(Action::await_change());
+    }
+    if !finalized {
+        finalizer::add(&api, &reference.name, finalizers, K::FINALIZER).await?;
+        return Ok(Action::await_change());
+    }
+    apply(object.as_ref(), ctx).await
 }
 
-/// Removes this kind's finalizer with a JSON patch that first tests it is
-/// where it was seen, so another controller's finalizers are never removed.
-async fn remove_finalizer<K: Root>(object: &K, ctx: &Context) -> Result<(), Error> {
-    let Some(index) = object
-        .finalizers()
-        .iter()
-        .position(|name| name == K::FINALIZER)
-    else {
-        return Ok(());
-    };
-    let path = format!("/metadata/finalizers/{index}");
-    let patch: json_patch::Patch = serde_json::from_value(serde_json::json!([
-        {"op": "test", "path": path, "value": K::FINALIZER},
-        {"op": "remove", "path": path},
-    ]))
-    .map_err(|error| Error::Finalizer(error.to_string()))?;
-    let api: Api<K> = Api::namespaced(ctx.client.clone(), &object.namespace().unwrap_or_default());
-    api.patch(
-        &object.name_any(),
-        &PatchParams::default(),
-        &Patch::<()>::Json(patch),
-    )
-    .await?;
-    Ok(())
+/// The untyped API of `K` in `namespace`.
+fn dynamic_api<K: Root>(ctx: &Context, namespace: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(ctx.client.clone(), namespace, &ApiResource::erase::<K>(&()))
 }
 
 /// Translates and applies the object, then writes its status and events.
@@ -207,7 +182,9 @@ async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
     }
     if !problems.is_empty() {
         // What is missing may come from elsewhere (another cluster's export,
-        // a service network made later): look again, less and less often.
+        // a service network made later): look again, less and less often,
+        // at Lattice as it is then.
+        ctx.lattice.observe_shared_again();
         return Ok(Action::requeue(ctx.backoff.failed(&reference)));
     }
     if K::kind(&()) != "Gateway" && K::kind(&()) != "ServiceExport" {

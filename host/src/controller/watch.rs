@@ -18,11 +18,12 @@ use gateway_api::apis::standard::gateways::Gateway;
 use gateway_api::apis::standard::grpcroutes::GrpcRoute;
 use gateway_api::apis::standard::httproutes::HttpRoute;
 use gateway_api::apis::standard::tlsroutes::TlsRoute;
-use kube::Resource;
 use kube::api::Api;
+use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, ObjectRef as KubeRef, store::Writer};
 use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
 use super::stores::Stores;
@@ -73,29 +74,60 @@ where
 }
 
 /// Runs the watch of one kind until the stream ends: fills `writer`'s store
-/// and sends the triggers of each change. `change` describes an object;
-/// `is_root` tells whether the kind is a root kind (it triggers itself
-/// during a list).
+/// and sends the triggers of each change. `change` describes an object.
+///
+/// Objects are read untyped and then typed one by one, with an absent
+/// `spec` taken as `{}` (upstream's CRDs let a ServiceExport omit it): an
+/// object that does not fit the type is logged and left out, instead of
+/// failing the list of every object of its kind.
 pub async fn run<K>(
-    api: Api<K>,
+    client: Client,
     writer: Writer<K>,
     stores: Stores,
     triggers: Triggers,
     change: fn(&K) -> Change,
 ) where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    K::DynamicType: Eq + Hash + Clone + Default,
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
-    let events = watcher(api).reflect(writer);
+    let resource = ApiResource::erase::<K>(&());
+    let api: Api<DynamicObject> = Api::all_with(client, &resource);
+    let events = watcher::watcher(api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .filter_map(|event| futures::future::ready(typed_event::<K>(event)))
+        .reflect(writer);
     dispatch(events, stores, triggers, change).await;
 }
 
-fn watcher<K>(api: Api<K>) -> impl Stream<Item = Result<Event<K>, watcher::Error>>
-where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-    K::DynamicType: Default,
-{
-    watcher::watcher(api, watcher::Config::default().any_semantic()).default_backoff()
+/// The event with its object typed; `None` (logged) when the object does
+/// not fit `K`.
+fn typed_event<K: Resource<DynamicType = ()> + DeserializeOwned>(
+    event: Result<Event<DynamicObject>, watcher::Error>,
+) -> Option<Result<Event<K>, watcher::Error>> {
+    let typed = |object: DynamicObject| {
+        let name = format!(
+            "{} {}/{}",
+            K::kind(&()),
+            object.metadata.namespace.as_deref().unwrap_or_default(),
+            object.metadata.name.as_deref().unwrap_or_default()
+        );
+        let mut value = serde_json::to_value(object).ok()?;
+        if value.get("spec").is_none() {
+            value["spec"] = serde_json::json!({});
+        }
+        serde_json::from_value::<K>(value)
+            .inspect_err(|error| {
+                tracing::warn!(object = %name, %error, "left out: does not fit its type");
+            })
+            .ok()
+    };
+    Some(match event {
+        Err(error) => Err(error),
+        Ok(Event::Init) => Ok(Event::Init),
+        Ok(Event::InitDone) => Ok(Event::InitDone),
+        Ok(Event::InitApply(object)) => Ok(Event::InitApply(typed(object)?)),
+        Ok(Event::Apply(object)) => Ok(Event::Apply(typed(object)?)),
+        Ok(Event::Delete(object)) => Ok(Event::Delete(typed(object)?)),
+    })
 }
 
 /// The watch of an untyped kind (the policies): as [`run`].

@@ -162,6 +162,13 @@ pub trait Lattice: Send + Sync {
     /// rules forward to the target group now. Never cached: deciding that a
     /// group is unused needs the current answer.
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError>;
+
+    /// Says that observations of what other controllers make — service
+    /// networks (and their VPC associations) and target groups, e.g. another
+    /// cluster's exports — may be stale, so the next reads of them ask
+    /// Lattice. Nothing to do for an implementation that keeps no
+    /// observations (the default).
+    fn observe_shared_again(&self) {}
     /// `DeleteTargetGroup`; fails with `Conflict` while a listener or rule
     /// forwards to it.
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError>;

@@ -13,7 +13,9 @@
 //!   that follows its own writes needs no new listing.
 //! - A failed write forgets the lists it could have changed: the write may
 //!   have happened (a lost answer), so the next read asks Lattice.
-//! - Changes made by others are seen after the next refresh only. The
+//! - Changes made by others are seen after the next refresh only, or, for
+//!   service networks and target groups (what other clusters' controllers
+//!   make), after [`Lattice::observe_shared_again`]. The
 //!   `service_arns` of cached target groups are those of the last listing;
 //!   [`Lattice::target_group_users`] always asks Lattice.
 
@@ -80,6 +82,16 @@ impl<L: Lattice> CachedLattice<L> {
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
         *self.store() = Store::default();
+    }
+
+    /// Forgets the lists other controllers change: service networks, their
+    /// VPC associations, target groups and their targets.
+    fn forget_shared(&self) {
+        let mut store = self.store();
+        store.service_networks = None;
+        store.vpc_associations.clear();
+        store.target_groups = None;
+        store.targets.clear();
     }
 
     /// The store, emptied first when its observations are too old.
@@ -157,6 +169,11 @@ impl<L: Lattice> CachedLattice<L> {
 
 #[async_trait]
 impl<L: Lattice> Lattice for CachedLattice<L> {
+    fn observe_shared_again(&self) {
+        self.forget_shared();
+        self.inner.observe_shared_again();
+    }
+
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
         self.whole(
             |store| &mut store.service_networks,
