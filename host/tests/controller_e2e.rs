@@ -191,6 +191,7 @@ async fn eventually(
     mut check: impl FnMut() -> Result<(), String>,
 ) {
     let started = Instant::now();
+    let _report = Reported(what.to_owned(), started);
     while let Err(complaint) = check() {
         if started.elapsed() > DEADLINE {
             for controller in controllers {
@@ -199,6 +200,15 @@ async fn eventually(
             panic!("timed out waiting for: {what}\n{complaint}");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Prints how long a wait took, in the test's output.
+struct Reported(String, Instant);
+
+impl Drop for Reported {
+    fn drop(&mut self) {
+        eprintln!("{}: {:.1} s", self.0, self.1.elapsed().as_secs_f64());
     }
 }
 
@@ -336,6 +346,52 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
             .iter()
             .all(|service| service["metadata"]["finalizers"].is_null()),
         "Services get no finalizer"
+    );
+
+    // A ServiceNetwork object: its network is made and its status written;
+    // deleted, the network (this controller's) goes, then the finalizer.
+    let network_object = || {
+        config.object(
+            "application-networking.k8s.aws/v1alpha1",
+            "servicenetworks",
+            None,
+            "extra-network",
+        )
+    };
+    config
+        .apply_manifests(
+            "apiVersion: application-networking.k8s.aws/v1alpha1\nkind: ServiceNetwork\nmetadata: {name: extra-network}\n",
+        )
+        .unwrap();
+    eventually("the ServiceNetwork object programmed", &controllers, || {
+        holds(network_object().is_some_and(|object| {
+            conditions(&object["status"]) == ["Accepted=True", "Programmed=True"]
+                && object["status"]["serviceNetworkARN"].is_string()
+                && object["metadata"]["finalizers"]
+                    == serde_json::json!(["servicenetwork.k8s.aws/resources"])
+        }))
+    })
+    .await;
+    let networks: Api<DynamicObject> = Api::all_with(
+        client(config),
+        &ApiResource::erase::<trellis::kube::crds::ServiceNetwork>(&()),
+    );
+    networks
+        .delete("extra-network", &DeleteParams::default())
+        .await
+        .unwrap();
+    eventually("the ServiceNetwork object gone", &controllers, || {
+        holds(network_object().is_none())
+    })
+    .await;
+    assert!(
+        !emulator
+            .lattice()
+            .state()
+            .service_networks
+            .iter()
+            .any(|network| network.name == "extra-network"),
+        "its network is deleted"
     );
 
     // An update: the route loses its second rule.
