@@ -26,18 +26,26 @@ const SETTINGS: &[(&str, &str)] = &[
     ("DEV_MODE", "1"),
 ];
 
-fn trellis(kubeconfig: &Path, lattice_url: &str, args: &[&str], without: &str) -> Command {
+/// `trellis run` with the settings of [`SETTINGS`] but `without`, serving
+/// metrics and probes on fresh ports of 127.0.0.1: the command and the
+/// (metrics, probes) ports.
+fn trellis(kubeconfig: &Path, lattice_url: &str, without: &str) -> (Command, u16, u16) {
+    let (metrics, probes) = (free_port(), free_port());
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
     command
         .arg("run")
-        .args(args)
+        .args(["--metrics-bind-address", &format!("127.0.0.1:{metrics}")])
+        .args([
+            "--health-probe-bind-address",
+            &format!("127.0.0.1:{probes}"),
+        ])
         .env_clear()
         .env("KUBECONFIG", kubeconfig)
         .env("LATTICE_ENDPOINT", lattice_url);
     for (name, value) in SETTINGS.iter().filter(|(name, _)| *name != without) {
         command.env(name, value);
     }
-    command
+    (command, metrics, probes)
 }
 
 /// A free port on 127.0.0.1 (bound, read, released).
@@ -119,12 +127,12 @@ fn finished(command: &mut Command) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_up_without_cluster_name_names_it_and_fails() {
     let folder = tempfile::tempdir().unwrap();
-    let output = finished(&mut trellis(
+    let (mut command, _, _) = trellis(
         &folder.path().join("no-kubeconfig"),
         "http://127.0.0.1:9",
-        &[],
         "CLUSTER_NAME",
-    ));
+    );
+    let output = finished(&mut command);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("CLUSTER_NAME is not set"), "{stderr}");
@@ -141,18 +149,8 @@ async fn start_up_without_a_crd_names_it_and_how_to_install_it() {
     let kubeconfig = folder.path().join("kubeconfig");
     server.write_kubeconfig(&kubeconfig).unwrap();
     let url = emulator().await;
-    let (metrics, probes) = (free_port().to_string(), free_port().to_string());
-    let output = finished(&mut trellis(
-        &kubeconfig,
-        &url,
-        &[
-            "--metrics-bind-address",
-            &format!("127.0.0.1:{metrics}"),
-            "--health-probe-bind-address",
-            &format!("127.0.0.1:{probes}"),
-        ],
-        "",
-    ));
+    let (mut command, _, _) = trellis(&kubeconfig, &url, "");
+    let output = finished(&mut command);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("ServiceExport"), "{stderr}");
@@ -169,24 +167,14 @@ async fn probes_and_metrics_are_served() {
     let kubeconfig = folder.path().join("kubeconfig");
     server.write_kubeconfig(&kubeconfig).unwrap();
     let url = emulator().await;
-    let (metrics, probes) = (free_port(), free_port());
+    let (mut command, metrics, probes) = trellis(&kubeconfig, &url, "");
     let _controller = Running(
-        trellis(
-            &kubeconfig,
-            &url,
-            &[
-                "--metrics-bind-address",
-                &format!("127.0.0.1:{metrics}"),
-                "--health-probe-bind-address",
-                &format!("127.0.0.1:{probes}"),
-            ],
-            "",
-        )
-        .env("DEFAULT_SERVICE_NETWORK", "my-gateway")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap(),
+        command
+            .env("DEFAULT_SERVICE_NETWORK", "my-gateway")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
     );
     wait_for("/readyz", || {
         get(probes, "/readyz").is_some_and(|(code, _)| code == 200)
@@ -209,25 +197,15 @@ async fn one_replica_leads_and_a_standby_takes_over_when_it_goes() {
     server.write_kubeconfig(&kubeconfig).unwrap();
     let url = emulator().await;
     let start = |identity: &str| {
-        let probes = free_port();
-        let child = trellis(
-            &kubeconfig,
-            &url,
-            &[
-                "--leader-elect",
-                "--metrics-bind-address",
-                &format!("127.0.0.1:{}", free_port()),
-                "--health-probe-bind-address",
-                &format!("127.0.0.1:{probes}"),
-            ],
-            "",
-        )
-        .env("POD_NAMESPACE", "default")
-        .env("POD_NAME", identity)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        let (mut command, _, probes) = trellis(&kubeconfig, &url, "");
+        let child = command
+            .arg("--leader-elect")
+            .env("POD_NAMESPACE", "default")
+            .env("POD_NAME", identity)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         (Running(child), probes)
     };
     let holder = || {

@@ -25,7 +25,7 @@ mod objects;
 mod plan_inputs;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use error::ManifestError;
 pub use plan_inputs::{ClusterInput, load_cluster_files, load_plan_inputs};
@@ -39,6 +39,14 @@ pub struct Manifests {
     pub snapshot: Snapshot,
     /// How many objects of each other kind were skipped, by kind.
     pub skipped: BTreeMap<String, usize>,
+}
+
+/// Reads the objects of `text`, a manifest file's contents; `source` names
+/// it in errors (nothing is read from it).
+pub fn parse_manifests(source: &Path, text: &str) -> Result<Manifests, ManifestError> {
+    let mut manifests = Manifests::default();
+    objects::read_text(source, text, &mut manifests)?;
+    Ok(manifests)
 }
 
 /// Reads every manifest under `paths` (files or folders, in the order given)

@@ -54,11 +54,8 @@ spec:
 "#;
 
 fn snapshot(yaml: &str) -> Snapshot {
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("objects.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    crate::kube::manifests::read_manifests(&[path])
-        .unwrap()
+    crate::kube::manifests::parse_manifests(std::path::Path::new("objects.yaml"), yaml)
+        .expect("manifests")
         .snapshot
 }
 
@@ -106,20 +103,20 @@ fn cluster() -> ClusterConfig {
     }
 }
 
-/// A context over a mock API server and an in-memory Lattice that holds
-/// the service network `mesh`.
-async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryLattice>) {
-    let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
-    let client = kube::Client::new(service, "default");
-    let engine = PluginEngine::new().unwrap();
-    let plugin = Plugin::default_plugin(&engine).unwrap();
-    let lattice = Arc::new(InMemoryLattice::new("000000000000", "us-west-2"));
-    let ctx = Arc::new(Context {
+/// A context over the API server `client`, `lattice` and the objects of
+/// `snapshot`.
+fn context_over(
+    client: kube::Client,
+    lattice: Arc<InMemoryLattice>,
+    plugin: Plugin,
+    snapshot: &Snapshot,
+) -> Arc<Context> {
+    Arc::new(Context {
         client: client.clone(),
         cluster: cluster(),
         stores: stores(snapshot),
         plugin,
-        lattice: lattice.clone(),
+        lattice,
         recorder: Recorder::new(
             client,
             Reporter {
@@ -130,12 +127,31 @@ async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryL
         metrics: Arc::new(Metrics::new(None)),
         resync: None,
         backoff: Backoff::default(),
-    });
+    })
+}
+
+/// A context over a mock API server and an in-memory Lattice that holds
+/// the service network `mesh`.
+async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryLattice>) {
+    let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+    let client = kube::Client::new(service, "default");
+    let engine = PluginEngine::new().unwrap();
+    let plugin = Plugin::default_plugin(&engine).unwrap();
+    let lattice = Arc::new(InMemoryLattice::new("000000000000", "us-west-2"));
+    let ctx = context_over(client, lattice.clone(), plugin, snapshot);
     let networks = ObjectRef::new("ServiceNetwork", "", "");
     let input = ctx.input(snapshot.clone());
     let made = reconcile_object(&input, &ctx.plugin, lattice.as_ref(), &networks).await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
     (ctx, handle, lattice)
+}
+
+/// [`OBJECTS`] with the route carrying `finalizers`.
+fn with_route_finalizers(finalizers: &str) -> String {
+    OBJECTS.replace(
+        "name: rates, namespace: default, generation: 3,",
+        &format!("name: rates, namespace: default, generation: 3, finalizers: [{finalizers}],"),
+    )
 }
 
 fn route(snapshot: &Snapshot) -> Arc<HttpRoute> {
@@ -196,10 +212,7 @@ async fn a_new_route_gets_the_finalizer_first() {
 
 #[tokio::test]
 async fn a_finalized_route_is_applied_then_its_status_and_an_event_are_written() {
-    let finalized = OBJECTS.replace(
-        "name: rates, namespace: default, generation: 3,",
-        "name: rates, namespace: default, generation: 3, finalizers: [httproute.k8s.aws/resources],",
-    );
+    let finalized = with_route_finalizers("httproute.k8s.aws/resources");
     let snapshot = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     let object = route(&snapshot);
@@ -285,10 +298,7 @@ async fn a_route_of_another_gateway_class_is_not_touched() {
 
 #[tokio::test]
 async fn a_deleted_route_loses_its_service_then_its_finalizer() {
-    let finalized = OBJECTS.replace(
-        "name: rates, namespace: default, generation: 3,",
-        "name: rates, namespace: default, generation: 3, finalizers: [other.example/keep, httproute.k8s.aws/resources],",
-    );
+    let finalized = with_route_finalizers("other.example/keep, httproute.k8s.aws/resources");
     let snapshot = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     // Make the route's service first, as an earlier reconcile would have.
@@ -333,10 +343,7 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
 
 #[tokio::test]
 async fn a_broken_route_reports_without_deleting_anything() {
-    let finalized = OBJECTS.replace(
-        "name: rates, namespace: default, generation: 3,",
-        "name: rates, namespace: default, generation: 3, finalizers: [httproute.k8s.aws/resources],",
-    );
+    let finalized = with_route_finalizers("httproute.k8s.aws/resources");
     let snapshot_ok = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot_ok).await;
     let input = ctx.input(snapshot_ok.clone());
@@ -350,23 +357,12 @@ async fn a_broken_route_reports_without_deleting_anything() {
         "parentRefs: [{name: mesh, sectionName: https}]",
     );
     let snapshot_broken = snapshot(&broken);
-    let ctx = Arc::new(Context {
-        stores: stores(&snapshot_broken),
-        client: ctx.client.clone(),
-        cluster: ctx.cluster.clone(),
-        plugin: ctx.plugin.clone(),
-        lattice: lattice.clone(),
-        recorder: Recorder::new(
-            ctx.client.clone(),
-            Reporter {
-                controller: "trellis".into(),
-                instance: None,
-            },
-        ),
-        metrics: ctx.metrics.clone(),
-        resync: None,
-        backoff: Backoff::default(),
-    });
+    let ctx = context_over(
+        ctx.client.clone(),
+        lattice.clone(),
+        ctx.plugin.clone(),
+        &snapshot_broken,
+    );
     let object = route(&snapshot_broken);
     let task = tokio::spawn(reconcile(object.clone(), ctx));
     let status = expect(

@@ -1,10 +1,7 @@
 use super::*;
 
 fn snapshot(yaml: &str) -> Snapshot {
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("objects.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    crate::kube::manifests::read_manifests(&[path])
+    crate::kube::manifests::parse_manifests(std::path::Path::new("objects.yaml"), yaml)
         .expect("manifests")
         .snapshot
 }

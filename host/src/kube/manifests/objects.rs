@@ -36,8 +36,17 @@ pub(super) fn read_file(path: &Path, manifests: &mut Manifests) -> Result<(), Ma
         path: path.to_path_buf(),
         source,
     })?;
-    let heads = heads(path, &text)?;
-    for ((index, document), head) in Deserializer::from_str(&text).enumerate().zip(heads) {
+    read_text(path, &text, manifests)
+}
+
+/// Reads every object of `text`, the contents of `path`, into `manifests`.
+pub(super) fn read_text(
+    path: &Path,
+    text: &str,
+    manifests: &mut Manifests,
+) -> Result<(), ManifestError> {
+    let heads = heads(path, text)?;
+    for ((index, document), head) in Deserializer::from_str(text).enumerate().zip(heads) {
         if let Some(head) = head {
             let at = At {
                 path,
@@ -229,11 +238,8 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Manifests, ManifestError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("objects.yaml");
-        std::fs::write(&path, text).unwrap();
-        let mut manifests = Manifests::default();
-        read_file(&path, &mut manifests).map(|()| manifests)
+        let path = std::env::temp_dir().join("objects.yaml");
+        super::super::parse_manifests(&path, text)
     }
 
     #[test]
