@@ -124,14 +124,12 @@ async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<A
     let finalized = finalizers.is_some_and(|list| list.iter().any(|name| name == K::FINALIZER));
     let deleting = object.meta().deletion_timestamp.is_some();
     let api = dynamic_api::<K>(ctx, &reference.namespace);
-    if deleting || (finalized && !manages(ctx, &reference)) {
+    let managed = !deleting && manages(ctx, &reference);
+    if !managed {
         if finalized {
             cleanup(object.as_ref(), ctx).await?;
             finalizer::remove(&api, &reference.name, finalizers, K::FINALIZER).await?;
         }
-        return Ok(Action::await_change());
-    }
-    if !manages(ctx, &reference) {
         return Ok(Action::await_change());
     }
     if !finalized {

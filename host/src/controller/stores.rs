@@ -4,9 +4,9 @@
 //! Contract: one watch per kind; [`Stores::snapshot`] is a consistent copy
 //! of each store at the time of the call (kinds are copied one after the
 //! other, so a change racing the copy shows up in the next reconcile, which
-//! it triggers). Objects being deleted are left out of the snapshot, so a
-//! deleted route no longer protects its resources and a deleted Gateway no
-//! longer accepts routes.
+//! it triggers). Routes, exports and policies being deleted are left out of
+//! the snapshot, so they no longer protect their resources; a Gateway being
+//! deleted stays until its routes are gone (its deletion waits for them).
 
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
@@ -39,6 +39,20 @@ pub struct Stores {
     pub policies: Vec<Store<DynamicObject>>,
 }
 
+/// Every object of `store`.
+fn all<K>(store: &Store<K>) -> Vec<K>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    store
+        .state()
+        .iter()
+        .map(|object| K::clone(object))
+        .collect()
+}
+
+/// The objects of `store` that are not being deleted.
 fn live<K>(store: &Store<K>) -> Vec<K>
 where
     K: Resource + Clone + 'static,
@@ -53,19 +67,23 @@ where
 }
 
 impl Stores {
-    /// The objects of every store, those being deleted left out.
+    /// The objects of every store; routes, exports and policies being
+    /// deleted are left out (their resources are going), other objects
+    /// being deleted stay in: a Gateway whose deletion waits for its routes
+    /// keeps serving them, a Service waiting on another finalizer keeps its
+    /// targets.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            gateway_classes: live(&self.gateway_classes),
-            gateways: live(&self.gateways),
+            gateway_classes: all(&self.gateway_classes),
+            gateways: all(&self.gateways),
             http_routes: live(&self.http_routes),
             grpc_routes: live(&self.grpc_routes),
             tls_routes: live(&self.tls_routes),
-            services: live(&self.services),
-            endpoint_slices: live(&self.endpoint_slices),
-            namespaces: live(&self.namespaces),
+            services: all(&self.services),
+            endpoint_slices: all(&self.endpoint_slices),
+            namespaces: all(&self.namespaces),
             service_exports: live(&self.service_exports),
-            service_imports: live(&self.service_imports),
+            service_imports: all(&self.service_imports),
             policies: self.policies.iter().flat_map(live).collect(),
         }
     }

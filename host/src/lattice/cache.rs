@@ -43,6 +43,10 @@ use super::model::{
 };
 use store::Store;
 
+/// How fresh shared observations may be and still be kept by
+/// [`Lattice::observe_shared_again`].
+pub const SHARED_MIN_AGE: Duration = Duration::from_secs(2);
+
 /// A [`Lattice`] with an observed-state cache in front of `inner`.
 pub struct CachedLattice<L> {
     inner: L,
@@ -85,9 +89,19 @@ impl<L: Lattice> CachedLattice<L> {
     }
 
     /// Forgets the lists other controllers change: service networks, their
-    /// VPC associations, target groups and their targets.
+    /// VPC associations, target groups and their targets — unless they were
+    /// read less than [`SHARED_MIN_AGE`] ago, so that many objects waiting
+    /// on others cause one re-read, not one each.
     fn forget_shared(&self) {
         let mut store = self.store();
+        let now = Instant::now();
+        if store
+            .shared_since
+            .is_some_and(|since| now.duration_since(since) < SHARED_MIN_AGE)
+        {
+            return;
+        }
+        store.shared_since = Some(now);
         store.service_networks = None;
         store.vpc_associations.clear();
         store.target_groups = None;
@@ -777,6 +791,27 @@ mod tests {
         assert_eq!(
             names(block_on(cache.list_service_networks()).unwrap()),
             ["other"]
+        );
+    }
+
+    #[test]
+    fn shared_lists_are_read_again_on_request_but_not_twice_in_a_row() {
+        let cache = CachedLattice::new(InMemoryLattice::new("123456789012", "us-west-2"));
+        block_on(cache.list_service_networks()).unwrap();
+        // Another controller makes a network.
+        block_on(cache.inner().create_service_network(network("theirs"))).unwrap();
+        assert!(block_on(cache.list_service_networks()).unwrap().is_empty());
+        cache.observe_shared_again();
+        assert_eq!(
+            names(block_on(cache.list_service_networks()).unwrap()),
+            ["theirs"]
+        );
+        block_on(cache.inner().create_service_network(network("later"))).unwrap();
+        cache.observe_shared_again();
+        assert_eq!(
+            names(block_on(cache.list_service_networks()).unwrap()),
+            ["theirs"],
+            "a second request within SHARED_MIN_AGE keeps the fresh list"
         );
     }
 }

@@ -395,3 +395,25 @@ async fn a_broken_route_reports_without_deleting_anything() {
     assert_ne!(action, Action::await_change(), "looked at again later");
     assert_eq!(lattice.state(), before, "nothing deleted or changed");
 }
+
+#[tokio::test]
+async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
+    let deleting = OBJECTS.replace(
+        "metadata: {name: mesh, namespace: default, generation: 1}",
+        "metadata: {name: mesh, namespace: default, generation: 1, finalizers: [gateway.k8s.aws/resources], deletionTimestamp: '2026-01-01T00:00:00Z'}",
+    );
+    let snapshot = snapshot(&deleting);
+    let (ctx, mut handle, _lattice) = context(&snapshot).await;
+    let gateway = Arc::new(snapshot.gateways[0].clone());
+    let error = reconcile(gateway, ctx.clone()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::GatewayInUse { route, .. } if route == "default/rates"),
+        "{error}"
+    );
+    assert!(
+        manages(&ctx, &ObjectRef::new("HTTPRoute", "default", "rates")),
+        "the route still has its Gateway"
+    );
+    let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
+    assert!(!matches!(request, Ok(Some(_))), "no Kubernetes call");
+}

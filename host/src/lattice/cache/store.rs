@@ -12,6 +12,9 @@ use crate::lattice::model::{
 pub struct Store {
     /// When the oldest observation still held was made.
     pub since: Option<std::time::Instant>,
+    /// When the shared lists (networks, target groups) were last forgotten
+    /// on request.
+    pub shared_since: Option<std::time::Instant>,
     pub service_networks: Option<Vec<ServiceNetwork>>,
     pub services: Option<Vec<Service>>,
     pub target_groups: Option<Vec<TargetGroup>>,
