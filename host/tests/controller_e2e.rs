@@ -24,7 +24,7 @@ use trellis::lattice::{InMemoryLattice, LatticeState};
 use trellis::plugin::{Plugin, PluginEngine};
 use trellis::reconcile::plan::plan;
 
-const DEADLINE: Duration = Duration::from_secs(120);
+const DEADLINE: Duration = Duration::from_secs(180);
 const DOMAIN_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";
 
 fn example() -> PathBuf {
