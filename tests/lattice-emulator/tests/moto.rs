@@ -95,6 +95,7 @@ const TRAIT_OPERATIONS: &[(&str, &[&str])] = &[
     ("GetAuthPolicy", &["GetAuthPolicy"]),
     ("PutAuthPolicy", &["PutAuthPolicy"]),
     ("UpdateServiceNetwork", &["UpdateServiceNetwork"]),
+    ("DeleteServiceNetwork", &["DeleteServiceNetwork"]),
     ("TagResource", &["TagResource"]),
     (
         "ListAccessLogSubscriptions",
