@@ -50,7 +50,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Upstream's zap levels `panic`, `dpanic` and `fatal` are errors here.
+    let level = match settings.log_level.to_ascii_lowercase().as_str() {
+        "panic" | "dpanic" | "fatal" => "error".to_owned(),
+        _ => settings.log_level.clone(),
+    };
+    let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
