@@ -77,6 +77,10 @@ impl Root for ServiceExport {
     const FINALIZER: &'static str = "serviceexport.k8s.aws/resources";
 }
 
+/// The longest wait of an object with problems before it looks again (an
+/// import waiting for another cluster's export is found within a minute).
+const PROBLEM_RETRY_LONGEST: Duration = Duration::from_secs(60);
+
 /// How long a failed cleanup waits before it looks again.
 const CLEANUP_RETRY: Duration = Duration::from_secs(10);
 
@@ -183,7 +187,8 @@ async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
         // a service network made later): look again, less and less often,
         // at Lattice as it is then.
         ctx.lattice.observe_shared_again();
-        return Ok(Action::requeue(ctx.backoff.failed(&reference)));
+        let delay = ctx.backoff.failed(&reference).min(PROBLEM_RETRY_LONGEST);
+        return Ok(Action::requeue(delay));
     }
     if K::kind(&()) != "Gateway" && K::kind(&()) != "ServiceExport" {
         annotate_route(object, ctx, &reference).await?;
