@@ -103,9 +103,7 @@ fn manages(ctx: &Context, object: &ObjectRef) -> bool {
                 gateway.metadata.namespace.as_deref() == Some(object.namespace.as_str())
                     && gateway.metadata.name.as_deref() == Some(object.name.as_str())
             }),
-        _ => normalize::routes(&snapshot, &ctx.cluster)
-            .iter()
-            .any(|route| route.object == *object),
+        _ => normalize::route(&snapshot, &ctx.cluster, object).is_some(),
     }
 }
 

@@ -134,19 +134,42 @@ pub fn service_network_objects(snapshot: &Snapshot) -> Vec<(ObjectRef, ObjectMet
 /// - `UnsupportedValue`: a backendRef port or weight out of range; the route
 ///   gets no input.
 pub fn routes(snapshot: &Snapshot, cluster: &ClusterConfig) -> Vec<NormalizedRoute> {
-    let mut views: Vec<RouteView> = snapshot
-        .http_routes
-        .iter()
-        .map(view::http)
-        .chain(snapshot.grpc_routes.iter().map(view::grpc))
-        .chain(snapshot.tls_routes.iter().map(view::tls))
-        .collect();
+    let mut views = route_views(snapshot);
     views.sort_by(|a, b| {
         (a.namespace, a.name, a.kind_name).cmp(&(b.namespace, b.name, b.kind_name))
     });
     views
         .iter()
         .filter_map(|route| route::normalize(snapshot, cluster, route))
+        .collect()
+}
+
+/// The one route `object` of [`routes`], normalized alone (a route's
+/// normalization reads its Gateways, Services and policies, never other
+/// routes); `None` when it is not in the snapshot or no lattice Gateway is
+/// its parent.
+pub fn route(
+    snapshot: &Snapshot,
+    cluster: &ClusterConfig,
+    object: &ObjectRef,
+) -> Option<NormalizedRoute> {
+    route_views(snapshot)
+        .iter()
+        .find(|route| {
+            route.kind_name == object.kind
+                && route.namespace == object.namespace
+                && route.name == object.name
+        })
+        .and_then(|route| route::normalize(snapshot, cluster, route))
+}
+
+fn route_views(snapshot: &Snapshot) -> Vec<RouteView<'_>> {
+    snapshot
+        .http_routes
+        .iter()
+        .map(view::http)
+        .chain(snapshot.grpc_routes.iter().map(view::grpc))
+        .chain(snapshot.tls_routes.iter().map(view::tls))
         .collect()
 }
 

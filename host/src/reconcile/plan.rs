@@ -331,10 +331,13 @@ impl<'a> Run<'a> {
 
     async fn routes(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
         let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
-        for normalized in normalize::routes(&cluster.snapshot, &cluster.config) {
-            if !self.selected(&normalized.object) {
-                continue;
-            }
+        let normalized_routes = match &self.only {
+            Some(only) => normalize::route(&cluster.snapshot, &cluster.config, only)
+                .into_iter()
+                .collect(),
+            None => normalize::routes(&cluster.snapshot, &cluster.config),
+        };
+        for normalized in normalized_routes {
             self.planned.push((
                 cluster.config.cluster_name.clone(),
                 normalized.object.clone(),
