@@ -39,6 +39,7 @@ use super::context::Context;
 use super::error::Error;
 use super::finalizer;
 use super::status;
+use crate::kube::Snapshot;
 use crate::kube::crds::ServiceExport;
 use crate::reconcile::apply::{remaining_resources, route_service};
 use crate::reconcile::normalize;
@@ -93,17 +94,14 @@ fn object_ref<K: Root>(object: &K) -> ObjectRef {
 }
 
 /// Whether Trellis manages `object`, given the live snapshot.
-fn manages(ctx: &Context, object: &ObjectRef) -> bool {
-    let snapshot = ctx.stores.snapshot();
+fn manages(ctx: &Context, snapshot: &Snapshot, object: &ObjectRef) -> bool {
     match object.kind.as_str() {
         "ServiceExport" => true,
-        "Gateway" => normalize::lattice_gateways(&snapshot)
-            .iter()
-            .any(|gateway| {
-                gateway.metadata.namespace.as_deref() == Some(object.namespace.as_str())
-                    && gateway.metadata.name.as_deref() == Some(object.name.as_str())
-            }),
-        _ => normalize::route(&snapshot, &ctx.cluster, object).is_some(),
+        "Gateway" => normalize::lattice_gateways(snapshot).iter().any(|gateway| {
+            gateway.metadata.namespace.as_deref() == Some(object.namespace.as_str())
+                && gateway.metadata.name.as_deref() == Some(object.name.as_str())
+        }),
+        _ => normalize::route(snapshot, &ctx.cluster, object).is_some(),
     }
 }
 
@@ -126,10 +124,12 @@ async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<A
     let finalized = finalizers.is_some_and(|list| list.iter().any(|name| name == K::FINALIZER));
     let deleting = object.meta().deletion_timestamp.is_some();
     let api = dynamic_api::<K>(ctx, &reference.namespace);
-    let managed = !deleting && manages(ctx, &reference);
+    // One copy of the stores per reconcile: what it decides and applies.
+    let snapshot = ctx.stores.snapshot();
+    let managed = !deleting && manages(ctx, &snapshot, &reference);
     if !managed {
         if finalized {
-            cleanup(object.as_ref(), ctx).await?;
+            cleanup(object.as_ref(), ctx, snapshot).await?;
             finalizer::remove(&api, &reference.name, finalizers, K::FINALIZER).await?;
         }
         return Ok(Action::await_change());
@@ -138,7 +138,7 @@ async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<A
         finalizer::add(&api, &reference.name, finalizers, K::FINALIZER).await?;
         return Ok(Action::await_change());
     }
-    apply(object.as_ref(), ctx).await
+    apply(object.as_ref(), ctx, snapshot).await
 }
 
 /// The untyped API of `K` in `namespace`.
@@ -147,9 +147,8 @@ fn dynamic_api<K: Root>(ctx: &Context, namespace: &str) -> Api<DynamicObject> {
 }
 
 /// Translates and applies the object, then writes its status and events.
-async fn apply<K: Root>(object: &K, ctx: &Context) -> Result<Action, Error> {
+async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<Action, Error> {
     let reference = object_ref(object);
-    let snapshot = ctx.stores.snapshot();
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
     let reconciled = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &reference).await;
@@ -284,9 +283,8 @@ async fn publish<K: Root>(
 
 /// Removes what Trellis made for the object: prunes the cluster against a
 /// snapshot without it, then checks nothing of the object is left.
-async fn cleanup<K: Root>(object: &K, ctx: &Context) -> Result<(), Error> {
+async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<(), Error> {
     let reference = object_ref(object);
-    let snapshot = ctx.stores.snapshot();
     if reference.kind == "Gateway" {
         let gateway = reference.clone();
         let user = normalize::route_references(&snapshot)

@@ -411,7 +411,11 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
         "{error}"
     );
     assert!(
-        manages(&ctx, &ObjectRef::new("HTTPRoute", "default", "rates")),
+        manages(
+            &ctx,
+            &ctx.stores.snapshot(),
+            &ObjectRef::new("HTTPRoute", "default", "rates")
+        ),
         "the route still has its Gateway"
     );
     let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
