@@ -222,7 +222,7 @@ async fn one_replica_leads_and_a_standby_takes_over_when_it_goes() {
     wait_for("the first replica to lead", || {
         holder().as_deref() == Some("replica-a")
     });
-    let (_second, second_probes) = start("replica-b");
+    let (second, second_probes) = start("replica-b");
     wait_for("both replicas ready", || {
         [first_probes, second_probes]
             .iter()
@@ -247,4 +247,26 @@ async fn one_replica_leads_and_a_standby_takes_over_when_it_goes() {
         )
         .unwrap();
     assert_eq!(lease["spec"]["leaseTransitions"], 1);
+
+    // SIGTERM stops a standby (waiting for the Lease) and the leader alike.
+    let (standby, standby_probes) = start("replica-c");
+    wait_for("the standby ready", || {
+        get(standby_probes, "/readyz").is_some_and(|(code, _)| code == 200)
+    });
+    for mut replica in [standby, second] {
+        terminate(&mut replica.0);
+    }
+}
+
+/// Sends SIGTERM to `child` and waits for a clean exit.
+fn terminate(child: &mut Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for("the process to stop", || {
+        child.try_wait().unwrap().is_some()
+    });
+    assert!(child.wait().unwrap().success(), "a clean exit on SIGTERM");
 }

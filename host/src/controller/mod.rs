@@ -162,11 +162,19 @@ pub async fn run(
         policies_served.push(served(&client, &resource, optional, TRELLIS_INSTALL).await?);
     }
 
+    let mut shutdown = std::pin::pin!(shutdown);
     let mut leadership = match settings.leader_election.clone() {
         Some(election) => {
-            // A standby is ready: it serves probes and waits for the Lease.
+            // A standby is ready: it serves probes and waits for the Lease,
+            // or for the signal to stop.
             readiness.set_ready();
-            Some(leader::acquire(client.clone(), election).await)
+            tokio::select! {
+                leadership = leader::acquire(client.clone(), election) => Some(leadership),
+                () = &mut shutdown => {
+                    servers.abort();
+                    return Ok(());
+                }
+            }
         }
         None => None,
     };
@@ -180,7 +188,7 @@ pub async fn run(
                 None => std::future::pending().await,
             }
         } => Err(RunError::LeadershipLost),
-        () = shutdown => Ok(()),
+        () = &mut shutdown => Ok(()),
     };
     let _ = stop.send(true);
     servers.abort();
