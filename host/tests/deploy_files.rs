@@ -580,7 +580,7 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
     (
         "application-networking.k8s.aws",
         "servicenetworks",
-        &["list", "watch"],
+        &["get", "list", "watch", "patch"],
     ),
     (
         "application-networking.k8s.aws",
