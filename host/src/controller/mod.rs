@@ -23,6 +23,7 @@ mod finalizer;
 mod http;
 mod leader;
 mod metrics;
+mod policies;
 mod reconciler;
 mod service_networks;
 mod status;
@@ -391,17 +392,6 @@ fn policy_change(object: &DynamicObject) -> Change {
     if kind == "ServiceNetwork" {
         return Change::ServiceNetwork(object.name_any());
     }
-    let target = &object.data["spec"]["targetRef"];
-    let target = target["name"].as_str().map(|name| {
-        ObjectRef::new(
-            target["kind"].as_str().unwrap_or_default(),
-            target["namespace"]
-                .as_str()
-                .map(str::to_owned)
-                .or_else(|| object.namespace())
-                .unwrap_or_default(),
-            name,
-        )
-    });
+    let target = policies::target(object);
     Change::Policy { kind, target }
 }

@@ -38,6 +38,7 @@ use serde_json::Value;
 use super::context::Context;
 use super::error::Error;
 use super::finalizer;
+use super::policies;
 use super::status;
 use crate::kube::Snapshot;
 use crate::kube::crds::ServiceExport;
@@ -167,6 +168,14 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
             .await?;
         }
     }
+    policies::write_statuses(
+        ctx,
+        &input.snapshot,
+        &reference,
+        &reconciled.problems,
+        &produced_by,
+    )
+    .await?;
     publish(object, ctx, &reconciled, &reference, &produced_by).await;
     let problems: Vec<_> = reconciled
         .problems

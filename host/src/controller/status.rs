@@ -13,7 +13,7 @@
 
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
-use kube::core::DynamicObject;
+use kube::core::{ApiResource, DynamicObject};
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -46,7 +46,7 @@ fn conditions(
                 .and_then(|old| old["lastTransitionTime"].as_str())
                 .map_or_else(|| now.clone(), str::to_owned);
             let message = if condition.status == "True" {
-                format!("Programmed by plugin {produced_by}")
+                format!("Translated by plugin {produced_by}")
             } else {
                 condition.message.clone()
             };
@@ -75,33 +75,83 @@ fn without_times(conditions: &Value) -> Value {
     conditions
 }
 
-fn api_for<K: Resource<DynamicType = ()>>(client: kube::Client, object: &K) -> Api<DynamicObject> {
-    let resource = kube::core::ApiResource::erase::<K>(&());
-    match object.meta().namespace.as_deref() {
-        Some(namespace) => Api::namespaced_with(client, namespace, &resource),
-        None => Api::all_with(client, &resource),
-    }
+/// Applies `status` to the `status` subresource of `name` (in `namespace`,
+/// if namespaced), an object of `resource`.
+async fn apply_status(
+    client: kube::Client,
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+    status: Value,
+) -> Result<(), kube::Error> {
+    let body = json!({
+        "apiVersion": resource.api_version,
+        "kind": resource.kind,
+        "metadata": {"name": name},
+        "status": status,
+    });
+    let api: Api<DynamicObject> = match namespace {
+        Some(namespace) => Api::namespaced_with(client, namespace, resource),
+        None => Api::all_with(client, resource),
+    };
+    api.patch_status(
+        name,
+        &PatchParams::apply(FIELD_MANAGER).force(),
+        &Patch::Apply(&body),
+    )
+    .await
+    .map(|_| ())
 }
 
-async fn apply_status<K: Resource<DynamicType = ()>>(
+/// [`apply_status`] for a typed object.
+async fn apply_typed_status<K: Resource<DynamicType = ()>>(
     client: kube::Client,
     object: &K,
     status: Value,
 ) -> Result<(), kube::Error> {
-    let body = json!({
-        "apiVersion": K::api_version(&()),
-        "kind": K::kind(&()),
-        "metadata": {"name": object.name_any()},
-        "status": status,
-    });
-    api_for(client, object)
-        .patch_status(
-            &object.name_any(),
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&body),
-        )
-        .await
-        .map(|_| ())
+    let resource = ApiResource::erase::<K>(&());
+    let namespace = object.meta().namespace.clone();
+    apply_status(
+        client,
+        &resource,
+        namespace.as_deref(),
+        &object.name_any(),
+        status,
+    )
+    .await
+}
+
+/// Writes a policy's conditions (`Accepted`, or the problem that keeps it
+/// from applying), if they changed.
+pub async fn write_policy(
+    client: kube::Client,
+    policy: &DynamicObject,
+    status: &ObjectStatus,
+    produced_by: &str,
+) -> Result<(), kube::Error> {
+    let Some(types) = &policy.types else {
+        return Ok(());
+    };
+    let Some(resource) = crate::kube::crds::policy_resources()
+        .into_iter()
+        .find(|resource| resource.kind == types.kind)
+    else {
+        return Ok(());
+    };
+    let existing = &policy.data["status"]["conditions"];
+    let generation = policy.metadata.generation.unwrap_or_default();
+    let wanted = Value::Array(conditions(status, existing, generation, produced_by));
+    if without_times(&wanted) == without_times(existing) {
+        return Ok(());
+    }
+    apply_status(
+        client,
+        &resource,
+        policy.metadata.namespace.as_deref(),
+        &policy.name_any(),
+        json!({"conditions": wanted}),
+    )
+    .await
 }
 
 /// Writes a Gateway's conditions, if they changed.
@@ -121,7 +171,7 @@ where
     if without_times(&wanted) == without_times(existing) {
         return Ok(());
     }
-    apply_status(client, gateway, json!({"conditions": wanted})).await
+    apply_typed_status(client, gateway, json!({"conditions": wanted})).await
 }
 
 /// Writes a route's conditions for each of `parents` (its parentRefs that
@@ -171,5 +221,5 @@ where
     if comparable(&wanted) == comparable(&existing_parents) {
         return Ok(());
     }
-    apply_status(client, route, json!({"parents": wanted})).await
+    apply_typed_status(client, route, json!({"parents": wanted})).await
 }

@@ -87,8 +87,17 @@ fn stores(snapshot: &Snapshot) -> Stores {
         policies: crate::kube::crds::policy_resources()
             .into_iter()
             .map(|resource| {
+                let kind = resource.kind.clone();
                 let mut writer = Writer::new(resource);
                 writer.apply_watcher_event(&WatchEvent::Init);
+                for policy in snapshot.policies.iter().filter(|policy| {
+                    policy
+                        .types
+                        .as_ref()
+                        .is_some_and(|types| types.kind == kind)
+                }) {
+                    writer.apply_watcher_event(&WatchEvent::InitApply(policy.clone()));
+                }
                 writer.apply_watcher_event(&WatchEvent::InitDone);
                 writer.as_reader()
             })
@@ -420,4 +429,48 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
     );
     let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
     assert!(!matches!(request, Ok(Some(_))), "no Kubernetes call");
+}
+
+#[tokio::test]
+async fn a_policy_of_the_route_is_accepted() {
+    let with_policy = format!(
+        "{}---\napiVersion: application-networking.k8s.aws/v1alpha1\nkind: IAMAuthPolicy\n\
+         metadata: {{name: allow-all, namespace: default, generation: 2}}\n\
+         spec:\n  targetRef: {{group: gateway.networking.k8s.io, kind: HTTPRoute, name: rates}}\n\
+         \x20 policy: '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"vpc-lattice-svcs:Invoke\", \"Resource\": \"*\"}}]}}'\n",
+        with_route_finalizers("httproute.k8s.aws/resources")
+    );
+    let snapshot = snapshot(&with_policy);
+    let (ctx, mut handle, lattice) = context(&snapshot).await;
+    let object = route(&snapshot);
+    let task = tokio::spawn(reconcile(object.clone(), ctx));
+    let route_json = serde_json::to_value(object.as_ref()).unwrap();
+    expect(
+        &mut handle,
+        "PATCH",
+        &format!("{ROUTE_PATH}/status"),
+        route_json.clone(),
+    )
+    .await;
+    let policy = expect(
+        &mut handle,
+        "PATCH",
+        "/apis/application-networking.k8s.aws/v1alpha1/namespaces/default/iamauthpolicies/allow-all/status",
+        json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "IAMAuthPolicy", "metadata": {"name": "allow-all"}}),
+    )
+    .await;
+    let accepted = &policy["status"]["conditions"][0];
+    assert_eq!(accepted["type"], "Accepted");
+    assert_eq!(accepted["status"], "True");
+    assert_eq!(accepted["observedGeneration"], 2);
+    expect(
+        &mut handle,
+        "POST",
+        "/apis/events.k8s.io/v1/namespaces/default/events",
+        event_answer(),
+    )
+    .await;
+    expect(&mut handle, "PATCH", ROUTE_PATH, route_json).await;
+    task.await.unwrap().unwrap();
+    assert_eq!(lattice.state().services[0].auth_type, "AWS_IAM");
 }

@@ -1,0 +1,82 @@
+//! Policies as the controller sees them: what a policy targets, and the
+//! `Accepted` condition written on the policies of a reconciled object.
+//!
+//! Contract: IAMAuthPolicy, AccessLogPolicy and VpcAssociationPolicy objects
+//! whose `targetRef` names the reconciled Gateway or route get `Accepted`
+//! (`True`, or `False` with the reason of the problem that names the policy,
+//! e.g. an AccessLogPolicy's `Invalid` or `Conflicted`), written when it
+//! changes. TargetGroupPolicy targets Services and exports and gets no
+//! condition yet.
+
+use kube::ResourceExt;
+use kube::core::DynamicObject;
+
+use super::context::Context;
+use super::status;
+use crate::kube::Snapshot;
+use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::status::{Condition, ObjectStatus};
+
+/// The policy kinds that get an `Accepted` condition.
+const KINDS: [&str; 3] = ["IAMAuthPolicy", "AccessLogPolicy", "VpcAssociationPolicy"];
+
+/// The object a policy's `spec.targetRef` names (namespace defaulted to the
+/// policy's); `None` without a target name.
+pub fn target(policy: &DynamicObject) -> Option<ObjectRef> {
+    let target = &policy.data["spec"]["targetRef"];
+    let name = target["name"].as_str()?;
+    Some(ObjectRef::new(
+        target["kind"].as_str().unwrap_or_default(),
+        target["namespace"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| policy.namespace())
+            .unwrap_or_default(),
+        name,
+    ))
+}
+
+/// Writes `Accepted` on the policies of `snapshot` that target `object`,
+/// given the reconcile's `problems`.
+pub async fn write_statuses(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    object: &ObjectRef,
+    problems: &[Problem],
+    produced_by: &str,
+) -> Result<(), kube::Error> {
+    for policy in &snapshot.policies {
+        let Some(kind) = policy.types.as_ref().map(|types| types.kind.as_str()) else {
+            continue;
+        };
+        if !KINDS.contains(&kind) || target(policy).as_ref() != Some(object) {
+            continue;
+        }
+        let reference = ObjectRef::new(
+            kind,
+            policy.namespace().unwrap_or_default(),
+            policy.name_any(),
+        );
+        let accepted = match problems.iter().find(|problem| problem.object == reference) {
+            Some(problem) => Condition {
+                type_: "Accepted",
+                status: "False",
+                reason: problem.reason.clone(),
+                message: problem.message.clone(),
+            },
+            None => Condition {
+                type_: "Accepted",
+                status: "True",
+                reason: "Accepted".into(),
+                message: String::new(),
+            },
+        };
+        let policy_status = ObjectStatus {
+            cluster: ctx.cluster.cluster_name.clone(),
+            object: reference,
+            conditions: vec![accepted],
+        };
+        status::write_policy(ctx.client.clone(), policy, &policy_status, produced_by).await?;
+    }
+    Ok(())
+}
