@@ -179,3 +179,45 @@ where
     writer.apply_watcher_event(&Event::InitDone);
     writer.as_reader()
 }
+
+#[cfg(test)]
+mod tests {
+    use gateway_api::apis::standard::httproutes::HttpRoute;
+    use serde_json::json;
+
+    use super::*;
+    use crate::kube::crds::ServiceExport;
+
+    fn object(value: serde_json::Value) -> DynamicObject {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn an_export_without_spec_is_read_with_an_empty_one() {
+        let export = object(json!({
+            "apiVersion": "application-networking.k8s.aws/v1alpha1",
+            "kind": "ServiceExport",
+            "metadata": {"name": "service-1", "namespace": "default"},
+        }));
+        let event = typed_event::<ServiceExport>(Ok(Event::Apply(export)));
+        let Some(Ok(Event::Apply(export))) = event else {
+            panic!("typed: {event:?}");
+        };
+        assert_eq!(export.spec.exported_ports, None);
+    }
+
+    #[test]
+    fn an_object_that_does_not_fit_is_left_out_and_the_list_goes_on() {
+        let broken = object(json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {"name": "broken", "namespace": "default"},
+            "spec": {"rules": "not a list"},
+        }));
+        assert!(typed_event::<HttpRoute>(Ok(Event::InitApply(broken))).is_none());
+        assert!(matches!(
+            typed_event::<HttpRoute>(Ok(Event::InitDone)),
+            Some(Ok(Event::InitDone))
+        ));
+    }
+}
