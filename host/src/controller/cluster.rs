@@ -16,12 +16,12 @@ use futures::StreamExt;
 use futures::channel::mpsc;
 use gateway_api::apis::standard::gatewayclasses::GatewayClass;
 use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
+use kube::core::ApiResource;
 use serde_json::json;
 
 use super::context::Context;
 use super::service_networks;
-use super::status::FIELD_MANAGER;
+use super::status;
 use crate::reconcile::normalize::CONTROLLER_NAME;
 use crate::reconcile::plan::{prune_cluster, reconcile_object};
 use crate::reconcile::problem::ObjectRef;
@@ -70,7 +70,6 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
 /// GatewayClass controller does). Failures are logged and retried on the
 /// next run.
 async fn accept_gateway_classes(ctx: &Context) {
-    let api: Api<GatewayClass> = Api::all(ctx.client.clone());
     for class in ctx.stores.gateway_classes.state() {
         if class.spec.controller_name != CONTROLLER_NAME {
             continue;
@@ -86,23 +85,27 @@ async fn accept_gateway_classes(ctx: &Context) {
         if accepted {
             continue;
         }
-        let body = json!({
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "GatewayClass",
-            "metadata": {"name": class.name_any()},
-            "status": {"conditions": [{
-                "type": "Accepted",
-                "status": "True",
-                "reason": "Accepted",
-                "message": format!("Accepted by {CONTROLLER_NAME}"),
-                "observedGeneration": generation,
-                "lastTransitionTime": k8s_openapi::jiff::Timestamp::now().to_string(),
-            }]},
-        });
-        let params = PatchParams::apply(FIELD_MANAGER).force();
-        if let Err(error) = api
-            .patch_status(&class.name_any(), &params, &Patch::Apply(&body))
-            .await
+        let existing = class
+            .status
+            .as_ref()
+            .and_then(|status| serde_json::to_value(&status.conditions).ok())
+            .unwrap_or_default();
+        let accepted = status::condition_json(
+            "Accepted",
+            "True",
+            "Accepted",
+            &format!("Accepted by {CONTROLLER_NAME}"),
+            &existing,
+            generation,
+        );
+        if let Err(error) = status::apply_status(
+            ctx.client.clone(),
+            &ApiResource::erase::<GatewayClass>(&()),
+            None,
+            &class.name_any(),
+            json!({"conditions": [accepted]}),
+        )
+        .await
         {
             tracing::warn!(class = class.name_any(), %error, "could not accept the GatewayClass");
         }

@@ -12,13 +12,13 @@
 //! retried on the next cluster-level run.
 
 use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
-use kube::core::DynamicObject;
+use kube::api::Api;
+use kube::core::{ApiResource, DynamicObject};
 use serde_json::{Value, json};
 
 use super::context::Context;
 use super::finalizer;
-use super::status::FIELD_MANAGER;
+use super::status;
 use crate::kube::crds::policy_resources;
 use crate::reconcile::apply::{find_service_network, managed_by};
 use crate::reconcile::normalize;
@@ -27,11 +27,15 @@ use crate::reconcile::plan::Reconciled;
 /// Upstream's finalizer of ServiceNetwork objects.
 pub const FINALIZER: &str = "servicenetwork.k8s.aws/resources";
 
-fn api(ctx: &Context) -> Option<Api<DynamicObject>> {
+/// The ServiceNetwork kind's API resource.
+fn resource() -> Option<ApiResource> {
     policy_resources()
         .into_iter()
         .find(|resource| resource.kind == "ServiceNetwork")
-        .map(|resource| Api::all_with(ctx.client.clone(), &resource))
+}
+
+fn api(ctx: &Context) -> Option<Api<DynamicObject>> {
+    resource().map(|resource| Api::all_with(ctx.client.clone(), &resource))
 }
 
 /// Finalizers, status and deletion of every ServiceNetwork object, after
@@ -164,8 +168,8 @@ async fn blocked(
     write_status(api, object, status).await
 }
 
-/// A condition, keeping the live one's transition time when its status is
-/// the same.
+/// A condition of `object`, keeping the live one's transition time when its
+/// status is the same.
 fn condition(
     object: &DynamicObject,
     type_: &str,
@@ -173,24 +177,14 @@ fn condition(
     reason: &str,
     message: &str,
 ) -> Value {
-    let live = object.data["status"]["conditions"]
-        .as_array()
-        .and_then(|list| list.iter().find(|c| c["type"] == type_));
-    let since = live
-        .filter(|c| c["status"] == status)
-        .and_then(|c| c["lastTransitionTime"].as_str())
-        .map_or_else(
-            || k8s_openapi::jiff::Timestamp::now().to_string(),
-            str::to_owned,
-        );
-    json!({
-        "type": type_,
-        "status": status,
-        "reason": reason,
-        "message": message,
-        "observedGeneration": object.metadata.generation.unwrap_or_default(),
-        "lastTransitionTime": since,
-    })
+    status::condition_json(
+        type_,
+        status,
+        reason,
+        message,
+        &object.data["status"]["conditions"],
+        object.metadata.generation.unwrap_or_default(),
+    )
 }
 
 /// Applies `status` unless the live one says the same (times aside).
@@ -201,27 +195,21 @@ async fn write_status(
 ) -> Result<(), kube::Error> {
     let untimed = |status: &Value| {
         let mut status = status.clone();
-        for condition in status["conditions"].as_array_mut().into_iter().flatten() {
-            if let Some(fields) = condition.as_object_mut() {
-                fields.remove("lastTransitionTime");
-            }
-        }
+        status["conditions"] = status::without_times(&status["conditions"]);
         status
     };
     if untimed(&object.data["status"]) == untimed(&status) {
         return Ok(());
     }
-    let body = json!({
-        "apiVersion": "application-networking.k8s.aws/v1alpha1",
-        "kind": "ServiceNetwork",
-        "metadata": {"name": object.name_any()},
-        "status": status,
-    });
-    api.patch_status(
+    let Some(resource) = resource() else {
+        return Ok(());
+    };
+    status::apply_status(
+        api.clone().into_client(),
+        &resource,
+        None,
         &object.name_any(),
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&body),
+        status,
     )
     .await
-    .map(|_| ())
 }

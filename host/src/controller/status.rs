@@ -33,37 +33,56 @@ fn conditions(
     generation: i64,
     produced_by: &str,
 ) -> Vec<Value> {
-    let now = Timestamp::now().to_string();
     status
         .conditions
         .iter()
         .map(|condition| {
-            let before = existing
-                .as_array()
-                .and_then(|list| list.iter().find(|old| old["type"] == condition.type_));
-            let since = before
-                .filter(|old| old["status"] == condition.status)
-                .and_then(|old| old["lastTransitionTime"].as_str())
-                .map_or_else(|| now.clone(), str::to_owned);
             let message = if condition.status == "True" {
                 format!("Translated by plugin {produced_by}")
             } else {
                 condition.message.clone()
             };
-            json!({
-                "type": condition.type_,
-                "status": condition.status,
-                "reason": condition.reason,
-                "message": message,
-                "observedGeneration": generation,
-                "lastTransitionTime": since,
-            })
+            condition_json(
+                condition.type_,
+                condition.status,
+                &condition.reason,
+                &message,
+                existing,
+                generation,
+            )
         })
         .collect()
 }
 
+/// One condition as the API wants it, keeping the `lastTransitionTime` of
+/// the condition of its type in `existing` when its status is the same.
+pub fn condition_json(
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    existing: &Value,
+    generation: i64,
+) -> Value {
+    let before = existing
+        .as_array()
+        .and_then(|list| list.iter().find(|old| old["type"] == type_));
+    let since = before
+        .filter(|old| old["status"] == status)
+        .and_then(|old| old["lastTransitionTime"].as_str())
+        .map_or_else(|| Timestamp::now().to_string(), str::to_owned);
+    json!({
+        "type": type_,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "observedGeneration": generation,
+        "lastTransitionTime": since,
+    })
+}
+
 /// The conditions without their times, to tell whether anything changed.
-fn without_times(conditions: &Value) -> Value {
+pub fn without_times(conditions: &Value) -> Value {
     let mut conditions = conditions.clone();
     if let Some(list) = conditions.as_array_mut() {
         for condition in list {
@@ -77,7 +96,7 @@ fn without_times(conditions: &Value) -> Value {
 
 /// Applies `status` to the `status` subresource of `name` (in `namespace`,
 /// if namespaced), an object of `resource`.
-async fn apply_status(
+pub async fn apply_status(
     client: kube::Client,
     resource: &ApiResource,
     namespace: Option<&str>,
