@@ -284,22 +284,18 @@ impl RawSettings {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file(DEFAULT_SETTINGS_FILE)),
         }
-        let environment: Vec<(String, String)> = env
+        let environment: std::collections::BTreeMap<String, Scalar> = env
             .iter()
             .filter(|(_, value)| !value.trim().is_empty())
             .filter_map(|(name, value)| {
                 ENVIRONMENT
                     .iter()
                     .find(|(variable, _)| variable == name)
-                    .map(|(_, key)| ((*key).to_owned(), value.clone()))
+                    .map(|(_, key)| ((*key).to_owned(), Scalar::Text(value.clone())))
             })
             .collect();
-        let environment: std::collections::BTreeMap<String, Scalar> = environment
-            .into_iter()
-            .map(|(key, value)| (key, Scalar::Text(value)))
-            .collect();
         figment = figment
-            .merge(Serialized::defaults(environment).profile(figment::Profile::Default))
+            .merge(Serialized::defaults(environment))
             .merge(Serialized::defaults(flags));
         figment
             .extract()
