@@ -6,7 +6,7 @@
 
 wasmtime::component::bindgen!({
     world: "plugin",
-    path: "../wit",
+    path: "../wit/since_v0.1.0",
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
     exports: { default: async },
 });

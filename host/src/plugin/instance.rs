@@ -183,12 +183,13 @@ impl Plugin {
         &self,
         ctx: &CallContext,
         export: &ExportInput,
+        previous: Option<&[TargetGroupSpec]>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         let function = "translate-export";
         let (mut store, instance) = self.instantiate(function).await?;
         let outcome = instance
             .trellis_plugin_translate()
-            .call_translate_export(&mut store, ctx, export)
+            .call_translate_export(&mut store, ctx, export, previous)
             .await;
         self.finish(function, outcome, &store)
     }
@@ -198,12 +199,13 @@ impl Plugin {
         &self,
         ctx: &CallContext,
         gateway: &GatewayInput,
+        previous: Option<&str>,
     ) -> Result<String, PluginError> {
         let function = "gateway-service-network";
         let (mut store, instance) = self.instantiate(function).await?;
         let outcome = instance
             .trellis_plugin_translate()
-            .call_gateway_service_network(&mut store, ctx, gateway)
+            .call_gateway_service_network(&mut store, ctx, gateway, previous)
             .await;
         self.finish(function, outcome, &store)
     }

@@ -93,7 +93,7 @@ impl<'a> ObjectTranslator<'a> {
     ) -> Result<String, Problem> {
         let name = self
             .plugin
-            .gateway_service_network(&self.context, input)
+            .gateway_service_network(&self.context, input, None)
             .await
             .map_err(|error| self.problem(object, error))?;
         validate::validate_service_network_name(self.plugin.name(), &name)
@@ -126,7 +126,7 @@ impl<'a> ObjectTranslator<'a> {
     ) -> Result<Vec<DesiredTargetGroup>, Problem> {
         let specs = self
             .plugin
-            .translate_export(&self.context, input)
+            .translate_export(&self.context, input, None)
             .await
             .map_err(|error| self.problem(object, error))?;
         validate::validate_target_groups(self.plugin.name(), &specs)

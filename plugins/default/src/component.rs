@@ -20,6 +20,7 @@ impl translate::Guest for DefaultPlugin {
     fn translate_export(
         ctx: CallContext,
         service_export: ExportInput,
+        _previous: Option<Vec<TargetGroupSpec>>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         crate::translate_export(&ctx, &service_export)
     }
@@ -27,6 +28,7 @@ impl translate::Guest for DefaultPlugin {
     fn gateway_service_network(
         ctx: CallContext,
         gateway: GatewayInput,
+        _previous: Option<String>,
     ) -> Result<String, PluginError> {
         crate::gateway_service_network(&ctx, &gateway)
     }

@@ -9,7 +9,7 @@
 
 wit_bindgen::generate!({
     world: "plugin",
-    path: "../../wit",
+    path: "../../wit/since_v0.1.0",
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
     generate_all,
 });

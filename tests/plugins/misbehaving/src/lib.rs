@@ -18,7 +18,7 @@
 //! Without the annotation it behaves: one listener per attached port with a
 //! fixed-response 404 default and one fixed-response 200 rule per route rule.
 
-wit_bindgen::generate!({ world: "plugin", path: "../../../wit" });
+wit_bindgen::generate!({ world: "plugin", path: "../../../wit/since_v0.1.0" });
 
 use exports::trellis::plugin::auth::{self, AuthPolicy};
 use exports::trellis::plugin::naming::{self, NamingSubject};
@@ -139,6 +139,7 @@ impl translate::Guest for Misbehaving {
     fn translate_export(
         _ctx: CallContext,
         service_export: ExportInput,
+        _previous: Option<Vec<TargetGroupSpec>>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         mode(&service_export.meta);
         Ok(Vec::new())
@@ -147,6 +148,7 @@ impl translate::Guest for Misbehaving {
     fn gateway_service_network(
         _ctx: CallContext,
         gateway: GatewayInput,
+        _previous: Option<String>,
     ) -> Result<String, PluginError> {
         mode(&gateway.meta);
         Ok(gateway.meta.name)
