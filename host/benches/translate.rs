@@ -84,6 +84,7 @@ fn translate(c: &mut Criterion) {
     let context = CallContext {
         cluster: ClusterConfig::local().context(),
         config: "{}".into(),
+        namespace_labels: Vec::new(),
     };
     let route = ten_rule_route();
 

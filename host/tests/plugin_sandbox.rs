@@ -33,6 +33,7 @@ fn context() -> CallContext {
     CallContext {
         cluster: ClusterConfig::local().context(),
         config: "{}".into(),
+        namespace_labels: Vec::new(),
     }
 }
 

@@ -33,6 +33,7 @@ impl<'a> ObjectTranslator<'a> {
         let context = CallContext {
             cluster: cluster.context(),
             config: plugin.config().to_owned(),
+            namespace_labels: Vec::new(),
         };
         Self {
             plugin,

@@ -13,6 +13,7 @@ pub(crate) fn context() -> CallContext {
             default_service_network: Some("my-gateway".into()),
         },
         config: "{}".into(),
+        namespace_labels: Vec::new(),
     }
 }
 
