@@ -8,7 +8,9 @@ mod engine;
 mod error;
 mod instance;
 mod sandbox;
+mod subject;
 
 pub use engine::{PluginEngine, PluginLimits};
 pub use error::PluginError;
 pub use instance::{CallObserver, CallOutcome, Interface, Plugin};
+pub use subject::Subject;
