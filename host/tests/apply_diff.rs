@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, Rule};
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::{PlanReport, Prune, Reconciled, plan, reconcile};
 
 /// A copy of the multi-cluster example that a test may edit.
 struct Mesh {
     dir: tempfile::TempDir,
     lattice: InMemoryLattice,
-    plugin: Plugin,
+    plugin: PluginSet,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -39,7 +39,7 @@ impl Mesh {
         let mesh = Self {
             dir,
             lattice: InMemoryLattice::new("123456789012", "us-west-2"),
-            plugin: Plugin::default_plugin(&engine).unwrap(),
+            plugin: PluginSet::stock(Plugin::default_plugin(&engine).unwrap()),
         };
         let first = mesh.apply();
         assert!(first.problems.is_empty(), "{:#?}", first.problems);

@@ -21,7 +21,7 @@ use serde_json::Value;
 use trellis::kube::crds::ServiceExport;
 use trellis::kube::manifests;
 use trellis::lattice::{InMemoryLattice, LatticeState};
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::plan;
 
 const DEADLINE: Duration = Duration::from_secs(180);
@@ -176,7 +176,7 @@ fn without_ids(text: &str) -> String {
 async fn planned_state(folder: &Path) -> LatticeState {
     let clusters = manifests::load_plan_inputs(&[folder.to_path_buf()]).unwrap();
     let engine = PluginEngine::new().unwrap();
-    let plugin = Plugin::default_plugin(&engine).unwrap();
+    let plugin = PluginSet::stock(Plugin::default_plugin(&engine).unwrap());
     let lattice = InMemoryLattice::new("123456789012", "us-west-2");
     let report = plan(&clusters, &plugin, &lattice).await;
     assert!(report.problems.is_empty(), "{:#?}", report.problems);

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use trellis::harness::{FixtureOutcome, check_fixture, discover, fixture_inputs};
 use trellis::lattice::InMemoryLattice;
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::plan;
 
 fn fixtures_root() -> PathBuf {
@@ -21,7 +21,7 @@ async fn every_default_plugin_fixture_passes() {
     assert!(fixtures.len() >= 60, "only {} fixtures", fixtures.len());
     let mut failures = Vec::new();
     for fixture in &fixtures {
-        match check_fixture(fixture, &plugin, false).await.unwrap() {
+        match check_fixture(fixture, &plugin, &plugin, false).await.unwrap() {
             FixtureOutcome::Passed => {}
             other => failures.push(format!("{}: {other:?}", fixture.name)),
         }
@@ -41,10 +41,10 @@ async fn a_second_plan_of_every_fixture_makes_no_call() {
     let default = Plugin::default_plugin(&engine).unwrap();
     for fixture in discover(&[fixtures_root()]).unwrap() {
         let inputs = fixture_inputs(&fixture).unwrap();
-        let plugin = match &inputs.plugin_config {
+        let plugin = PluginSet::stock(match &inputs.plugin_config {
             Some(config) => default.clone().with_config(config.clone()),
             None => default.clone(),
-        };
+        });
         let first_cluster = &inputs.clusters[0].config;
         let lattice = InMemoryLattice::new(
             first_cluster.account_id.clone(),

@@ -8,7 +8,7 @@ use serde_json::Value;
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, RuleAction};
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::{PlanReport, plan};
 
 const TAG: &str = "application-networking.k8s.aws/";
@@ -20,7 +20,7 @@ fn example() -> PathBuf {
 fn run_plan(paths: &[PathBuf], lattice: &InMemoryLattice) -> PlanReport {
     let clusters = load_plan_inputs(paths).expect("manifests load");
     let engine = PluginEngine::new().expect("engine starts");
-    let plugin = Plugin::default_plugin(&engine).expect("default plugin loads");
+    let plugin = PluginSet::stock(Plugin::default_plugin(&engine).expect("default plugin loads"));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -12,7 +12,7 @@ use trellis::lattice::InMemoryLattice;
 use trellis::plugin::bindings::types::{
     AttachedListener, CallContext, KeyValue, ObjectMeta, RouteInput, RouteKind, RouteRule,
 };
-use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginLimits};
+use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginLimits, PluginSet};
 use trellis::reconcile::plan::{PlanReport, plan};
 
 fn misbehaving(limits: PluginLimits) -> Plugin {
@@ -206,7 +206,8 @@ fn plan_with_misbehaving(routes: &[(&str, &str)]) -> PlanReport {
     }
     std::fs::write(dir.path().join("manifests.yaml"), manifests).unwrap();
     let clusters = load_plan_inputs(&[PathBuf::from(dir.path())]).expect("manifests load");
-    let plugin = misbehaving(quick_limits());
+    // The misbehaving plugin alone, in the default plugin's place.
+    let plugin = PluginSet::stock(misbehaving(quick_limits()));
     let lattice = InMemoryLattice::new("123456789012", "us-west-2");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()

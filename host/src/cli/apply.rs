@@ -47,7 +47,7 @@ pub struct ApplyArgs {
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugin = plugin_arg::load(&engine, &args.plugin)?.with_config(args.plugin_config);
+    let plugins = plugin_arg::plugin_set(&engine, &args.plugin, &args.plugin_config)?;
     let region = clusters
         .first()
         .map(|cluster| cluster.config.region.clone())
@@ -59,7 +59,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let (report, counts) = runtime.block_on(async {
         let lattice = CachedLattice::new(args.endpoint.connect(&region).await?);
-        let reconciled = reconcile(&clusters, &plugin, &lattice, prune).await;
+        let reconciled = reconcile(&clusters, &plugins, &lattice, prune).await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the
         // creates (statuses in progress, names left out) is not the state.

@@ -50,7 +50,7 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugin = plugin_arg::load(&engine, &args.plugin)?.with_config(args.plugin_config);
+    let plugins = plugin_arg::plugin_set(&engine, &args.plugin, &args.plugin_config)?;
     let first = clusters
         .first()
         .map(|cluster| cluster.config.clone())
@@ -71,7 +71,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         })?,
     };
     let lattice = InMemoryLattice::with_state(first.account_id, first.region, observed);
-    let report = runtime.block_on(plan(&clusters, &plugin, &lattice));
+    let report = runtime.block_on(plan(&clusters, &plugins, &lattice));
     match args.output {
         OutputFormat::Text => print!("{}", render::render(&report)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),

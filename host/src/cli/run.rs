@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 use trellis::config::{IGNORED_ENVIRONMENT, RawSettings, Settings};
 use trellis::controller;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
-use trellis::plugin::PluginEngine;
+use trellis::plugin::{LivePlugins, PluginEngine};
 
 use super::plugin_arg;
 
@@ -89,20 +89,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .plugin
         .as_ref()
         .map_or_else(|| "default".to_owned(), |path| path.display().to_string());
-    let plugin =
-        plugin_arg::load(&engine, &plugin_name)?.with_config(settings.plugin_config.clone());
-    tracing::info!(
-        cluster = %settings.cluster.cluster_name,
-        plugin = plugin.name(),
-        version = plugin.version(),
-        "starting"
-    );
+    let plugins = plugin_arg::plugin_set(&engine, &plugin_name, &settings.plugin_config)?;
+    tracing::info!(cluster = %settings.cluster.cluster_name, "starting");
     controller::run(
         &settings,
         client,
         lattice,
         Some(calls),
-        plugin,
+        Arc::new(LivePlugins::new(plugins)),
         stop_signal(),
     )
     .await?;

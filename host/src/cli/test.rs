@@ -36,6 +36,7 @@ pub struct TestArgs {
 pub fn run(args: TestArgs) -> anyhow::Result<ExitCode> {
     let engine = PluginEngine::new().context("starting the plugin engine")?;
     let plugin = plugin_arg::load(&engine, &args.plugin)?;
+    let default = plugin_arg::default(&engine)?;
     let fixtures = discover(&args.fixtures).context("finding fixtures")?;
     let selected: Vec<_> = fixtures
         .into_iter()
@@ -50,7 +51,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let (mut passed, mut failed) = (0, 0);
     for fixture in &selected {
-        match runtime.block_on(check_fixture(fixture, &plugin, args.bless)) {
+        match runtime.block_on(check_fixture(fixture, &plugin, &default, args.bless)) {
             Ok(FixtureOutcome::Passed) => {
                 passed += 1;
                 println!("PASS  {}", fixture.name);

@@ -33,7 +33,8 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
     ticker.tick().await;
     loop {
         let input = ctx.input(ctx.stores.snapshot());
-        let done = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &networks).await;
+        let plugins = ctx.plugins.current();
+        let done = reconcile_object(&input, &plugins, ctx.lattice.as_ref(), &networks).await;
         for problem in &done.problems {
             tracing::warn!(
                 object = %problem.object,

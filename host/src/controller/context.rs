@@ -1,5 +1,5 @@
 //! What every reconcile shares: the Kubernetes client, the stores, the
-//! plugin, the Lattice client, the event recorder and the metrics.
+//! plugins, the Lattice client, the event recorder and the metrics.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use super::stores::Stores;
 use crate::config::ClusterConfig;
 use crate::kube::{ClusterInput, Snapshot};
 use crate::lattice::Lattice;
-use crate::plugin::Plugin;
+use crate::plugin::LivePlugins;
 
 /// The controller's shared state, one per process (`Arc<Context>`).
 pub struct Context {
@@ -23,8 +23,9 @@ pub struct Context {
     pub cluster: ClusterConfig,
     /// The reflector stores the snapshot is built from.
     pub stores: Stores,
-    /// The plugin that translates objects.
-    pub plugin: Plugin,
+    /// The plugins in force (hot-reloaded); each reconcile uses the set
+    /// current when it starts.
+    pub plugins: Arc<LivePlugins>,
     /// VPC Lattice (cached; write-through).
     pub lattice: Arc<dyn Lattice>,
     /// Publishes Kubernetes Events.

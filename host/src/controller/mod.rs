@@ -61,7 +61,7 @@ use self::watch::Triggers;
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
-use crate::plugin::Plugin;
+use crate::plugin::LivePlugins;
 use crate::reconcile::problem::ObjectRef;
 
 /// Why the controller stopped or could not start.
@@ -128,11 +128,10 @@ pub async fn run(
     client: Client,
     lattice: Arc<dyn Lattice>,
     lattice_calls: Option<CallCounter>,
-    plugin: Plugin,
+    plugins: Arc<LivePlugins>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let metrics = Arc::new(Metrics::new(lattice_calls));
-    let plugin = plugin.with_observer(Arc::new(metrics::PluginCallMetrics(metrics.clone())));
     let readiness = Readiness::default();
     let servers = http::serve(
         settings.metrics_bind_address,
@@ -182,7 +181,7 @@ pub async fn run(
 
     let (stop, stopped) = signal::channel(false);
     let result = tokio::select! {
-        result = reconcile_while_leading(settings, client, lattice, plugin, metrics, readiness, policies_served, stopped) => result,
+        result = reconcile_while_leading(settings, client, lattice, plugins, metrics, readiness, policies_served, stopped) => result,
         () = async {
             match leadership.as_mut() {
                 Some(leadership) => leadership.lost().await,
@@ -201,7 +200,7 @@ async fn reconcile_while_leading(
     settings: &Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
-    plugin: Plugin,
+    plugins: Arc<LivePlugins>,
     metrics: Arc<Metrics>,
     readiness: Readiness,
     policies_served: Vec<bool>,
@@ -333,7 +332,7 @@ async fn reconcile_while_leading(
         client: client.clone(),
         cluster: settings.cluster.clone(),
         stores: stores.clone(),
-        plugin,
+        plugins,
         lattice,
         recorder,
         metrics,

@@ -152,8 +152,12 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     let reference = object_ref(object);
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
-    let reconciled = reconcile_object(&input, &ctx.plugin, ctx.lattice.as_ref(), &reference).await;
-    let produced_by = format!("{} {}", ctx.plugin.name(), ctx.plugin.version());
+    let plugins = ctx.plugins.current();
+    let reconciled = reconcile_object(&input, &plugins, ctx.lattice.as_ref(), &reference).await;
+    let produced_by = reconciled
+        .produced_by(&reference)
+        .unwrap_or("no plugin (not translated)")
+        .to_owned();
     for object_status in reconciled.statuses.iter().filter(|s| s.object == reference) {
         if reference.kind == "Gateway" {
             status::write_gateway(ctx.client.clone(), object, object_status, &produced_by).await?;
@@ -275,7 +279,7 @@ async fn publish<K: Root>(
             type_: EventType::Normal,
             reason: "DeploySucceed".into(),
             note: Some(format!(
-                "{} VPC Lattice change(s), translated by plugin {produced_by}",
+                "{} VPC Lattice change(s), translated by plugins {produced_by}",
                 reconciled.calls.len()
             )),
             action: "Reconcile".into(),

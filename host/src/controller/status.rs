@@ -38,7 +38,7 @@ fn conditions(
         .iter()
         .map(|condition| {
             let message = if condition.status == "True" {
-                format!("Translated by plugin {produced_by}")
+                format!("Translated by plugins {produced_by}")
             } else {
                 condition.message.clone()
             };

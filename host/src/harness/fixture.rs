@@ -9,7 +9,7 @@ use super::diff::{Difference, differences};
 use crate::kube::ClusterInput;
 use crate::kube::manifests::{ManifestError, load_cluster_files, load_plan_inputs};
 use crate::lattice::InMemoryLattice;
-use crate::plugin::Plugin;
+use crate::plugin::{Plugin, PluginSet};
 use crate::reconcile::plan::plan;
 
 const INPUT: &str = "input.yaml";
@@ -186,22 +186,25 @@ pub fn fixture_inputs(fixture: &Fixture) -> Result<FixtureInputs, HarnessError> 
     })
 }
 
-/// Runs `fixture` through `plugin` (configured by the fixture's
-/// `plugin-config.json` when it has one) against a fresh in-memory Lattice and
-/// returns `{"state": …, "problems": […], "statuses": […]}`.
-pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, HarnessError> {
+/// Runs `fixture` through the chain `plugin`, then `default` (the chain of
+/// every object when a policy selects `plugin` for everything; `default`
+/// alone when `plugin` is the default plugin), `plugin` configured by the
+/// fixture's `plugin-config.json` when it has one, against a fresh in-memory
+/// Lattice, and returns `{"state": …, "problems": […], "statuses": […]}`.
+pub async fn run_fixture(
+    fixture: &Fixture,
+    plugin: &Plugin,
+    default: &Plugin,
+) -> Result<Value, HarnessError> {
     let inputs = fixture_inputs(fixture)?;
-    let configured;
     let plugin = match inputs.plugin_config {
-        Some(config) => {
-            configured = plugin.clone().with_config(config);
-            &configured
-        }
-        None => plugin,
+        Some(config) => plugin.clone().with_config(config),
+        None => plugin.clone(),
     };
+    let plugins = PluginSet::with_plugin(default.clone(), plugin);
     let first = &inputs.clusters[0].config;
     let lattice = InMemoryLattice::new(first.account_id.clone(), first.region.clone());
-    let report = plan(&inputs.clusters, plugin, &lattice).await;
+    let report = plan(&inputs.clusters, &plugins, &lattice).await;
     Ok(json!({"state": report.state, "problems": report.problems, "statuses": report.statuses}))
 }
 
@@ -210,9 +213,10 @@ pub async fn run_fixture(fixture: &Fixture, plugin: &Plugin) -> Result<Value, Ha
 pub async fn check_fixture(
     fixture: &Fixture,
     plugin: &Plugin,
+    default: &Plugin,
     bless: bool,
 ) -> Result<FixtureOutcome, HarnessError> {
-    let actual = run_fixture(fixture, plugin).await?;
+    let actual = run_fixture(fixture, plugin, default).await?;
     let path = fixture.dir.join(EXPECTED);
     if bless {
         let yaml = serde_yaml_ng::to_string(&actual).expect("JSON values serialize as YAML");

@@ -7,10 +7,14 @@ mod embedded;
 mod engine;
 mod error;
 mod instance;
+mod live;
 mod sandbox;
+mod set;
 mod subject;
 
 pub use engine::{PluginEngine, PluginLimits};
 pub use error::PluginError;
 pub use instance::{CallObserver, CallOutcome, Interface, Plugin};
+pub use live::LivePlugins;
+pub use set::{Applies, ChainLabel, PluginSet};
 pub use subject::Subject;

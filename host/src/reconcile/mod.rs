@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod apply;
+pub mod chain;
 pub mod convert;
 pub mod desired;
 pub mod normalize;

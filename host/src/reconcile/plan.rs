@@ -23,8 +23,8 @@ use crate::config::ClusterConfig;
 use crate::kube::ClusterInput;
 use crate::lattice::model::{Service, ServiceNetwork};
 use crate::lattice::{InMemoryLattice, Lattice, LatticeError, LatticeState};
-use crate::plugin::Plugin;
-use crate::plugin::bindings::types::{RouteInput, TargetGroupSource};
+use crate::plugin::PluginSet;
+use crate::plugin::bindings::types::{ObjectMeta, RouteInput, TargetGroupSource};
 use crate::reconcile::apply::{self, Applier, Call};
 use crate::reconcile::convert::{self, TargetGroupIds};
 use crate::reconcile::desired::DesiredRoute;
@@ -55,6 +55,29 @@ pub struct Reconciled {
     pub calls: Vec<Call>,
     pub problems: Vec<Problem>,
     pub statuses: Vec<ObjectStatus>,
+    /// The plugins that translated each Gateway, route and ServiceExport.
+    pub produced_by: Vec<ProducedBy>,
+}
+
+/// The plugin chain that translated one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProducedBy {
+    /// The object's cluster.
+    pub cluster: String,
+    /// The object.
+    pub object: ObjectRef,
+    /// `name version` of each plugin of its chain, comma-separated.
+    pub plugins: String,
+}
+
+impl Reconciled {
+    /// The plugins that translated `object`, if it was translated.
+    pub fn produced_by(&self, object: &ObjectRef) -> Option<&str> {
+        self.produced_by
+            .iter()
+            .find(|produced| &produced.object == object)
+            .map(|produced| produced.plugins.as_str())
+    }
 }
 
 impl Reconciled {
@@ -73,10 +96,10 @@ impl Reconciled {
 /// `plugin`; nothing is pruned.
 pub async fn plan(
     clusters: &[ClusterInput],
-    plugin: &Plugin,
+    plugins: &PluginSet,
     lattice: &InMemoryLattice,
 ) -> PlanReport {
-    reconcile(clusters, plugin, lattice, Prune::No)
+    reconcile(clusters, plugins, lattice, Prune::No)
         .await
         .with_state(lattice.state())
 }
@@ -95,23 +118,23 @@ pub enum Prune {
 /// phases of the module doc, then (with [`Prune::Yes`]) each cluster's prune.
 pub async fn reconcile(
     clusters: &[ClusterInput],
-    plugin: &Plugin,
+    plugins: &PluginSet,
     lattice: &dyn Lattice,
     prune: Prune,
 ) -> Reconciled {
     let mut run = Run::new(lattice, None);
     for cluster in clusters {
-        run.default_network(cluster, plugin).await;
-        run.service_network_objects(cluster, plugin).await;
+        run.default_network(cluster, plugins).await;
+        run.service_network_objects(cluster, plugins).await;
     }
     for cluster in clusters {
-        run.gateways(cluster, plugin).await;
+        run.gateways(cluster, plugins).await;
     }
     for cluster in clusters {
-        run.exports(cluster, plugin).await;
+        run.exports(cluster, plugins).await;
     }
     for cluster in clusters {
-        run.routes(cluster, plugin).await;
+        run.routes(cluster, plugins).await;
     }
     if prune == Prune::Yes {
         for cluster in clusters {
@@ -128,19 +151,19 @@ pub async fn reconcile(
 /// route's Gateway, Services, imports) but not reconciled. Nothing is pruned.
 pub async fn reconcile_object(
     cluster: &ClusterInput,
-    plugin: &Plugin,
+    plugins: &PluginSet,
     lattice: &dyn Lattice,
     object: &ObjectRef,
 ) -> Reconciled {
     let mut run = Run::new(lattice, Some(object.clone()));
     match object.kind.as_str() {
         "ServiceNetwork" => {
-            run.default_network(cluster, plugin).await;
-            run.service_network_objects(cluster, plugin).await;
+            run.default_network(cluster, plugins).await;
+            run.service_network_objects(cluster, plugins).await;
         }
-        "Gateway" => run.gateways(cluster, plugin).await,
-        "ServiceExport" => run.exports(cluster, plugin).await,
-        _ => run.routes(cluster, plugin).await,
+        "Gateway" => run.gateways(cluster, plugins).await,
+        "ServiceExport" => run.exports(cluster, plugins).await,
+        _ => run.routes(cluster, plugins).await,
     }
     run.finish()
 }
@@ -167,6 +190,7 @@ struct Run<'a> {
     applied: Vec<(String, ObjectRef)>,
     /// Target groups found or made, by id.
     ensured: Vec<String>,
+    produced_by: Vec<ProducedBy>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -190,7 +214,23 @@ impl<'a> Run<'a> {
             planned: Vec::new(),
             applied: Vec::new(),
             ensured: Vec::new(),
+            produced_by: Vec::new(),
         }
+    }
+
+    /// Records that `translator`'s chain for `owner` translated `object`.
+    fn translated_by(
+        &mut self,
+        cluster: &ClusterInput,
+        object: &ObjectRef,
+        translator: &ObjectTranslator<'_>,
+        owner: &ObjectMeta,
+    ) {
+        self.produced_by.push(ProducedBy {
+            cluster: cluster.config.cluster_name.clone(),
+            object: object.clone(),
+            plugins: translator.produced_by(owner),
+        });
     }
 
     /// Whether `object` is reconciled by this run.
@@ -204,6 +244,7 @@ impl<'a> Run<'a> {
             calls: self.calls,
             problems: self.problems,
             statuses,
+            produced_by: self.produced_by,
         }
     }
 
@@ -233,8 +274,8 @@ impl<'a> Run<'a> {
         Applier::new(self.lattice, &cluster.cluster_name)
     }
 
-    async fn default_network(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
-        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+    async fn default_network(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         let desired = match translator.default_network().await {
             Ok(Some(desired)) => desired,
             Ok(None) => return,
@@ -250,8 +291,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn gateways(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
-        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+    async fn gateways(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(&cluster.snapshot, gateway);
             let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
@@ -260,6 +301,7 @@ impl<'a> Run<'a> {
             }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
+            self.translated_by(cluster, &object, &translator, &input.meta);
             let name = match translator.gateway(&object, &input).await {
                 Ok(name) => name,
                 Err(problem) => {
@@ -298,12 +340,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn exports(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
-        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+    async fn exports(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         for (object, input) in normalize::exports(&cluster.snapshot, &cluster.config) {
             if !self.selected(&object) {
                 continue;
             }
+            self.translated_by(cluster, &object, &translator, &input.meta);
             let groups = match translator.export(&object, &input).await {
                 Ok(groups) => groups,
                 Err(problem) => {
@@ -329,8 +372,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn routes(&mut self, cluster: &ClusterInput, plugin: &Plugin) {
-        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+    async fn routes(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         let normalized_routes = match &self.only {
             Some(only) => normalize::route(&cluster.snapshot, &cluster.config, only)
                 .into_iter()
@@ -346,6 +389,7 @@ impl<'a> Run<'a> {
             let Some(input) = normalized.input else {
                 continue;
             };
+            self.translated_by(cluster, &normalized.object, &translator, &input.meta);
             let desired = match translator.route(&normalized.object, &input).await {
                 Ok(desired) => with_network_override(&cluster.config, desired),
                 Err(problem) => {

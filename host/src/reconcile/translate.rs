@@ -1,50 +1,79 @@
 //! Translation of one Kubernetes object into its desired Lattice resources,
-//! through the plugin: translate, then name, then tag, each output validated.
+//! through the object's plugin chain: translate, then name, then tag, each
+//! output validated (see [`crate::reconcile::chain`]).
 
 use crate::config::ClusterConfig;
 use crate::kube::{Snapshot, endpoints};
 use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, Tags, TargetGroupConfig};
-use crate::plugin::Plugin;
 use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
-    CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
+    ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
 };
+use crate::plugin::{PluginSet, Subject};
+use crate::reconcile::chain::Chain;
 use crate::reconcile::convert;
 use crate::reconcile::desired::{
     DesiredAssociation, DesiredDefaultNetwork, DesiredListener, DesiredRoute, DesiredRule,
     DesiredTargetGroup,
 };
 use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::validate;
 
-/// Translates the objects of one cluster with one plugin.
+/// Translates the objects of one cluster with one set of plugins, each
+/// object through the chain its policies select.
 pub struct ObjectTranslator<'a> {
-    plugin: &'a Plugin,
+    plugins: &'a PluginSet,
     cluster: &'a ClusterConfig,
     snapshot: &'a Snapshot,
-    context: CallContext,
 }
 
 impl<'a> ObjectTranslator<'a> {
-    /// A translator for `cluster`, reading targets from `snapshot`.
-    pub fn new(plugin: &'a Plugin, cluster: &'a ClusterConfig, snapshot: &'a Snapshot) -> Self {
-        let context = CallContext {
-            cluster: cluster.context(),
-            config: plugin.config().to_owned(),
-            namespace_labels: Vec::new(),
-        };
+    /// A translator for `cluster`, reading targets and namespace labels from
+    /// `snapshot`.
+    pub fn new(plugins: &'a PluginSet, cluster: &'a ClusterConfig, snapshot: &'a Snapshot) -> Self {
         Self {
-            plugin,
+            plugins,
             cluster,
             snapshot,
-            context,
         }
     }
 
-    fn problem(&self, object: &ObjectRef, error: impl ProblemSource) -> Problem {
-        error.into_problem(&self.cluster.cluster_name, object)
+    /// The chain that translates `owner`, reporting problems on `object`.
+    fn chain(&self, object: &ObjectRef, owner: &ObjectMeta) -> Chain<'a> {
+        let namespace_labels = namespace_labels(self.snapshot, &owner.namespace);
+        let subject = Subject {
+            kind: &owner.kind,
+            namespace: &owner.namespace,
+            name: &owner.name,
+            labels: &owner.labels,
+            namespace_labels: &namespace_labels,
+        };
+        let plugins = self.plugins.chain(&subject);
+        Chain::new(
+            plugins,
+            self.cluster.context(),
+            namespace_labels,
+            object.clone(),
+        )
+    }
+
+    /// `name version` of each plugin of the chain that translates `owner`:
+    /// what produced its result.
+    pub fn produced_by(&self, owner: &ObjectMeta) -> String {
+        let object = ObjectRef::new(&owner.kind, &owner.namespace, &owner.name);
+        self.chain(&object, owner).label()
+    }
+
+    /// The cluster itself as a chain's subject (its default network).
+    fn cluster_meta(&self) -> ObjectMeta {
+        ObjectMeta {
+            kind: "Cluster".into(),
+            namespace: String::new(),
+            name: self.cluster.cluster_name.clone(),
+            annotations: Vec::new(),
+            labels: Vec::new(),
+        }
     }
 
     /// The service network and VPC association of the cluster's
@@ -53,19 +82,13 @@ impl<'a> ObjectTranslator<'a> {
         let Some(name) = &self.cluster.default_service_network else {
             return Ok(None);
         };
-        let owner = ObjectMeta {
-            kind: "Cluster".into(),
-            namespace: String::new(),
-            name: self.cluster.cluster_name.clone(),
-            annotations: Vec::new(),
-            labels: Vec::new(),
-        };
+        let owner = self.cluster_meta();
         let object = ObjectRef::new("Cluster", "", &self.cluster.cluster_name);
         let subjects = vec![
             TaggingSubject::ServiceNetwork(name.clone()),
             TaggingSubject::VpcAssociation(name.clone()),
         ];
-        let tags = self.tags(&object, &owner, &subjects).await?;
+        let tags = self.chain(&object, &owner).tags(&owner, &subjects).await?;
         Ok(Some(DesiredDefaultNetwork {
             name: name.clone(),
             network_tags: convert::tags(&tags[0]),
@@ -82,7 +105,7 @@ impl<'a> ObjectTranslator<'a> {
         owner: &ObjectMeta,
         subject: TaggingSubject,
     ) -> Result<Tags, Problem> {
-        let tags = self.tags(object, owner, &[subject]).await?;
+        let tags = self.chain(object, owner).tags(owner, &[subject]).await?;
         Ok(convert::tags(&tags[0]))
     }
 
@@ -92,14 +115,9 @@ impl<'a> ObjectTranslator<'a> {
         object: &ObjectRef,
         input: &GatewayInput,
     ) -> Result<String, Problem> {
-        let name = self
-            .plugin
-            .gateway_service_network(&self.context, input, None)
+        self.chain(object, &input.meta)
+            .gateway_service_network(input)
             .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_service_network_name(self.plugin.name(), &name)
-            .map_err(|error| self.problem(object, error))?;
-        Ok(name)
     }
 
     /// The auth policy of the service network a Gateway stands for, if a
@@ -109,14 +127,9 @@ impl<'a> ObjectTranslator<'a> {
         object: &ObjectRef,
         input: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, Problem> {
-        let auth = self
-            .plugin
-            .gateway_auth_policy(&self.context, input)
+        self.chain(object, &input.meta)
+            .gateway_auth_policy(input)
             .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_auth_policy(self.plugin.name(), auth.as_ref())
-            .map_err(|error| self.problem(object, error))?;
-        Ok(auth)
     }
 
     /// The target groups a ServiceExport exports.
@@ -125,14 +138,9 @@ impl<'a> ObjectTranslator<'a> {
         object: &ObjectRef,
         input: &ExportInput,
     ) -> Result<Vec<DesiredTargetGroup>, Problem> {
-        let specs = self
-            .plugin
-            .translate_export(&self.context, input, None)
-            .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_target_groups(self.plugin.name(), &specs)
-            .map_err(|error| self.problem(object, error))?;
-        self.target_groups(object, &input.meta, &specs).await
+        let chain = self.chain(object, &input.meta);
+        let specs = chain.translate_export(input).await?;
+        self.target_groups(&chain, &input.meta, &specs).await
     }
 
     /// Everything a route becomes.
@@ -141,21 +149,10 @@ impl<'a> ObjectTranslator<'a> {
         object: &ObjectRef,
         input: &RouteInput,
     ) -> Result<DesiredRoute, Problem> {
-        let translation = self
-            .plugin
-            .translate_route(&self.context, input, None)
-            .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_route_translation(self.plugin.name(), &translation)
-            .map_err(|error| self.problem(object, error))?;
+        let chain = self.chain(object, &input.meta);
+        let translation = chain.translate_route(input).await?;
         let spec = &translation.service;
-        let auth = self
-            .plugin
-            .route_auth_policy(&self.context, input)
-            .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_auth_policy(self.plugin.name(), auth.as_ref())
-            .map_err(|error| self.problem(object, error))?;
+        let auth = chain.route_auth_policy(input).await?;
 
         let mut naming = vec![NamingSubject::Service];
         let mut tagging = vec![TaggingSubject::Service];
@@ -181,9 +178,9 @@ impl<'a> ObjectTranslator<'a> {
                 tagging.push(TaggingSubject::Rule((listener.port, rule.priority)));
             }
         }
-        let mut names = self.names(object, &input.meta, &naming).await?.into_iter();
-        let mut tags = self
-            .tags(object, &input.meta, &tagging)
+        let mut names = chain.names(&input.meta, &naming).await?.into_iter();
+        let mut tags = chain
+            .tags(&input.meta, &tagging)
             .await?
             .into_iter()
             .map(|pairs| convert::tags(&pairs));
@@ -230,7 +227,7 @@ impl<'a> ObjectTranslator<'a> {
             })
             .collect();
         let target_groups = self
-            .target_groups(object, &input.meta, &translation.target_groups)
+            .target_groups(&chain, &input.meta, &translation.target_groups)
             .await?;
         Ok(DesiredRoute {
             object: object.clone(),
@@ -246,7 +243,7 @@ impl<'a> ObjectTranslator<'a> {
     /// Names, tags and targets for target group specs owned by `owner`.
     async fn target_groups(
         &self,
-        object: &ObjectRef,
+        chain: &Chain<'_>,
         owner: &ObjectMeta,
         specs: &[TargetGroupSpec],
     ) -> Result<Vec<DesiredTargetGroup>, Problem> {
@@ -261,8 +258,8 @@ impl<'a> ObjectTranslator<'a> {
             .iter()
             .map(|spec| TaggingSubject::TargetGroup(spec.clone()))
             .collect();
-        let names = self.names(object, owner, &naming).await?;
-        let tags = self.tags(object, owner, &tagging).await?;
+        let names = chain.names(owner, &naming).await?;
+        let tags = chain.tags(owner, &tagging).await?;
         Ok(specs
             .iter()
             .zip(names)
@@ -290,43 +287,29 @@ impl<'a> ObjectTranslator<'a> {
             })
             .collect())
     }
+}
 
-    /// One validated name per subject; a subject no plugin names is a problem.
-    async fn names(
-        &self,
-        object: &ObjectRef,
-        owner: &ObjectMeta,
-        subjects: &[NamingSubject],
-    ) -> Result<Vec<String>, Problem> {
-        let answers = self
-            .plugin
-            .name_resources(&self.context, owner, subjects)
-            .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_names(self.plugin.name(), subjects, &answers)
-            .map_err(|error| self.problem(object, error))?;
-        Ok(answers
-            .into_iter()
-            .map(|name| name.expect("validated: every subject is named"))
-            .collect())
+/// The labels of `namespace` in `snapshot`, sorted by key; empty for
+/// cluster-scoped objects and namespaces the snapshot lacks.
+fn namespace_labels(snapshot: &Snapshot, namespace: &str) -> Vec<KeyValue> {
+    if namespace.is_empty() {
+        return Vec::new();
     }
-
-    /// One validated tag list per subject.
-    async fn tags(
-        &self,
-        object: &ObjectRef,
-        owner: &ObjectMeta,
-        subjects: &[TaggingSubject],
-    ) -> Result<Vec<Vec<KeyValue>>, Problem> {
-        let answers = self
-            .plugin
-            .tag_resources(&self.context, owner, subjects)
-            .await
-            .map_err(|error| self.problem(object, error))?;
-        validate::validate_tags(self.plugin.name(), subjects, &answers)
-            .map_err(|error| self.problem(object, error))?;
-        Ok(answers)
-    }
+    snapshot
+        .namespaces
+        .iter()
+        .find(|candidate| candidate.metadata.name.as_deref() == Some(namespace))
+        .and_then(|found| found.metadata.labels.as_ref())
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(key, value)| KeyValue {
+                    key: key.clone(),
+                    value: value.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// An error that becomes a [`Problem`] on the object it happened for.

@@ -14,8 +14,8 @@ mod target_groups;
 mod translation;
 
 pub use auth::validate_auth_policy;
-pub use names::{validate_names, validate_service_network_name};
-pub use tags::validate_tags;
+pub use names::{validate_name_answers, validate_names, validate_service_network_name};
+pub use tags::{validate_no_controller_tags, validate_tags};
 pub use target_groups::validate_target_groups;
 pub use translation::validate_route_translation;
 

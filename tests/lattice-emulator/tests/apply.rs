@@ -16,7 +16,7 @@ use trellis::lattice::model::{
 use trellis::lattice::{
     CachedLattice, InMemoryLattice, Lattice, LatticeState, SdkLattice, SdkOptions,
 };
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::{Prune, Reconciled, plan, reconcile};
 
 /// Operations that change Lattice.
@@ -30,9 +30,9 @@ fn load(path: &Path) -> Vec<ClusterInput> {
     manifests::load_plan_inputs(&[path.to_path_buf()]).expect("manifests load")
 }
 
-fn plugin() -> Plugin {
+fn plugin() -> PluginSet {
     let engine = PluginEngine::new().expect("engine");
-    Plugin::default_plugin(&engine).expect("default plugin")
+    PluginSet::stock(Plugin::default_plugin(&engine).expect("default plugin"))
 }
 
 /// Starts `emulator` on 127.0.0.1; the server stops with the test runtime.
@@ -67,12 +67,12 @@ fn client(url: &str) -> CachedLattice<SdkLattice> {
     CachedLattice::new(SdkLattice::with_config(builder, &options))
 }
 
-async fn apply(url: &str, clusters: &[ClusterInput], plugin: &Plugin) -> Reconciled {
+async fn apply(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> Reconciled {
     reconcile(clusters, plugin, &client(url), Prune::Yes).await
 }
 
 /// The state the offline plan of `clusters` ends in.
-async fn planned_state(clusters: &[ClusterInput], plugin: &Plugin) -> LatticeState {
+async fn planned_state(clusters: &[ClusterInput], plugin: &PluginSet) -> LatticeState {
     let lattice = InMemoryLattice::new("123456789012", "us-west-2");
     let report = plan(clusters, plugin, &lattice).await;
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
@@ -301,7 +301,7 @@ async fn twenty_percent_faults_converge_with_nothing_duplicated_or_leaked() {
 
 /// Applies until an apply has no problem and makes no call; returns the
 /// applies made and the mutating calls recorded.
-async fn converge(url: &str, clusters: &[ClusterInput], plugin: &Plugin) -> (usize, usize) {
+async fn converge(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> (usize, usize) {
     let mut rounds = 0;
     let mut calls = 0;
     loop {

@@ -23,7 +23,7 @@ use super::*;
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::lattice::InMemoryLattice;
-use crate::plugin::{Plugin, PluginEngine};
+use crate::plugin::{LivePlugins, Plugin, PluginEngine, PluginSet};
 
 type ApiHandle = Handle<Request<Body>, Response<Body>>;
 
@@ -117,14 +117,14 @@ fn cluster() -> ClusterConfig {
 fn context_over(
     client: kube::Client,
     lattice: Arc<InMemoryLattice>,
-    plugin: Plugin,
+    plugins: Arc<LivePlugins>,
     snapshot: &Snapshot,
 ) -> Arc<Context> {
     Arc::new(Context {
         client: client.clone(),
         cluster: cluster(),
         stores: stores(snapshot),
-        plugin,
+        plugins,
         lattice,
         recorder: Recorder::new(
             client,
@@ -145,12 +145,17 @@ async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryL
     let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
     let client = kube::Client::new(service, "default");
     let engine = PluginEngine::new().unwrap();
-    let plugin = Plugin::default_plugin(&engine).unwrap();
+    let plugins = PluginSet::stock(Plugin::default_plugin(&engine).unwrap());
     let lattice = Arc::new(InMemoryLattice::new("000000000000", "us-west-2"));
-    let ctx = context_over(client, lattice.clone(), plugin, snapshot);
+    let ctx = context_over(
+        client,
+        lattice.clone(),
+        Arc::new(LivePlugins::new(plugins)),
+        snapshot,
+    );
     let networks = ObjectRef::new("ServiceNetwork", "", "");
     let input = ctx.input(snapshot.clone());
-    let made = reconcile_object(&input, &ctx.plugin, lattice.as_ref(), &networks).await;
+    let made = reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &networks).await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
     (ctx, handle, lattice)
 }
@@ -313,7 +318,7 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
     // Make the route's service first, as an earlier reconcile would have.
     let input = ctx.input(snapshot.clone());
     let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
-    let made = reconcile_object(&input, &ctx.plugin, lattice.as_ref(), &object_ref).await;
+    let made = reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &object_ref).await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
     assert_eq!(lattice.state().services.len(), 1);
 
@@ -357,7 +362,7 @@ async fn a_broken_route_reports_without_deleting_anything() {
     let (ctx, mut handle, lattice) = context(&snapshot_ok).await;
     let input = ctx.input(snapshot_ok.clone());
     let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
-    reconcile_object(&input, &ctx.plugin, lattice.as_ref(), &object_ref).await;
+    reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &object_ref).await;
     let before = lattice.state();
 
     // The same route now points at a listener the Gateway does not have.
@@ -369,7 +374,7 @@ async fn a_broken_route_reports_without_deleting_anything() {
     let ctx = context_over(
         ctx.client.clone(),
         lattice.clone(),
-        ctx.plugin.clone(),
+        ctx.plugins.clone(),
         &snapshot_broken,
     );
     let object = route(&snapshot_broken);

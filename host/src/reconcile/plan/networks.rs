@@ -6,7 +6,7 @@ use gateway_api::apis::standard::gateways::Gateway;
 use super::{Run, lattice_problem};
 use crate::kube::ClusterInput;
 use crate::lattice::model::ServiceNetwork;
-use crate::plugin::Plugin;
+use crate::plugin::PluginSet;
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::GatewayInput;
 use crate::reconcile::normalize;
@@ -21,9 +21,9 @@ impl Run<'_> {
     pub(super) async fn service_network_objects(
         &mut self,
         cluster: &ClusterInput,
-        plugin: &Plugin,
+        plugins: &PluginSet,
     ) {
-        let translator = ObjectTranslator::new(plugin, &cluster.config, &cluster.snapshot);
+        let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         for (object, meta) in normalize::service_network_objects(&cluster.snapshot) {
             if let Err(error) = validate::validate_service_network_name("(object)", &meta.name) {
                 self.problems.push(Problem {

@@ -79,13 +79,33 @@ pub fn validate_service_network_name(plugin: &str, name: &str) -> Result<(), Val
     }
 }
 
-/// Validates the answers of `naming.name`: one per subject, every one set,
-/// each a valid Lattice name, listener names unique per service and rule
-/// names unique per listener.
+/// Validates the answers of `naming.name` of one plugin of a chain: one per
+/// subject, each given name a valid Lattice name, listener names unique per
+/// service and rule names unique per listener. `None` answers defer and are
+/// not checked.
+pub fn validate_name_answers(
+    plugin: &str,
+    subjects: &[NamingSubject],
+    answers: &[Option<String>],
+) -> Result<(), ValidationError> {
+    check_names(plugin, subjects, answers, false)
+}
+
+/// Validates the names a chain settled on: as [`validate_name_answers`], and
+/// every subject named.
 pub fn validate_names(
     plugin: &str,
     subjects: &[NamingSubject],
     answers: &[Option<String>],
+) -> Result<(), ValidationError> {
+    check_names(plugin, subjects, answers, true)
+}
+
+fn check_names(
+    plugin: &str,
+    subjects: &[NamingSubject],
+    answers: &[Option<String>],
+    every_subject_named: bool,
 ) -> Result<(), ValidationError> {
     let check = Checker { plugin };
     check.ensure(answers.len() == subjects.len(), "name", || {
@@ -100,7 +120,10 @@ pub fn validate_names(
         let (kind, scope, label) = describe(subject);
         let field = format!("name[{index}] ({label})");
         let Some(name) = answer else {
-            return Err(check.error(field, format!("no plugin named the {label}")));
+            if every_subject_named {
+                return Err(check.error(field, format!("no plugin named the {label}")));
+            }
+            continue;
         };
         if let Some(message) = name_violation(kind, name) {
             return Err(check.error(field, message));

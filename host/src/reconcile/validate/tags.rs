@@ -35,6 +35,35 @@ pub fn validate_tags(
     Ok(())
 }
 
+/// The tag key prefix of the controller's ownership tags (upstream's
+/// `ManagedBy`, `RouteName`, …): only the built-in default plugin sets them.
+const CONTROLLER_TAG_PREFIX: &str = "application-networking.k8s.aws/";
+
+/// Validates that a plugin other than the default sets none of the
+/// controller's ownership tags: tags decide what Trellis owns and deletes,
+/// so a plugin that set them could hand resources to another owner.
+pub fn validate_no_controller_tags(
+    plugin: &str,
+    answers: &[Vec<KeyValue>],
+) -> Result<(), ValidationError> {
+    let check = Checker { plugin };
+    for (index, tags) in answers.iter().enumerate() {
+        for tag in tags {
+            check.ensure(
+                !tag.key.starts_with(CONTROLLER_TAG_PREFIX),
+                format!("tags[{index}].{}", tag.key),
+                || {
+                    format!(
+                        "tag keys starting with {CONTROLLER_TAG_PREFIX:?} are the controller's \
+                         ownership tags; only the default plugin sets them"
+                    )
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn check_tag_list(
     check: &Checker<'_>,
     field: &str,
