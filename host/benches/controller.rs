@@ -26,7 +26,7 @@ use lattice_emulator::{Emulator, EmulatorConfig};
 use serde_json::json;
 use trellis::config::RawSettings;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
-use trellis::plugin::{LivePlugins, Plugin, PluginEngine, PluginSet};
+use trellis::plugin::{Plugin, PluginEngine, PluginLoader};
 
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "us-west-2";
@@ -188,9 +188,7 @@ async fn main() {
     let calls = sdk.call_counter();
     let lattice: Arc<dyn Lattice> = Arc::new(CachedLattice::new(sdk));
     let engine = PluginEngine::new().unwrap();
-    let plugin = Arc::new(LivePlugins::new(PluginSet::stock(
-        Plugin::default_plugin(&engine).unwrap(),
-    )));
+    let plugin = PluginLoader::new(engine.clone(), Plugin::default_plugin(&engine).unwrap());
     let requests = || -> u64 { calls.snapshot().values().map(|count| count.requests).sum() };
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -34,6 +34,10 @@ pub struct ApplyArgs {
     /// The plugin's configuration, as JSON text.
     #[arg(long, value_name = "JSON", default_value = "{}")]
     plugin_config: String,
+    /// The folder of policy files that choose plugins per object (default:
+    /// `policies` if it exists).
+    #[arg(long = "policies", value_name = "DIR")]
+    policy_dir: Option<PathBuf>,
     #[command(flatten)]
     endpoint: EndpointArgs,
     /// Output format: the same document as `plan`, its calls the calls made
@@ -47,7 +51,12 @@ pub struct ApplyArgs {
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugins = plugin_arg::plugin_set(&engine, &args.plugin, &args.plugin_config)?;
+    let mut loader = plugin_arg::loader(
+        &engine,
+        &args.plugin,
+        &args.plugin_config,
+        plugin_arg::policy_dir(args.policy_dir.clone()),
+    )?;
     let region = clusters
         .first()
         .map(|cluster| cluster.config.region.clone())
@@ -57,6 +66,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let plugins = runtime.block_on(plugin_arg::load_set(&mut loader))?;
     let (report, counts) = runtime.block_on(async {
         let lattice = CachedLattice::new(args.endpoint.connect(&region).await?);
         let reconciled = reconcile(&clusters, &plugins, &lattice, prune).await;

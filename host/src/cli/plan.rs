@@ -37,6 +37,10 @@ pub struct PlanArgs {
     /// `{"uniqueServiceNames": true}`).
     #[arg(long, value_name = "JSON", default_value = "{}")]
     plugin_config: String,
+    /// The folder of policy files that choose plugins per object (default:
+    /// `policies` if it exists).
+    #[arg(long = "policies", value_name = "DIR")]
+    policy_dir: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
@@ -50,7 +54,12 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
     let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let plugins = plugin_arg::plugin_set(&engine, &args.plugin, &args.plugin_config)?;
+    let mut loader = plugin_arg::loader(
+        &engine,
+        &args.plugin,
+        &args.plugin_config,
+        plugin_arg::policy_dir(args.policy_dir.clone()),
+    )?;
     let first = clusters
         .first()
         .map(|cluster| cluster.config.clone())
@@ -59,6 +68,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let plugins = runtime.block_on(plugin_arg::load_set(&mut loader))?;
     let observed = match &args.endpoint.endpoint_url {
         None => LatticeState::default(),
         Some(url) => runtime.block_on(async {

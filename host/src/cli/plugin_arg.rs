@@ -1,11 +1,15 @@
-//! The PLUGIN argument of `plan`, `apply`, `test` and `run`: `default` or a
-//! component file.
+//! The plugin arguments of `plan`, `apply`, `test` and `run`: PLUGIN
+//! (`default` or a component file), its configuration, and the policy
+//! folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use trellis::plugin::{Plugin, PluginEngine, PluginSet};
+use trellis::plugin::{Plugin, PluginEngine, PluginLoader, PluginSet};
+
+/// The folder `plan` and `apply` read policies from when none is named.
+pub const DEFAULT_POLICY_DIR: &str = "policies";
 
 /// The built-in plugin for `default`, else the component at path `plugin`.
 pub fn load(engine: &PluginEngine, plugin: &str) -> anyhow::Result<Plugin> {
@@ -22,15 +26,43 @@ pub fn default(engine: &PluginEngine) -> anyhow::Result<Plugin> {
     Plugin::default_plugin(engine).context("loading the default plugin")
 }
 
-/// The chain of `plugin` configured with `config` ahead of the default
-/// plugin, for every object; the default plugin alone (configured) for
-/// `default`.
-pub fn plugin_set(engine: &PluginEngine, plugin: &str, config: &str) -> anyhow::Result<PluginSet> {
-    let default = default(engine)?;
-    let chosen = if plugin == "default" {
-        default.clone()
+/// A loader for: `plugin` with `config` first in every object's chain (or,
+/// for `default`, the default plugin configured with `config`), then the
+/// policies of `policy_dir`, then the default plugin.
+pub fn loader(
+    engine: &PluginEngine,
+    plugin: &str,
+    config: &str,
+    policy_dir: Option<PathBuf>,
+) -> anyhow::Result<PluginLoader> {
+    let mut default = default(engine)?;
+    let mut loader = if plugin == "default" {
+        default = default.with_config(config);
+        PluginLoader::new(engine.clone(), default)
     } else {
-        load(engine, plugin)?
+        PluginLoader::new(engine.clone(), default)
+            .with_plugin_everywhere(plugin, config.to_owned())
     };
-    Ok(PluginSet::with_plugin(default, chosen.with_config(config)))
+    if let Some(dir) = policy_dir {
+        loader = loader.with_policy_dir(dir);
+    }
+    Ok(loader)
+}
+
+/// The folder `plan` and `apply` read: `explicit`, else [`DEFAULT_POLICY_DIR`]
+/// if it exists in the working folder, else none.
+pub fn policy_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| {
+        let default = PathBuf::from(DEFAULT_POLICY_DIR);
+        default.is_dir().then_some(default)
+    })
+}
+
+/// Loads every plugin `loader` names, failing with every file that does not
+/// load.
+pub async fn load_set(loader: &mut PluginLoader) -> anyhow::Result<PluginSet> {
+    loader
+        .load()
+        .await
+        .context("loading the plugins and policies")
 }

@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 use trellis::config::{IGNORED_ENVIRONMENT, RawSettings, Settings};
 use trellis::controller;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
-use trellis::plugin::{LivePlugins, PluginEngine};
+use trellis::plugin::PluginEngine;
 
 use super::plugin_arg;
 
@@ -89,14 +89,24 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .plugin
         .as_ref()
         .map_or_else(|| "default".to_owned(), |path| path.display().to_string());
-    let plugins = plugin_arg::plugin_set(&engine, &plugin_name, &settings.plugin_config)?;
-    tracing::info!(cluster = %settings.cluster.cluster_name, "starting");
+    let mut loader = plugin_arg::loader(
+        &engine,
+        &plugin_name,
+        &settings.plugin_config,
+        settings.policy_dir.clone(),
+    )?;
+    let plugins = plugin_arg::load_set(&mut loader).await?;
+    tracing::info!(
+        cluster = %settings.cluster.cluster_name,
+        plugins = %plugins.plugins().map(|plugin| format!("{} {}", plugin.name(), plugin.version())).collect::<Vec<_>>().join(", "),
+        "starting"
+    );
     controller::run(
         &settings,
         client,
         lattice,
         Some(calls),
-        Arc::new(LivePlugins::new(plugins)),
+        loader,
         stop_signal(),
     )
     .await?;

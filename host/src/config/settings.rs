@@ -44,6 +44,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     ("POD_NAMESPACE", "pod_namespace"),
     ("POD_NAME", "pod_name"),
+    ("TRELLIS_POLICY_DIR", "policy_dir"),
+    ("TRELLIS_PLUGIN_CACHE_DIR", "plugin_cache_dir"),
 ];
 
 /// Upstream variables Trellis accepts and ignores, with why.
@@ -167,6 +169,16 @@ pub struct RawSettings {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin_config: Option<String>,
+    /// The folder of policy files (`*.toml`), watched and hot-reloaded
+    /// (`TRELLIS_POLICY_DIR`; default: none, the default plugin alone).
+    #[arg(long = "policies", value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_dir: Option<String>,
+    /// Where compiled plugins are kept between restarts
+    /// (`TRELLIS_PLUGIN_CACHE_DIR`; default: none, compile at every start).
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin_cache_dir: Option<String>,
     /// Sustained VPC Lattice requests per second (default 20).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,6 +234,10 @@ pub struct Settings {
     pub plugin: Option<PathBuf>,
     /// The plugin's configuration (JSON text).
     pub plugin_config: String,
+    /// The folder of policy files, if any.
+    pub policy_dir: Option<PathBuf>,
+    /// Where compiled plugins are cached, if anywhere.
+    pub plugin_cache_dir: Option<PathBuf>,
     /// Sustained VPC Lattice requests per second.
     pub calls_per_second: u32,
     /// VPC Lattice requests allowed at once after a quiet period.
@@ -408,11 +424,20 @@ impl RawSettings {
                 .filter(|plugin| plugin != "default")
                 .map(PathBuf::from),
             plugin_config: self.plugin_config.unwrap_or_else(|| "{}".into()),
+            policy_dir: non_empty_path(self.policy_dir),
+            plugin_cache_dir: non_empty_path(self.plugin_cache_dir),
             calls_per_second: positive(self.calls_per_second, 20, "calls_per_second")?,
             burst: positive(self.burst, 40, "burst")?,
             max_attempts: positive(self.max_attempts, 5, "max_attempts")?,
         })
     }
+}
+
+/// A path setting; empty means unset.
+fn non_empty_path(value: Option<String>) -> Option<PathBuf> {
+    value
+        .filter(|path| !path.trim().is_empty())
+        .map(PathBuf::from)
 }
 
 fn required(

@@ -1,5 +1,6 @@
 //! Prometheus metrics: reconciles and their errors by kind, reconcile
-//! latency, VPC Lattice requests by operation, plugin call latency.
+//! latency, VPC Lattice requests by operation, plugin calls (count and
+//! latency by outcome, rejected outputs) and plugin reloads.
 //!
 //! Contract: every series is created on first use, so a scrape shows only
 //! what happened; `render` never fails for a valid registry.
@@ -16,6 +17,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::lattice::CallCounter;
+use crate::plugin::reload::Reload;
 use crate::plugin::{CallObserver, CallOutcome};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -37,6 +39,22 @@ struct PluginLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RejectionLabels {
+    plugin: String,
+    function: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FileLabels {
+    file: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
     operation: String,
 }
@@ -48,6 +66,11 @@ pub struct Metrics {
     errors: Family<ErrorLabels, Counter>,
     reconcile_seconds: Family<KindLabels, Histogram>,
     plugin_seconds: Family<PluginLabels, Histogram>,
+    plugin_calls: Family<PluginLabels, Counter>,
+    plugin_rejections: Family<RejectionLabels, Counter>,
+    plugin_reloads: Family<ReloadLabels, Counter>,
+    plugin_load_failures: Family<FileLabels, Counter>,
+    plugin_reload_seconds: Histogram,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -92,6 +115,37 @@ impl Metrics {
             "Time a plugin call takes (instantiation included), by plugin, function and outcome",
             plugin_seconds.clone(),
         );
+        let plugin_calls = Family::<PluginLabels, Counter>::default();
+        registry.register(
+            "plugin_calls",
+            "Plugin calls, by plugin, function and outcome (answered, refused, trapped, \
+             timed_out, memory_exceeded)",
+            plugin_calls.clone(),
+        );
+        let plugin_rejections = Family::<RejectionLabels, Counter>::default();
+        registry.register(
+            "plugin_rejected_outputs",
+            "Plugin answers the host rejected as invalid, by plugin and function",
+            plugin_rejections.clone(),
+        );
+        let plugin_reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "plugin_reloads",
+            "Reloads of the plugin and policy files, by outcome (replaced, unchanged, failed)",
+            plugin_reloads.clone(),
+        );
+        let plugin_load_failures = Family::<FileLabels, Counter>::default();
+        registry.register(
+            "plugin_load_failures",
+            "Plugin or policy files that failed to load and kept their last good version, by file",
+            plugin_load_failures.clone(),
+        );
+        let plugin_reload_seconds = latency_histogram();
+        registry.register(
+            "plugin_reload_duration_seconds",
+            "Time from a plugin or policy file change noticed to the new plugins in force",
+            plugin_reload_seconds.clone(),
+        );
         if let Some(calls) = lattice_calls {
             registry.register_collector(Box::new(LatticeRequests(calls)));
         }
@@ -101,6 +155,11 @@ impl Metrics {
             errors,
             reconcile_seconds,
             plugin_seconds,
+            plugin_calls,
+            plugin_rejections,
+            plugin_reloads,
+            plugin_load_failures,
+            plugin_reload_seconds,
         }
     }
 
@@ -123,6 +182,33 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts a reload of the plugin and policy files.
+    pub fn plugin_reload(&self, reload: &Reload) {
+        let outcome = if !reload.failures.is_empty() {
+            "failed"
+        } else if reload.replaced {
+            "replaced"
+        } else {
+            "unchanged"
+        };
+        self.plugin_reloads
+            .get_or_create(&ReloadLabels {
+                outcome: outcome.into(),
+            })
+            .inc();
+        for failure in &reload.failures {
+            self.plugin_load_failures
+                .get_or_create(&FileLabels {
+                    file: failure.file.display().to_string(),
+                })
+                .inc();
+        }
+        if reload.replaced {
+            self.plugin_reload_seconds
+                .observe(reload.took.as_secs_f64());
+        }
+    }
+
     /// The metrics in the Prometheus text format.
     pub fn render(&self) -> String {
         let mut text = String::new();
@@ -143,13 +229,15 @@ impl CallObserver for PluginCallMetrics {
         elapsed: Duration,
         outcome: CallOutcome,
     ) {
+        let labels = PluginLabels {
+            plugin: plugin.into(),
+            function: function.into(),
+            outcome: outcome.label().into(),
+        };
+        self.0.plugin_calls.get_or_create(&labels).inc();
         self.0
             .plugin_seconds
-            .get_or_create(&PluginLabels {
-                plugin: plugin.into(),
-                function: function.into(),
-                outcome: outcome.label().into(),
-            })
+            .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
     }
 }

@@ -25,6 +25,7 @@ mod leader;
 mod metrics;
 mod policies;
 mod reconciler;
+mod reloads;
 mod service_networks;
 mod status;
 mod stores;
@@ -61,7 +62,9 @@ use self::watch::Triggers;
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
-use crate::plugin::LivePlugins;
+use crate::plugin::reload::{self, Reload};
+use crate::plugin::{LivePlugins, PluginLoader};
+use tokio::sync::mpsc::UnboundedReceiver;
 use crate::reconcile::problem::ObjectRef;
 
 /// Why the controller stopped or could not start.
@@ -83,6 +86,9 @@ pub enum RunError {
     /// Another replica took the leader Lease.
     #[error("lost the leader Lease; exiting so that a standby takes over")]
     LeadershipLost,
+    /// The plugin and policy files cannot be watched.
+    #[error(transparent)]
+    Watch(#[from] crate::plugin::reload::WatchError),
 }
 
 const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channel, v1.5 or later: \
@@ -122,16 +128,29 @@ fn erase<K: Resource<DynamicType = ()>>() -> kube::core::ApiResource {
 /// Runs the controller until `shutdown` resolves (Ok) or it fails.
 ///
 /// `lattice_calls` are the SDK client's request counts, exported as
-/// metrics when given.
+/// metrics when given. `loader` gives the plugins; the caller has checked
+/// that they load ([`PluginLoader::load`]). When it names any files (a
+/// policy folder, `--plugin`), they are watched and hot-reloaded.
 pub async fn run(
     settings: &Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
     lattice_calls: Option<CallCounter>,
-    plugins: Arc<LivePlugins>,
+    loader: PluginLoader,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let metrics = Arc::new(Metrics::new(lattice_calls));
+    let mut loader = loader.with_observer(Arc::new(metrics::PluginCallMetrics(metrics.clone())));
+    let (set, failures) = loader.reload().await;
+    for failure in failures {
+        tracing::error!(%failure, "plugin or policy file failed to load");
+    }
+    let plugins = Arc::new(LivePlugins::new(set));
+    let reloads = if loader.watched_files().is_empty() {
+        None
+    } else {
+        Some(reload::spawn(loader, plugins.clone())?)
+    };
     let readiness = Readiness::default();
     let servers = http::serve(
         settings.metrics_bind_address,
@@ -181,7 +200,7 @@ pub async fn run(
 
     let (stop, stopped) = signal::channel(false);
     let result = tokio::select! {
-        result = reconcile_while_leading(settings, client, lattice, plugins, metrics, readiness, policies_served, stopped) => result,
+        result = reconcile_while_leading(settings, client, lattice, (plugins, reloads), metrics, readiness, policies_served, stopped) => result,
         () = async {
             match leadership.as_mut() {
                 Some(leadership) => leadership.lost().await,
@@ -200,7 +219,7 @@ async fn reconcile_while_leading(
     settings: &Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
-    plugins: Arc<LivePlugins>,
+    (plugins, reloads): (Arc<LivePlugins>, Option<UnboundedReceiver<Reload>>),
     metrics: Arc<Metrics>,
     readiness: Readiness,
     policies_served: Vec<bool>,
@@ -364,6 +383,9 @@ async fn reconcile_while_leading(
     control!(GrpcRoute, stores.grpc_routes, grpc_rx);
     control!(TlsRoute, stores.tls_routes, tls_rx);
     control!(ServiceExport, stores.service_exports, export_rx);
+    if let Some(reloads) = reloads {
+        tasks.spawn(reloads::run(ctx.clone(), reloads, triggers.clone()));
+    }
     tasks.spawn(cluster::run(ctx, network_rx, settings.gc_interval));
 
     // The tasks run until shutdown; one ending early is a watch or

@@ -29,6 +29,9 @@ pub struct PluginSet {
 struct PolicyPlugin {
     plugin: Plugin,
     applies: Applies,
+    /// What `applies` selects, described; equal descriptions select the
+    /// same objects.
+    selection: String,
 }
 
 impl PluginSet {
@@ -47,15 +50,34 @@ impl PluginSet {
         if plugin.name() == default.name() {
             return Self::stock(plugin);
         }
-        Self::stock(default).and(plugin, Arc::new(|_: &Subject<'_>| true))
+        Self::stock(default).and(plugin, everything(), "every object")
     }
 
     /// This set with `plugin` appended to the policies (before the default
     /// plugin, after every plugin added earlier), applying where `applies`
-    /// says.
-    pub fn and(mut self, plugin: Plugin, applies: Applies) -> Self {
-        self.policies.push(PolicyPlugin { plugin, applies });
+    /// says; `selection` describes what it selects (compared by
+    /// [`PluginSet::same_as`]).
+    pub fn and(mut self, plugin: Plugin, applies: Applies, selection: impl Into<String>) -> Self {
+        self.policies.push(PolicyPlugin {
+            plugin,
+            applies,
+            selection: selection.into(),
+        });
         self
+    }
+
+    /// Whether `other` has the same plugins (name, version, configuration),
+    /// selecting the same objects, in the same order: if so, it translates
+    /// every object the same way and need not replace this set.
+    pub fn same_as(&self, other: &PluginSet) -> bool {
+        let identity = |set: &PluginSet| {
+            set.policies
+                .iter()
+                .map(|policy| (identity(&policy.plugin), policy.selection.clone()))
+                .chain(std::iter::once((identity(&set.default), String::new())))
+                .collect::<Vec<_>>()
+        };
+        identity(self) == identity(other)
     }
 
     /// The plugins that translate `subject`, in chain order: the selected
@@ -73,16 +95,7 @@ impl PluginSet {
     /// version and configuration of each plugin of `subject`'s chain. Two
     /// sets with the same identity for a subject translate it the same way.
     pub fn chain_identity(&self, subject: &Subject<'_>) -> Vec<(String, String, String)> {
-        self.chain(subject)
-            .into_iter()
-            .map(|plugin| {
-                (
-                    plugin.name().to_owned(),
-                    plugin.version().to_owned(),
-                    plugin.config().to_owned(),
-                )
-            })
-            .collect()
+        self.chain(subject).into_iter().map(identity).collect()
     }
 
     /// Every plugin of the set, the default last.
@@ -92,6 +105,21 @@ impl PluginSet {
             .map(|policy| &policy.plugin)
             .chain(std::iter::once(&self.default))
     }
+}
+
+/// A selection of every object.
+pub fn everything() -> Applies {
+    Arc::new(|_: &Subject<'_>| true)
+}
+
+/// What makes a plugin translate the way it does: name, version and
+/// configuration.
+fn identity(plugin: &Plugin) -> (String, String, String) {
+    (
+        plugin.name().to_owned(),
+        plugin.version().to_owned(),
+        plugin.config().to_owned(),
+    )
 }
 
 /// `name version` of each plugin of a chain, comma-separated: what status

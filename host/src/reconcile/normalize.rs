@@ -26,6 +26,7 @@ mod route;
 mod selector;
 mod view;
 
+pub use meta::object_meta;
 pub use references::{RouteReferences, route_references};
 
 use gateway_api::apis::standard::gateways::Gateway;
@@ -33,7 +34,7 @@ use gateway_api::apis::standard::gateways::Gateway;
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::plugin::bindings::types::{
-    AttachedPolicy, ExportInput, GatewayInput, ObjectMeta, RouteInput,
+    AttachedPolicy, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
 };
 use crate::reconcile::problem::{ObjectRef, Problem};
 
@@ -196,6 +197,16 @@ pub fn exports(snapshot: &Snapshot, cluster: &ClusterConfig) -> Vec<(ObjectRef, 
         .into_iter()
         .map(|export| export::normalize(snapshot, cluster, export))
         .collect()
+}
+
+/// The labels of `namespace` for the plugin model (the call context's
+/// `namespace-labels`), sorted by key: its Namespace object's labels plus
+/// `kubernetes.io/metadata.name`; empty for cluster-scoped objects.
+pub fn namespace_labels(snapshot: &Snapshot, namespace: &str) -> Vec<KeyValue> {
+    if namespace.is_empty() {
+        return Vec::new();
+    }
+    meta::key_values(Some(&selector::namespace_labels(snapshot, namespace)))
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@ use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
-    ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
+    ExportInput, GatewayInput, ObjectMeta, RouteInput, TargetGroupSpec,
 };
 use crate::plugin::{PluginSet, Subject};
 use crate::reconcile::chain::Chain;
-use crate::reconcile::convert;
+use crate::reconcile::{convert, normalize};
 use crate::reconcile::desired::{
     DesiredAssociation, DesiredDefaultNetwork, DesiredListener, DesiredRoute, DesiredRule,
     DesiredTargetGroup,
@@ -41,7 +41,7 @@ impl<'a> ObjectTranslator<'a> {
 
     /// The chain that translates `owner`, reporting problems on `object`.
     fn chain(&self, object: &ObjectRef, owner: &ObjectMeta) -> Chain<'a> {
-        let namespace_labels = namespace_labels(self.snapshot, &owner.namespace);
+        let namespace_labels = normalize::namespace_labels(self.snapshot, &owner.namespace);
         let subject = Subject {
             kind: &owner.kind,
             namespace: &owner.namespace,
@@ -287,29 +287,6 @@ impl<'a> ObjectTranslator<'a> {
             })
             .collect())
     }
-}
-
-/// The labels of `namespace` in `snapshot`, sorted by key; empty for
-/// cluster-scoped objects and namespaces the snapshot lacks.
-fn namespace_labels(snapshot: &Snapshot, namespace: &str) -> Vec<KeyValue> {
-    if namespace.is_empty() {
-        return Vec::new();
-    }
-    snapshot
-        .namespaces
-        .iter()
-        .find(|candidate| candidate.metadata.name.as_deref() == Some(namespace))
-        .and_then(|found| found.metadata.labels.as_ref())
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(key, value)| KeyValue {
-                    key: key.clone(),
-                    value: value.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// An error that becomes a [`Problem`] on the object it happened for.

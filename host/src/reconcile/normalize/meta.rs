@@ -9,7 +9,7 @@ use crate::plugin::bindings::types::{KeyValue, ObjectMeta};
 
 /// The plugin model's metadata of a `kind` object: annotations and labels
 /// sorted by key.
-pub(super) fn object_meta(kind: &str, metadata: &K8sMeta) -> ObjectMeta {
+pub fn object_meta(kind: &str, metadata: &K8sMeta) -> ObjectMeta {
     let (namespace, name) = sort_key(metadata);
     ObjectMeta {
         kind: kind.into(),
@@ -20,7 +20,7 @@ pub(super) fn object_meta(kind: &str, metadata: &K8sMeta) -> ObjectMeta {
     }
 }
 
-fn key_values(map: Option<&BTreeMap<String, String>>) -> Vec<KeyValue> {
+pub(super) fn key_values(map: Option<&BTreeMap<String, String>>) -> Vec<KeyValue> {
     map.into_iter()
         .flatten()
         .map(|(key, value)| KeyValue {
