@@ -17,10 +17,22 @@ pub fn render(report: &PlanReport) -> String {
     out
 }
 
+/// The controller that owns a resource (its `ManagedBy` tag), then the tags
+/// that are not the controller's own (those plugins add), if any.
 fn owner(tags: &Tags) -> String {
-    tags.get("application-networking.k8s.aws/ManagedBy")
+    let mut text = tags
+        .get("application-networking.k8s.aws/ManagedBy")
         .map(|owner| format!("  [{owner}]"))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let others: Vec<String> = tags
+        .iter()
+        .filter(|(key, _)| !key.starts_with("application-networking.k8s.aws/"))
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    if !others.is_empty() {
+        text.push_str(&format!(" tags {{{}}}", others.join(", ")));
+    }
+    text
 }
 
 fn target_group_label(state: &LatticeState, id: &str) -> String {
