@@ -131,3 +131,103 @@ async fn publish_failures(ctx: &Context, snapshot: &Snapshot, reload: &Reload) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::plugin::{Plugin, PluginEngine};
+
+    const OBJECTS: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: payments, labels: {team: payments}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: mesh, namespace: infra}
+spec:
+  gatewayClassName: amazon-vpc-lattice
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: checkout, namespace: payments}
+spec:
+  parentRefs: [{name: mesh, namespace: infra}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: search, namespace: catalog}
+spec:
+  parentRefs: [{name: mesh, namespace: infra}]
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata: {name: ledger, namespace: payments}
+"#;
+
+    fn snapshot() -> Snapshot {
+        crate::kube::manifests::parse_manifests(std::path::Path::new("objects.yaml"), OBJECTS)
+            .expect("manifests")
+            .snapshot
+    }
+
+    /// The default plugin, and the same component as a policy plugin `name`.
+    fn plugins(name: &str) -> (Plugin, Plugin) {
+        let engine = PluginEngine::new().unwrap();
+        let default = Plugin::default_plugin(&engine).unwrap();
+        let policy = default.clone().with_name(name);
+        (default, policy)
+    }
+
+    fn team_payments() -> crate::plugin::Applies {
+        Arc::new(|subject: &Subject<'_>| {
+            subject
+                .namespace_labels
+                .iter()
+                .any(|label| label.key == "team" && label.value == "payments")
+        })
+    }
+
+    #[test]
+    fn a_policy_for_one_team_reconciles_that_teams_objects_only() {
+        let (default, policy) = plugins("team-prefix");
+        let before = PluginSet::stock(default.clone());
+        let after = PluginSet::stock(default).and(policy, team_payments(), "team payments");
+        let roots = changed_roots(&before, &after, &snapshot());
+        assert_eq!(
+            roots,
+            [
+                ObjectRef::new("HTTPRoute", "payments", "checkout"),
+                ObjectRef::new("ServiceExport", "payments", "ledger"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_configuration_counts_as_a_change_and_the_same_set_as_none() {
+        let (default, policy) = plugins("team-prefix");
+        let before = PluginSet::stock(default.clone()).and(policy.clone(), team_payments(), "t");
+        let same = PluginSet::stock(default.clone()).and(policy.clone(), team_payments(), "t");
+        assert!(changed_roots(&before, &same, &snapshot()).is_empty());
+        let reconfigured = PluginSet::stock(default).and(
+            policy.with_config(r#"{"label": "owner"}"#),
+            team_payments(),
+            "t",
+        );
+        assert_eq!(changed_roots(&before, &reconfigured, &snapshot()).len(), 2);
+    }
+
+    #[test]
+    fn a_policy_for_every_object_reaches_the_cluster_level_objects_too() {
+        let (default, policy) = plugins("cost-tags");
+        let before = PluginSet::stock(default.clone());
+        let after = PluginSet::stock(default).and(policy, crate::plugin::everything(), "all");
+        let roots = changed_roots(&before, &after, &snapshot());
+        assert_eq!(roots.len(), 5, "{roots:?}");
+        assert!(roots.contains(&ObjectRef::new("Gateway", "infra", "mesh")));
+        assert!(roots.contains(&ObjectRef::new("ServiceNetwork", "", "")));
+    }
+}
