@@ -5,7 +5,9 @@
 //! Sets for the host crate:
 //! - `TRELLIS_DEFAULT_PLUGIN_WASM`: the default plugin's component (embedded);
 //! - `TRELLIS_TEST_PLUGIN_MISBEHAVING`: the test plugin that traps, loops,
-//!   allocates without bound or returns invalid output on request.
+//!   allocates without bound or returns invalid output on request;
+//! - `TRELLIS_TEST_PLUGIN_NAMING_ONLY`: the test plugin that exports only
+//!   `naming`.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,11 @@ const PLUGINS: &[(&str, &str, &str)] = &[
         "trellis-test-plugin-misbehaving",
         "trellis_test_plugin_misbehaving",
         "TRELLIS_TEST_PLUGIN_MISBEHAVING",
+    ),
+    (
+        "trellis-test-plugin-naming-only",
+        "trellis_test_plugin_naming_only",
+        "TRELLIS_TEST_PLUGIN_NAMING_ONLY",
     ),
 ];
 
@@ -56,6 +63,7 @@ fn main() {
         "plugins/default/src",
         "plugins/default/Cargo.toml",
         "tests/plugins/misbehaving",
+        "tests/plugins/naming-only",
         "Cargo.lock",
     ] {
         println!(

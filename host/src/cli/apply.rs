@@ -9,12 +9,12 @@ use clap::Args;
 
 use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, read_state};
-use trellis::plugin::PluginEngine;
 use trellis::reconcile::plan::{Prune, reconcile};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plan::OutputFormat;
-use super::{plugin_arg, render};
+use super::plugin_arg::{self, PluginArgs};
+use super::render;
 
 /// Arguments of `trellis apply`.
 #[derive(Debug, Args)]
@@ -28,16 +28,8 @@ pub struct ApplyArgs {
     /// Use it when the manifests are each cluster's whole set of objects.
     #[arg(long)]
     prune: bool,
-    /// The plugin: `default` (built in) or a component `.wasm` file.
-    #[arg(long, value_name = "PLUGIN", default_value = "default")]
-    plugin: String,
-    /// The plugin's configuration, as JSON text.
-    #[arg(long, value_name = "JSON", default_value = "{}")]
-    plugin_config: String,
-    /// The folder of policy files that choose plugins per object (default:
-    /// `policies` if it exists).
-    #[arg(long = "policies", value_name = "DIR")]
-    policy_dir: Option<PathBuf>,
+    #[command(flatten)]
+    plugins: PluginArgs,
     #[command(flatten)]
     endpoint: EndpointArgs,
     /// Output format: the same document as `plan`, its calls the calls made
@@ -50,13 +42,7 @@ pub struct ApplyArgs {
 /// Runs the apply. Exit code 0 when no object has a problem, 1 otherwise.
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
-    let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let mut loader = plugin_arg::loader(
-        &engine,
-        &args.plugin,
-        &args.plugin_config,
-        plugin_arg::policy_dir(args.policy_dir.clone()),
-    )?;
+    let mut loader = args.plugins.loader()?;
     let region = clusters
         .first()
         .map(|cluster| cluster.config.region.clone())

@@ -8,11 +8,11 @@ use clap::{Args, ValueEnum};
 
 use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
-use trellis::plugin::PluginEngine;
 use trellis::reconcile::plan::plan;
 
 use super::endpoint::{EndpointArgs, call_summary};
-use super::{plugin_arg, render};
+use super::plugin_arg::{self, PluginArgs};
+use super::render;
 
 /// How `plan` prints its result.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -30,17 +30,8 @@ pub struct PlanArgs {
     /// `cluster.yaml` is a multi-cluster plan.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// The plugin: `default` (built in) or a component `.wasm` file.
-    #[arg(long, value_name = "PLUGIN", default_value = "default")]
-    plugin: String,
-    /// The plugin's configuration, as JSON text (for the default plugin, e.g.
-    /// `{"uniqueServiceNames": true}`).
-    #[arg(long, value_name = "JSON", default_value = "{}")]
-    plugin_config: String,
-    /// The folder of policy files that choose plugins per object (default:
-    /// `policies` if it exists).
-    #[arg(long = "policies", value_name = "DIR")]
-    policy_dir: Option<PathBuf>,
+    #[command(flatten)]
+    plugins: PluginArgs,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
@@ -53,13 +44,7 @@ pub struct PlanArgs {
 /// Runs the plan. Exit code 0 when no object has a problem, 1 otherwise.
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
-    let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let mut loader = plugin_arg::loader(
-        &engine,
-        &args.plugin,
-        &args.plugin_config,
-        plugin_arg::policy_dir(args.policy_dir.clone()),
-    )?;
+    let mut loader = args.plugins.loader()?;
     let first = clusters
         .first()
         .map(|cluster| cluster.config.clone())

@@ -12,7 +12,6 @@ use tracing_subscriber::EnvFilter;
 use trellis::config::{IGNORED_ENVIRONMENT, RawSettings, Settings};
 use trellis::controller;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
-use trellis::plugin::PluginEngine;
 
 use super::plugin_arg;
 
@@ -84,7 +83,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         Some(period) => Arc::new(CachedLattice::with_max_age(sdk, period)),
         None => Arc::new(CachedLattice::new(sdk)),
     };
-    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    let engine = plugin_arg::engine(settings.plugin_cache_dir.clone())?;
     let plugin_name = settings
         .plugin
         .as_ref()

@@ -8,7 +8,6 @@ use anyhow::Context;
 use clap::Args;
 
 use trellis::harness::{FixtureOutcome, check_fixture, discover};
-use trellis::plugin::PluginEngine;
 
 use super::plugin_arg;
 
@@ -34,7 +33,7 @@ pub struct TestArgs {
 /// Runs the fixtures. Exit code 0 when every fixture passed (or was
 /// blessed), 1 otherwise.
 pub fn run(args: TestArgs) -> anyhow::Result<ExitCode> {
-    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    let engine = plugin_arg::engine(None)?;
     let plugin = plugin_arg::load(&engine, &args.plugin)?;
     let default = plugin_arg::default(&engine)?;
     let fixtures = discover(&args.fixtures).context("finding fixtures")?;

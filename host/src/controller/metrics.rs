@@ -240,6 +240,16 @@ impl CallObserver for PluginCallMetrics {
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
     }
+
+    fn rejected(&self, plugin: &str, function: &'static str) {
+        self.0
+            .plugin_rejections
+            .get_or_create(&RejectionLabels {
+                plugin: plugin.into(),
+                function: function.into(),
+            })
+            .inc();
+    }
 }
 
 /// Which count of an operation a series shows.

@@ -1,16 +1,18 @@
-//! The shared Wasm engine: compilation settings, the pooling allocator, the
-//! epoch ticker that enforces call timeouts, and the linker with the host's
-//! imports.
+//! The shared Wasm engine: compilation settings, the compiled-component
+//! cache, the pooling allocator, the epoch ticker that enforces call
+//! timeouts, and the linker with the host's imports.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Cache, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::bindings;
+use super::cache::{self, CacheStats};
 use super::error::PluginError;
 use super::sandbox::Sandbox;
 
@@ -43,6 +45,19 @@ impl Default for PluginLimits {
     }
 }
 
+/// How a [`PluginEngine`] is set up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// The budget of every call.
+    pub limits: PluginLimits,
+    /// Where compiled plugins are kept across restarts, so that loading an
+    /// unchanged plugin again does not recompile it; `None` compiles on
+    /// every load. A relative path is taken against the working directory.
+    /// The directory must be writable by Trellis alone (it holds native
+    /// code); one that cannot be used costs a warning, never a failed load.
+    pub cache_dir: Option<PathBuf>,
+}
+
 /// The engine every plugin is compiled for and instantiated in.
 ///
 /// Cheap to clone (shared). A background thread advances the epoch every
@@ -56,6 +71,8 @@ struct Shared {
     engine: Engine,
     linker: Linker<Sandbox>,
     limits: PluginLimits,
+    /// The compiled-component cache the engine uses, if any.
+    cache: Option<Cache>,
     /// Held for its `Drop`: stops the epoch thread with the last clone.
     _ticker: Ticker,
 }
@@ -66,9 +83,26 @@ impl PluginEngine {
         Self::with_limits(PluginLimits::default())
     }
 
-    /// An engine whose calls run within `limits`.
+    /// An engine whose calls run within `limits`, without a compiled-component
+    /// cache.
     pub fn with_limits(limits: PluginLimits) -> Result<Self, PluginError> {
-        let engine = Engine::new(&engine_config(&limits)).map_err(|error| engine_error(&error))?;
+        Self::with_options(EngineOptions {
+            limits,
+            cache_dir: None,
+        })
+    }
+
+    /// An engine set up as `options` say.
+    ///
+    /// Fails only if wasmtime cannot build the engine or its linker; a cache
+    /// directory that cannot be used leaves the engine without a cache (and
+    /// logs a warning).
+    pub fn with_options(options: EngineOptions) -> Result<Self, PluginError> {
+        let EngineOptions { limits, cache_dir } = options;
+        let cache = cache_dir.as_deref().and_then(cache::open);
+        let mut config = engine_config(&limits);
+        config.cache(cache.clone());
+        let engine = Engine::new(&config).map_err(|error| engine_error(&error))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|error| engine_error(&error))?;
@@ -80,6 +114,7 @@ impl PluginEngine {
                 engine,
                 linker,
                 limits,
+                cache,
                 _ticker: ticker,
             }),
         })
@@ -96,6 +131,13 @@ impl PluginEngine {
     /// The budget of every call.
     pub fn limits(&self) -> PluginLimits {
         self.shared.limits
+    }
+
+    /// What the compiled-component cache did so far, shared by every clone;
+    /// `None` when the engine has no cache (none asked for, or the
+    /// directory could not be used).
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.shared.cache.as_ref().map(cache::stats)
     }
 
     /// The call timeout in epoch ticks: the timeout rounded up, plus one

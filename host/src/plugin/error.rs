@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+use semver::Version;
+
+use super::exports::Interface;
+use super::version::compatible_range;
 use crate::reconcile::problem::{ObjectRef, Problem};
 use crate::reconcile::translate::ProblemSource;
 
@@ -12,13 +16,49 @@ use crate::reconcile::translate::ProblemSource;
 /// gets a problem and its live Lattice resources are left alone.
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
-    /// The bytes are not a component implementing the `trellis:plugin` world.
+    /// The bytes are not a valid component, or the component does not link
+    /// (it imports what the host does not provide) or exports a `trellis:plugin`
+    /// interface with other types than the host's.
     #[error("plugin {plugin} cannot be loaded: {message}")]
     Load {
         /// The plugin.
         plugin: String,
-        /// Why, from the compiler or the linker.
+        /// Why: from the compiler, the linker or the version check.
         message: String,
+    },
+    /// The component is built for a version of the `trellis:plugin` package
+    /// that this host cannot run.
+    #[error(
+        "plugin {plugin} is built for trellis:plugin@{found}; this Trellis supports \
+         trellis:plugin@{range} ({supported}): rebuild it against wit/since_v{supported} \
+         or upgrade Trellis",
+        range = compatible_range(.supported)
+    )]
+    IncompatibleVersion {
+        /// The plugin.
+        plugin: String,
+        /// The first incompatible version among the plugin's interface names.
+        found: Version,
+        /// The version the host's bindings are generated from.
+        supported: Version,
+    },
+    /// The component exports none of the `trellis:plugin` interfaces.
+    #[error(
+        "plugin {plugin} exports no trellis:plugin interface (translate, naming, tagging or \
+         auth): build it for a world that exports at least one of them"
+    )]
+    NothingExported {
+        /// The plugin.
+        plugin: String,
+    },
+    /// A function of an interface the plugin does not export was called;
+    /// callers check [`Plugin::exports`](super::Plugin::exports) first.
+    #[error("plugin {plugin} does not export {interface}")]
+    NotExported {
+        /// The plugin.
+        plugin: String,
+        /// The interface called.
+        interface: Interface,
     },
     /// The plugin trapped (a panic, an out-of-bounds access, `unreachable`, ...).
     #[error("plugin {plugin} trapped in {function}: {message}")]
@@ -73,6 +113,9 @@ impl PluginError {
     pub fn plugin(&self) -> &str {
         match self {
             Self::Load { plugin, .. }
+            | Self::IncompatibleVersion { plugin, .. }
+            | Self::NothingExported { plugin, .. }
+            | Self::NotExported { plugin, .. }
             | Self::Trap { plugin, .. }
             | Self::Timeout { plugin, .. }
             | Self::MemoryExceeded { plugin, .. }
@@ -83,7 +126,9 @@ impl PluginError {
     /// The status-condition reason the error maps to.
     pub fn reason(&self) -> &str {
         match self {
-            Self::Load { .. } => "PluginLoadFailed",
+            Self::Load { .. } | Self::NothingExported { .. } => "PluginLoadFailed",
+            Self::IncompatibleVersion { .. } => "PluginVersionIncompatible",
+            Self::NotExported { .. } => "PluginInterfaceNotExported",
             Self::Trap { .. } => "PluginTrapped",
             Self::Timeout { .. } => "PluginTimedOut",
             Self::MemoryExceeded { .. } => "PluginMemoryExceeded",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use wasmtime::component::Component;
+use wasmtime::component::{Component, Instance, InstancePre};
 use wasmtime::{Store, Trap};
 
 use super::bindings::auth::AuthPolicy;
@@ -17,13 +17,19 @@ use super::bindings::types::{
     self, CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
     RouteTranslation, TargetGroupSpec,
 };
-use super::bindings::{self, PluginPre};
 use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
 use super::engine::PluginEngine;
 use super::error::PluginError;
+use super::exports::{Exports, Interface};
 use super::sandbox::Sandbox;
+use super::version;
 
 /// A plugin ready to be called.
+///
+/// A plugin exports any subset (at least one) of the `trellis:plugin`
+/// interfaces; [`Plugin::exports`] says which, and calling a function of
+/// another one fails with [`PluginError::NotExported`] without running
+/// anything.
 ///
 /// Guarantees: every call runs in a new instance (no state survives between
 /// calls, so one object's translation cannot influence another's), within the
@@ -37,21 +43,9 @@ pub struct Plugin {
     version: String,
     config: String,
     engine: PluginEngine,
-    pre: PluginPre<Sandbox>,
+    pre: InstancePre<Sandbox>,
+    exports: Arc<Exports>,
     observer: Option<Arc<dyn CallObserver>>,
-}
-
-/// An interface of the `trellis:plugin` world a plugin may export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Interface {
-    /// `translate`: routes, exports and Gateways into Lattice specs.
-    Translate,
-    /// `naming`: names of Lattice resources.
-    Naming,
-    /// `tagging`: tags of Lattice resources.
-    Tagging,
-    /// `auth`: auth policies of services and service networks.
-    Auth,
 }
 
 /// How a plugin call ended, for [`CallObserver`]s.
@@ -94,21 +88,34 @@ pub trait CallObserver: Send + Sync {
         elapsed: Duration,
         outcome: CallOutcome,
     );
+
+    /// The host rejected the answer of `plugin`'s `function` as invalid
+    /// (see [`crate::reconcile::validate`]).
+    fn rejected(&self, plugin: &str, function: &'static str);
 }
 
 impl Plugin {
-    /// Compiles and links component `bytes` under `name`.
+    /// Compiles (or takes from the engine's cache) and links component
+    /// `bytes` under `name`.
+    ///
+    /// In order, refuses: bytes that are not a component
+    /// ([`PluginError::Load`]); a component built for a `trellis:plugin`
+    /// version incompatible with this host's
+    /// ([`PluginError::IncompatibleVersion`], before linking); one that does
+    /// not link ([`PluginError::Load`]); one that exports no `trellis:plugin`
+    /// interface ([`PluginError::NothingExported`]).
     pub fn load(engine: &PluginEngine, name: &str, bytes: &[u8]) -> Result<Self, PluginError> {
         let load_error = |error: wasmtime::Error| PluginError::Load {
             plugin: name.to_owned(),
             message: format!("{error:#}"),
         };
         let component = Component::new(engine.engine(), bytes).map_err(load_error)?;
-        let instance_pre = engine
+        version::check(name, &component, engine.engine())?;
+        let pre = engine
             .linker()
             .instantiate_pre(&component)
             .map_err(load_error)?;
-        let pre = PluginPre::new(instance_pre).map_err(load_error)?;
+        let exports = Exports::find(name, &pre)?;
         let digest = Sha256::digest(bytes);
         let version = digest
             .iter()
@@ -121,6 +128,7 @@ impl Plugin {
             config: "{}".to_owned(),
             engine: engine.clone(),
             pre,
+            exports: Arc::new(exports),
             observer: None,
         })
     }
@@ -143,6 +151,14 @@ impl Plugin {
         let mut plugin = Self::load(engine, DEFAULT_PLUGIN_NAME, DEFAULT_PLUGIN)?;
         plugin.version = env!("CARGO_PKG_VERSION").to_owned();
         Ok(plugin)
+    }
+
+    /// Tells the observer, if any, that the host rejected the answer of
+    /// `function` as invalid.
+    pub fn report_rejected(&self, function: &'static str) {
+        if let Some(observer) = &self.observer {
+            observer.rejected(&self.name, function);
+        }
     }
 
     /// The same plugin, reporting every call to `observer`.
@@ -184,8 +200,7 @@ impl Plugin {
     /// Whether the plugin exports `interface`; the chain skips a plugin for
     /// the interfaces it does not export.
     pub fn exports(&self, interface: Interface) -> bool {
-        let _ = interface;
-        true
+        self.exports.has(interface)
     }
 
     /// `translate.translate-route`.
@@ -196,11 +211,16 @@ impl Plugin {
         previous: Option<&RouteTranslation>,
     ) -> Result<RouteTranslation, PluginError> {
         let function = "translate-route";
+        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_translate()
-            .call_translate_route(&mut store, ctx, route, previous)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => {
+                guest
+                    .call_translate_route(&mut store, ctx, route, previous)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -212,11 +232,16 @@ impl Plugin {
         previous: Option<&[TargetGroupSpec]>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
         let function = "translate-export";
+        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_translate()
-            .call_translate_export(&mut store, ctx, export, previous)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => {
+                guest
+                    .call_translate_export(&mut store, ctx, export, previous)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -228,11 +253,16 @@ impl Plugin {
         previous: Option<&str>,
     ) -> Result<String, PluginError> {
         let function = "gateway-service-network";
+        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_translate()
-            .call_gateway_service_network(&mut store, ctx, gateway, previous)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => {
+                guest
+                    .call_gateway_service_network(&mut store, ctx, gateway, previous)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -244,11 +274,12 @@ impl Plugin {
         subjects: &[NamingSubject],
     ) -> Result<Vec<Option<String>>, PluginError> {
         let function = "name";
+        let indices = self.export(Interface::Naming, self.exports.naming.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_naming()
-            .call_name(&mut store, ctx, owner, subjects)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => guest.call_name(&mut store, ctx, owner, subjects).await,
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -260,11 +291,12 @@ impl Plugin {
         subjects: &[TaggingSubject],
     ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
         let function = "tags";
+        let indices = self.export(Interface::Tagging, self.exports.tagging.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_tagging()
-            .call_tags(&mut store, ctx, owner, subjects)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => guest.call_tags(&mut store, ctx, owner, subjects).await,
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -275,11 +307,12 @@ impl Plugin {
         route: &RouteInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
         let function = "route-auth-policy";
+        let indices = self.export(Interface::Auth, self.exports.auth.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_auth()
-            .call_route_auth_policy(&mut store, ctx, route)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => guest.call_route_auth_policy(&mut store, ctx, route).await,
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
     }
 
@@ -290,19 +323,37 @@ impl Plugin {
         gateway: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
         let function = "gateway-auth-policy";
+        let indices = self.export(Interface::Auth, self.exports.auth.as_ref())?;
         let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = instance
-            .trellis_plugin_auth()
-            .call_gateway_auth_policy(&mut store, ctx, gateway)
-            .await;
+        let outcome = match indices.load(&mut store, &instance) {
+            Ok(guest) => {
+                guest
+                    .call_gateway_auth_policy(&mut store, ctx, gateway)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         self.finish(function, outcome, &store)
+    }
+
+    /// `indices`, the export indices of `interface`, or the error for
+    /// calling a function of an interface the plugin does not export.
+    fn export<'a, I>(
+        &self,
+        interface: Interface,
+        indices: Option<&'a I>,
+    ) -> Result<&'a I, PluginError> {
+        indices.ok_or_else(|| PluginError::NotExported {
+            plugin: self.name.clone(),
+            interface,
+        })
     }
 
     /// A fresh instance in a new store with the engine's limits.
     async fn instantiate(
         &self,
         function: &'static str,
-    ) -> Result<(Store<Sandbox>, bindings::Plugin), PluginError> {
+    ) -> Result<(Store<Sandbox>, Instance), PluginError> {
         let limits = self.engine.limits();
         let mut store = Store::new(
             self.engine.engine(),

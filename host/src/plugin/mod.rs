@@ -1,11 +1,16 @@
-//! The plugin runtime: WebAssembly components that implement the
-//! `trellis:plugin` world, each compiled once and instantiated fresh, in a
-//! sandbox with a time and memory budget, for every call.
+//! The plugin runtime: WebAssembly components that implement (a subset of)
+//! the `trellis:plugin` world, checked for a compatible interface version,
+//! compiled once (or taken from the compiled-component cache) and
+//! instantiated fresh, in a sandbox with a time and memory budget, for every
+//! call; the policies that choose them per object, the sets they form, and
+//! their hot reload.
 
 pub mod bindings;
+mod cache;
 mod embedded;
 mod engine;
 mod error;
+mod exports;
 mod instance;
 mod live;
 mod loader;
@@ -14,11 +19,15 @@ pub mod reload;
 mod sandbox;
 mod set;
 mod subject;
+mod version;
 
-pub use engine::{PluginEngine, PluginLimits};
+pub use cache::CacheStats;
+pub use engine::{EngineOptions, PluginEngine, PluginLimits};
 pub use error::PluginError;
-pub use instance::{CallObserver, CallOutcome, Interface, Plugin};
+pub use exports::Interface;
+pub use instance::{CallObserver, CallOutcome, Plugin};
 pub use live::LivePlugins;
 pub use loader::{LoadError, LoadFailure, PluginLoader};
 pub use set::{Applies, ChainLabel, PluginSet, everything};
 pub use subject::Subject;
+pub use version::WIT_VERSION;

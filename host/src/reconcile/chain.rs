@@ -69,6 +69,18 @@ impl<'a> Chain<'a> {
         error.into_problem(&self.cluster_name, &self.object)
     }
 
+    /// The problem for `plugin`'s invalid answer to `function`, counted as
+    /// a rejected output.
+    fn rejected(
+        &self,
+        plugin: &Plugin,
+        function: &'static str,
+        error: validate::ValidationError,
+    ) -> Problem {
+        plugin.report_rejected(function);
+        self.problem(error)
+    }
+
     fn context(&self, plugin: &Plugin) -> CallContext {
         CallContext {
             cluster: self.cluster.clone(),
@@ -107,7 +119,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_route_translation(plugin.name(), &translation)
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "translate-route", error))?;
             result = Some(translation);
         }
         result.ok_or_else(|| self.nobody("translate-route"))
@@ -125,7 +137,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_target_groups(plugin.name(), &specs)
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "translate-export", error))?;
             result = Some(specs);
         }
         result.ok_or_else(|| self.nobody("translate-export"))
@@ -140,7 +152,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_service_network_name(plugin.name(), &name)
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "gateway-service-network", error))?;
             result = Some(name);
         }
         result.ok_or_else(|| self.nobody("gateway-service-network"))
@@ -162,7 +174,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_name_answers(plugin.name(), subjects, &answers)
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "name", error))?;
             for (name, answer) in names.iter_mut().zip(answers) {
                 if name.is_none() {
                     *name = answer;
@@ -189,10 +201,10 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_tags(plugin.name(), subjects, &answers)
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "tags", error))?;
             if !default.is_some_and(|default| std::ptr::eq(default, plugin)) {
                 validate::validate_no_controller_tags(plugin.name(), &answers)
-                    .map_err(|error| self.problem(error))?;
+                    .map_err(|error| self.rejected(plugin, "tags", error))?;
             }
             for (tags, answer) in merged.iter_mut().zip(answers) {
                 for tag in answer {
@@ -218,7 +230,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_auth_policy(plugin.name(), answer.as_ref())
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "route-auth-policy", error))?;
             if answer.is_some() {
                 return Ok(answer);
             }
@@ -238,7 +250,7 @@ impl<'a> Chain<'a> {
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_auth_policy(plugin.name(), answer.as_ref())
-                .map_err(|error| self.problem(error))?;
+                .map_err(|error| self.rejected(plugin, "gateway-auth-policy", error))?;
             if answer.is_some() {
                 return Ok(answer);
             }
