@@ -123,12 +123,19 @@ async fn chain_cost(rounds: usize) {
             "all",
         )
         .and(
-            load(ORG_AUTH, "org-auth", r#"{"organizationId": "o-abc1234567"}"#),
+            load(
+                ORG_AUTH,
+                "org-auth",
+                r#"{"organizationId": "o-abc1234567"}"#,
+            ),
             trellis::plugin::everything(),
             "all",
         );
     println!("plan of examples/multi-cluster (3 clusters, 1 route, 2 exports, 1 Gateway):");
-    for (label, set) in [("default plugin alone", &stock), ("three plugins + default", &chained)] {
+    for (label, set) in [
+        ("default plugin alone", &stock),
+        ("three plugins + default", &chained),
+    ] {
         let mut samples = Vec::new();
         for _ in 0..rounds {
             let lattice = InMemoryLattice::new("123456789012", "us-west-2");

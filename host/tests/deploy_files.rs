@@ -1,5 +1,7 @@
 //! Checks of the deployment files: the IAM policy (`deploy/iam/`), the Helm
-//! chart (`deploy/helm/trellis/`), the `Dockerfile` and `.dockerignore`.
+//! chart (`deploy/helm/trellis/`), the `Dockerfile` and `.dockerignore`; and
+//! of what the chart's policies and plugin cache rely on: the documented
+//! policy examples read, and a ConfigMap volume's update is hot-reloaded.
 //!
 //! There is no `helm` binary in the test environment, so templates are read
 //! through [`strip_templates`], which keeps their YAML structure without
@@ -9,10 +11,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 use serde_yaml_ng::Value as Yaml;
+
+use trellis::plugin::policy::{policy_files, read_policy_file};
+use trellis::plugin::reload::{self, Reload};
+use trellis::plugin::{LivePlugins, Plugin, PluginEngine, PluginLoader, PluginSet};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -913,6 +921,16 @@ fn values_default_to_a_locked_down_pair_of_replicas() {
         lookup(&values, "serviceAccount.annotations").is_some_and(Yaml::is_mapping),
         "serviceAccount.annotations (IRSA) is a map"
     );
+    assert_eq!(text(&values, "plugin.path"), "", "no plugin of its own");
+    assert_eq!(text(&values, "plugin.config"), "");
+    assert!(
+        at(&values, "policies")
+            .as_mapping()
+            .is_some_and(|policies| policies.is_empty()),
+        "policies default to none (a map of file name to TOML text)"
+    );
+    assert_eq!(flag("pluginCache.enabled"), Some(true));
+    assert_eq!(text(&values, "pluginCache.sizeLimit"), "256Mi");
 }
 
 #[test]
@@ -926,6 +944,490 @@ fn gateway_class_names_the_lattice_controller() {
         "application-networking.k8s.aws/gateway-api-controller"
     );
     assert!(raw_template("gatewayclass.yaml").contains("if .Values.gatewayClass.create"));
+}
+
+// ---------------------------------------------------------------------------
+// Policies and the plugin cache
+
+/// Where the chart mounts the policies ConfigMap (`--policies`).
+const POLICY_DIR: &str = "/etc/trellis/policies";
+/// Where the chart mounts the compile cache's emptyDir (`--plugin-cache-dir`).
+const CACHE_DIR: &str = "/var/cache/trellis";
+
+/// For each line of `raw` holding `needle`, the template blocks open there
+/// (`if …`, `with …`, `range …`, `define …`), outermost first.
+fn enclosing_blocks(raw: &str, needle: &str) -> Vec<Vec<String>> {
+    let mut open: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    for line in raw.lines() {
+        if line.contains(needle) {
+            found.push(open.clone());
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            let end = rest[start..].find("}}").expect("balanced") + start;
+            let action = rest[start + 2..end].trim_matches('-').trim();
+            match action.split_whitespace().next().unwrap_or("") {
+                "if" | "with" | "range" | "define" | "block" => open.push(action.to_owned()),
+                "end" => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            rest = &rest[end + 2..];
+        }
+    }
+    found
+}
+
+/// Every line of `raw` holding `needle` is inside the block `{{ condition }}`.
+fn assert_guarded(raw: &str, needle: &str, condition: &str) {
+    let found = enclosing_blocks(raw, needle);
+    assert!(!found.is_empty(), "no line holds `{needle}`");
+    for blocks in found {
+        assert!(
+            blocks.iter().any(|block| block == condition),
+            "`{needle}` is not inside `{{{{ {condition} }}}}` (open blocks: {blocks:?})"
+        );
+    }
+}
+
+/// The items of the list at `path`, by their `name`.
+fn named<'a>(value: &'a Yaml, path: &str) -> BTreeMap<String, &'a Yaml> {
+    at(value, path)
+        .as_sequence()
+        .unwrap_or_else(|| panic!("`{path}` is not a list"))
+        .iter()
+        .map(|item| (text(item, "name").to_owned(), item))
+        .collect()
+}
+
+fn read_only(mount: &Yaml) -> bool {
+    lookup(mount, "readOnly").and_then(Yaml::as_bool) == Some(true)
+}
+
+#[test]
+fn policies_become_a_configmap_only_when_given() {
+    let config_map = template("policies-configmap.yaml");
+    assert_eq!(text(&config_map, "apiVersion"), "v1");
+    assert_eq!(text(&config_map, "kind"), "ConfigMap");
+    assert_eq!(
+        text(&config_map, "metadata.name"),
+        "TPL(include trellis.fullname .)-policies"
+    );
+    assert_eq!(
+        text(&config_map, "metadata.namespace"),
+        "TPL(.Release.Namespace)"
+    );
+    let raw = raw_template("policies-configmap.yaml");
+    assert!(
+        raw.starts_with("{{- if .Values.policies }}"),
+        "the ConfigMap exists only when `policies` is not empty"
+    );
+    // The file names are the keys and the TOML texts the values, as given.
+    let data: Vec<&str> = raw
+        .split_once("\ndata:\n")
+        .expect("a data block")
+        .1
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(
+        data,
+        ["{{- toYaml .Values.policies | nindent 2 }}", "{{- end }}"]
+    );
+    // No checksum of the policies in the pod template: a policy change is
+    // hot-reloaded, it must not roll the pods.
+    let deployment = raw_template("deployment.yaml");
+    assert!(
+        !deployment.contains("checksum/") && !deployment.contains("sha256sum"),
+        "the Deployment restarts the pods on a policy change"
+    );
+}
+
+#[test]
+fn the_chart_refuses_policies_trellis_would_skip_and_flags_given_twice() {
+    assert!(raw_template("deployment.yaml").starts_with("{{- include \"trellis.validate\" . }}"));
+    let helpers = raw_template("_helpers.tpl");
+    let validate = helpers
+        .split_once("define \"trellis.validate\"")
+        .expect("the trellis.validate helper")
+        .1;
+    for check in [
+        // A map of file name to text ...
+        "kindIs \"map\" .Values.policies",
+        "kindIs \"string\" $text",
+        // ... whose names policy_files reads: visible, `*.toml`.
+        "regexMatch \"^[A-Za-z0-9][-_.A-Za-z0-9]*[.]toml$\" $file",
+        // clap refuses a flag given twice.
+        "hasPrefix \"--policies\"",
+        "hasPrefix \"--plugin-cache-dir\"",
+    ] {
+        assert!(validate.contains(check), "trellis.validate lacks `{check}`");
+    }
+}
+
+#[test]
+fn deployment_mounts_the_policies_and_the_plugin_cache() {
+    let deployment = template("deployment.yaml");
+    let container = container(&deployment);
+    let raw = raw_template("deployment.yaml");
+    let args = texts(container, "args");
+    let policies_flag = format!("--policies={POLICY_DIR}");
+    let cache_flag = format!("--plugin-cache-dir={CACHE_DIR}");
+    for flag in [&policies_flag, &cache_flag] {
+        assert!(args.contains(flag), "no {flag} in {args:?}");
+    }
+    assert_guarded(&raw, &policies_flag, "if .Values.policies");
+    assert_guarded(&raw, &cache_flag, "if .Values.pluginCache.enabled");
+    // plugin.path keeps its own flag: one plugin for every object.
+    assert_guarded(&raw, "--plugin=%s", "with .Values.plugin.path");
+
+    let mounts = named(container, "volumeMounts");
+    let volumes = named(&deployment, "spec.template.spec.volumes");
+    assert_eq!(
+        mounts.keys().collect::<Vec<_>>(),
+        volumes.keys().collect::<Vec<_>>(),
+        "every volume of the chart is mounted, every mount has its volume"
+    );
+
+    let policies = mounts["policies"];
+    assert_eq!(text(policies, "mountPath"), POLICY_DIR);
+    assert!(read_only(policies));
+    assert!(
+        lookup(policies, "subPath").is_none(),
+        "a subPath mount is never updated, so it would not hot-reload"
+    );
+    assert_eq!(
+        text(volumes["policies"], "configMap.name"),
+        text(&template("policies-configmap.yaml"), "metadata.name")
+    );
+
+    let cache = mounts["plugin-cache"];
+    assert_eq!(text(cache, "mountPath"), CACHE_DIR);
+    assert_eq!(
+        text(volumes["plugin-cache"], "emptyDir.sizeLimit"),
+        "TPL(.Values.pluginCache.sizeLimit)"
+    );
+
+    for (name, condition) in [
+        ("policies", "if .Values.policies"),
+        ("plugin-cache", "if .Values.pluginCache.enabled"),
+    ] {
+        // Both the mount and the volume.
+        assert_eq!(enclosing_blocks(&raw, &format!("- name: {name}")).len(), 2);
+        assert_guarded(&raw, &format!("- name: {name}"), condition);
+    }
+    assert!(
+        raw.contains("with .Values.extraVolumes") && raw.contains("with .Values.extraVolumeMounts")
+    );
+}
+
+#[test]
+fn with_a_read_only_root_only_the_pods_own_empty_dirs_are_written() {
+    let values = values();
+    assert_eq!(
+        at(&values, "securityContext.readOnlyRootFilesystem").as_bool(),
+        Some(true)
+    );
+    let deployment = template("deployment.yaml");
+    let container = container(&deployment);
+    let mounts = named(container, "volumeMounts");
+    let volumes = named(&deployment, "spec.template.spec.volumes");
+    // Where `trellis run` may write: /tmp, and the compile cache.
+    let mut written = vec!["/tmp".to_owned()];
+    written.extend(
+        texts(container, "args")
+            .iter()
+            .filter_map(|arg| arg.strip_prefix("--plugin-cache-dir="))
+            .map(str::to_owned),
+    );
+    assert_eq!(written.len(), 2, "{written:?}");
+    for (name, mount) in &mounts {
+        let path = text(mount, "mountPath");
+        if written.iter().any(|dir| dir == path) {
+            assert!(!read_only(mount), "{path} must be writable");
+            assert!(
+                lookup(volumes[name], "emptyDir").is_some(),
+                "{path}: the pod's own emptyDir (the cache holds native code: Trellis alone writes it)"
+            );
+        } else {
+            assert!(
+                read_only(mount),
+                "{path} is mounted writable but never written"
+            );
+        }
+    }
+    for dir in &written {
+        assert!(
+            mounts.values().any(|mount| text(mount, "mountPath") == dir),
+            "{dir} is written but on the read-only root filesystem"
+        );
+    }
+}
+
+#[test]
+fn every_value_reaches_a_template() {
+    fn leaves(value: &Yaml, path: &str, found: &mut Vec<String>) {
+        match value.as_mapping() {
+            Some(map) if !map.is_empty() => {
+                for (key, value) in map {
+                    let key = key.as_str().expect("values keys are text");
+                    let path = if path.is_empty() {
+                        key.to_owned()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    leaves(value, &path, found);
+                }
+            }
+            _ => found.push(path.to_owned()),
+        }
+    }
+    let used: BTreeSet<String> = template_names()
+        .iter()
+        .flat_map(|name| value_paths(&raw_template(name)))
+        .collect();
+    let mut settings = Vec::new();
+    leaves(&values(), "", &mut settings);
+    // A map handed whole to `toYaml` uses all its keys.
+    let unused: Vec<&String> = settings
+        .iter()
+        .filter(|setting| {
+            !used
+                .iter()
+                .any(|path| *setting == path || setting.starts_with(&format!("{path}.")))
+        })
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "values.yaml offers settings no template uses: {unused:?}"
+    );
+}
+
+/// The example in the comment above the top-level key `key` of values.yaml:
+/// its lines that start with `#   `, uncommented.
+fn commented_example(values: &str, key: &str) -> String {
+    let lines: Vec<&str> = values.lines().collect();
+    let at = lines
+        .iter()
+        .position(|line| line.starts_with(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("values.yaml has no {key}"));
+    let start = lines[..at]
+        .iter()
+        .rposition(|line| !line.starts_with('#'))
+        .map_or(0, |index| index + 1);
+    lines[start..at]
+        .iter()
+        .filter_map(|line| line.strip_prefix("#   "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// The ```yaml blocks of the `## ` section of `markdown` whose heading
+/// contains `heading`.
+fn yaml_blocks(markdown: &str, heading: &str) -> Vec<String> {
+    let section = markdown
+        .split("\n## ")
+        .find(|section| {
+            section
+                .lines()
+                .next()
+                .is_some_and(|title| title.contains(heading))
+        })
+        .unwrap_or_else(|| panic!("no section `{heading}`"));
+    section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| {
+            block
+                .split_once("```")
+                .expect("a closed block")
+                .0
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A documented values example with policies: Trellis reads every file
+/// (names `policy_files` finds), each is a valid policy, and each names its
+/// components by absolute paths on a read-only mount of a volume of the
+/// example.
+fn check_policy_example(example: &str, origin: &str) {
+    let example: Yaml = serde_yaml_ng::from_str(example)
+        .unwrap_or_else(|error| panic!("{origin}: not YAML: {error}\n{example}"));
+    let policies = at(&example, "policies")
+        .as_mapping()
+        .unwrap_or_else(|| panic!("{origin}: `policies` is not a map"));
+    assert!(!policies.is_empty(), "{origin}: no policy");
+    let volumes = named(&example, "extraVolumes");
+    let mounts = named(&example, "extraVolumeMounts");
+
+    let dir = tempfile::tempdir().unwrap();
+    for (name, policy) in policies {
+        let name = name.as_str().expect("file names are text");
+        let policy = policy
+            .as_str()
+            .unwrap_or_else(|| panic!("{origin}: policies.{name} is not TOML text"));
+        fs::write(dir.path().join(name), policy).unwrap();
+    }
+    let files = policy_files(dir.path()).unwrap();
+    assert_eq!(
+        files.len(),
+        policies.len(),
+        "{origin}: Trellis reads only {files:?}"
+    );
+    for file in files {
+        let entries = read_policy_file(&file).unwrap_or_else(|error| panic!("{origin}: {error}"));
+        assert!(
+            !entries.is_empty(),
+            "{origin}: {} names no plugin",
+            file.display()
+        );
+        for entry in entries {
+            let component = &entry.plugin_path;
+            assert!(
+                component.is_absolute() && !component.starts_with(dir.path()),
+                "{origin}: {}: give the component's absolute path on its volume",
+                component.display()
+            );
+            let (volume, mount) = mounts
+                .iter()
+                .find(|(_, mount)| component.starts_with(text(mount, "mountPath")))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{origin}: {} is on no mount of the example",
+                        component.display()
+                    )
+                });
+            assert!(read_only(mount), "{origin}: mount {volume} read-only");
+            assert!(volumes.contains_key(volume), "{origin}: no volume {volume}");
+        }
+    }
+}
+
+#[test]
+fn the_documented_policy_examples_are_valid_policies() {
+    let values = read(&chart().join("values.yaml"));
+    check_policy_example(&commented_example(&values, "policies"), "values.yaml");
+
+    let guide = read(&workspace().join("docs/deploy.md"));
+    let examples: Vec<String> = yaml_blocks(&guide, "Plugins and policies in a cluster")
+        .into_iter()
+        .filter(|block| block.starts_with("policies:"))
+        .collect();
+    assert_eq!(
+        examples.len(),
+        1,
+        "docs/deploy.md: one values example with policies"
+    );
+    check_policy_example(&examples[0], "docs/deploy.md");
+}
+
+/// A ConfigMap volume as the kubelet writes it: the files in a hidden,
+/// timestamped folder, `..data` a symlink to it, and a symlink per file
+/// through `..data`. An update writes a new folder and swaps `..data` by a
+/// rename, which is all a watcher of the mounted folder sees.
+#[cfg(unix)]
+struct ConfigMapVolume {
+    dir: PathBuf,
+    generation: u32,
+}
+
+#[cfg(unix)]
+impl ConfigMapVolume {
+    fn project(&mut self, files: &[(&str, &str)]) {
+        use std::os::unix::fs::symlink;
+        self.generation += 1;
+        let version = format!("..2025_01_01_00_00_00.{:09}", self.generation);
+        fs::create_dir(self.dir.join(&version)).unwrap();
+        for (name, text) in files {
+            fs::write(self.dir.join(&version).join(name), text).unwrap();
+        }
+        let previous = fs::read_link(self.dir.join("..data")).ok();
+        symlink(&version, self.dir.join("..data_tmp")).unwrap();
+        fs::rename(self.dir.join("..data_tmp"), self.dir.join("..data")).unwrap();
+        for (name, _) in files {
+            let link = self.dir.join(name);
+            if fs::symlink_metadata(&link).is_err() {
+                symlink(Path::new("..data").join(name), link).unwrap();
+            }
+        }
+        if let Some(previous) = previous {
+            fs::remove_dir_all(self.dir.join(previous)).unwrap();
+        }
+    }
+}
+
+/// The first reload `wanted` accepts, within 30 s (one update can come as
+/// several debounced batches).
+async fn reload_where(
+    reloads: &mut tokio::sync::mpsc::UnboundedReceiver<Reload>,
+    wanted: impl Fn(&Reload) -> bool,
+) -> Reload {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let reload = reloads.recv().await.expect("the watcher runs");
+            if wanted(&reload) {
+                return reload;
+            }
+        }
+    })
+    .await
+    .expect("a reload within 30 s")
+}
+
+fn plugin_names(set: &PluginSet) -> Vec<String> {
+    set.plugins()
+        .map(|plugin| plugin.name().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policies_configmap_update_is_hot_reloaded() {
+    let root = tempfile::tempdir().unwrap();
+    // A component on a volume of its own, as the chart expects.
+    let plugins = root.path().join("plugins");
+    fs::create_dir(&plugins).unwrap();
+    let component = plugins.join("chosen.wasm");
+    fs::copy(env!("TRELLIS_DEFAULT_PLUGIN_WASM"), &component).unwrap();
+    let policy = |name: &str| {
+        format!(
+            "[[plugin]]\nname = \"{name}\"\npath = \"{}\"\n",
+            component.display()
+        )
+    };
+    let policies = root.path().join("policies");
+    fs::create_dir(&policies).unwrap();
+    let mut volume = ConfigMapVolume {
+        dir: policies.clone(),
+        generation: 0,
+    };
+    volume.project(&[("10-chosen.toml", &policy("first"))]);
+
+    let engine = PluginEngine::new().unwrap();
+    let default = Plugin::default_plugin(&engine).unwrap();
+    let mut loader = PluginLoader::new(engine, default).with_policy_dir(&policies);
+    let set = loader
+        .load()
+        .await
+        .expect("the ConfigMap's layout reads as a policy folder");
+    assert_eq!(plugin_names(&set), ["first", "default"]);
+    let live = Arc::new(LivePlugins::new(set));
+    let mut reloads = reload::spawn(loader, live.clone()).unwrap();
+
+    volume.project(&[("10-chosen.toml", &policy("second"))]);
+    reload_where(&mut reloads, |reload| reload.replaced).await;
+    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
+
+    // A broken update keeps the last good version and names the file.
+    volume.project(&[("10-chosen.toml", "[[plugin]]\nname = \"third\"\n")]);
+    let reload = reload_where(&mut reloads, |reload| !reload.failures.is_empty()).await;
+    assert!(!reload.replaced);
+    assert_eq!(reload.failures[0].file, policies.join("10-chosen.toml"));
+    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
 }
 
 // ---------------------------------------------------------------------------

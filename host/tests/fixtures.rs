@@ -21,7 +21,10 @@ async fn every_default_plugin_fixture_passes() {
     assert!(fixtures.len() >= 60, "only {} fixtures", fixtures.len());
     let mut failures = Vec::new();
     for fixture in &fixtures {
-        match check_fixture(fixture, &plugin, &plugin, false).await.unwrap() {
+        match check_fixture(fixture, &plugin, &plugin, false)
+            .await
+            .unwrap()
+        {
             FixtureOutcome::Passed => {}
             other => failures.push(format!("{}: {other:?}", fixture.name)),
         }

@@ -76,7 +76,10 @@ fn example() -> Vec<ClusterInput> {
     }))
     .unwrap();
     for cluster in &mut clusters {
-        cluster.snapshot.namespaces.retain(|existing| existing.metadata.name != namespace.metadata.name);
+        cluster
+            .snapshot
+            .namespaces
+            .retain(|existing| existing.metadata.name != namespace.metadata.name);
         cluster.snapshot.namespaces.push(namespace.clone());
     }
     clusters
@@ -131,7 +134,10 @@ fn service(report: &PlanReport) -> (String, Option<String>) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let services = &report.state.services;
     assert_eq!(services.len(), 1, "{services:?}");
-    (services[0].name.clone(), services[0].tags.get("Team").cloned())
+    (
+        services[0].name.clone(),
+        services[0].tags.get("Team").cloned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +176,10 @@ async fn a_replaced_plugin_serves_the_next_reconcile_and_a_broken_one_keeps_the_
     .await;
     assert!(!reload.replaced, "{reload:?}");
     let message = reload.failures[0].to_string();
-    assert!(message.contains("10-chosen.toml:1: plugin[0].path: missing"), "{message}");
+    assert!(
+        message.contains("10-chosen.toml:1: plugin[0].path: missing"),
+        "{message}"
+    );
     let still = plan_with(&live.current(), &clusters).await;
     assert_eq!(service(&still), tagged());
 
@@ -209,7 +218,11 @@ async fn reconciles_during_swaps_never_fail_and_never_mix_plugins() {
     let team_prefix = std::fs::read(TEAM_PREFIX).unwrap();
     let cost_tags = std::fs::read(COST_TAGS).unwrap();
     for round in 0..4 {
-        let bytes = if round % 2 == 0 { &cost_tags } else { &team_prefix };
+        let bytes = if round % 2 == 0 {
+            &cost_tags
+        } else {
+            &team_prefix
+        };
         replace(&workspace.plugin, bytes);
         reload_where(&mut reloads, replaced).await;
         // Let a few reconciles run on this set.

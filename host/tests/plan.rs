@@ -356,7 +356,7 @@ fn plan_runs_the_plugin_it_is_given() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("loading the plugin missing.wasm"),
+        stderr.contains("loading the plugins and policies: missing.wasm: reading"),
         "{stderr}"
     );
 }

@@ -64,8 +64,8 @@ use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
 use crate::plugin::reload::{self, Reload};
 use crate::plugin::{LivePlugins, PluginLoader};
-use tokio::sync::mpsc::UnboundedReceiver;
 use crate::reconcile::problem::ObjectRef;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Why the controller stopped or could not start.
 #[derive(Debug, thiserror::Error)]

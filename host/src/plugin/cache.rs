@@ -7,8 +7,9 @@
 //! `<dir>/modules/wasmtime-<version>/<key>`. A load whose key is present
 //! reuses that code; one whose entry is missing, unreadable or does not load
 //! compiles and (re)writes it. A worker thread of wasmtime's evicts the
-//! oldest entries once the directory passes its soft limits (65,536 files or
-//! 5 GiB).
+//! oldest entries once the directory passes [`SIZE_SOFT_LIMIT`] (a default
+//! plugin compiles to a few MiB, so dozens of plugin versions fit; the Helm
+//! chart's cache volume is larger).
 //!
 //! Guarantees: the cache never fails a load. A directory that cannot be
 //! created is reported once as a warning and the engine runs without a
@@ -22,6 +23,9 @@
 use std::path::Path;
 
 use wasmtime::{Cache, CacheConfig};
+
+/// The cache size past which the oldest entries are evicted: 128 MiB.
+pub const SIZE_SOFT_LIMIT: u64 = 128 << 20;
 
 /// What the compiled-component cache did since its engine started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,7 +44,9 @@ pub(super) fn open(dir: &Path) -> Option<Cache> {
         .map_err(wasmtime::Error::from)
         .and_then(|dir| {
             let mut config = CacheConfig::new();
-            config.with_directory(dir);
+            config
+                .with_directory(dir)
+                .with_files_total_size_soft_limit(SIZE_SOFT_LIMIT);
             Cache::new(config)
         });
     match opened {

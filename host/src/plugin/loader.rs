@@ -183,7 +183,9 @@ impl PluginLoader {
             }
             for (path, entries) in &good {
                 for (entry, _) in entries {
-                    names.entry(entry.name.clone()).or_insert_with(|| path.clone());
+                    names
+                        .entry(entry.name.clone())
+                        .or_insert_with(|| path.clone());
                 }
             }
         }

@@ -105,7 +105,10 @@ impl<'a> Chain<'a> {
             object: self.object.clone(),
             field: None,
             reason: "PluginLoadFailed".into(),
-            message: format!("no plugin of the chain ({}) exports {function}", self.label()),
+            message: format!(
+                "no plugin of the chain ({}) exports {function}",
+                self.label()
+            ),
             plugin: None,
         }
     }

@@ -13,12 +13,12 @@ use crate::plugin::bindings::types::{
 };
 use crate::plugin::{PluginSet, Subject};
 use crate::reconcile::chain::Chain;
-use crate::reconcile::{convert, normalize};
 use crate::reconcile::desired::{
     DesiredAssociation, DesiredDefaultNetwork, DesiredListener, DesiredRoute, DesiredRule,
     DesiredTargetGroup,
 };
 use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::{convert, normalize};
 
 /// Translates the objects of one cluster with one set of plugins, each
 /// object through the chain its policies select.

@@ -69,4 +69,25 @@ starts. (The four required values are checked where the Deployment uses them.)
 {{- if lt (int .Values.routeMaxConcurrentReconciles) 1 -}}
 {{- fail "routeMaxConcurrentReconciles must be at least 1" -}}
 {{- end -}}
+{{- if .Values.policies -}}
+{{- if not (kindIs "map" .Values.policies) -}}
+{{- fail "policies must be a map of file name to TOML text" -}}
+{{- end -}}
+{{- range $file, $text := .Values.policies -}}
+{{- if not (regexMatch "^[A-Za-z0-9][-_.A-Za-z0-9]*[.]toml$" $file) -}}
+{{- fail (printf "policies: %q is not a policy file name (letters, digits, '-', '_' and '.', ending in .toml: Trellis reads only *.toml files)" $file) -}}
+{{- end -}}
+{{- if not (kindIs "string" $text) -}}
+{{- fail (printf "policies.%s must be TOML text: write it as a block scalar (%s: |)" $file $file) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range .Values.extraArgs -}}
+{{- if and $.Values.policies (hasPrefix "--policies" (toString .)) -}}
+{{- fail "extraArgs: --policies is set by the chart from `policies`; use one or the other" -}}
+{{- end -}}
+{{- if and $.Values.pluginCache.enabled (hasPrefix "--plugin-cache-dir" (toString .)) -}}
+{{- fail "extraArgs: --plugin-cache-dir is set by the chart; set pluginCache.enabled=false to pass your own" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}

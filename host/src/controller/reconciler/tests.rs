@@ -318,7 +318,13 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
     // Make the route's service first, as an earlier reconcile would have.
     let input = ctx.input(snapshot.clone());
     let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
-    let made = reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &object_ref).await;
+    let made = reconcile_object(
+        &input,
+        &ctx.plugins.current(),
+        lattice.as_ref(),
+        &object_ref,
+    )
+    .await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
     assert_eq!(lattice.state().services.len(), 1);
 
@@ -362,7 +368,13 @@ async fn a_broken_route_reports_without_deleting_anything() {
     let (ctx, mut handle, lattice) = context(&snapshot_ok).await;
     let input = ctx.input(snapshot_ok.clone());
     let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
-    reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &object_ref).await;
+    reconcile_object(
+        &input,
+        &ctx.plugins.current(),
+        lattice.as_ref(),
+        &object_ref,
+    )
+    .await;
     let before = lattice.state();
 
     // The same route now points at a listener the Gateway does not have.
