@@ -24,7 +24,7 @@ use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 use tokio::net::TcpListener;
 use trellis::kube::{ClusterInput, manifests};
 use trellis::lattice::{CachedLattice, OperationCount, SdkLattice, SdkOptions};
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan::{Prune, Reconciled, reconcile};
 
 const ACCOUNT: &str = "123456789012";
@@ -181,7 +181,7 @@ fn is_read(operation: &str) -> bool {
         .any(|prefix| operation.starts_with(prefix))
 }
 
-async fn apply(url: &str, clusters: &[ClusterInput], plugin: &Plugin) -> Applied {
+async fn apply(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> Applied {
     let lattice = client(url);
     let started = Instant::now();
     let reconciled = reconcile(clusters, plugin, &lattice, Prune::Yes).await;
@@ -292,7 +292,7 @@ async fn run(routes: usize) {
     );
     let started = Instant::now();
     let engine = PluginEngine::new().expect("plugin engine");
-    let plugin = Plugin::default_plugin(&engine).expect("default plugin");
+    let plugin = PluginSet::stock(Plugin::default_plugin(&engine).expect("default plugin"));
     println!("  plugin compiled in {:.2?}", started.elapsed());
 
     // Quotas raised: AWS defaults allow 500 target groups per region and
