@@ -7,7 +7,10 @@
 //! - `TRELLIS_TEST_PLUGIN_MISBEHAVING`: the test plugin that traps, loops,
 //!   allocates without bound or returns invalid output on request;
 //! - `TRELLIS_TEST_PLUGIN_NAMING_ONLY`: the test plugin that exports only
-//!   `naming`.
+//!   `naming`;
+//! - `TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX`, `TRELLIS_EXAMPLE_PLUGIN_COST_TAGS`,
+//!   `TRELLIS_EXAMPLE_PLUGIN_ORG_AUTH`: the example plugins built on the SDK
+//!   (`plugins/team-prefix`, `plugins/cost-tags`, `plugins/org-auth`).
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -32,6 +35,13 @@ const PLUGINS: &[(&str, &str, &str)] = &[
         "trellis_test_plugin_naming_only",
         "TRELLIS_TEST_PLUGIN_NAMING_ONLY",
     ),
+    (
+        "team-prefix",
+        "team_prefix",
+        "TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX",
+    ),
+    ("cost-tags", "cost_tags", "TRELLIS_EXAMPLE_PLUGIN_COST_TAGS"),
+    ("org-auth", "org_auth", "TRELLIS_EXAMPLE_PLUGIN_ORG_AUTH"),
 ];
 
 /// Variables of the outer build that must not leak into the nested one: they
@@ -64,6 +74,14 @@ fn main() {
         "plugins/default/Cargo.toml",
         "tests/plugins/misbehaving",
         "tests/plugins/naming-only",
+        "plugins/sdk/src",
+        "plugins/sdk/Cargo.toml",
+        "plugins/team-prefix/src",
+        "plugins/team-prefix/Cargo.toml",
+        "plugins/cost-tags/src",
+        "plugins/cost-tags/Cargo.toml",
+        "plugins/org-auth/src",
+        "plugins/org-auth/Cargo.toml",
         "Cargo.lock",
     ] {
         println!(

@@ -11,16 +11,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 use serde_yaml_ng::Value as Yaml;
 
 use trellis::plugin::policy::{policy_files, read_policy_file};
-use trellis::plugin::reload::{self, Reload};
-use trellis::plugin::{LivePlugins, Plugin, PluginEngine, PluginLoader, PluginSet};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1323,111 +1319,6 @@ fn the_documented_policy_examples_are_valid_policies() {
         "docs/deploy.md: one values example with policies"
     );
     check_policy_example(&examples[0], "docs/deploy.md");
-}
-
-/// A ConfigMap volume as the kubelet writes it: the files in a hidden,
-/// timestamped folder, `..data` a symlink to it, and a symlink per file
-/// through `..data`. An update writes a new folder and swaps `..data` by a
-/// rename, which is all a watcher of the mounted folder sees.
-#[cfg(unix)]
-struct ConfigMapVolume {
-    dir: PathBuf,
-    generation: u32,
-}
-
-#[cfg(unix)]
-impl ConfigMapVolume {
-    fn project(&mut self, files: &[(&str, &str)]) {
-        use std::os::unix::fs::symlink;
-        self.generation += 1;
-        let version = format!("..2025_01_01_00_00_00.{:09}", self.generation);
-        fs::create_dir(self.dir.join(&version)).unwrap();
-        for (name, text) in files {
-            fs::write(self.dir.join(&version).join(name), text).unwrap();
-        }
-        let previous = fs::read_link(self.dir.join("..data")).ok();
-        symlink(&version, self.dir.join("..data_tmp")).unwrap();
-        fs::rename(self.dir.join("..data_tmp"), self.dir.join("..data")).unwrap();
-        for (name, _) in files {
-            let link = self.dir.join(name);
-            if fs::symlink_metadata(&link).is_err() {
-                symlink(Path::new("..data").join(name), link).unwrap();
-            }
-        }
-        if let Some(previous) = previous {
-            fs::remove_dir_all(self.dir.join(previous)).unwrap();
-        }
-    }
-}
-
-/// The first reload `wanted` accepts, within 30 s (one update can come as
-/// several debounced batches).
-async fn reload_where(
-    reloads: &mut tokio::sync::mpsc::UnboundedReceiver<Reload>,
-    wanted: impl Fn(&Reload) -> bool,
-) -> Reload {
-    tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            let reload = reloads.recv().await.expect("the watcher runs");
-            if wanted(&reload) {
-                return reload;
-            }
-        }
-    })
-    .await
-    .expect("a reload within 30 s")
-}
-
-fn plugin_names(set: &PluginSet) -> Vec<String> {
-    set.plugins()
-        .map(|plugin| plugin.name().to_owned())
-        .collect()
-}
-
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_policies_configmap_update_is_hot_reloaded() {
-    let root = tempfile::tempdir().unwrap();
-    // A component on a volume of its own, as the chart expects.
-    let plugins = root.path().join("plugins");
-    fs::create_dir(&plugins).unwrap();
-    let component = plugins.join("chosen.wasm");
-    fs::copy(env!("TRELLIS_DEFAULT_PLUGIN_WASM"), &component).unwrap();
-    let policy = |name: &str| {
-        format!(
-            "[[plugin]]\nname = \"{name}\"\npath = \"{}\"\n",
-            component.display()
-        )
-    };
-    let policies = root.path().join("policies");
-    fs::create_dir(&policies).unwrap();
-    let mut volume = ConfigMapVolume {
-        dir: policies.clone(),
-        generation: 0,
-    };
-    volume.project(&[("10-chosen.toml", &policy("first"))]);
-
-    let engine = PluginEngine::new().unwrap();
-    let default = Plugin::default_plugin(&engine).unwrap();
-    let mut loader = PluginLoader::new(engine, default).with_policy_dir(&policies);
-    let set = loader
-        .load()
-        .await
-        .expect("the ConfigMap's layout reads as a policy folder");
-    assert_eq!(plugin_names(&set), ["first", "default"]);
-    let live = Arc::new(LivePlugins::new(set));
-    let mut reloads = reload::spawn(loader, live.clone()).unwrap();
-
-    volume.project(&[("10-chosen.toml", &policy("second"))]);
-    reload_where(&mut reloads, |reload| reload.replaced).await;
-    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
-
-    // A broken update keeps the last good version and names the file.
-    volume.project(&[("10-chosen.toml", "[[plugin]]\nname = \"third\"\n")]);
-    let reload = reload_where(&mut reloads, |reload| !reload.failures.is_empty()).await;
-    assert!(!reload.replaced);
-    assert_eq!(reload.failures[0].file, policies.join("10-chosen.toml"));
-    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! Hot reload: a plugin component or policy file replaced under a running
 //! watcher changes the next reconcile's result; a broken replacement keeps
 //! the last good version serving and says why; reconciles running during a
-//! swap never fail and never see a mix of old and new plugins.
+//! swap never fail and never see a mix of old and new plugins; a policy
+//! ConfigMap volume's update (the kubelet's symlink swap) is seen.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -232,4 +233,91 @@ async fn reconciles_during_swaps_never_fail_and_never_mix_plugins() {
     let seen = reconciler.await.unwrap();
     assert!(seen.contains(&prefixed()));
     assert!(seen.contains(&tagged()));
+}
+
+/// A ConfigMap volume as the kubelet writes it: the files in a hidden,
+/// timestamped folder, `..data` a symlink to it, and a symlink per file
+/// through `..data`. An update writes a new folder and swaps `..data` by a
+/// rename, which is all a watcher of the mounted folder sees.
+#[cfg(unix)]
+struct ConfigMapVolume {
+    dir: PathBuf,
+    generation: u32,
+}
+
+#[cfg(unix)]
+impl ConfigMapVolume {
+    fn project(&mut self, files: &[(&str, &str)]) {
+        use std::os::unix::fs::symlink;
+        self.generation += 1;
+        let version = format!("..2025_01_01_00_00_00.{:09}", self.generation);
+        std::fs::create_dir(self.dir.join(&version)).unwrap();
+        for (name, text) in files {
+            std::fs::write(self.dir.join(&version).join(name), text).unwrap();
+        }
+        let previous = std::fs::read_link(self.dir.join("..data")).ok();
+        symlink(&version, self.dir.join("..data_tmp")).unwrap();
+        std::fs::rename(self.dir.join("..data_tmp"), self.dir.join("..data")).unwrap();
+        for (name, _) in files {
+            let link = self.dir.join(name);
+            if std::fs::symlink_metadata(&link).is_err() {
+                symlink(Path::new("..data").join(name), link).unwrap();
+            }
+        }
+        if let Some(previous) = previous {
+            std::fs::remove_dir_all(self.dir.join(previous)).unwrap();
+        }
+    }
+}
+
+fn plugin_names(set: &PluginSet) -> Vec<String> {
+    set.plugins()
+        .map(|plugin| plugin.name().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policies_configmap_update_is_hot_reloaded() {
+    let root = tempfile::tempdir().unwrap();
+    // A component on a volume of its own, as the chart expects.
+    let plugins = root.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let component = plugins.join("chosen.wasm");
+    std::fs::copy(env!("TRELLIS_DEFAULT_PLUGIN_WASM"), &component).unwrap();
+    let policy = |name: &str| {
+        format!(
+            "[[plugin]]\nname = \"{name}\"\npath = \"{}\"\n",
+            component.display()
+        )
+    };
+    let policies = root.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    let mut volume = ConfigMapVolume {
+        dir: policies.clone(),
+        generation: 0,
+    };
+    volume.project(&[("10-chosen.toml", &policy("first"))]);
+
+    let engine = PluginEngine::new().unwrap();
+    let default = Plugin::default_plugin(&engine).unwrap();
+    let mut loader = PluginLoader::new(engine, default).with_policy_dir(&policies);
+    let set = loader
+        .load()
+        .await
+        .expect("the ConfigMap's layout reads as a policy folder");
+    assert_eq!(plugin_names(&set), ["first", "default"]);
+    let live = Arc::new(LivePlugins::new(set));
+    let mut reloads = reload::spawn(loader, live.clone()).unwrap();
+
+    volume.project(&[("10-chosen.toml", &policy("second"))]);
+    reload_where(&mut reloads, replaced).await;
+    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
+
+    // A broken update keeps the last good version and names the file.
+    volume.project(&[("10-chosen.toml", "[[plugin]]\nname = \"third\"\n")]);
+    let reload = reload_where(&mut reloads, failed).await;
+    assert!(!reload.replaced);
+    assert_eq!(reload.failures[0].file, policies.join("10-chosen.toml"));
+    assert_eq!(plugin_names(&live.current()), ["second", "default"]);
 }
