@@ -82,6 +82,7 @@ fn start_controller(
     server: &TestApiServer,
     lattice_url: &str,
     folder: &Path,
+    more_args: &[String],
 ) -> Controller {
     let kubeconfig = folder.join(format!("{}.kubeconfig", cluster.cluster_name));
     server.write_kubeconfig(&kubeconfig).unwrap();
@@ -96,6 +97,7 @@ fn start_controller(
             "--gc-interval-seconds",
             "1",
         ])
+        .args(more_args)
         .env_clear()
         .env("KUBECONFIG", &kubeconfig)
         .env("CLUSTER_NAME", &cluster.cluster_name)
@@ -257,6 +259,7 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
             &server,
             &lattice_url,
             scratch.path(),
+            &[],
         ));
         servers.push(server);
     }
@@ -450,4 +453,155 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
         emulator.lattice().state().target_groups.len(),
         groups_before - 1
     );
+}
+
+/// One cluster whose route forwards to a local Service, in a namespace
+/// labelled with its team.
+const TEAM_CLUSTER: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: amazon-vpc-lattice}
+spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {team: payments}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: my-gateway, namespace: default}
+spec:
+  gatewayClassName: amazon-vpc-lattice
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: default}
+spec: {ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: cart, namespace: default}
+spec:
+  parentRefs: [{name: my-gateway}]
+  rules: [{backendRefs: [{name: cart, port: 80}]}]
+"#;
+
+/// Replaces `path` the way a deployment should: write aside, then rename.
+fn replace(path: &Path, bytes: &[u8]) {
+    let aside = path.with_extension("partial");
+    std::fs::write(&aside, bytes).unwrap();
+    std::fs::rename(&aside, path).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_serves_a_replaced_plugin_without_restarting_and_keeps_it_on_garbage() {
+    let emulator = Emulator::new("123456789012", "us-west-2", 2);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lattice_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(emulator.clone().serve(listener));
+    let scratch = tempfile::tempdir().unwrap();
+    let policies = scratch.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("10-team.toml"),
+        "[[plugin]]\nname = \"team\"\npath = \"../team.wasm\"\n",
+    )
+    .unwrap();
+    let component = scratch.path().join("team.wasm");
+    std::fs::copy(env!("TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX"), &component).unwrap();
+
+    let cluster =
+        trellis::config::ClusterConfig::load(&example().join("config-cluster/cluster.yaml"))
+            .unwrap();
+    let server = TestApiServer::start().await;
+    server
+        .apply_manifests(&trellis::kube::crds::to_yaml().unwrap())
+        .unwrap();
+    server.apply_manifests(TEAM_CLUSTER).unwrap();
+    let controllers = [start_controller(
+        &cluster,
+        &server,
+        &lattice_url,
+        scratch.path(),
+        &["--policies".into(), policies.display().to_string()],
+    )];
+    let services = || -> Vec<(String, Option<String>)> {
+        emulator
+            .lattice()
+            .state()
+            .services
+            .iter()
+            .map(|service| (service.name.clone(), service.tags.get("Team").cloned()))
+            .collect()
+    };
+
+    // team-prefix names the route's service after the namespace's team.
+    eventually("the team-prefixed service", &controllers, || {
+        holds(services().contains(&("payments-cart-default".into(), None)))
+    })
+    .await;
+    let route = || {
+        server
+            .object(
+                "gateway.networking.k8s.io/v1",
+                "httproutes",
+                Some("default"),
+                "cart",
+            )
+            .unwrap()
+    };
+    eventually("the route names the chain", &controllers, || {
+        let message = route()["status"]["parents"][0]["conditions"][0]["message"].clone();
+        holds(message.as_str().is_some_and(|message| {
+            message.contains("team sha256:") && message.contains(", default ")
+        }))
+    })
+    .await;
+
+    // The component replaced under the running controller: cost-tags now,
+    // which leaves names stock and tags the service with the team.
+    replace(
+        &component,
+        &std::fs::read(env!("TRELLIS_EXAMPLE_PLUGIN_COST_TAGS")).unwrap(),
+    );
+    eventually("the replaced plugin's result", &controllers, || {
+        holds(services().contains(&("cart-default".into(), Some("payments".into()))))
+    })
+    .await;
+
+    // Garbage: nothing changes, and the controller says why.
+    let before = shape(&emulator.lattice().state());
+    replace(&component, b"not a component");
+    eventually("the failure reported as an event", &controllers, || {
+        holds(server.objects("events").iter().any(|event| {
+            event["reason"] == "PluginLoadFailed"
+                && event["regarding"]["kind"] == "GatewayClass"
+                && event["note"]
+                    .as_str()
+                    .is_some_and(|note| note.contains("team.wasm"))
+        }))
+    })
+    .await;
+    assert!(
+        controllers[0]
+            .log()
+            .contains("the last good version keeps serving"),
+        "{}",
+        controllers[0].log()
+    );
+    // A reconcile after the failure (the route touched) keeps the result.
+    let routes: Api<HttpRoute> = Api::namespaced(client(&server), "default");
+    let mut touched = routes.get("cart").await.unwrap();
+    touched
+        .metadata
+        .labels
+        .get_or_insert_default()
+        .insert("touched".into(), "yes".into());
+    routes
+        .replace("cart", &PostParams::default(), &touched)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(shape(&emulator.lattice().state()), before);
 }
