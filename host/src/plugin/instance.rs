@@ -153,6 +153,13 @@ impl Plugin {
         Ok(plugin)
     }
 
+    /// Instantiates the plugin once, within its limits, and drops the
+    /// instance: a component that traps while starting (its start function
+    /// or initializers) fails here rather than on its first object.
+    pub async fn check_instantiation(&self) -> Result<(), PluginError> {
+        self.instantiate("(instantiation)").await.map(drop)
+    }
+
     /// Tells the observer, if any, that the host rejected the answer of
     /// `function` as invalid.
     pub fn report_rejected(&self, function: &'static str) {

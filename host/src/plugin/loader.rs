@@ -232,10 +232,8 @@ impl PluginLoader {
         Ok(loaded)
     }
 
-    /// The component at `path`, named and configured: compiled again only
-    /// if its bytes changed; on failure, the last good version if there is
-    /// one (the failure is still reported by a later reload only if the
-    /// file stays broken).
+    /// The component at `path`, named, configured and smoke-tested with that
+    /// configuration: compiled again only if its bytes changed.
     async fn plugin(
         &mut self,
         path: &Path,
@@ -258,42 +256,33 @@ impl PluginLoader {
                     self.compiled
                         .insert(path.to_owned(), Compiled { digest, plugin });
                 }
-                Err(error) => {
-                    if self.compiled.contains_key(path) {
-                        tracing::warn!(
-                            file = %path.display(),
-                            %error,
-                            "plugin component failed to load; its last good version keeps serving"
-                        );
-                    }
-                    return Err(failure(error.to_string()));
-                }
+                Err(error) => return Err(failure(error.to_string())),
             }
         }
         let compiled = &self.compiled[path].plugin;
-        let mut plugin = compiled
+        let plugin = compiled
             .clone()
             .with_name(name)
             .with_config(config.to_owned());
-        if let Some(observer) = &self.observer {
-            plugin = plugin.with_observer(observer.clone());
-        }
-        Ok(plugin)
+        smoke_test(&plugin)
+            .await
+            .map_err(|error| failure(error.to_string()))?;
+        Ok(match &self.observer {
+            Some(observer) => plugin.with_observer(observer.clone()),
+            None => plugin,
+        })
     }
 
-    /// Compiles `bytes` off the async threads, then smoke-tests them.
+    /// Compiles `bytes` off the async threads.
     async fn compile(&self, name: &str, bytes: Vec<u8>) -> Result<Plugin, PluginError> {
         let engine = self.engine.clone();
         let owned_name = name.to_owned();
-        let plugin =
-            tokio::task::spawn_blocking(move || Plugin::load(&engine, &owned_name, &bytes))
-                .await
-                .map_err(|error| PluginError::Load {
-                    plugin: name.to_owned(),
-                    message: format!("the compile task failed: {error}"),
-                })??;
-        smoke_test(&plugin).await?;
-        Ok(plugin)
+        tokio::task::spawn_blocking(move || Plugin::load(&engine, &owned_name, &bytes))
+            .await
+            .map_err(|error| PluginError::Load {
+                plugin: name.to_owned(),
+                message: format!("the compile task failed: {error}"),
+            })?
     }
 
     /// The set of the last good version of everything.
@@ -315,11 +304,14 @@ impl PluginLoader {
     }
 }
 
-/// Calls the plugin the way the host will, with nothing to answer: a fresh
-/// instance must start and answer a naming or tagging call for no subjects
-/// with no names or tags. Catches components that trap at start-up or
-/// break the calling convention before they serve a real object.
+/// Starts the plugin and calls it the way the host will, with nothing to
+/// answer: a fresh instance must start, and a naming or tagging call for no
+/// subjects must answer no names or tags (with the policy's config, so a
+/// plugin that checks its config there refuses a bad one at load). Catches
+/// components that trap at start-up or break the calling convention before
+/// they serve a real object.
 async fn smoke_test(plugin: &Plugin) -> Result<(), PluginError> {
+    plugin.check_instantiation().await?;
     let ctx = CallContext {
         cluster: ClusterContext {
             cluster_name: "smoke-test".into(),
