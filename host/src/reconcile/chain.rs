@@ -65,6 +65,16 @@ impl<'a> Chain<'a> {
         ChainLabel(&self.plugins).to_string()
     }
 
+    /// The names of the chain's plugins, comma-separated: who a problem of
+    /// the combined answers is about.
+    fn names_of_plugins(&self) -> String {
+        self.plugins
+            .iter()
+            .map(|plugin| plugin.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn problem(&self, error: impl ProblemSource) -> Problem {
         error.into_problem(&self.cluster_name, &self.object)
     }
@@ -184,7 +194,7 @@ impl<'a> Chain<'a> {
                 }
             }
         }
-        validate::validate_names(&self.label(), subjects, &names)
+        validate::validate_names(&self.names_of_plugins(), subjects, &names)
             .map_err(|error| self.problem(error))?;
         Ok(names.into_iter().flatten().collect())
     }
@@ -217,7 +227,7 @@ impl<'a> Chain<'a> {
                 }
             }
         }
-        validate::validate_tags(&self.label(), subjects, &merged)
+        validate::validate_tags(&self.names_of_plugins(), subjects, &merged)
             .map_err(|error| self.problem(error))?;
         Ok(merged)
     }
