@@ -15,8 +15,9 @@ pub const DEFAULT_POLICY_DIR: &str = "policies";
 /// How `plan` and `apply` choose their plugins.
 #[derive(Debug, Args)]
 pub struct PluginArgs {
-    /// A plugin for every object, ahead of the policies' plugins: `default`
-    /// (the built-in one alone) or a component `.wasm` file.
+    /// A plugin for every object, ahead of the policies' plugins: a component
+    /// `.wasm` file, or `default` for none (the built-in plugin, always last,
+    /// then takes `--plugin-config`).
     #[arg(long, value_name = "PLUGIN", default_value = "default")]
     plugin: String,
     /// The `--plugin`'s configuration, as JSON text (for the default plugin,
