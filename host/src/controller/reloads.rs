@@ -54,13 +54,7 @@ pub fn changed_roots(before: &PluginSet, after: &PluginSet, snapshot: &Snapshot)
     let mut check = |kind: &str, metadata: &K8sMeta| {
         let meta = normalize::object_meta(kind, metadata);
         let namespace_labels = normalize::namespace_labels(snapshot, &meta.namespace);
-        let subject = Subject {
-            kind,
-            namespace: &meta.namespace,
-            name: &meta.name,
-            labels: &meta.labels,
-            namespace_labels: &namespace_labels,
-        };
+        let subject = Subject::of(&meta, &namespace_labels);
         if before.chain_identity(&subject) != after.chain_identity(&subject) {
             roots.push(ObjectRef::new(kind, &meta.namespace, &meta.name));
         }

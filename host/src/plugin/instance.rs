@@ -135,15 +135,20 @@ impl Plugin {
 
     /// Loads the component at `path`, named after the file's stem.
     pub fn from_file(engine: &PluginEngine, path: &Path) -> Result<Self, PluginError> {
-        let name = path.file_stem().map_or_else(
-            || path.display().to_string(),
-            |stem| stem.to_string_lossy().into_owned(),
-        );
+        let name = Self::name_of_file(path);
         let bytes = std::fs::read(path).map_err(|error| PluginError::Load {
             plugin: name.clone(),
             message: format!("reading {}: {error}", path.display()),
         })?;
         Self::load(engine, &name, &bytes)
+    }
+
+    /// The name a component file's plugin goes by: the file's stem.
+    pub fn name_of_file(path: &Path) -> String {
+        path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |stem| stem.to_string_lossy().into_owned(),
+        )
     }
 
     /// The stock plugin embedded in the binary, named `default`.

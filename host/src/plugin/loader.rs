@@ -2,7 +2,7 @@
 //! rebuilding them when files change, keeping the last good version of
 //! anything that fails.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,10 +37,12 @@ pub struct LoadError {
     pub failures: Vec<LoadFailure>,
 }
 
-/// A compiled component and the digest of the bytes it was compiled from.
+/// A compiled component, the digest of the bytes it was compiled from, and
+/// the configurations it passed the smoke test with.
 struct Compiled {
     digest: [u8; 32],
     plugin: Plugin,
+    smoke_tested: HashSet<String>,
 }
 
 /// A policy file's entries with their plugins, named and configured.
@@ -110,11 +112,6 @@ impl PluginLoader {
         self
     }
 
-    /// The folder of policy files, if any.
-    pub fn policy_dir(&self) -> Option<&Path> {
-        self.policy_dir.as_deref()
-    }
-
     /// The first load: the set, or every file that failed.
     pub async fn load(&mut self) -> Result<PluginSet, LoadError> {
         let (set, failures) = self.reload().await;
@@ -130,7 +127,7 @@ impl PluginLoader {
     pub async fn reload(&mut self) -> (PluginSet, Vec<LoadFailure>) {
         let mut failures = Vec::new();
         if let Some((path, config)) = self.everywhere.clone() {
-            let name = file_stem(&path);
+            let name = Plugin::name_of_file(&path);
             match self.plugin(&path, &name, &config).await {
                 Ok(plugin) => self.good_everywhere = Some(plugin),
                 Err(failure) => failures.push(failure),
@@ -170,24 +167,22 @@ impl PluginLoader {
         let mut good = BTreeMap::new();
         let mut names: HashMap<String, PathBuf> = HashMap::new();
         for file in files {
-            match self.policy_file(&file, &names).await {
-                Ok(entries) => {
-                    good.insert(file, entries);
-                }
+            let entries = match self.policy_file(&file, &names).await {
+                Ok(entries) => entries,
                 Err(failure) => {
                     failures.push(failure);
-                    if let Some(previous) = self.good_files.get(&file) {
-                        good.insert(file, previous.clone());
+                    match self.good_files.get(&file) {
+                        Some(previous) => previous.clone(),
+                        None => continue,
                     }
                 }
+            };
+            for (entry, _) in &entries {
+                names
+                    .entry(entry.name.clone())
+                    .or_insert_with(|| file.clone());
             }
-            for (path, entries) in &good {
-                for (entry, _) in entries {
-                    names
-                        .entry(entry.name.clone())
-                        .or_insert_with(|| path.clone());
-                }
-            }
+            good.insert(file, entries);
         }
         self.good_files = good;
     }
@@ -233,7 +228,8 @@ impl PluginLoader {
     }
 
     /// The component at `path`, named, configured and smoke-tested with that
-    /// configuration: compiled again only if its bytes changed.
+    /// configuration: compiled again only if its bytes changed, smoke-tested
+    /// again only for new bytes or a new configuration.
     async fn plugin(
         &mut self,
         path: &Path,
@@ -253,20 +249,36 @@ impl PluginLoader {
         if !unchanged {
             match self.compile(name, bytes).await {
                 Ok(plugin) => {
-                    self.compiled
-                        .insert(path.to_owned(), Compiled { digest, plugin });
+                    let smoke_tested = HashSet::new();
+                    self.compiled.insert(
+                        path.to_owned(),
+                        Compiled {
+                            digest,
+                            plugin,
+                            smoke_tested,
+                        },
+                    );
                 }
                 Err(error) => return Err(failure(error.to_string())),
             }
         }
-        let compiled = &self.compiled[path].plugin;
+        let compiled = self
+            .compiled
+            .get_mut(path)
+            .expect("compiled above or unchanged");
         let plugin = compiled
+            .plugin
             .clone()
             .with_name(name)
             .with_config(config.to_owned());
-        smoke_test(&plugin)
-            .await
-            .map_err(|error| failure(error.to_string()))?;
+        // A smoke test's outcome depends only on the bytes and the
+        // configuration: each pair is tested once, not on every reload.
+        if !compiled.smoke_tested.contains(config) {
+            smoke_test(&plugin)
+                .await
+                .map_err(|error| failure(error.to_string()))?;
+            compiled.smoke_tested.insert(config.to_owned());
+        }
         Ok(match &self.observer {
             Some(observer) => plugin.with_observer(observer.clone()),
             None => plugin,
@@ -352,11 +364,4 @@ fn policy_failure(file: &Path, error: &PolicyError) -> LoadFailure {
         file: file.to_owned(),
         message: error.to_string(),
     }
-}
-
-fn file_stem(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |stem| stem.to_string_lossy().into_owned(),
-    )
 }

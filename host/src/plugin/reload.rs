@@ -98,17 +98,12 @@ fn rewatch<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
         .iter()
         .map(|file| {
             if file.is_dir() {
-                file.clone()
-            } else {
-                file.parent().unwrap_or(Path::new(".")).to_path_buf()
+                return file.clone();
             }
-        })
-        .map(|folder| {
-            if folder.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                folder
-            }
+            file.parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
         })
         .collect();
     folders.sort();

@@ -42,14 +42,7 @@ impl<'a> ObjectTranslator<'a> {
     /// The chain that translates `owner`, reporting problems on `object`.
     fn chain(&self, object: &ObjectRef, owner: &ObjectMeta) -> Chain<'a> {
         let namespace_labels = normalize::namespace_labels(self.snapshot, &owner.namespace);
-        let subject = Subject {
-            kind: &owner.kind,
-            namespace: &owner.namespace,
-            name: &owner.name,
-            labels: &owner.labels,
-            namespace_labels: &namespace_labels,
-        };
-        let plugins = self.plugins.chain(&subject);
+        let plugins = self.plugins.chain(&Subject::of(owner, &namespace_labels));
         Chain::new(
             plugins,
             self.cluster.context(),
