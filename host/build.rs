@@ -138,20 +138,62 @@ fn main() {
     }
 }
 
-/// Stops the build with the fix when the Wasm target's standard library is missing.
+/// Makes sure the Wasm target's standard library is installed.
+///
+/// When rustup manages the toolchain (its proxy sets `RUSTUP_TOOLCHAIN`) and
+/// the target is missing — rustup adds `rust-toolchain.toml`'s targets only
+/// when it installs the toolchain itself — this adds it with
+/// `rustup target add` and says so in a build warning. Where that is not
+/// possible (no rustup, offline, a system toolchain) the build stops with the
+/// command to run.
 fn require_wasm_target(rustc: &str) {
     let sysroot = Command::new(rustc)
         .args(["--print", "sysroot"])
         .output()
         .expect("running rustc --print sysroot");
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if !sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir() {
-        panic!(
-            "the {WASM_TARGET} target is not installed for {}; Trellis builds its plugins for it. \
-             Install it with `rustup target add {WASM_TARGET}` (rust-toolchain.toml lists it, so \
-             a rustup-managed toolchain installs it on first use).",
-            sysroot.display()
-        );
+    let installed = || sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir();
+    if installed() {
+        return;
+    }
+    let rustup_said = match env::var("RUSTUP_TOOLCHAIN") {
+        Ok(toolchain) => match add_target_with_rustup(&toolchain) {
+            Ok(()) if installed() => {
+                println!(
+                    "cargo:warning=installed the {WASM_TARGET} target for toolchain {toolchain} \
+                     with `rustup target add {WASM_TARGET}`: Trellis builds its plugins for it"
+                );
+                return;
+            }
+            Ok(()) => format!(
+                "`rustup target add` succeeded but {} has no {WASM_TARGET}",
+                sysroot.display()
+            ),
+            Err(why) => why,
+        },
+        Err(_) => "the toolchain is not managed by rustup".to_owned(),
+    };
+    panic!(
+        "the {WASM_TARGET} target is not installed for {}; Trellis builds its plugins for it \
+         ({rustup_said}). Install it with `rustup target add {WASM_TARGET}`.",
+        sysroot.display()
+    );
+}
+
+/// Runs `rustup target add` for the Wasm target on `toolchain`; the error
+/// says what rustup answered.
+fn add_target_with_rustup(toolchain: &str) -> Result<(), String> {
+    let output = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET, "--toolchain", toolchain])
+        .output()
+        .map_err(|error| format!("running rustup failed: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`rustup target add` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
     }
 }
 
