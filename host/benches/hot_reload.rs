@@ -13,7 +13,7 @@ use trellis::kube::manifests;
 use trellis::lattice::InMemoryLattice;
 use trellis::plugin::reload;
 use trellis::plugin::{LivePlugins, Plugin, PluginEngine, PluginLoader, PluginSet};
-use trellis::reconcile::plan::plan;
+use trellis::reconcile::plan;
 
 const TEAM_PREFIX: &str = env!("TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX");
 const COST_TAGS: &str = env!("TRELLIS_EXAMPLE_PLUGIN_COST_TAGS");

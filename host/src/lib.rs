@@ -11,5 +11,6 @@ pub mod controller;
 pub mod harness;
 pub mod kube;
 pub mod lattice;
+pub mod object;
 pub mod plugin;
 pub mod reconcile;

@@ -7,7 +7,7 @@ use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, Rule};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::{PlanReport, Prune, Reconciled, plan, reconcile};
+use trellis::reconcile::{PlanReport, Prune, Reconciled, plan, reconcile};
 
 /// A copy of the multi-cluster example that a test may edit.
 struct Mesh {

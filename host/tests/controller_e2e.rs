@@ -22,7 +22,7 @@ use trellis::kube::crds::ServiceExport;
 use trellis::kube::manifests;
 use trellis::lattice::{InMemoryLattice, LatticeState};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::plan;
+use trellis::reconcile::plan;
 
 const DEADLINE: Duration = Duration::from_secs(180);
 const DOMAIN_NAME: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";

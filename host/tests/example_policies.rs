@@ -9,7 +9,7 @@ use trellis::kube::manifests;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::Service;
 use trellis::plugin::{Plugin, PluginEngine, PluginLoader};
-use trellis::reconcile::plan::{PlanReport, plan};
+use trellis::reconcile::{PlanReport, plan};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

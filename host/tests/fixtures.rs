@@ -7,7 +7,7 @@ use std::process::Command;
 use trellis::harness::{FixtureOutcome, check_fixture, discover, fixture_inputs};
 use trellis::lattice::InMemoryLattice;
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::plan;
+use trellis::reconcile::plan;
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/default/fixtures")

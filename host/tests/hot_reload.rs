@@ -16,7 +16,7 @@ use trellis::kube::{ClusterInput, manifests};
 use trellis::lattice::InMemoryLattice;
 use trellis::plugin::reload::{self, Reload};
 use trellis::plugin::{LivePlugins, Plugin, PluginEngine, PluginLoader, PluginSet};
-use trellis::reconcile::plan::{PlanReport, plan};
+use trellis::reconcile::{PlanReport, plan};
 
 const TEAM_PREFIX: &str = env!("TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX");
 const COST_TAGS: &str = env!("TRELLIS_EXAMPLE_PLUGIN_COST_TAGS");

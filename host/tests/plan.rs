@@ -9,7 +9,7 @@ use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, RuleAction};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::{PlanReport, plan};
+use trellis::reconcile::{PlanReport, plan};
 
 const TAG: &str = "application-networking.k8s.aws/";
 
@@ -203,7 +203,7 @@ spec:
         .iter()
         .find(|p| p.object.name == "inventory")
         .expect("a problem on the route");
-    assert_eq!(problem.object.kind, "HTTPRoute");
+    assert_eq!(problem.object.kind.as_str(), "HTTPRoute");
     assert_eq!(problem.reason, "NoMatchingParent");
     assert_eq!(problem.field.as_deref(), Some("spec.parentRefs[0].name"));
     assert!(problem.message.contains("my-hotel"), "{}", problem.message);

@@ -13,7 +13,7 @@ use trellis::plugin::bindings::types::{
     AttachedListener, CallContext, KeyValue, ObjectMeta, RouteInput, RouteKind, RouteRule,
 };
 use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginLimits, PluginSet};
-use trellis::reconcile::plan::{PlanReport, plan};
+use trellis::reconcile::{PlanReport, plan};
 
 fn misbehaving(limits: PluginLimits) -> Plugin {
     let engine = PluginEngine::with_limits(limits).expect("engine starts");
@@ -261,7 +261,7 @@ fn each_broken_route_gets_its_own_problem_and_the_healthy_one_is_built() {
             Some("trellis_test_plugin_misbehaving"),
             "{problem}"
         );
-        assert_eq!(problem.object.kind, "HTTPRoute");
+        assert_eq!(problem.object.kind.as_str(), "HTTPRoute");
     }
     assert_eq!(report.problems.len(), 8, "{:#?}", report.problems);
     let names: Vec<&str> = report

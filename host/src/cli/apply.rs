@@ -9,7 +9,7 @@ use clap::Args;
 
 use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, read_state};
-use trellis::reconcile::plan::{Prune, reconcile};
+use trellis::reconcile::{Prune, reconcile};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plan::OutputFormat;

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
-use trellis::reconcile::plan::plan;
+use trellis::reconcile::plan;
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plugin_arg::{self, PluginArgs};

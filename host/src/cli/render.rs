@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use trellis::lattice::LatticeState;
 use trellis::lattice::model::{HeaderMatchType, PathMatchType, RuleAction, RuleMatch, Tags};
-use trellis::reconcile::plan::PlanReport;
+use trellis::reconcile::PlanReport;
 
 /// Renders `report` as text for a terminal.
 pub fn render(report: &PlanReport) -> String {

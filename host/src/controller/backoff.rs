@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::reconcile::problem::ObjectRef;
+use crate::object::ObjectRef;
 
 const FIRST: Duration = Duration::from_secs(5);
 const LONGEST: Duration = Duration::from_secs(300);
@@ -41,11 +41,12 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::object::Kind;
 
     #[test]
     fn doubles_up_to_the_cap_and_resets() {
         let backoff = Backoff::default();
-        let route = ObjectRef::new("HTTPRoute", "apps", "rates");
+        let route = ObjectRef::new(Kind::HttpRoute, "apps", "rates");
         let delays: Vec<u64> = (0..8).map(|_| backoff.failed(&route).as_secs()).collect();
         assert_eq!(delays, [5, 10, 20, 40, 80, 160, 300, 300]);
         backoff.succeeded(&route);

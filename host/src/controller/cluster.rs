@@ -22,13 +22,13 @@ use serde_json::json;
 use super::context::Context;
 use super::service_networks;
 use super::status;
-use crate::reconcile::normalize::CONTROLLER_NAME;
-use crate::reconcile::plan::{prune_cluster, reconcile_object};
-use crate::reconcile::problem::ObjectRef;
+use crate::object::{Kind, ObjectRef};
+use crate::reconcile::CONTROLLER_NAME;
+use crate::reconcile::{prune_cluster, reconcile_object};
 
 /// Runs until the trigger channel closes (the controller stops).
 pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, interval: Duration) {
-    let networks = ObjectRef::new("ServiceNetwork", "", "");
+    let networks = ObjectRef::new(Kind::ServiceNetwork, "", "");
     let mut ticker = tokio::time::interval(interval);
     ticker.tick().await;
     loop {

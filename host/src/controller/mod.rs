@@ -41,31 +41,30 @@ pub use triggers::{Change, affected};
 use std::future::Future;
 use std::sync::Arc;
 
-use futures::StreamExt;
-use futures::channel::mpsc;
+use futures::{Stream, StreamExt};
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
     tlsroutes::TlsRoute,
 };
-use k8s_openapi::api::core::v1::{Namespace, Service};
-use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams};
 use kube::core::DynamicObject;
 use kube::runtime::events::{Recorder, Reporter};
-use kube::runtime::reflector;
+use kube::runtime::reflector::{self, Store};
 use kube::runtime::{Controller, controller};
-use kube::{Client, Resource, ResourceExt};
+use kube::{Client, Resource};
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch as signal;
 
 use self::context::Context;
+use self::reconciler::Root;
+use self::stores::Stores;
 use self::watch::Triggers;
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
+use crate::object::Kind;
 use crate::plugin::reload::{self, Reload};
 use crate::plugin::{LivePlugins, PluginLoader};
-use crate::reconcile::problem::ObjectRef;
-use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Why the controller stopped or could not start.
 #[derive(Debug, thiserror::Error)]
@@ -161,25 +160,7 @@ pub async fn run(
     .await?;
     let servers = tokio::spawn(servers);
 
-    for resource in [
-        erase::<GatewayClass>(),
-        erase::<Gateway>(),
-        erase::<HttpRoute>(),
-        erase::<GrpcRoute>(),
-        erase::<TlsRoute>(),
-    ] {
-        served(&client, &resource, false, GATEWAY_API_INSTALL).await?;
-    }
-    for resource in [erase::<ServiceExport>(), erase::<ServiceImport>()] {
-        served(&client, &resource, false, TRELLIS_INSTALL).await?;
-    }
-    let mut policies_served = Vec::new();
-    for resource in policy_resources() {
-        // Upstream registers its ServiceNetwork controller only when the
-        // CRD is served; the other kinds are required.
-        let optional = resource.kind == "ServiceNetwork";
-        policies_served.push(served(&client, &resource, optional, TRELLIS_INSTALL).await?);
-    }
+    let policies_served = served_kinds(&client).await?;
 
     let mut shutdown = std::pin::pin!(shutdown);
     let mut leadership = match settings.leader_election.clone() {
@@ -199,8 +180,19 @@ pub async fn run(
     };
 
     let (stop, stopped) = signal::channel(false);
+    let leading = Leading {
+        settings,
+        client,
+        lattice,
+        plugins,
+        reloads,
+        metrics,
+        readiness,
+        policies_served,
+        stopped,
+    };
     let result = tokio::select! {
-        result = reconcile_while_leading(settings, client, lattice, (plugins, reloads), metrics, readiness, policies_served, stopped) => result,
+        result = leading.reconcile() => result,
         () = async {
             match leadership.as_mut() {
                 Some(leadership) => leadership.lost().await,
@@ -214,205 +206,143 @@ pub async fn run(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn reconcile_while_leading(
-    settings: &Settings,
+/// Fails unless every kind Trellis needs is served; says, per kind of
+/// [`policy_resources`], whether it is served.
+async fn served_kinds(client: &Client) -> Result<Vec<bool>, RunError> {
+    for resource in [
+        erase::<GatewayClass>(),
+        erase::<Gateway>(),
+        erase::<HttpRoute>(),
+        erase::<GrpcRoute>(),
+        erase::<TlsRoute>(),
+    ] {
+        served(client, &resource, false, GATEWAY_API_INSTALL).await?;
+    }
+    for resource in [erase::<ServiceExport>(), erase::<ServiceImport>()] {
+        served(client, &resource, false, TRELLIS_INSTALL).await?;
+    }
+    let mut policies_served = Vec::new();
+    for resource in policy_resources() {
+        // Upstream registers its ServiceNetwork controller only when the
+        // CRD is served; the other kinds are required.
+        let optional = resource.kind == Kind::ServiceNetwork.as_str();
+        policies_served.push(served(client, &resource, optional, TRELLIS_INSTALL).await?);
+    }
+    Ok(policies_served)
+}
+
+/// What the leader runs with.
+struct Leading<'a> {
+    settings: &'a Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
-    (plugins, reloads): (Arc<LivePlugins>, Option<UnboundedReceiver<Reload>>),
+    plugins: Arc<LivePlugins>,
+    reloads: Option<UnboundedReceiver<Reload>>,
     metrics: Arc<Metrics>,
     readiness: Readiness,
+    /// Per kind of [`policy_resources`], whether the API server serves it.
     policies_served: Vec<bool>,
+    /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
-) -> Result<(), RunError> {
-    let (gateway_tx, gateway_rx) = mpsc::unbounded();
-    let (http_tx, http_rx) = mpsc::unbounded();
-    let (grpc_tx, grpc_rx) = mpsc::unbounded();
-    let (tls_tx, tls_rx) = mpsc::unbounded();
-    let (export_tx, export_rx) = mpsc::unbounded();
-    let (network_tx, network_rx) = mpsc::unbounded();
-    let triggers = Triggers {
-        gateways: gateway_tx,
-        http_routes: http_tx,
-        grpc_routes: grpc_tx,
-        tls_routes: tls_tx,
-        service_exports: export_tx,
-        networks: network_tx,
-    };
+}
 
-    let (gateway_classes, gateway_classes_writer) = reflector::store();
-    let (gateways, gateways_writer) = reflector::store();
-    let (http_routes, http_routes_writer) = reflector::store();
-    let (grpc_routes, grpc_routes_writer) = reflector::store();
-    let (tls_routes, tls_routes_writer) = reflector::store();
-    let (services, services_writer) = reflector::store();
-    let (endpoint_slices, endpoint_slices_writer) = reflector::store();
-    let (namespaces, namespaces_writer) = reflector::store();
-    let (service_exports, service_exports_writer) = reflector::store();
-    let (service_imports, service_imports_writer) = reflector::store();
-    let mut policy_stores = Vec::new();
-    let mut policy_writers = Vec::new();
-    for (resource, served) in policy_resources().into_iter().zip(&policies_served) {
-        let writer = reflector::store::Writer::new(resource.clone());
-        if *served {
-            policy_stores.push(writer.as_reader());
-            policy_writers.push((resource, writer));
-        } else {
-            policy_stores.push(watch::empty_store(writer));
-        }
-    }
-    let stores = stores::Stores {
-        gateway_classes,
-        gateways,
-        http_routes,
-        grpc_routes,
-        tls_routes,
-        services,
-        endpoint_slices,
-        namespaces,
-        service_exports,
-        service_imports,
-        policies: policy_stores,
-    };
+impl Leading<'_> {
+    /// Watches every kind, then, once every store holds its first list,
+    /// reconciles: one controller per root kind, the plugin reloads and the
+    /// cluster-level task, until they stop.
+    async fn reconcile(self) -> Result<(), RunError> {
+        let (triggers, streams) = Triggers::channels();
+        let mut tasks = tokio::task::JoinSet::new();
+        let stores = Stores::watch(&self.client, &self.policies_served, &triggers, &mut tasks);
+        stores.ready().await;
+        self.readiness.set_ready();
+        let cluster = &self.settings.cluster;
+        tracing::info!(cluster = %cluster.cluster_name, "watches synced; reconciling");
 
-    let mut tasks = tokio::task::JoinSet::new();
-    macro_rules! watch_kind {
-        ($kind:ty, $writer:expr, $change:expr) => {
-            tasks.spawn(watch::run::<$kind>(
-                client.clone(),
-                $writer,
-                stores.clone(),
-                triggers.clone(),
-                $change,
-            ));
+        let recorder = self.recorder();
+        let ctx = Arc::new(Context {
+            client: self.client.clone(),
+            cluster: cluster.clone(),
+            stores: stores.clone(),
+            plugins: self.plugins,
+            lattice: self.lattice,
+            recorder,
+            metrics: self.metrics,
+            resync: self.settings.resync,
+            backoff: backoff::Backoff::default(),
+        });
+        let controllers = Controllers {
+            ctx: ctx.clone(),
+            config: controller::Config::default()
+                .concurrency(self.settings.max_concurrent_reconciles),
+            stopped: self.stopped,
         };
-    }
-    watch_kind!(GatewayClass, gateway_classes_writer, |class| {
-        Change::GatewayClass(class.name_any())
-    });
-    watch_kind!(Gateway, gateways_writer, |object| Change::Root(root_ref(
-        object
-    )));
-    watch_kind!(HttpRoute, http_routes_writer, |object| Change::Root(
-        root_ref(object)
-    ));
-    watch_kind!(GrpcRoute, grpc_routes_writer, |object| Change::Root(
-        root_ref(object)
-    ));
-    watch_kind!(TlsRoute, tls_routes_writer, |object| Change::Root(
-        root_ref(object)
-    ));
-    watch_kind!(
-        ServiceExport,
-        service_exports_writer,
-        |object| Change::Root(root_ref(object))
-    );
-    watch_kind!(Service, services_writer, |service| Change::Service(
-        service.namespace().unwrap_or_default(),
-        service.name_any()
-    ));
-    watch_kind!(EndpointSlice, endpoint_slices_writer, |slice| {
-        Change::EndpointSlice(
-            slice.namespace().unwrap_or_default(),
-            slice.labels().get("kubernetes.io/service-name").cloned(),
-        )
-    });
-    watch_kind!(Namespace, namespaces_writer, |namespace| Change::Namespace(
-        namespace.name_any()
-    ));
-    watch_kind!(ServiceImport, service_imports_writer, |import| {
-        Change::ServiceImport(import.namespace().unwrap_or_default(), import.name_any())
-    });
-    for (resource, writer) in policy_writers {
-        tasks.spawn(watch::run_dynamic(
-            Api::all_with(client.clone(), &resource),
-            writer,
-            stores.clone(),
-            triggers.clone(),
-            policy_change,
+        controllers.spawn(stores.gateways, streams.gateways, &mut tasks);
+        controllers.spawn(stores.http_routes, streams.http_routes, &mut tasks);
+        controllers.spawn(stores.grpc_routes, streams.grpc_routes, &mut tasks);
+        controllers.spawn(stores.tls_routes, streams.tls_routes, &mut tasks);
+        controllers.spawn(stores.service_exports, streams.service_exports, &mut tasks);
+        if let Some(reloads) = self.reloads {
+            tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
+        }
+        tasks.spawn(cluster::run(
+            ctx,
+            streams.networks,
+            self.settings.gc_interval,
         ));
+
+        // The tasks run until shutdown; one ending early is a watch or
+        // controller that stopped, which only happens when stopping.
+        while tasks.join_next().await.is_some() {}
+        Ok(())
     }
 
-    stores.ready().await;
-    readiness.set_ready();
-    tracing::info!(cluster = %settings.cluster.cluster_name, "watches synced; reconciling");
-
-    let recorder = Recorder::new(
-        client.clone(),
-        Reporter {
-            controller: "trellis".into(),
-            instance: settings
-                .leader_election
-                .as_ref()
-                .map(|election| election.identity.clone()),
-        },
-    );
-    let ctx = Arc::new(Context {
-        client: client.clone(),
-        cluster: settings.cluster.clone(),
-        stores: stores.clone(),
-        plugins,
-        lattice,
-        recorder,
-        metrics,
-        resync: settings.resync,
-        backoff: backoff::Backoff::default(),
-    });
-    let config = controller::Config::default().concurrency(settings.max_concurrent_reconciles);
-    macro_rules! control {
-        ($kind:ty, $store:expr, $triggers:expr) => {{
-            let mut stopped = stopped.clone();
-            tasks.spawn(
-                Controller::for_shared_stream(futures::stream::pending(), $store.clone())
-                    .with_config(config.clone())
-                    .reconcile_on($triggers)
-                    .graceful_shutdown_on(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    })
-                    .run(
-                        reconciler::reconcile::<$kind>,
-                        reconciler::error_policy::<$kind>,
-                        ctx.clone(),
-                    )
-                    .for_each(|_| futures::future::ready(())),
-            );
-        }};
+    /// The event recorder, reporting as this replica.
+    fn recorder(&self) -> Recorder {
+        Recorder::new(
+            self.client.clone(),
+            Reporter {
+                controller: "trellis".into(),
+                instance: self
+                    .settings
+                    .leader_election
+                    .as_ref()
+                    .map(|election| election.identity.clone()),
+            },
+        )
     }
-    control!(Gateway, stores.gateways, gateway_rx);
-    control!(HttpRoute, stores.http_routes, http_rx);
-    control!(GrpcRoute, stores.grpc_routes, grpc_rx);
-    control!(TlsRoute, stores.tls_routes, tls_rx);
-    control!(ServiceExport, stores.service_exports, export_rx);
-    if let Some(reloads) = reloads {
-        tasks.spawn(reloads::run(ctx.clone(), reloads, triggers.clone()));
-    }
-    tasks.spawn(cluster::run(ctx, network_rx, settings.gc_interval));
-
-    // The tasks run until shutdown; one ending early is a watch or
-    // controller that stopped, which only happens when stopping.
-    while tasks.join_next().await.is_some() {}
-    Ok(())
 }
 
-fn root_ref<K: Resource<DynamicType = ()>>(object: &K) -> ObjectRef {
-    ObjectRef::new(
-        K::kind(&()),
-        object.meta().namespace.clone().unwrap_or_default(),
-        object.meta().name.clone().unwrap_or_default(),
-    )
+/// What every root kind's controller shares.
+struct Controllers {
+    ctx: Arc<Context>,
+    config: controller::Config,
+    stopped: signal::Receiver<bool>,
 }
 
-/// The change a policy object makes: its `spec.targetRef`, or a
-/// ServiceNetwork object.
-fn policy_change(object: &DynamicObject) -> Change {
-    let kind = object
-        .types
-        .as_ref()
-        .map(|types| types.kind.clone())
-        .unwrap_or_default();
-    if kind == "ServiceNetwork" {
-        return Change::ServiceNetwork(object.name_any());
+impl Controllers {
+    /// Runs the controller of root kind `K` on `tasks`: it reconciles the
+    /// objects of `store` that `triggers` name, until stopped.
+    fn spawn<K: Root>(
+        &self,
+        store: Store<K>,
+        triggers: impl Stream<Item = reflector::ObjectRef<K>> + Send + 'static,
+        tasks: &mut tokio::task::JoinSet<()>,
+    ) {
+        let mut stopped = self.stopped.clone();
+        tasks.spawn(
+            Controller::for_shared_stream(futures::stream::pending(), store)
+                .with_config(self.config.clone())
+                .reconcile_on(triggers)
+                .graceful_shutdown_on(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .run(
+                    reconciler::reconcile::<K>,
+                    reconciler::error_policy::<K>,
+                    self.ctx.clone(),
+                )
+                .for_each(|_| futures::future::ready(())),
+        );
     }
-    let target = policies::target(object);
-    Change::Policy { kind, target }
 }

@@ -13,20 +13,25 @@ use kube::core::DynamicObject;
 
 use super::context::Context;
 use super::status;
-use crate::kube::Snapshot;
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::status::{Condition, ObjectStatus};
+use crate::kube::{Snapshot, kind_of};
+use crate::object::{Kind, ObjectRef, Problem};
+use crate::reconcile::{Condition, ObjectStatus};
 
 /// The policy kinds that get an `Accepted` condition.
-const KINDS: [&str; 3] = ["IAMAuthPolicy", "AccessLogPolicy", "VpcAssociationPolicy"];
+const KINDS: [Kind; 3] = [
+    Kind::IamAuthPolicy,
+    Kind::AccessLogPolicy,
+    Kind::VpcAssociationPolicy,
+];
 
 /// The object a policy's `spec.targetRef` names (namespace defaulted to the
 /// policy's); `None` without a target name.
 pub fn target(policy: &DynamicObject) -> Option<ObjectRef> {
     let target = &policy.data["spec"]["targetRef"];
     let name = target["name"].as_str()?;
+    let kind = Kind::parse(target["kind"].as_str()?)?;
     Some(ObjectRef::new(
-        target["kind"].as_str().unwrap_or_default(),
+        kind,
         target["namespace"]
             .as_str()
             .map(str::to_owned)
@@ -46,7 +51,7 @@ pub async fn write_statuses(
     produced_by: &str,
 ) -> Result<(), kube::Error> {
     for policy in &snapshot.policies {
-        let Some(kind) = policy.types.as_ref().map(|types| types.kind.as_str()) else {
+        let Some(kind) = kind_of(policy) else {
             continue;
         };
         if !KINDS.contains(&kind) || target(policy).as_ref() != Some(object) {

@@ -40,16 +40,17 @@ use super::error::Error;
 use super::finalizer;
 use super::policies;
 use super::status;
-use crate::kube::Snapshot;
 use crate::kube::crds::ServiceExport;
-use crate::reconcile::apply::{remaining_resources, route_service};
+use crate::kube::{Snapshot, TypedKind};
+use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
-use crate::reconcile::plan::{Reconciled, prune_cluster, reconcile_object};
-use crate::reconcile::problem::ObjectRef;
+use crate::reconcile::{Reconciled, prune_cluster, reconcile_object};
+use crate::reconcile::{remaining_resources, route_service};
 
 /// A kind whose objects own Lattice resources, with upstream's finalizer.
 pub trait Root:
-    Resource<DynamicType = (), Scope = NamespaceResourceScope>
+    TypedKind
+    + Resource<DynamicType = (), Scope = NamespaceResourceScope>
     + Clone
     + Debug
     + Serialize
@@ -86,19 +87,11 @@ const PROBLEM_RETRY_LONGEST: Duration = Duration::from_secs(60);
 /// How long a failed cleanup waits before it looks again.
 const CLEANUP_RETRY: Duration = Duration::from_secs(10);
 
-fn object_ref<K: Root>(object: &K) -> ObjectRef {
-    ObjectRef::new(
-        K::kind(&()),
-        object.namespace().unwrap_or_default(),
-        object.name_any(),
-    )
-}
-
 /// Whether Trellis manages `object`, given the live snapshot.
 fn manages(ctx: &Context, snapshot: &Snapshot, object: &ObjectRef) -> bool {
-    match object.kind.as_str() {
-        "ServiceExport" => true,
-        "Gateway" => normalize::lattice_gateways(snapshot).iter().any(|gateway| {
+    match object.kind {
+        Kind::ServiceExport => true,
+        Kind::Gateway => normalize::lattice_gateways(snapshot).iter().any(|gateway| {
             gateway.metadata.namespace.as_deref() == Some(object.namespace.as_str())
                 && gateway.metadata.name.as_deref() == Some(object.name.as_str())
         }),
@@ -110,7 +103,7 @@ fn manages(ctx: &Context, snapshot: &Snapshot, object: &ObjectRef) -> bool {
 pub async fn reconcile<K: Root>(object: Arc<K>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
     let result = reconcile_root(object, &ctx).await;
-    ctx.metrics.reconciled(&K::kind(&()), started.elapsed());
+    ctx.metrics.reconciled(K::KIND.as_str(), started.elapsed());
     result
 }
 
@@ -120,7 +113,7 @@ pub async fn reconcile<K: Root>(object: Arc<K>, ctx: Arc<Context>) -> Result<Act
 /// (the patch's watch event reconciles it again); then it is applied. An
 /// object no longer managed is cleaned up and let go.
 async fn reconcile_root<K: Root>(object: Arc<K>, ctx: &Arc<Context>) -> Result<Action, Error> {
-    let reference = object_ref(object.as_ref());
+    let reference = TypedKind::reference(object.as_ref());
     let finalizers = object.meta().finalizers.as_ref();
     let finalized = finalizers.is_some_and(|list| list.iter().any(|name| name == K::FINALIZER));
     let deleting = object.meta().deletion_timestamp.is_some();
@@ -149,7 +142,7 @@ fn dynamic_api<K: Root>(ctx: &Context, namespace: &str) -> Api<DynamicObject> {
 
 /// Translates and applies the object, then writes its status and events.
 async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<Action, Error> {
-    let reference = object_ref(object);
+    let reference = TypedKind::reference(object);
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
     let plugins = ctx.plugins.current();
@@ -159,7 +152,7 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .unwrap_or("no plugin (not translated)")
         .to_owned();
     for object_status in reconciled.statuses.iter().filter(|s| s.object == reference) {
-        if reference.kind == "Gateway" {
+        if reference.kind == Kind::Gateway {
             status::write_gateway(ctx.client.clone(), object, object_status, &produced_by).await?;
         } else {
             status::write_route(
@@ -200,7 +193,7 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         let delay = ctx.backoff.failed(&reference).min(PROBLEM_RETRY_LONGEST);
         return Ok(Action::requeue(delay));
     }
-    if K::kind(&()) != "Gateway" && K::kind(&()) != "ServiceExport" {
+    if K::KIND.is_route() {
         annotate_route(object, ctx, &reference).await?;
     }
     ctx.backoff.succeeded(&reference);
@@ -297,8 +290,8 @@ async fn publish<K: Root>(
 /// Removes what Trellis made for the object: prunes the cluster against a
 /// snapshot without it, then checks nothing of the object is left.
 async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<(), Error> {
-    let reference = object_ref(object);
-    if reference.kind == "Gateway" {
+    let reference = TypedKind::reference(object);
+    if reference.kind == Kind::Gateway {
         let gateway = reference.clone();
         let user = normalize::route_references(&snapshot)
             .into_iter()
@@ -354,11 +347,11 @@ fn remove_from(snapshot: &mut crate::kube::Snapshot, object: &ObjectRef) {
                 || candidate.meta().name.as_deref() != Some(object.name.as_str())
         }
     }
-    match object.kind.as_str() {
-        "HTTPRoute" => snapshot.http_routes.retain(keep(object)),
-        "GRPCRoute" => snapshot.grpc_routes.retain(keep(object)),
-        "TLSRoute" => snapshot.tls_routes.retain(keep(object)),
-        "ServiceExport" => snapshot.service_exports.retain(keep(object)),
+    match object.kind {
+        Kind::HttpRoute => snapshot.http_routes.retain(keep(object)),
+        Kind::GrpcRoute => snapshot.grpc_routes.retain(keep(object)),
+        Kind::TlsRoute => snapshot.tls_routes.retain(keep(object)),
+        Kind::ServiceExport => snapshot.service_exports.retain(keep(object)),
         _ => {}
     }
 }
@@ -373,13 +366,13 @@ fn lattice_parents<K: Root>(object: &K, snapshot: &crate::kube::Snapshot) -> Vec
         .into_iter()
         .flatten()
         .filter(|parent| {
-            let group = parent["group"]
-                .as_str()
-                .unwrap_or("gateway.networking.k8s.io");
-            let kind = parent["kind"].as_str().unwrap_or("Gateway");
+            let kind = Kind::of_reference(
+                parent["group"].as_str(),
+                parent["kind"].as_str(),
+                Kind::Gateway,
+            );
             let parent_namespace = parent["namespace"].as_str().unwrap_or(&namespace);
-            group == "gateway.networking.k8s.io"
-                && kind == "Gateway"
+            kind == Some(Kind::Gateway)
                 && gateways.iter().any(|gateway| {
                     gateway.metadata.namespace.as_deref() == Some(parent_namespace)
                         && gateway.metadata.name.as_deref() == parent["name"].as_str()
@@ -392,16 +385,16 @@ fn lattice_parents<K: Root>(object: &K, snapshot: &crate::kube::Snapshot) -> Vec
 /// The controller's error policy: log, count by error kind, retry with
 /// backoff (cleanups that wait on Lattice at a fixed pace).
 pub fn error_policy<K: Root>(object: Arc<K>, error: &Error, ctx: Arc<Context>) -> Action {
-    let kind = K::kind(&());
+    let kind = K::KIND.as_str();
     tracing::warn!(
-        kind = %kind,
+        kind,
         namespace = object.namespace().unwrap_or_default(),
         name = object.name_any(),
         %error,
         "reconcile failed"
     );
-    ctx.metrics.failed(&kind, error.metric_label());
-    let delay = ctx.backoff.failed(&object_ref(object.as_ref()));
+    ctx.metrics.failed(kind, error.metric_label());
+    let delay = ctx.backoff.failed(&TypedKind::reference(object.as_ref()));
     match error {
         Error::CleanupPending { .. } | Error::GatewayInUse { .. } => {
             Action::requeue(delay.min(CLEANUP_RETRY))

@@ -13,9 +13,9 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::context::Context;
 use super::watch::Triggers;
 use crate::kube::Snapshot;
+use crate::object::{Kind, ObjectRef};
 use crate::plugin::{PluginSet, Subject, reload::Reload};
-use crate::reconcile::normalize::{self, CONTROLLER_NAME};
-use crate::reconcile::problem::ObjectRef;
+use crate::reconcile::{CONTROLLER_NAME, normalize};
 
 /// Handles reloads until the watcher stops.
 pub async fn run(ctx: Arc<Context>, mut reloads: UnboundedReceiver<Reload>, triggers: Triggers) {
@@ -51,7 +51,7 @@ pub async fn run(ctx: Arc<Context>, mut reloads: UnboundedReceiver<Reload>, trig
 /// `after`: name, version, configuration or order of a plugin.
 pub fn changed_roots(before: &PluginSet, after: &PluginSet, snapshot: &Snapshot) -> Vec<ObjectRef> {
     let mut roots = Vec::new();
-    let mut check = |kind: &str, metadata: &K8sMeta| {
+    let mut check = |kind: Kind, metadata: &K8sMeta| {
         let meta = normalize::object_meta(kind, metadata);
         let namespace_labels = normalize::namespace_labels(snapshot, &meta.namespace);
         let subject = Subject::of(&meta, &namespace_labels);
@@ -59,36 +59,24 @@ pub fn changed_roots(before: &PluginSet, after: &PluginSet, snapshot: &Snapshot)
             roots.push(ObjectRef::new(kind, &meta.namespace, &meta.name));
         }
     };
-    for gateway in &snapshot.gateways {
-        check("Gateway", &gateway.metadata);
-    }
-    for route in &snapshot.http_routes {
-        check("HTTPRoute", &route.metadata);
-    }
-    for route in &snapshot.grpc_routes {
-        check("GRPCRoute", &route.metadata);
-    }
-    for route in &snapshot.tls_routes {
-        check("TLSRoute", &route.metadata);
-    }
-    for export in &snapshot.service_exports {
-        check("ServiceExport", &export.metadata);
+    for (kind, metadata) in snapshot.roots() {
+        check(kind, metadata);
     }
     let cluster_level = Subject {
-        kind: "Cluster",
+        kind: Kind::Cluster.as_str(),
         namespace: "",
         name: "",
         labels: &[],
         namespace_labels: &[],
     };
     let networks = Subject {
-        kind: "ServiceNetwork",
+        kind: Kind::ServiceNetwork.as_str(),
         ..cluster_level
     };
     if before.chain_identity(&cluster_level) != after.chain_identity(&cluster_level)
         || before.chain_identity(&networks) != after.chain_identity(&networks)
     {
-        roots.push(ObjectRef::new("ServiceNetwork", "", ""));
+        roots.push(ObjectRef::new(Kind::ServiceNetwork, "", ""));
     }
     roots
 }
@@ -194,8 +182,8 @@ metadata: {name: ledger, namespace: payments}
         assert_eq!(
             roots,
             [
-                ObjectRef::new("HTTPRoute", "payments", "checkout"),
-                ObjectRef::new("ServiceExport", "payments", "ledger"),
+                ObjectRef::new(Kind::HttpRoute, "payments", "checkout"),
+                ObjectRef::new(Kind::ServiceExport, "payments", "ledger"),
             ]
         );
     }
@@ -221,7 +209,7 @@ metadata: {name: ledger, namespace: payments}
         let after = PluginSet::stock(default).and(policy, crate::plugin::everything(), "all");
         let roots = changed_roots(&before, &after, &snapshot());
         assert_eq!(roots.len(), 5, "{roots:?}");
-        assert!(roots.contains(&ObjectRef::new("Gateway", "infra", "mesh")));
-        assert!(roots.contains(&ObjectRef::new("ServiceNetwork", "", "")));
+        assert!(roots.contains(&ObjectRef::new(Kind::Gateway, "infra", "mesh")));
+        assert!(roots.contains(&ObjectRef::new(Kind::ServiceNetwork, "", "")));
     }
 }

@@ -20,9 +20,11 @@ use super::context::Context;
 use super::finalizer;
 use super::status;
 use crate::kube::crds::policy_resources;
-use crate::reconcile::apply::{find_service_network, managed_by};
+use crate::kube::kind_of;
+use crate::object::Kind;
+use crate::reconcile::Reconciled;
 use crate::reconcile::normalize;
-use crate::reconcile::plan::Reconciled;
+use crate::reconcile::{find_service_network, managed_by};
 
 /// Upstream's finalizer of ServiceNetwork objects.
 pub const FINALIZER: &str = "servicenetwork.k8s.aws/resources";
@@ -31,7 +33,7 @@ pub const FINALIZER: &str = "servicenetwork.k8s.aws/resources";
 fn resource() -> Option<ApiResource> {
     policy_resources()
         .into_iter()
-        .find(|resource| resource.kind == "ServiceNetwork")
+        .find(|resource| resource.kind == Kind::ServiceNetwork.as_str())
 }
 
 fn api(ctx: &Context) -> Option<Api<DynamicObject>> {
@@ -49,12 +51,7 @@ pub async fn reconcile(ctx: &Context, done: &Reconciled) {
         .policies
         .iter()
         .flat_map(|store| store.state())
-        .filter(|object| {
-            object
-                .types
-                .as_ref()
-                .is_some_and(|types| types.kind == "ServiceNetwork")
-        })
+        .filter(|object| kind_of(object) == Some(Kind::ServiceNetwork))
         .map(|object| (*object).clone())
         .collect();
     for object in objects {
@@ -84,7 +81,7 @@ async fn programmed(
     let problem = done
         .problems
         .iter()
-        .find(|problem| problem.object.kind == "ServiceNetwork" && problem.object.name == name);
+        .find(|problem| problem.object.kind == Kind::ServiceNetwork && problem.object.name == name);
     let network = find_service_network(ctx.lattice.as_ref(), &name)
         .await
         .ok()

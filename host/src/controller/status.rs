@@ -1,5 +1,5 @@
 //! Writing status conditions to Gateways and routes: upstream's condition
-//! types and reasons (from [`crate::reconcile::status`]), the plugin that
+//! types and reasons (from [`crate::reconcile::plan::conditions`]), the plugin that
 //! produced the result named in each holding condition's message.
 //!
 //! Contract: status is written with server-side apply under the field
@@ -18,8 +18,8 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::reconcile::normalize::CONTROLLER_NAME;
-use crate::reconcile::status::ObjectStatus;
+use crate::reconcile::CONTROLLER_NAME;
+use crate::reconcile::ObjectStatus;
 
 /// The field manager of every status write.
 pub const FIELD_MANAGER: &str = "trellis";

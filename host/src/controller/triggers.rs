@@ -9,9 +9,9 @@
 //! whether or not the referenced object exists, so creating a missing
 //! backend triggers the routes waiting for it.
 
-use crate::kube::Snapshot;
-use crate::reconcile::normalize::{self, RouteReferences};
-use crate::reconcile::problem::ObjectRef;
+use crate::kube::{Snapshot, TypedKind};
+use crate::object::{Kind, ObjectRef};
+use crate::reconcile::{RouteReferences, normalize};
 
 /// The annotation naming the Service a ServiceExport exports.
 const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
@@ -35,10 +35,11 @@ pub enum Change {
     ServiceImport(String, String),
     /// A Namespace (its labels select routes for Gateways).
     Namespace(String),
-    /// A policy of `kind` in `namespace` whose `spec.targetRef` names
-    /// `target` (kind, namespace defaulted to the policy's, name).
+    /// A policy of `kind` whose `spec.targetRef` names `target` (kind,
+    /// namespace defaulted to the policy's, name), if it names an object of
+    /// a kind Trellis reads.
     Policy {
-        kind: String,
+        kind: Kind,
         target: Option<ObjectRef>,
     },
     /// A ServiceNetwork object (by name).
@@ -51,23 +52,25 @@ pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
     let mut roots = match change {
         // The cluster-level task (keyed by `ServiceNetwork`) writes the
         // class's own status.
-        Change::GatewayClass(class) => std::iter::once(ObjectRef::new("ServiceNetwork", "", ""))
-            .chain(
-                snapshot
-                    .gateways
-                    .iter()
-                    .filter(|gateway| &gateway.spec.gateway_class_name == class)
-                    .map(gateway_ref),
-            )
-            .collect(),
-        Change::Root(object) if object.kind == "Gateway" => {
+        Change::GatewayClass(class) => {
+            std::iter::once(ObjectRef::new(Kind::ServiceNetwork, "", ""))
+                .chain(
+                    snapshot
+                        .gateways
+                        .iter()
+                        .filter(|gateway| &gateway.spec.gateway_class_name == class)
+                        .map(TypedKind::reference),
+                )
+                .collect()
+        }
+        Change::Root(object) if object.kind == Kind::Gateway => {
             let mut roots = vec![object.clone()];
             roots.extend(routes_of_gateway(&routes, object));
             roots
         }
-        Change::Root(object) if object.kind == "ServiceExport" => {
+        Change::Root(object) if object.kind == Kind::ServiceExport => {
             let mut roots = vec![object.clone()];
-            let import = ObjectRef::new("ServiceImport", &object.namespace, &object.name);
+            let import = ObjectRef::new(Kind::ServiceImport, &object.namespace, &object.name);
             roots.extend(routes_to_backend(&routes, &import));
             roots
         }
@@ -78,7 +81,7 @@ pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
         }
         Change::EndpointSlice(_, None) => Vec::new(),
         Change::ServiceImport(namespace, name) => {
-            let import = ObjectRef::new("ServiceImport", namespace, name);
+            let import = ObjectRef::new(Kind::ServiceImport, namespace, name);
             routes_to_backend(&routes, &import)
         }
         Change::Namespace(namespace) => routes
@@ -90,21 +93,19 @@ pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
         Change::Policy {
             target: Some(target),
             ..
-        } => match target.kind.as_str() {
-            "Service" => service_roots(snapshot, &routes, &target.namespace, &target.name),
-            "Gateway" | "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "ServiceExport" => {
-                vec![target.clone()]
-            }
+        } => match target.kind {
+            Kind::Service => service_roots(snapshot, &routes, &target.namespace, &target.name),
+            kind if kind.is_root() => vec![target.clone()],
             _ => Vec::new(),
         },
         Change::ServiceNetwork(name) => {
-            let mut roots = vec![ObjectRef::new("ServiceNetwork", "", name)];
+            let mut roots = vec![ObjectRef::new(Kind::ServiceNetwork, "", name)];
             roots.extend(
                 snapshot
                     .gateways
                     .iter()
                     .filter(|gateway| gateway.metadata.name.as_deref() == Some(name))
-                    .map(gateway_ref),
+                    .map(TypedKind::reference),
             );
             roots
         }
@@ -112,14 +113,6 @@ pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
     roots.sort();
     roots.dedup();
     roots
-}
-
-fn gateway_ref(gateway: &gateway_api::apis::standard::gateways::Gateway) -> ObjectRef {
-    ObjectRef::new(
-        "Gateway",
-        gateway.metadata.namespace.as_deref().unwrap_or_default(),
-        gateway.metadata.name.as_deref().unwrap_or_default(),
-    )
 }
 
 fn routes_of_gateway(routes: &[RouteReferences], gateway: &ObjectRef) -> Vec<ObjectRef> {
@@ -145,7 +138,7 @@ fn service_roots(
     namespace: &str,
     name: &str,
 ) -> Vec<ObjectRef> {
-    let service = ObjectRef::new("Service", namespace, name);
+    let service = ObjectRef::new(Kind::Service, namespace, name);
     let mut roots = routes_to_backend(routes, &service);
     roots.extend(
         snapshot
@@ -165,7 +158,7 @@ fn service_roots(
             })
             .map(|export| {
                 ObjectRef::new(
-                    "ServiceExport",
+                    Kind::ServiceExport,
                     namespace,
                     export.metadata.name.as_deref().unwrap_or_default(),
                 )

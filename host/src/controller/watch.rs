@@ -12,12 +12,15 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use futures::channel::mpsc::UnboundedSender;
+use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Stream, StreamExt};
-use gateway_api::apis::standard::gateways::Gateway;
-use gateway_api::apis::standard::grpcroutes::GrpcRoute;
-use gateway_api::apis::standard::httproutes::HttpRoute;
-use gateway_api::apis::standard::tlsroutes::TlsRoute;
+use gateway_api::apis::standard::{
+    gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
+    tlsroutes::TlsRoute,
+};
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
@@ -26,38 +29,142 @@ use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
+use super::policies;
 use super::stores::Stores;
 use super::triggers::{Change, affected};
-use crate::kube::crds::ServiceExport;
-use crate::reconcile::problem::ObjectRef;
+use crate::kube::TypedKind;
+use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::object::{Kind, ObjectRef};
+
+/// A kind the controller watches: how a change of one of its objects is
+/// described (what [`affected`] maps to roots).
+pub trait Watched: TypedKind + Clone + DeserializeOwned + Debug + Send + Sync + 'static {
+    /// The change `object` makes.
+    fn change(object: &Self) -> Change;
+}
+
+/// Roots are a change of their own.
+macro_rules! roots {
+    ($($root:ty),*) => {
+        $(impl Watched for $root {
+            fn change(object: &Self) -> Change {
+                Change::Root(TypedKind::reference(object))
+            }
+        })*
+    };
+}
+roots!(Gateway, HttpRoute, GrpcRoute, TlsRoute, ServiceExport);
+
+impl Watched for GatewayClass {
+    fn change(class: &Self) -> Change {
+        Change::GatewayClass(class.name_any())
+    }
+}
+
+impl Watched for Service {
+    fn change(service: &Self) -> Change {
+        Change::Service(service.namespace().unwrap_or_default(), service.name_any())
+    }
+}
+
+impl Watched for EndpointSlice {
+    fn change(slice: &Self) -> Change {
+        Change::EndpointSlice(
+            slice.namespace().unwrap_or_default(),
+            slice.labels().get("kubernetes.io/service-name").cloned(),
+        )
+    }
+}
+
+impl Watched for Namespace {
+    fn change(namespace: &Self) -> Change {
+        Change::Namespace(namespace.name_any())
+    }
+}
+
+impl Watched for ServiceImport {
+    fn change(import: &Self) -> Change {
+        Change::ServiceImport(import.namespace().unwrap_or_default(), import.name_any())
+    }
+}
+
+/// The change a policy object of `kind` makes: its `spec.targetRef`, or a
+/// ServiceNetwork object.
+pub fn policy_change(kind: Kind) -> impl Fn(&DynamicObject) -> Change + Send + 'static {
+    move |object| match kind {
+        Kind::ServiceNetwork => Change::ServiceNetwork(object.name_any()),
+        kind => Change::Policy {
+            kind,
+            target: policies::target(object),
+        },
+    }
+}
 
 /// Where the triggers of each root kind go.
 #[derive(Clone)]
 pub struct Triggers {
-    pub gateways: UnboundedSender<KubeRef<Gateway>>,
-    pub http_routes: UnboundedSender<KubeRef<HttpRoute>>,
-    pub grpc_routes: UnboundedSender<KubeRef<GrpcRoute>>,
-    pub tls_routes: UnboundedSender<KubeRef<TlsRoute>>,
-    pub service_exports: UnboundedSender<KubeRef<ServiceExport>>,
+    gateways: UnboundedSender<KubeRef<Gateway>>,
+    http_routes: UnboundedSender<KubeRef<HttpRoute>>,
+    grpc_routes: UnboundedSender<KubeRef<GrpcRoute>>,
+    tls_routes: UnboundedSender<KubeRef<TlsRoute>>,
+    service_exports: UnboundedSender<KubeRef<ServiceExport>>,
     /// The cluster's service networks (default network, ServiceNetwork
     /// objects): any value means "reconcile them".
-    pub networks: UnboundedSender<()>,
+    networks: UnboundedSender<()>,
+}
+
+/// The receiving ends of [`Triggers`]: one stream per root kind's
+/// controller, and the cluster-level task's.
+pub struct TriggerStreams {
+    pub gateways: UnboundedReceiver<KubeRef<Gateway>>,
+    pub http_routes: UnboundedReceiver<KubeRef<HttpRoute>>,
+    pub grpc_routes: UnboundedReceiver<KubeRef<GrpcRoute>>,
+    pub tls_routes: UnboundedReceiver<KubeRef<TlsRoute>>,
+    pub service_exports: UnboundedReceiver<KubeRef<ServiceExport>>,
+    pub networks: UnboundedReceiver<()>,
 }
 
 impl Triggers {
+    /// New triggers and the streams they feed.
+    pub fn channels() -> (Triggers, TriggerStreams) {
+        let (gateways, gateway_stream) = mpsc::unbounded();
+        let (http_routes, http_stream) = mpsc::unbounded();
+        let (grpc_routes, grpc_stream) = mpsc::unbounded();
+        let (tls_routes, tls_stream) = mpsc::unbounded();
+        let (service_exports, export_stream) = mpsc::unbounded();
+        let (networks, network_stream) = mpsc::unbounded();
+        let triggers = Triggers {
+            gateways,
+            http_routes,
+            grpc_routes,
+            tls_routes,
+            service_exports,
+            networks,
+        };
+        let streams = TriggerStreams {
+            gateways: gateway_stream,
+            http_routes: http_stream,
+            grpc_routes: grpc_stream,
+            tls_routes: tls_stream,
+            service_exports: export_stream,
+            networks: network_stream,
+        };
+        (triggers, streams)
+    }
+
     /// Sends each root to its kind's controller.
     pub fn send(&self, roots: &[ObjectRef]) {
         for root in roots {
             let namespace = root.namespace.as_str();
             let name = root.name.as_str();
             // A closed channel: that controller is stopping; drop the trigger.
-            match root.kind.as_str() {
-                "Gateway" => send(&self.gateways, namespace, name),
-                "HTTPRoute" => send(&self.http_routes, namespace, name),
-                "GRPCRoute" => send(&self.grpc_routes, namespace, name),
-                "TLSRoute" => send(&self.tls_routes, namespace, name),
-                "ServiceExport" => send(&self.service_exports, namespace, name),
-                "ServiceNetwork" => {
+            match root.kind {
+                Kind::Gateway => send(&self.gateways, namespace, name),
+                Kind::HttpRoute => send(&self.http_routes, namespace, name),
+                Kind::GrpcRoute => send(&self.grpc_routes, namespace, name),
+                Kind::TlsRoute => send(&self.tls_routes, namespace, name),
+                Kind::ServiceExport => send(&self.service_exports, namespace, name),
+                Kind::ServiceNetwork => {
                     let _ = self.networks.unbounded_send(());
                 }
                 _ => {}
@@ -74,28 +181,25 @@ where
 }
 
 /// Runs the watch of one kind until the stream ends: fills `writer`'s store
-/// and sends the triggers of each change. `change` describes an object.
+/// and sends the triggers of each change.
 ///
 /// Objects are read untyped and then typed one by one, with an absent
 /// `spec` taken as `{}` (upstream's CRDs let a ServiceExport omit it): an
 /// object that does not fit the type is logged and left out, instead of
 /// failing the list of every object of its kind.
-pub async fn run<K>(
+pub async fn run<K: Watched>(
     client: Client,
     writer: Writer<K>,
     stores: Stores,
     triggers: Triggers,
-    change: fn(&K) -> Change,
-) where
-    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-{
+) {
     let resource = ApiResource::erase::<K>(&());
     let api: Api<DynamicObject> = Api::all_with(client, &resource);
     let events = watcher::watcher(api, watcher::Config::default().any_semantic())
         .default_backoff()
         .filter_map(|event| futures::future::ready(typed_event::<K>(event)))
         .reflect(writer);
-    dispatch(events, stores, triggers, change).await;
+    dispatch(events, stores, triggers, K::change).await;
 }
 
 /// The event with its object typed; `None` (logged) when the object does
@@ -136,7 +240,7 @@ pub async fn run_dynamic(
     writer: Writer<kube::core::DynamicObject>,
     stores: Stores,
     triggers: Triggers,
-    change: fn(&kube::core::DynamicObject) -> Change,
+    change: impl Fn(&DynamicObject) -> Change,
 ) {
     let events = watcher::watcher(api, watcher::Config::default().any_semantic())
         .default_backoff()
@@ -148,7 +252,7 @@ async fn dispatch<K>(
     events: impl Stream<Item = Result<Event<K>, watcher::Error>>,
     stores: Stores,
     triggers: Triggers,
-    change: fn(&K) -> Change,
+    change: impl Fn(&K) -> Change,
 ) {
     let stores = Arc::new(stores);
     let mut events = std::pin::pin!(events);

@@ -10,7 +10,7 @@ use crate::kube::ClusterInput;
 use crate::kube::manifests::{ManifestError, load_cluster_files, load_plan_inputs};
 use crate::lattice::InMemoryLattice;
 use crate::plugin::{Plugin, PluginSet};
-use crate::reconcile::plan::plan;
+use crate::reconcile::plan;
 
 const INPUT: &str = "input.yaml";
 const EXPECTED: &str = "expected.yaml";

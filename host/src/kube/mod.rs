@@ -4,8 +4,10 @@
 
 pub mod crds;
 pub mod endpoints;
+mod kinds;
 pub mod manifests;
 pub mod snapshot;
 
+pub use kinds::{TypedKind, kind_of};
 pub use manifests::{ClusterInput, ManifestError};
 pub use snapshot::Snapshot;

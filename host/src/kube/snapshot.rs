@@ -6,7 +6,11 @@ use gateway_api::apis::standard::{
 };
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
+
+use super::TypedKind;
+use crate::object::Kind;
 
 use super::crds::{ServiceExport, ServiceImport};
 
@@ -41,4 +45,19 @@ pub struct Snapshot {
     /// (TargetGroupPolicy, IAMAuthPolicy, ...), kept untyped: plugins read
     /// their `spec` as JSON.
     pub policies: Vec<DynamicObject>,
+}
+
+impl Snapshot {
+    /// The root objects (Gateways, routes, ServiceExports: those reconciled
+    /// one by one) with their kind, kind by kind in that order.
+    pub fn roots(&self) -> impl Iterator<Item = (Kind, &ObjectMeta)> {
+        fn of<K: TypedKind>(objects: &[K]) -> impl Iterator<Item = (Kind, &ObjectMeta)> {
+            objects.iter().map(|object| (K::KIND, object.meta()))
+        }
+        of(&self.gateways)
+            .chain(of(&self.http_routes))
+            .chain(of(&self.grpc_routes))
+            .chain(of(&self.tls_routes))
+            .chain(of(&self.service_exports))
+    }
 }

@@ -6,8 +6,8 @@ use semver::Version;
 
 use super::exports::Interface;
 use super::version::compatible_range;
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::translate::ProblemSource;
+use crate::object::ProblemSource;
+use crate::object::{ObjectRef, Problem};
 
 /// A plugin that could not be loaded, or a call that did not produce a result.
 ///

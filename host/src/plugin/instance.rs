@@ -36,7 +36,7 @@ use super::version;
 /// engine's [`PluginLimits`](super::PluginLimits); a trap, timeout or memory
 /// overrun becomes a [`PluginError`] naming the plugin and the function, and
 /// leaves the plugin usable for the next call. Output is *not* validated
-/// here: see [`crate::reconcile::validate`].
+/// here: see [`crate::reconcile::translate::validate`].
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
@@ -90,7 +90,7 @@ pub trait CallObserver: Send + Sync {
     );
 
     /// The host rejected the answer of `plugin`'s `function` as invalid
-    /// (see [`crate::reconcile::validate`]).
+    /// (see [`crate::reconcile::translate::validate`]).
     fn rejected(&self, plugin: &str, function: &'static str);
 }
 

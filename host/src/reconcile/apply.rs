@@ -16,6 +16,7 @@
 //!   [`crate::lattice::MAX_TARGETS_PER_CALL`].
 
 mod prune;
+pub mod resolve;
 mod route;
 mod tags;
 mod target_groups;
@@ -31,7 +32,7 @@ use crate::lattice::model::{
     UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, destination_type,
 };
 use crate::lattice::{Lattice, LatticeError};
-use crate::reconcile::desired::DesiredDefaultNetwork;
+use crate::reconcile::translate::desired::DesiredDefaultNetwork;
 
 /// Tags whose key starts with this prefix are the controller's own; they
 /// identify target groups.

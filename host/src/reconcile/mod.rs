@@ -1,16 +1,30 @@
 //! Reconcile: normalize Kubernetes objects into the plugin model, translate
-//! them through plugins, validate the output, and apply it to Lattice.
+//! them through their plugin chains, plan the Lattice calls that make the
+//! account match, and apply them.
+//!
+//! The stages, in the order one object travels through them:
+//!
+//! 1. [`normalize`]: a snapshot's objects as the plugin model's inputs,
+//!    with their references resolved (or a problem each);
+//! 2. `translate`: each object through its plugin chain, every output
+//!    validated, into the desired Lattice resources of that object;
+//! 3. `plan`: desired against observed, per object, with the policies'
+//!    verdicts and the status conditions the result calls for;
+//! 4. `apply`: the Lattice calls, with ServiceImport backends resolved to
+//!    the target groups other clusters export, and cleanup of what an object
+//!    no longer wants.
+//!
+//! Only `normalize` is public as a module (the plugin model's inputs are
+//! useful on their own, e.g. to tests and benchmarks); the other stages are
+//! reached through the names re-exported here.
 
-pub mod access_log;
-pub mod apply;
-pub mod chain;
-pub mod convert;
-pub mod desired;
 pub mod normalize;
-pub mod plan;
-pub mod problem;
-pub mod resolve;
-pub mod status;
-pub mod translate;
-pub mod validate;
-pub mod vpc_association;
+
+mod apply;
+mod plan;
+mod translate;
+
+pub use apply::{find_service_network, managed_by, remaining_resources, route_service};
+pub use normalize::{CONTROLLER_NAME, RouteReferences};
+pub use plan::conditions::{Condition, ObjectStatus};
+pub use plan::{PlanReport, Prune, Reconciled, plan, prune_cluster, reconcile, reconcile_object};

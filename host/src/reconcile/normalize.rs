@@ -32,11 +32,11 @@ pub use references::{RouteReferences, route_references};
 use gateway_api::apis::standard::gateways::Gateway;
 
 use crate::config::ClusterConfig;
-use crate::kube::Snapshot;
+use crate::kube::{Snapshot, kind_of};
+use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::bindings::types::{
     AttachedPolicy, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
 };
-use crate::reconcile::problem::{ObjectRef, Problem};
 
 use self::view::RouteView;
 
@@ -73,7 +73,7 @@ pub fn lattice_gateways(snapshot: &Snapshot) -> Vec<&Gateway> {
 /// The plugin input of a Gateway: its metadata, its policies and itself as JSON.
 pub fn gateway_input(snapshot: &Snapshot, gateway: &Gateway) -> GatewayInput {
     GatewayInput {
-        meta: meta::object_meta("Gateway", &gateway.metadata),
+        meta: meta::object_meta(Kind::Gateway, &gateway.metadata),
         policies: gateway_policies(snapshot, gateway),
         raw: meta::json(gateway),
     }
@@ -83,13 +83,7 @@ pub fn gateway_input(snapshot: &Snapshot, gateway: &Gateway) -> GatewayInput {
 /// (VpcAssociationPolicy, AccessLogPolicy, IAMAuthPolicy).
 pub fn gateway_policies(snapshot: &Snapshot, gateway: &Gateway) -> Vec<AttachedPolicy> {
     let (namespace, name) = meta::sort_key(&gateway.metadata);
-    policies::attached(
-        snapshot,
-        listeners::GATEWAY_GROUP,
-        "Gateway",
-        namespace,
-        name,
-    )
+    policies::attached(snapshot, Kind::Gateway, namespace, name)
 }
 
 /// The cluster-scoped ServiceNetwork objects, sorted by name, as plugins see
@@ -98,15 +92,10 @@ pub fn service_network_objects(snapshot: &Snapshot) -> Vec<(ObjectRef, ObjectMet
     let mut networks: Vec<(ObjectRef, ObjectMeta)> = snapshot
         .policies
         .iter()
-        .filter(|object| {
-            object
-                .types
-                .as_ref()
-                .is_some_and(|types| types.kind == "ServiceNetwork")
-        })
+        .filter(|object| kind_of(object) == Some(Kind::ServiceNetwork))
         .map(|object| {
-            let meta = meta::object_meta("ServiceNetwork", &object.metadata);
-            (ObjectRef::new("ServiceNetwork", "", &meta.name), meta)
+            let meta = meta::object_meta(Kind::ServiceNetwork, &object.metadata);
+            (ObjectRef::new(Kind::ServiceNetwork, "", &meta.name), meta)
         })
         .collect();
     networks.sort_by(|a, b| a.0.cmp(&b.0));
@@ -137,7 +126,7 @@ pub fn service_network_objects(snapshot: &Snapshot) -> Vec<(ObjectRef, ObjectMet
 pub fn routes(snapshot: &Snapshot, cluster: &ClusterConfig) -> Vec<NormalizedRoute> {
     let mut views = route_views(snapshot);
     views.sort_by(|a, b| {
-        (a.namespace, a.name, a.kind_name).cmp(&(b.namespace, b.name, b.kind_name))
+        (a.namespace, a.name, a.object_kind).cmp(&(b.namespace, b.name, b.object_kind))
     });
     views
         .iter()
@@ -157,7 +146,7 @@ pub fn route(
     route_views(snapshot)
         .iter()
         .find(|route| {
-            route.kind_name == object.kind
+            route.object_kind == object.kind
                 && route.namespace == object.namespace
                 && route.name == object.name
         })

@@ -14,25 +14,28 @@
 //! midway keeps what was made and is finished by the next reconcile; the
 //! other objects go on either way.
 
+pub mod access_log_policy;
 mod access_logs;
+pub mod conditions;
 mod networks;
+pub mod vpc_association_policy;
 
 use serde::Serialize;
 
+use self::conditions::ObjectStatus;
 use crate::config::ClusterConfig;
 use crate::kube::ClusterInput;
 use crate::lattice::model::{Service, ServiceNetwork};
 use crate::lattice::{InMemoryLattice, Lattice, LatticeError, LatticeState};
+use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::PluginSet;
 use crate::plugin::bindings::types::{ObjectMeta, RouteInput, TargetGroupSource};
+use crate::reconcile::apply::resolve;
 use crate::reconcile::apply::{self, Applier, Call};
-use crate::reconcile::convert::{self, TargetGroupIds};
-use crate::reconcile::desired::DesiredRoute;
 use crate::reconcile::normalize;
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::resolve;
-use crate::reconcile::status::{self, ObjectStatus};
 use crate::reconcile::translate::ObjectTranslator;
+use crate::reconcile::translate::convert::{self, TargetGroupIds};
+use crate::reconcile::translate::desired::DesiredRoute;
 
 /// The result of a plan or apply: `plan --output json` and
 /// `apply --output json` print it.
@@ -257,14 +260,14 @@ impl<'a> Run<'a> {
                     .iter()
                     .filter(|problem| &problem.cluster == cluster && &problem.object == object)
                     .collect();
-                if object.kind == "Gateway" {
-                    status::gateway_status(cluster, object, &problems)
+                if object.kind == Kind::Gateway {
+                    conditions::gateway_status(cluster, object, &problems)
                 } else {
                     let applied = self
                         .applied
                         .iter()
                         .any(|(c, o)| c == cluster && o == object);
-                    status::route_status(cluster, object, &problems, applied)
+                    conditions::route_status(cluster, object, &problems, applied)
                 }
             })
             .collect()
@@ -285,7 +288,7 @@ impl<'a> Run<'a> {
         let result = applier.default_network(&desired).await;
         self.calls.extend(applier.into_calls());
         if let Err(error) = result {
-            let object = ObjectRef::new("Cluster", "", &cluster.config.cluster_name);
+            let object = ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name);
             self.problems
                 .push(lattice_problem(&cluster.config, &object, &error));
         }
@@ -295,7 +298,7 @@ impl<'a> Run<'a> {
         let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(&cluster.snapshot, gateway);
-            let object = ObjectRef::new("Gateway", &input.meta.namespace, &input.meta.name);
+            let object = ObjectRef::new(Kind::Gateway, &input.meta.namespace, &input.meta.name);
             if !self.selected(&object) {
                 continue;
             }
@@ -480,7 +483,7 @@ impl<'a> Run<'a> {
         }
         self.calls.extend(applier.into_calls());
         if let Err(error) = result {
-            let object = ObjectRef::new("Cluster", "", &config.cluster_name);
+            let object = ObjectRef::new(Kind::Cluster, "", &config.cluster_name);
             self.problems.push(lattice_problem(config, &object, &error));
         }
     }

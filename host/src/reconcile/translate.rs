@@ -1,24 +1,29 @@
 //! Translation of one Kubernetes object into its desired Lattice resources,
 //! through the object's plugin chain: translate, then name, then tag, each
-//! output validated (see [`crate::reconcile::chain`]).
+//! output validated (see [`crate::reconcile::translate::chain`]).
+
+pub mod chain;
+pub mod convert;
+pub mod desired;
+pub mod validate;
 
 use crate::config::ClusterConfig;
 use crate::kube::{Snapshot, endpoints};
 use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, Tags, TargetGroupConfig};
+use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
-    ExportInput, GatewayInput, ObjectMeta, RouteInput, TargetGroupSpec,
+    ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
 };
-use crate::plugin::{PluginSet, Subject};
-use crate::reconcile::chain::Chain;
-use crate::reconcile::desired::{
+use crate::plugin::{ChainLabel, Plugin, PluginSet, Subject};
+use crate::reconcile::normalize;
+use crate::reconcile::translate::chain::Chain;
+use crate::reconcile::translate::desired::{
     DesiredAssociation, DesiredDefaultNetwork, DesiredListener, DesiredRoute, DesiredRule,
     DesiredTargetGroup,
 };
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::{convert, normalize};
 
 /// Translates the objects of one cluster with one set of plugins, each
 /// object through the chain its policies select.
@@ -39,10 +44,17 @@ impl<'a> ObjectTranslator<'a> {
         }
     }
 
-    /// The chain that translates `owner`, reporting problems on `object`.
-    fn chain(&self, object: &ObjectRef, owner: &ObjectMeta) -> Chain<'a> {
+    /// The plugins that translate `owner`, default last, and the labels of
+    /// its namespace.
+    fn plugins_for(&self, owner: &ObjectMeta) -> (Vec<&'a Plugin>, Vec<KeyValue>) {
         let namespace_labels = normalize::namespace_labels(self.snapshot, &owner.namespace);
         let plugins = self.plugins.chain(&Subject::of(owner, &namespace_labels));
+        (plugins, namespace_labels)
+    }
+
+    /// The chain that translates `owner`, reporting problems on `object`.
+    fn chain(&self, object: &ObjectRef, owner: &ObjectMeta) -> Chain<'a> {
+        let (plugins, namespace_labels) = self.plugins_for(owner);
         Chain::new(
             plugins,
             self.cluster.context(),
@@ -54,14 +66,13 @@ impl<'a> ObjectTranslator<'a> {
     /// `name version` of each plugin of the chain that translates `owner`:
     /// what produced its result.
     pub fn produced_by(&self, owner: &ObjectMeta) -> String {
-        let object = ObjectRef::new(&owner.kind, &owner.namespace, &owner.name);
-        self.chain(&object, owner).label()
+        ChainLabel(&self.plugins_for(owner).0).to_string()
     }
 
     /// The cluster itself as a chain's subject (its default network).
     fn cluster_meta(&self) -> ObjectMeta {
         ObjectMeta {
-            kind: "Cluster".into(),
+            kind: Kind::Cluster.as_str().into(),
             namespace: String::new(),
             name: self.cluster.cluster_name.clone(),
             annotations: Vec::new(),
@@ -76,7 +87,7 @@ impl<'a> ObjectTranslator<'a> {
             return Ok(None);
         };
         let owner = self.cluster_meta();
-        let object = ObjectRef::new("Cluster", "", &self.cluster.cluster_name);
+        let object = ObjectRef::new(Kind::Cluster, "", &self.cluster.cluster_name);
         let subjects = vec![
             TaggingSubject::ServiceNetwork(name.clone()),
             TaggingSubject::VpcAssociation(name.clone()),
@@ -280,10 +291,4 @@ impl<'a> ObjectTranslator<'a> {
             })
             .collect())
     }
-}
-
-/// An error that becomes a [`Problem`] on the object it happened for.
-pub trait ProblemSource {
-    /// The problem, for `object` in `cluster`.
-    fn into_problem(self, cluster: &str, object: &ObjectRef) -> Problem;
 }

@@ -153,7 +153,7 @@ async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryL
         Arc::new(LivePlugins::new(plugins)),
         snapshot,
     );
-    let networks = ObjectRef::new("ServiceNetwork", "", "");
+    let networks = ObjectRef::new(Kind::ServiceNetwork, "", "");
     let input = ctx.input(snapshot.clone());
     let made = reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &networks).await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
@@ -317,7 +317,7 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     // Make the route's service first, as an earlier reconcile would have.
     let input = ctx.input(snapshot.clone());
-    let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
+    let object_ref = ObjectRef::new(Kind::HttpRoute, "default", "rates");
     let made = reconcile_object(
         &input,
         &ctx.plugins.current(),
@@ -367,7 +367,7 @@ async fn a_broken_route_reports_without_deleting_anything() {
     let snapshot_ok = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot_ok).await;
     let input = ctx.input(snapshot_ok.clone());
-    let object_ref = ObjectRef::new("HTTPRoute", "default", "rates");
+    let object_ref = ObjectRef::new(Kind::HttpRoute, "default", "rates");
     reconcile_object(
         &input,
         &ctx.plugins.current(),
@@ -440,7 +440,7 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
         manages(
             &ctx,
             &ctx.stores.snapshot(),
-            &ObjectRef::new("HTTPRoute", "default", "rates")
+            &ObjectRef::new(Kind::HttpRoute, "default", "rates")
         ),
         "the route still has its Gateway"
     );

@@ -52,7 +52,7 @@ fn names(roots: &[ObjectRef]) -> Vec<String> {
 #[test]
 fn a_gateway_change_reaches_only_its_own_routes() {
     let snapshot = snapshot(OBJECTS);
-    let gateway = ObjectRef::new("Gateway", "infra", "mesh");
+    let gateway = ObjectRef::new(Kind::Gateway, "infra", "mesh");
     assert_eq!(
         names(&affected(&Change::Root(gateway), &snapshot)),
         ["Gateway infra/mesh", "HTTPRoute apps/rates"]
@@ -86,7 +86,7 @@ fn imports_and_exports_reach_routes_through_the_import() {
         names(&affected(&import, &snapshot)),
         ["HTTPRoute apps/rates"]
     );
-    let export = Change::Root(ObjectRef::new("ServiceExport", "apps", "rates-v2"));
+    let export = Change::Root(ObjectRef::new(Kind::ServiceExport, "apps", "rates-v2"));
     assert_eq!(
         names(&affected(&export, &snapshot)),
         ["HTTPRoute apps/rates", "ServiceExport apps/rates-v2"]
@@ -97,16 +97,16 @@ fn imports_and_exports_reach_routes_through_the_import() {
 fn policies_reach_their_target_and_classes_their_gateways() {
     let snapshot = snapshot(OBJECTS);
     let policy = Change::Policy {
-        kind: "TargetGroupPolicy".into(),
-        target: Some(ObjectRef::new("Service", "apps", "inventory")),
+        kind: Kind::TargetGroupPolicy,
+        target: Some(ObjectRef::new(Kind::Service, "apps", "inventory")),
     };
     assert_eq!(
         names(&affected(&policy, &snapshot)),
         ["HTTPRoute apps/inventory"]
     );
     let policy = Change::Policy {
-        kind: "IAMAuthPolicy".into(),
-        target: Some(ObjectRef::new("Gateway", "infra", "other")),
+        kind: Kind::IamAuthPolicy,
+        target: Some(ObjectRef::new(Kind::Gateway, "infra", "other")),
     };
     assert_eq!(
         names(&affected(&policy, &snapshot)),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::ClusterConfigError;
-use crate::reconcile::problem::ObjectRef;
+use crate::object::ObjectRef;
 
 /// Manifests that cannot be read. Every variant names the file or folder.
 #[derive(Debug, thiserror::Error)]

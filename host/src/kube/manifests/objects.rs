@@ -13,23 +13,11 @@ use serde::de::DeserializeOwned;
 use serde_yaml_ng::{Deserializer, Value};
 
 use super::{ManifestError, Manifests};
-use crate::kube::crds::{self, ServiceExport, ServiceImport};
-use crate::reconcile::problem::ObjectRef;
+use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::object::{Kind, ObjectRef};
 
-/// The Gateway API group.
-const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 /// The namespace of a namespaced object that names none.
 const DEFAULT_NAMESPACE: &str = "default";
-/// The `application-networking.k8s.aws` kinds kept untyped as policies,
-/// with whether each is namespaced.
-const POLICY_KINDS: [(&str, bool); 5] = [
-    ("TargetGroupPolicy", true),
-    ("IAMAuthPolicy", true),
-    ("AccessLogPolicy", true),
-    ("VpcAssociationPolicy", true),
-    ("ServiceNetwork", false),
-];
-
 /// Reads every object of the file at `path` into `manifests`.
 pub(super) fn read_file(path: &Path, manifests: &mut Manifests) -> Result<(), ManifestError> {
     let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
@@ -111,14 +99,6 @@ fn head(value: &Value) -> Result<Option<Head>, &'static str> {
     }))
 }
 
-/// Whether a kind kept as a policy is namespaced; `None` for other kinds.
-fn policy_scope(group: &str, kind: &str) -> Option<bool> {
-    let (_, namespaced) = POLICY_KINDS
-        .iter()
-        .find(|(policy, _)| group == crds::GROUP && *policy == kind)?;
-    Some(*namespaced)
-}
-
 /// The non-empty string `value` holds, if any.
 fn text(value: Option<&Value>) -> Option<&str> {
     value
@@ -141,39 +121,41 @@ impl At<'_> {
     ) -> Result<(), ManifestError> {
         let snapshot = &mut manifests.snapshot;
         let head = self.head;
-        match (head.group.as_str(), head.kind.as_str()) {
-            (GATEWAY_GROUP, "GatewayClass") => {
-                snapshot.gateway_classes.push(self.parse(document, false)?)
-            }
-            (GATEWAY_GROUP, "Gateway") => snapshot.gateways.push(self.parse(document, true)?),
-            (GATEWAY_GROUP, "HTTPRoute") => snapshot.http_routes.push(self.parse(document, true)?),
-            (GATEWAY_GROUP, "GRPCRoute") => snapshot.grpc_routes.push(self.parse(document, true)?),
-            (GATEWAY_GROUP, "TLSRoute") => snapshot.tls_routes.push(self.parse(document, true)?),
-            ("", "Service") => snapshot.services.push(self.parse(document, true)?),
-            ("", "Namespace") => snapshot.namespaces.push(self.parse(document, false)?),
-            ("discovery.k8s.io", "EndpointSlice") => {
-                snapshot.endpoint_slices.push(self.parse(document, true)?)
-            }
-            (crds::GROUP, "ServiceExport") => {
-                let sparse: Sparse<_, _> = self.parse(document, true)?;
+        let Some(kind) = Kind::parse_api(&head.group, &head.kind) else {
+            *manifests.skipped.entry(head.kind.clone()).or_default() += 1;
+            return Ok(());
+        };
+        match kind {
+            Kind::GatewayClass => snapshot.gateway_classes.push(self.parse(kind, document)?),
+            Kind::Gateway => snapshot.gateways.push(self.parse(kind, document)?),
+            Kind::HttpRoute => snapshot.http_routes.push(self.parse(kind, document)?),
+            Kind::GrpcRoute => snapshot.grpc_routes.push(self.parse(kind, document)?),
+            Kind::TlsRoute => snapshot.tls_routes.push(self.parse(kind, document)?),
+            Kind::Service => snapshot.services.push(self.parse(kind, document)?),
+            Kind::Namespace => snapshot.namespaces.push(self.parse(kind, document)?),
+            Kind::EndpointSlice => snapshot.endpoint_slices.push(self.parse(kind, document)?),
+            Kind::ServiceExport => {
+                let sparse: Sparse<_, _> = self.parse(kind, document)?;
                 snapshot.service_exports.push(ServiceExport {
                     metadata: sparse.metadata,
                     spec: sparse.spec,
                     status: sparse.status,
                 });
             }
-            (crds::GROUP, "ServiceImport") => {
-                let sparse: Sparse<_, _> = self.parse(document, true)?;
+            Kind::ServiceImport => {
+                let sparse: Sparse<_, _> = self.parse(kind, document)?;
                 snapshot.service_imports.push(ServiceImport {
                     metadata: sparse.metadata,
                     spec: sparse.spec,
                     status: sparse.status,
                 });
             }
-            (group, kind) => match policy_scope(group, kind) {
-                Some(namespaced) => snapshot.policies.push(self.parse(document, namespaced)?),
-                None => *manifests.skipped.entry(kind.to_owned()).or_default() += 1,
-            },
+            Kind::ServiceNetwork
+            | Kind::TargetGroupPolicy
+            | Kind::IamAuthPolicy
+            | Kind::AccessLogPolicy
+            | Kind::VpcAssociationPolicy => snapshot.policies.push(self.parse(kind, document)?),
+            Kind::Cluster => unreachable!("parse_api never answers Cluster"),
         }
         Ok(())
     }
@@ -182,9 +164,10 @@ impl At<'_> {
     /// namespace gets `default`.
     fn parse<T: DeserializeOwned + HasMetadata>(
         &self,
+        kind: Kind,
         document: Deserializer<'_>,
-        namespaced: bool,
     ) -> Result<T, ManifestError> {
+        let namespaced = kind.is_namespaced();
         let namespace = match (&self.head.namespace, namespaced) {
             (Some(namespace), _) => namespace.as_str(),
             (None, true) => DEFAULT_NAMESPACE,
@@ -193,7 +176,7 @@ impl At<'_> {
         let mut object = T::deserialize(document).map_err(|source| ManifestError::Object {
             path: self.path.to_path_buf(),
             document: self.document,
-            object: ObjectRef::new(&self.head.kind, namespace, &self.head.name),
+            object: ObjectRef::new(kind, namespace, &self.head.name),
             source,
         })?;
         let metadata = object.metadata_mut();

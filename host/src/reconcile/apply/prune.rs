@@ -24,15 +24,15 @@ use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
 use super::{Applier, gone_is_done, tags};
-use crate::reconcile::problem::ObjectRef;
+use crate::object::{Kind, ObjectRef};
 
 /// Route kinds as upstream's `RouteType` tag spells them.
-fn route_type(kind: &str) -> &str {
+fn route_type(kind: Kind) -> &'static str {
     match kind {
-        "HTTPRoute" => "http",
-        "GRPCRoute" => "grpc",
-        "TLSRoute" => "tls",
-        other => other,
+        Kind::HttpRoute => "http",
+        Kind::GrpcRoute => "grpc",
+        Kind::TlsRoute => "tls",
+        other => other.as_str(),
     }
 }
 
@@ -48,7 +48,7 @@ fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
     sources.iter().any(|source| {
         source.name == name
             && source.namespace == namespace
-            && kind.is_none_or(|kind| route_type(&source.kind).eq_ignore_ascii_case(kind))
+            && kind.is_none_or(|kind| route_type(source.kind).eq_ignore_ascii_case(kind))
     })
 }
 
@@ -61,7 +61,9 @@ fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
     );
     if let (Some(name), Some(namespace)) = route {
         return sources.iter().any(|source| {
-            source.kind != "ServiceExport" && source.name == name && source.namespace == namespace
+            source.kind != Kind::ServiceExport
+                && source.name == name
+                && source.namespace == namespace
         });
     }
     let service = (
@@ -72,7 +74,7 @@ fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
         return true;
     };
     sources.iter().any(|source| {
-        source.kind == "ServiceExport" && source.name == name && source.namespace == namespace
+        source.kind == Kind::ServiceExport && source.name == name && source.namespace == namespace
     })
 }
 
@@ -172,7 +174,7 @@ pub async fn remaining_resources(
             && tags::controller_tag(tags, namespace_key).is_some()
     };
     let mut remaining = Vec::new();
-    if object.kind != "ServiceExport"
+    if object.kind != Kind::ServiceExport
         && let Some(service) = route_service(lattice, managed_by, object).await?
     {
         remaining.push(service.arn);

@@ -9,8 +9,8 @@ use crate::lattice::model::{
     Rule, Service, ServiceNetwork, TagResourceInput, Tags, UpdateListenerInput, UpdateRuleInput,
     UpdateServiceInput,
 };
-use crate::reconcile::convert::{self, TargetGroupIds};
-use crate::reconcile::desired::{DesiredListener, DesiredRoute, DesiredRule};
+use crate::reconcile::translate::convert::{self, TargetGroupIds};
+use crate::reconcile::translate::desired::{DesiredListener, DesiredRoute, DesiredRule};
 
 use super::{Applier, gone_is_done, tags};
 

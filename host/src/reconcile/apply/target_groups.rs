@@ -7,7 +7,7 @@ use crate::lattice::model::{
     TargetGroup, UpdateTargetGroupInput,
 };
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
-use crate::reconcile::desired::DesiredTargetGroup;
+use crate::reconcile::translate::desired::DesiredTargetGroup;
 
 use super::{Applier, CONTROLLER_TAG_PREFIX, gone_is_done, tags};
 

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Service;
 use super::view::BackendRefView;
 use super::{Issue, meta, policies};
 use crate::kube::Snapshot;
-use crate::kube::crds::GROUP;
+use crate::object::{Kind, LATTICE_GROUP};
 use crate::plugin::bindings::types::{BackendRef, BackendTarget, ServiceInfo, ServicePort};
 
 /// Resolves one backendRef of a route in `route_namespace`; `field` is its
@@ -25,7 +25,7 @@ pub(super) fn resolve(
     field: &str,
     issues: &mut Vec<Issue>,
 ) -> BackendRef {
-    let kind = backend.kind.unwrap_or("Service");
+    let kind = backend.kind.unwrap_or(Kind::Service.as_str());
     let group = backend.group.unwrap_or_default();
     let namespace = backend.namespace.unwrap_or(route_namespace);
     let name = backend.name;
@@ -54,27 +54,27 @@ pub(super) fn resolve(
         );
         0
     });
-    let target = match (kind, group) {
-        ("Service", "" | "core") => match find_service(snapshot, namespace, name) {
+    let target = match (Kind::parse(kind), group) {
+        (Some(Kind::Service), "" | "core") => match find_service(snapshot, namespace, name) {
             Some(service) => BackendTarget::Service(service_info(snapshot, service)),
-            None => not_found(issues, field, "Service", namespace, name),
+            None => not_found(issues, field, Kind::Service, namespace, name),
         },
-        ("ServiceImport", "" | GROUP) => {
+        (Some(Kind::ServiceImport), "" | LATTICE_GROUP) => {
             let found = snapshot
                 .service_imports
                 .iter()
                 .find(|import| meta::sort_key(&import.metadata) == (namespace, name));
             match found {
                 Some(import) => BackendTarget::ServiceImport(meta::object_meta(
-                    "ServiceImport",
+                    Kind::ServiceImport,
                     &import.metadata,
                 )),
-                None => not_found(issues, field, "ServiceImport", namespace, name),
+                None => not_found(issues, field, Kind::ServiceImport, namespace, name),
             }
         }
-        _ => {
-            let (field, written) = match kind {
-                "Service" | "ServiceImport" => (
+        (parsed, _) => {
+            let (field, written) = match parsed {
+                Some(Kind::Service | Kind::ServiceImport) => (
                     format!("{field}.group"),
                     format!("group `{group}` of kind {kind}"),
                 ),
@@ -105,7 +105,7 @@ pub(super) fn resolve(
 fn not_found(
     issues: &mut Vec<Issue>,
     field: &str,
-    kind: &str,
+    kind: Kind,
     namespace: &str,
     name: &str,
 ) -> BackendTarget {
@@ -149,11 +149,11 @@ pub(super) fn service_info(snapshot: &Snapshot, service: &Service) -> ServiceInf
         .collect();
     let (namespace, name) = meta::sort_key(&service.metadata);
     ServiceInfo {
-        meta: meta::object_meta("Service", &service.metadata),
+        meta: meta::object_meta(Kind::Service, &service.metadata),
         ports,
         ip_families: spec
             .and_then(|spec| spec.ip_families.clone())
             .unwrap_or_default(),
-        policies: policies::attached(snapshot, "", "Service", namespace, name),
+        policies: policies::attached(snapshot, Kind::Service, namespace, name),
     }
 }

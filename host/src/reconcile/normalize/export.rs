@@ -4,8 +4,8 @@ use super::{SERVICE_NAME_ANNOTATION, backends, meta, policies};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::kube::crds::{self, ServiceExport};
+use crate::object::{Kind, ObjectRef};
 use crate::plugin::bindings::types::{ExportInput, ExportedPort};
-use crate::reconcile::problem::ObjectRef;
 
 /// The plugin input of `export` (see [`super::exports`]).
 pub(super) fn normalize(
@@ -14,7 +14,7 @@ pub(super) fn normalize(
     export: &ServiceExport,
 ) -> (ObjectRef, ExportInput) {
     let (namespace, name) = meta::sort_key(&export.metadata);
-    let object = ObjectRef::new("ServiceExport", namespace, name);
+    let object = ObjectRef::new(Kind::ServiceExport, namespace, name);
     let service_name = export
         .metadata
         .annotations
@@ -30,11 +30,11 @@ pub(super) fn normalize(
             .collect()
     });
     let input = ExportInput {
-        meta: meta::object_meta("ServiceExport", &export.metadata),
+        meta: meta::object_meta(Kind::ServiceExport, &export.metadata),
         exported_ports,
         service: backends::find_service(snapshot, namespace, service_name)
             .map(|service| backends::service_info(snapshot, service)),
-        policies: policies::attached(snapshot, crds::GROUP, "ServiceExport", namespace, name),
+        policies: policies::attached(snapshot, Kind::ServiceExport, namespace, name),
         raw: meta::json(export),
     };
     (object, input)

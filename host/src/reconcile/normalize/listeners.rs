@@ -9,11 +9,10 @@ use gateway_api::apis::standard::gateways::{
 use super::view::{ParentRef, RouteView};
 use super::{CONTROLLER_NAME, Issue, meta, selector};
 use crate::kube::Snapshot;
+use crate::object::Kind;
 use crate::plugin::bindings::types::{AttachedListener, KeyValue};
 
 /// The Gateway API group, the default of a parentRef's `group`.
-pub(super) const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
-
 /// What a route's parentRefs come to.
 pub(super) struct Attachment {
     /// Whether a parentRef names a lattice Gateway.
@@ -47,9 +46,7 @@ pub(super) fn attach(snapshot: &Snapshot, route: &RouteView) -> Attachment {
         issues: Vec::new(),
     };
     for (index, parent) in route.parents.iter().enumerate() {
-        if parent.group.unwrap_or(GATEWAY_GROUP) != GATEWAY_GROUP
-            || parent.kind.unwrap_or("Gateway") != "Gateway"
-        {
+        if Kind::of_reference(parent.group, parent.kind, Kind::Gateway) != Some(Kind::Gateway) {
             continue;
         }
         let namespace = parent.namespace.unwrap_or(route.namespace);
@@ -173,11 +170,15 @@ fn allows(
         .unwrap_or_default();
     let kind_allowed = if kinds.is_empty() {
         matches!(
-            (listener.protocol.as_str(), route.kind_name),
-            ("HTTP", "HTTPRoute") | ("HTTPS", "HTTPRoute" | "GRPCRoute") | ("TLS", "TLSRoute")
+            (listener.protocol.as_str(), route.object_kind),
+            ("HTTP", Kind::HttpRoute)
+                | ("HTTPS", Kind::HttpRoute | Kind::GrpcRoute)
+                | ("TLS", Kind::TlsRoute)
         )
     } else {
-        kinds.iter().any(|kind| kind.kind == route.kind_name)
+        kinds
+            .iter()
+            .any(|kind| kind.kind == route.object_kind.as_str())
     };
     if !kind_allowed {
         return false;
@@ -227,7 +228,7 @@ fn attached_listener(gateway: &Gateway, listener: &GatewayListeners) -> Option<A
     let port = u16::try_from(listener.port).ok().filter(|port| *port > 0)?;
     let tls = listener.tls.as_ref();
     Some(AttachedListener {
-        gateway: meta::object_meta("Gateway", &gateway.metadata),
+        gateway: meta::object_meta(Kind::Gateway, &gateway.metadata),
         listener_name: listener.name.clone(),
         port,
         protocol: listener.protocol.clone(),

@@ -5,14 +5,15 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta as K8sMeta;
 use serde::Serialize;
 
+use crate::object::Kind;
 use crate::plugin::bindings::types::{KeyValue, ObjectMeta};
 
 /// The plugin model's metadata of a `kind` object: annotations and labels
 /// sorted by key.
-pub fn object_meta(kind: &str, metadata: &K8sMeta) -> ObjectMeta {
+pub fn object_meta(kind: Kind, metadata: &K8sMeta) -> ObjectMeta {
     let (namespace, name) = sort_key(metadata);
     ObjectMeta {
-        kind: kind.into(),
+        kind: kind.as_str().into(),
         namespace: namespace.into(),
         name: name.into(),
         annotations: key_values(metadata.annotations.as_ref()),

@@ -3,11 +3,12 @@
 use kube::core::DynamicObject;
 
 use super::meta;
-use crate::kube::Snapshot;
+use crate::kube::{Snapshot, kind_of};
+use crate::object::Kind;
 use crate::plugin::bindings::types::AttachedPolicy;
 
-/// The policies in `namespace` whose `spec.targetRef` names the `group`
-/// `kind` object `name`, oldest first, then by name (upstream resolves
+/// The policies in `namespace` whose `spec.targetRef` names the `kind`
+/// object `name`, oldest first, then by name (upstream resolves
 /// conflicts to the oldest).
 ///
 /// As upstream, a policy attaches only to objects of its own namespace;
@@ -15,8 +16,7 @@ use crate::plugin::bindings::types::AttachedPolicy;
 /// `core`.
 pub(super) fn attached(
     snapshot: &Snapshot,
-    group: &str,
-    kind: &str,
+    kind: Kind,
     namespace: &str,
     name: &str,
 ) -> Vec<AttachedPolicy> {
@@ -27,8 +27,8 @@ pub(super) fn attached(
         .filter(|policy| {
             let target = &policy.data["spec"]["targetRef"];
             let text = |field: &str| target[field].as_str().unwrap_or_default();
-            core_alias(text("group")) == core_alias(group)
-                && text("kind") == kind
+            core_alias(text("group")) == core_alias(kind.group())
+                && text("kind") == kind.as_str()
                 && text("name") == name
         })
         .collect();
@@ -38,14 +38,9 @@ pub(super) fn attached(
     });
     policies
         .into_iter()
-        .map(|policy| AttachedPolicy {
-            meta: meta::object_meta(
-                policy
-                    .types
-                    .as_ref()
-                    .map_or("", |types| types.kind.as_str()),
-                &policy.metadata,
-            ),
+        .filter_map(|policy| Some((kind_of(policy)?, policy)))
+        .map(|(kind, policy)| AttachedPolicy {
+            meta: meta::object_meta(kind, &policy.metadata),
             created: policy
                 .metadata
                 .creation_timestamp

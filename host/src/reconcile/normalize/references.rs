@@ -4,7 +4,7 @@
 
 use super::view::{self, RouteView};
 use crate::kube::Snapshot;
-use crate::reconcile::problem::ObjectRef;
+use crate::object::{Kind, LATTICE_GROUP, ObjectRef};
 
 /// A route and the objects it names, namespaces defaulted to the route's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +36,11 @@ fn references(route: &RouteView<'_>) -> RouteReferences {
         .parents
         .iter()
         .filter(|parent| {
-            parent.group.unwrap_or("gateway.networking.k8s.io") == "gateway.networking.k8s.io"
-                && parent.kind.unwrap_or("Gateway") == "Gateway"
+            Kind::of_reference(parent.group, parent.kind, Kind::Gateway) == Some(Kind::Gateway)
         })
         .map(|parent| {
             ObjectRef::new(
-                "Gateway",
+                Kind::Gateway,
                 parent.namespace.unwrap_or(route.namespace),
                 parent.name,
             )
@@ -54,10 +53,10 @@ fn references(route: &RouteView<'_>) -> RouteReferences {
         .filter_map(|backend| {
             let kind = match (
                 backend.group.unwrap_or(""),
-                backend.kind.unwrap_or("Service"),
+                backend.kind.map_or(Some(Kind::Service), Kind::parse),
             ) {
-                ("", "Service") => "Service",
-                ("" | "application-networking.k8s.aws", "ServiceImport") => "ServiceImport",
+                ("", Some(Kind::Service)) => Kind::Service,
+                ("" | LATTICE_GROUP, Some(Kind::ServiceImport)) => Kind::ServiceImport,
                 _ => return None,
             };
             Some(ObjectRef::new(
@@ -68,7 +67,7 @@ fn references(route: &RouteView<'_>) -> RouteReferences {
         })
         .collect();
     RouteReferences {
-        route: ObjectRef::new(route.kind_name, route.namespace, route.name),
+        route: ObjectRef::new(route.object_kind, route.namespace, route.name),
         gateways,
         backends,
     }

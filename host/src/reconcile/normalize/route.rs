@@ -1,12 +1,11 @@
 //! One route: its listeners, rules and problems.
 
-use super::listeners::GATEWAY_GROUP;
 use super::view::RouteView;
 use super::{Issue, NormalizedRoute, backends, listeners, meta, policies};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
+use crate::object::{ObjectRef, Problem};
 use crate::plugin::bindings::types::{RouteInput, RouteRule};
-use crate::reconcile::problem::{ObjectRef, Problem};
 
 /// Normalizes one route; `None` when it is not Trellis's (see [`super::routes`]).
 pub(super) fn normalize(
@@ -27,20 +26,14 @@ pub(super) fn normalize(
     let accepted = !attachment.listeners.is_empty() && !issues.iter().any(|issue| issue.blocking);
     let input = accepted.then(|| RouteInput {
         kind: route.kind,
-        meta: meta::object_meta(route.kind_name, route.metadata),
+        meta: meta::object_meta(route.object_kind, route.metadata),
         hostnames: route.hostnames.to_vec(),
         listeners: attachment.listeners,
         rules,
-        policies: policies::attached(
-            snapshot,
-            GATEWAY_GROUP,
-            route.kind_name,
-            route.namespace,
-            route.name,
-        ),
+        policies: policies::attached(snapshot, route.object_kind, route.namespace, route.name),
         raw: route.raw(),
     });
-    let object = ObjectRef::new(route.kind_name, route.namespace, route.name);
+    let object = ObjectRef::new(route.object_kind, route.namespace, route.name);
     let problems = issues
         .into_iter()
         .map(|issue| Problem {

@@ -162,7 +162,7 @@ fn a_missing_gateway_is_a_problem_naming_it() {
     let route = only_route(&http_route("[{name: my-hotel, namespace: travel}]"));
     assert_eq!(
         route.object,
-        ObjectRef::new("HTTPRoute", "default", "route")
+        ObjectRef::new(Kind::HttpRoute, "default", "route")
     );
     assert!(route.input.is_none());
     assert_eq!(

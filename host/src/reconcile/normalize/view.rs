@@ -7,13 +7,14 @@ use gateway_api::apis::standard::tlsroutes::TlsRoute;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{matches, meta};
+use crate::object::Kind;
 use crate::plugin::bindings::types::{RouteKind, RouteMatch};
 
 /// A route of any kind.
 pub(super) struct RouteView<'a> {
     pub kind: RouteKind,
     /// `HTTPRoute`, `GRPCRoute` or `TLSRoute`.
-    pub kind_name: &'static str,
+    pub object_kind: Kind,
     pub metadata: &'a ObjectMeta,
     pub namespace: &'a str,
     pub name: &'a str,
@@ -120,7 +121,7 @@ pub(super) fn http(route: &HttpRoute) -> RouteView<'_> {
     let (namespace, name) = meta::sort_key(&route.metadata);
     RouteView {
         kind: RouteKind::Http,
-        kind_name: "HTTPRoute",
+        object_kind: Kind::HttpRoute,
         metadata: &route.metadata,
         namespace,
         name,
@@ -146,7 +147,7 @@ pub(super) fn grpc(route: &GrpcRoute) -> RouteView<'_> {
     let (namespace, name) = meta::sort_key(&route.metadata);
     RouteView {
         kind: RouteKind::Grpc,
-        kind_name: "GRPCRoute",
+        object_kind: Kind::GrpcRoute,
         metadata: &route.metadata,
         namespace,
         name,
@@ -171,7 +172,7 @@ pub(super) fn tls(route: &TlsRoute) -> RouteView<'_> {
     let (namespace, name) = meta::sort_key(&route.metadata);
     RouteView {
         kind: RouteKind::Tls,
-        kind_name: "TLSRoute",
+        object_kind: Kind::TlsRoute,
         metadata: &route.metadata,
         namespace,
         name,

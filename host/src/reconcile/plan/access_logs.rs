@@ -2,10 +2,10 @@
 
 use super::{Run, lattice_problem};
 use crate::kube::ClusterInput;
+use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::AttachedPolicy;
-use crate::reconcile::access_log::{AccessLog, access_logs};
-use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::reconcile::plan::access_log_policy::{AccessLog, access_logs};
 use crate::reconcile::translate::ObjectTranslator;
 
 impl Run<'_> {
@@ -27,7 +27,7 @@ impl Run<'_> {
             .await;
         let attached: Vec<String> = policies
             .iter()
-            .filter(|policy| policy.meta.kind == "AccessLogPolicy")
+            .filter(|policy| policy.meta.kind == Kind::AccessLogPolicy.as_str())
             .map(|policy| format!("{}/{}", policy.meta.namespace, policy.meta.name))
             .collect();
         let mut applier = self.applier(&cluster.config);
@@ -96,9 +96,10 @@ impl Run<'_> {
     }
 }
 
+/// A reference to `policy`, an AccessLogPolicy.
 fn policy_ref(policy: &AttachedPolicy) -> ObjectRef {
     ObjectRef::new(
-        policy.meta.kind.clone(),
+        Kind::AccessLogPolicy,
         policy.meta.namespace.clone(),
         policy.meta.name.clone(),
     )

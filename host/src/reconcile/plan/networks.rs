@@ -3,17 +3,17 @@
 
 use gateway_api::apis::standard::gateways::Gateway;
 
+use super::vpc_association_policy;
 use super::{Run, lattice_problem};
 use crate::kube::ClusterInput;
 use crate::lattice::model::ServiceNetwork;
+use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::PluginSet;
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::GatewayInput;
 use crate::reconcile::normalize;
-use crate::reconcile::problem::{ObjectRef, Problem};
 use crate::reconcile::translate::ObjectTranslator;
-use crate::reconcile::validate;
-use crate::reconcile::vpc_association;
+use crate::reconcile::translate::validate;
 
 impl Run<'_> {
     /// Each ServiceNetwork object becomes the service network of its name
@@ -103,16 +103,16 @@ impl Run<'_> {
         let policies = normalize::gateway_policies(&cluster.snapshot, gateway);
         let Some(policy) = policies
             .iter()
-            .find(|policy| policy.meta.kind == "VpcAssociationPolicy")
+            .find(|policy| policy.meta.kind == Kind::VpcAssociationPolicy.as_str())
         else {
             return;
         };
         let object = ObjectRef::new(
-            "VpcAssociationPolicy",
+            Kind::VpcAssociationPolicy,
             &policy.meta.namespace,
             &policy.meta.name,
         );
-        let association = match vpc_association::parse(policy) {
+        let association = match vpc_association_policy::parse(policy) {
             Ok(association) => association,
             Err((field, message)) => {
                 self.problems.push(Problem {

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::reconcile::problem::{ObjectRef, Problem};
+use crate::object::{ObjectRef, Problem};
 
 /// Route `Accepted=False` reasons (upstream `route_controller.go`).
 const ACCEPTED_REASONS: &[&str] = &[
@@ -126,11 +126,12 @@ pub fn route_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::object::Kind;
 
     fn problem(reason: &str) -> Problem {
         Problem {
             cluster: "c".into(),
-            object: ObjectRef::new("HTTPRoute", "default", "rates"),
+            object: ObjectRef::new(Kind::HttpRoute, "default", "rates"),
             field: None,
             reason: reason.into(),
             message: format!("{reason} happened"),
@@ -150,7 +151,7 @@ mod tests {
     fn a_clean_route_is_accepted_resolved_and_programmed() {
         let status = route_status(
             "c",
-            &ObjectRef::new("HTTPRoute", "default", "rates"),
+            &ObjectRef::new(Kind::HttpRoute, "default", "rates"),
             &[],
             true,
         );
@@ -166,7 +167,7 @@ mod tests {
 
     #[test]
     fn reasons_land_on_upstreams_condition_types() {
-        let object = ObjectRef::new("HTTPRoute", "default", "rates");
+        let object = ObjectRef::new(Kind::HttpRoute, "default", "rates");
         let missing = problem("BackendNotFound");
         assert_eq!(
             summary(&route_status("c", &object, &[&missing], true)),
@@ -207,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_gateway_without_its_network_is_pending() {
-        let object = ObjectRef::new("Gateway", "default", "my-gateway");
+        let object = ObjectRef::new(Kind::Gateway, "default", "my-gateway");
         let pending = problem("Pending");
         assert_eq!(
             summary(&gateway_status("c", &object, &[&pending])),

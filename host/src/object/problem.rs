@@ -2,41 +2,7 @@
 
 use serde::Serialize;
 
-/// The Kubernetes object a problem is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ObjectRef {
-    /// Kind as written in the manifest, e.g. `HTTPRoute`.
-    pub kind: String,
-    /// Namespace; empty for cluster-scoped objects.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-}
-
-impl ObjectRef {
-    /// A reference to `kind` `namespace/name`.
-    pub fn new(
-        kind: impl Into<String>,
-        namespace: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            kind: kind.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.namespace.is_empty() {
-            write!(f, "{} {}", self.kind, self.name)
-        } else {
-            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
-        }
-    }
-}
+use super::ObjectRef;
 
 /// One problem with one object: what `plan` lists and what the controller
 /// writes to the object's status and events.
@@ -74,4 +40,10 @@ impl std::fmt::Display for Problem {
         }
         Ok(())
     }
+}
+
+/// An error that becomes a [`Problem`] on the object it happened for.
+pub trait ProblemSource {
+    /// The problem, for `object` in `cluster`.
+    fn into_problem(self, cluster: &str, object: &ObjectRef) -> Problem;
 }

@@ -17,6 +17,8 @@
 //! export an interface is skipped for it. Any failure is one
 //! [`Problem`] for the object; nothing is partially combined.
 
+use crate::object::ProblemSource;
+use crate::object::{ObjectRef, Problem};
 use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::NamingSubject;
 use crate::plugin::bindings::tagging::TaggingSubject;
@@ -25,9 +27,7 @@ use crate::plugin::bindings::types::{
     RouteTranslation, TargetGroupSpec,
 };
 use crate::plugin::{ChainLabel, Interface, Plugin};
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::translate::ProblemSource;
-use crate::reconcile::validate;
+use crate::reconcile::translate::validate;
 
 /// The plugins that translate one object, with what every call's context
 /// carries.

@@ -19,8 +19,8 @@ pub use tags::{validate_no_controller_tags, validate_tags};
 pub use target_groups::validate_target_groups;
 pub use translation::validate_route_translation;
 
-use crate::reconcile::problem::{ObjectRef, Problem};
-use crate::reconcile::translate::ProblemSource;
+use crate::object::ProblemSource;
+use crate::object::{ObjectRef, Problem};
 
 /// Plugin output that breaks a Lattice rule or the plugin contract.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,8 +6,8 @@
 //! resources of the object untouched.
 
 use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, RuleMatch, Tags, Target};
+use crate::object::ObjectRef;
 use crate::plugin::bindings::types::{RuleAction, TargetGroupKey};
-use crate::reconcile::problem::ObjectRef;
 
 /// A target group and the targets it should hold.
 #[derive(Debug, Clone, PartialEq)]

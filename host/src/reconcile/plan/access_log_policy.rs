@@ -3,9 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::object::Kind;
 use crate::plugin::bindings::types::AttachedPolicy;
-
-const KIND: &str = "AccessLogPolicy";
 
 /// The fields of an AccessLogPolicy `spec` Trellis reads.
 #[derive(Debug, Deserialize)]
@@ -47,7 +46,7 @@ pub fn access_logs(policies: &[AttachedPolicy]) -> Vec<AccessLog<'_>> {
     let mut taken: Vec<&str> = Vec::new();
     policies
         .iter()
-        .filter(|policy| policy.meta.kind == KIND)
+        .filter(|policy| policy.meta.kind == Kind::AccessLogPolicy.as_str())
         .map(|policy| {
             let rejected = |reason, field: &str, message: String| AccessLog::Rejected {
                 policy,
