@@ -82,7 +82,7 @@ fn ten_rule_route() -> RouteInput {
 
 fn translate(c: &mut Criterion) {
     let context = CallContext {
-        cluster: ClusterConfig::local().context(),
+        cluster: (&ClusterConfig::local()).into(),
         config: "{}".into(),
         namespace_labels: Vec::new(),
     };

@@ -40,7 +40,7 @@ async fn answers(plugin: &Plugin) {
     use trellis::plugin::bindings::naming::NamingSubject;
     use trellis::plugin::bindings::types::{CallContext, ObjectMeta};
     let ctx = CallContext {
-        cluster: trellis::config::ClusterConfig::local().context(),
+        cluster: (&trellis::config::ClusterConfig::local()).into(),
         config: "{}".into(),
         namespace_labels: Vec::new(),
     };

@@ -31,7 +31,7 @@ fn quick_limits() -> PluginLimits {
 
 fn context() -> CallContext {
     CallContext {
-        cluster: ClusterConfig::local().context(),
+        cluster: (&ClusterConfig::local()).into(),
         config: "{}".into(),
         namespace_labels: Vec::new(),
     }

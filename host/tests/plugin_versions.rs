@@ -53,7 +53,7 @@ fn naming_only(engine: &PluginEngine) -> Plugin {
 
 fn context() -> CallContext {
     CallContext {
-        cluster: ClusterConfig::local().context(),
+        cluster: (&ClusterConfig::local()).into(),
         config: "{}".into(),
         namespace_labels: Vec::new(),
     }

@@ -6,8 +6,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plugin::bindings::types::ClusterContext;
-
 /// The cluster a plan or a controller runs for.
 ///
 /// `cluster.yaml` holds it in camelCase:
@@ -110,17 +108,6 @@ impl ClusterConfig {
         match (&self.default_service_network, self.service_network_override) {
             (Some(default), true) => default,
             _ => name,
-        }
-    }
-
-    /// The context handed to plugins.
-    pub fn context(&self) -> ClusterContext {
-        ClusterContext {
-            cluster_name: self.cluster_name.clone(),
-            vpc_id: self.vpc_id.clone(),
-            account_id: self.account_id.clone(),
-            region: self.region.clone(),
-            default_service_network: self.default_service_network.clone(),
         }
     }
 }

@@ -29,6 +29,13 @@ impl Backoff {
         delay
     }
 
+    /// Records a failure of `object` that retrying will not mend (only a
+    /// change will): the retry waits the longest delay.
+    pub fn failed_for_good(&self, object: &ObjectRef) -> Duration {
+        self.failed(object);
+        LONGEST
+    }
+
     /// Forgets `object`'s failures after a success.
     pub fn succeeded(&self, object: &ObjectRef) {
         self.failures

@@ -35,6 +35,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::backoff::Backoff;
 use super::context::Context;
 use super::error::Error;
 use super::finalizer;
@@ -179,11 +180,11 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .iter()
         .filter(|problem| problem.object == reference)
         .collect();
-    if let Some(problem) = problems
+    if let Some(error) = problems
         .iter()
-        .find(|problem| problem.reason == "LatticeError")
+        .find_map(|problem| problem.lattice_error.clone())
     {
-        return Err(Error::Lattice(problem.message.clone()));
+        return Err(Error::Lattice(error));
     }
     if !problems.is_empty() {
         // What is missing may come from elsewhere (another cluster's export,
@@ -216,9 +217,7 @@ async fn annotate_route<K: Root>(
     ctx: &Context,
     reference: &ObjectRef,
 ) -> Result<(), Error> {
-    let service = route_service(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), reference)
-        .await
-        .map_err(|error| Error::Lattice(error.to_string()))?;
+    let service = route_service(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), reference).await?;
     let Some(service) = service else {
         return Ok(());
     };
@@ -308,12 +307,16 @@ async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Resu
     remove_from(&mut input.snapshot, &reference);
     let pruned = prune_cluster(&input, ctx.lattice.as_ref()).await;
     if let Some(problem) = pruned.problems.first() {
-        return Err(Error::Lattice(problem.message.clone()));
+        return Err(match &problem.lattice_error {
+            Some(error) => Error::Lattice(error.clone()),
+            None => Error::CleanupPending {
+                object: reference.to_string(),
+                remaining: problem.message.clone(),
+            },
+        });
     }
     let remaining =
-        remaining_resources(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), &reference)
-            .await
-            .map_err(|error| Error::Lattice(error.to_string()))?;
+        remaining_resources(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), &reference).await?;
     if !remaining.is_empty() {
         return Err(Error::CleanupPending {
             object: reference.to_string(),
@@ -394,12 +397,24 @@ pub fn error_policy<K: Root>(object: Arc<K>, error: &Error, ctx: Arc<Context>) -
         "reconcile failed"
     );
     ctx.metrics.failed(kind, error.metric_label());
-    let delay = ctx.backoff.failed(&TypedKind::reference(object.as_ref()));
+    Action::requeue(retry_delay(
+        &ctx.backoff,
+        &TypedKind::reference(object.as_ref()),
+        error,
+    ))
+}
+
+/// How long `object` waits before its next try after `error`: a transient
+/// failure backs off from seconds, a permanent one waits the longest
+/// backoff (a change of the object triggers it sooner), and cleanups that
+/// wait on Lattice look again at a fixed pace.
+fn retry_delay(backoff: &Backoff, object: &ObjectRef, error: &Error) -> Duration {
     match error {
         Error::CleanupPending { .. } | Error::GatewayInUse { .. } => {
-            Action::requeue(delay.min(CLEANUP_RETRY))
+            backoff.failed(object).min(CLEANUP_RETRY)
         }
-        _ => Action::requeue(delay),
+        error if error.is_transient() => backoff.failed(object),
+        _ => backoff.failed_for_good(object),
     }
 }
 

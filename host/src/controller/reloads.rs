@@ -93,8 +93,8 @@ async fn publish_failures(ctx: &Context, snapshot: &Snapshot, reload: &Reload) {
         .filter(|class| class.spec.controller_name == CONTROLLER_NAME)
     {
         let target = ObjectReference {
-            api_version: Some("gateway.networking.k8s.io/v1".into()),
-            kind: Some("GatewayClass".into()),
+            api_version: Some(format!("{}/v1", Kind::GatewayClass.group())),
+            kind: Some(Kind::GatewayClass.as_str().into()),
             name: Some(class.name_any()),
             uid: class.metadata.uid.clone(),
             ..ObjectReference::default()

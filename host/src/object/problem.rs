@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::ObjectRef;
+use crate::lattice::LatticeError;
 
 /// One problem with one object: what `plan` lists and what the controller
 /// writes to the object's status and events.
@@ -26,6 +27,11 @@ pub struct Problem {
     /// The plugin that reported or caused the problem, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
+    /// The failed Lattice call behind the problem, if that is what it is
+    /// (reason `LatticeError`): kept typed, so whoever retries can tell a
+    /// transient failure from a permanent one.
+    #[serde(skip)]
+    pub lattice_error: Option<LatticeError>,
 }
 
 impl std::fmt::Display for Problem {

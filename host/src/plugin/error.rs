@@ -150,6 +150,7 @@ impl ProblemSource for PluginError {
             reason: self.reason().to_owned(),
             message,
             plugin: Some(self.plugin().to_owned()),
+            lattice_error: None,
         }
     }
 }

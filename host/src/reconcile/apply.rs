@@ -32,6 +32,7 @@ use crate::lattice::model::{
     UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, destination_type,
 };
 use crate::lattice::{Lattice, LatticeError};
+use crate::object::Kind;
 use crate::reconcile::translate::desired::DesiredDefaultNetwork;
 
 /// Tags whose key starts with this prefix are the controller's own; they
@@ -227,8 +228,8 @@ impl<'a> Applier<'a> {
             destination_type(&subscription.destination_arn) == destination_type(destination_arn)
                 && managed_by(&subscription.tags).is_some()
                 && managed_by(&subscription.tags) == managed_by(tags)
-                && controller_tag(&subscription.tags, "AccessLogPolicy")
-                    == controller_tag(tags, "AccessLogPolicy")
+                && controller_tag(&subscription.tags, Kind::AccessLogPolicy.as_str())
+                    == controller_tag(tags, Kind::AccessLogPolicy.as_str())
         });
         if let Some(replaced) = replaced {
             self.record(
@@ -267,7 +268,7 @@ impl<'a> Applier<'a> {
             .await?;
         for stale in subscriptions.iter().filter(|subscription| {
             managed_by(&subscription.tags) == Some(managed_by_value)
-                && controller_tag(&subscription.tags, "AccessLogPolicy")
+                && controller_tag(&subscription.tags, Kind::AccessLogPolicy.as_str())
                     .is_some_and(|policy| !attached.iter().any(|a| a == policy))
         }) {
             self.record(

@@ -159,13 +159,13 @@ pub async fn reconcile_object(
     object: &ObjectRef,
 ) -> Reconciled {
     let mut run = Run::new(lattice, Some(object.clone()));
-    match object.kind.as_str() {
-        "ServiceNetwork" => {
+    match object.kind {
+        Kind::ServiceNetwork => {
             run.default_network(cluster, plugins).await;
             run.service_network_objects(cluster, plugins).await;
         }
-        "Gateway" => run.gateways(cluster, plugins).await,
-        "ServiceExport" => run.exports(cluster, plugins).await,
+        Kind::Gateway => run.gateways(cluster, plugins).await,
+        Kind::ServiceExport => run.exports(cluster, plugins).await,
         _ => run.routes(cluster, plugins).await,
     }
     run.finish()
@@ -204,6 +204,7 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
         reason: "LatticeError".into(),
         message: error.to_string(),
         plugin: None,
+        lattice_error: Some(error.clone()),
     }
 }
 
@@ -335,6 +336,7 @@ impl<'a> Run<'a> {
                     reason: "Pending".into(),
                     message: format!("VPC Lattice Service Network {name} not found"),
                     plugin: None,
+                    lattice_error: None,
                 }),
                 Err(error) => self
                     .problems
@@ -506,6 +508,7 @@ impl<'a> Run<'a> {
                 reason: reason.into(),
                 message,
                 plugin: None,
+                lattice_error: None,
             })
         };
         let lattice_error =

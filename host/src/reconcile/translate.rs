@@ -15,7 +15,7 @@ use crate::plugin::bindings::auth::AuthPolicy;
 use crate::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
-    ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
+    ClusterContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, TargetGroupSpec,
 };
 use crate::plugin::{ChainLabel, Plugin, PluginSet, Subject};
 use crate::reconcile::normalize;
@@ -24,6 +24,19 @@ use crate::reconcile::translate::desired::{
     DesiredAssociation, DesiredDefaultNetwork, DesiredListener, DesiredRoute, DesiredRule,
     DesiredTargetGroup,
 };
+
+/// The cluster as plugins see it.
+impl From<&ClusterConfig> for ClusterContext {
+    fn from(cluster: &ClusterConfig) -> Self {
+        ClusterContext {
+            cluster_name: cluster.cluster_name.clone(),
+            vpc_id: cluster.vpc_id.clone(),
+            account_id: cluster.account_id.clone(),
+            region: cluster.region.clone(),
+            default_service_network: cluster.default_service_network.clone(),
+        }
+    }
+}
 
 /// Translates the objects of one cluster with one set of plugins, each
 /// object through the chain its policies select.
@@ -57,7 +70,7 @@ impl<'a> ObjectTranslator<'a> {
         let (plugins, namespace_labels) = self.plugins_for(owner);
         Chain::new(
             plugins,
-            self.cluster.context(),
+            ClusterContext::from(self.cluster),
             namespace_labels,
             object.clone(),
         )

@@ -22,7 +22,7 @@ use super::super::stores::Stores;
 use super::*;
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
-use crate::lattice::InMemoryLattice;
+use crate::lattice::{InMemoryLattice, LatticeError};
 use crate::plugin::{LivePlugins, Plugin, PluginEngine, PluginSet};
 
 type ApiHandle = Handle<Request<Body>, Response<Body>>;
@@ -490,4 +490,37 @@ async fn a_policy_of_the_route_is_accepted() {
     expect(&mut handle, "PATCH", ROUTE_PATH, route_json).await;
     task.await.unwrap().unwrap();
     assert_eq!(lattice.state().services[0].auth_type, "AWS_IAM");
+}
+
+#[test]
+fn a_throttled_lattice_call_is_retried_as_transient_and_a_refused_one_is_not() {
+    let backoff = Backoff::default();
+    let route = ObjectRef::new(Kind::HttpRoute, "apps", "rates");
+    let throttled = Error::from(LatticeError::Throttled {
+        message: "Rate exceeded".into(),
+    });
+    let refused = Error::from(LatticeError::Validation {
+        field: "name".into(),
+        message: "too long".into(),
+    });
+    assert!(throttled.is_transient());
+    assert_eq!(throttled.metric_label(), "lattice_transient");
+    assert!(!refused.is_transient());
+    assert_eq!(refused.metric_label(), "lattice");
+
+    // A transient failure backs off from seconds, doubling.
+    assert_eq!(
+        retry_delay(&backoff, &route, &throttled),
+        Duration::from_secs(5)
+    );
+    assert_eq!(
+        retry_delay(&backoff, &route, &throttled),
+        Duration::from_secs(10)
+    );
+    // A permanent one waits the longest backoff at once.
+    let other = ObjectRef::new(Kind::HttpRoute, "apps", "other");
+    assert_eq!(
+        retry_delay(&backoff, &other, &refused),
+        Duration::from_secs(300)
+    );
 }

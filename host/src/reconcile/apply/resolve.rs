@@ -2,6 +2,7 @@
 //! ServiceExport created, by their tags (upstream `findSvcExportTG`).
 
 use crate::lattice::model::TargetGroup;
+use crate::object::Kind;
 use crate::plugin::bindings::types::{BackendTarget, ObjectMeta, RouteInput, TargetGroupKey};
 
 const TAG_PREFIX: &str = "application-networking.k8s.aws/";
@@ -63,7 +64,7 @@ pub fn import_target_group<'a>(
     let vpc = import.and_then(|meta| annotation(meta, ANNOTATION_VPC));
     let candidates: Vec<&TargetGroup> = groups
         .iter()
-        .filter(|group| tag(group, "SourceTypeKey") == Some("ServiceExport"))
+        .filter(|group| tag(group, "SourceTypeKey") == Some(Kind::ServiceExport.as_str()))
         .filter(|group| tag(group, "ServiceName") == Some(export_name))
         .filter(|group| tag(group, "ServiceNamespace") == Some(key.namespace.as_str()))
         .filter(|group| cluster.is_none_or(|cluster| tag(group, "ClusterName") == Some(cluster)))
@@ -129,7 +130,7 @@ pub fn import_reference<'a>(
         for (index, backend) in rule.backends.iter().enumerate() {
             if backend.namespace == key.namespace
                 && backend.name == key.name
-                && backend.kind == "ServiceImport"
+                && backend.kind == Kind::ServiceImport.as_str()
             {
                 let meta = match &backend.target {
                     BackendTarget::ServiceImport(meta) => Some(meta),

@@ -43,6 +43,7 @@ pub(super) fn normalize(
             reason: issue.reason.into(),
             message: issue.message,
             plugin: None,
+            lattice_error: None,
         })
         .collect();
     Some(NormalizedRoute {

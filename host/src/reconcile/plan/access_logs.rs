@@ -67,6 +67,7 @@ impl Run<'_> {
                         reason: reason.into(),
                         message,
                         plugin: None,
+                        lattice_error: None,
                     });
                     continue;
                 }

@@ -136,6 +136,7 @@ mod tests {
             reason: reason.into(),
             message: format!("{reason} happened"),
             plugin: None,
+            lattice_error: None,
         }
     }
 

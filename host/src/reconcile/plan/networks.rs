@@ -33,6 +33,7 @@ impl Run<'_> {
                     reason: "Invalid".into(),
                     message: error.message,
                     plugin: None,
+                    lattice_error: None,
                 });
                 continue;
             }
@@ -122,6 +123,7 @@ impl Run<'_> {
                     reason: "Invalid".into(),
                     message,
                     plugin: None,
+                    lattice_error: None,
                 });
                 return;
             }

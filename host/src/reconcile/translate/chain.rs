@@ -26,7 +26,7 @@ use crate::plugin::bindings::types::{
     CallContext, ClusterContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
     RouteTranslation, TargetGroupSpec,
 };
-use crate::plugin::{ChainLabel, Interface, Plugin};
+use crate::plugin::{ChainLabel, Interface, Plugin, PluginError};
 use crate::reconcile::translate::validate;
 
 /// The plugins that translate one object, with what every call's context
@@ -120,22 +120,47 @@ impl<'a> Chain<'a> {
                 self.label()
             ),
             plugin: None,
+            lattice_error: None,
         }
+    }
+
+    /// What `call` answers, refined along the chain: the default plugin
+    /// answers first with no previous result, each plugin before it is
+    /// given the result so far. Every answer is validated with `validate`
+    /// before it is passed on; `function` names the export in problems.
+    async fn refine<T, Answer>(
+        &self,
+        function: &'static str,
+        call: impl Fn(&'a Plugin, CallContext, Option<T>) -> Answer,
+        validate: impl Fn(&str, &T) -> Result<(), validate::ValidationError>,
+    ) -> Result<T, Problem>
+    where
+        Answer: Future<Output = Result<T, PluginError>>,
+    {
+        let mut result: Option<T> = None;
+        for plugin in self.exporting(Interface::Translate).rev() {
+            let refined = call(plugin, self.context(plugin), result.take())
+                .await
+                .map_err(|error| self.problem(error))?;
+            validate(plugin.name(), &refined)
+                .map_err(|error| self.rejected(plugin, function, error))?;
+            result = Some(refined);
+        }
+        result.ok_or_else(|| self.nobody(function))
     }
 
     /// The route's translation, refined along the chain.
     pub async fn translate_route(&self, input: &RouteInput) -> Result<RouteTranslation, Problem> {
-        let mut result: Option<RouteTranslation> = None;
-        for plugin in self.exporting(Interface::Translate).rev() {
-            let translation = plugin
-                .translate_route(&self.context(plugin), input, result.as_ref())
-                .await
-                .map_err(|error| self.problem(error))?;
-            validate::validate_route_translation(plugin.name(), &translation)
-                .map_err(|error| self.rejected(plugin, "translate-route", error))?;
-            result = Some(translation);
-        }
-        result.ok_or_else(|| self.nobody("translate-route"))
+        self.refine(
+            "translate-route",
+            |plugin, context, previous| async move {
+                plugin
+                    .translate_route(&context, input, previous.as_ref())
+                    .await
+            },
+            validate::validate_route_translation,
+        )
+        .await
     }
 
     /// The target groups a ServiceExport exports, refined along the chain.
@@ -143,32 +168,30 @@ impl<'a> Chain<'a> {
         &self,
         input: &ExportInput,
     ) -> Result<Vec<TargetGroupSpec>, Problem> {
-        let mut result: Option<Vec<TargetGroupSpec>> = None;
-        for plugin in self.exporting(Interface::Translate).rev() {
-            let specs = plugin
-                .translate_export(&self.context(plugin), input, result.as_deref())
-                .await
-                .map_err(|error| self.problem(error))?;
-            validate::validate_target_groups(plugin.name(), &specs)
-                .map_err(|error| self.rejected(plugin, "translate-export", error))?;
-            result = Some(specs);
-        }
-        result.ok_or_else(|| self.nobody("translate-export"))
+        self.refine(
+            "translate-export",
+            |plugin, context, previous: Option<Vec<TargetGroupSpec>>| async move {
+                plugin
+                    .translate_export(&context, input, previous.as_deref())
+                    .await
+            },
+            |plugin, specs| validate::validate_target_groups(plugin, specs),
+        )
+        .await
     }
 
     /// The service network a Gateway stands for, refined along the chain.
     pub async fn gateway_service_network(&self, input: &GatewayInput) -> Result<String, Problem> {
-        let mut result: Option<String> = None;
-        for plugin in self.exporting(Interface::Translate).rev() {
-            let name = plugin
-                .gateway_service_network(&self.context(plugin), input, result.as_deref())
-                .await
-                .map_err(|error| self.problem(error))?;
-            validate::validate_service_network_name(plugin.name(), &name)
-                .map_err(|error| self.rejected(plugin, "gateway-service-network", error))?;
-            result = Some(name);
-        }
-        result.ok_or_else(|| self.nobody("gateway-service-network"))
+        self.refine(
+            "gateway-service-network",
+            |plugin, context, previous: Option<String>| async move {
+                plugin
+                    .gateway_service_network(&context, input, previous.as_deref())
+                    .await
+            },
+            |plugin, name| validate::validate_service_network_name(plugin, name),
+        )
+        .await
     }
 
     /// One name per subject: for each, the first plugin's answer.
@@ -232,23 +255,39 @@ impl<'a> Chain<'a> {
         Ok(merged)
     }
 
-    /// The auth policy of a route's service: the first plugin's answer.
-    pub async fn route_auth_policy(
+    /// The first auth policy a plugin answers with `call`, validated;
+    /// `none` defers to the next plugin. `function` names the export in
+    /// problems.
+    async fn first_auth_policy<Answer>(
         &self,
-        input: &RouteInput,
-    ) -> Result<Option<AuthPolicy>, Problem> {
+        function: &'static str,
+        call: impl Fn(&'a Plugin, CallContext) -> Answer,
+    ) -> Result<Option<AuthPolicy>, Problem>
+    where
+        Answer: Future<Output = Result<Option<AuthPolicy>, PluginError>>,
+    {
         for plugin in self.exporting(Interface::Auth) {
-            let answer = plugin
-                .route_auth_policy(&self.context(plugin), input)
+            let answer = call(plugin, self.context(plugin))
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_auth_policy(plugin.name(), answer.as_ref())
-                .map_err(|error| self.rejected(plugin, "route-auth-policy", error))?;
+                .map_err(|error| self.rejected(plugin, function, error))?;
             if answer.is_some() {
                 return Ok(answer);
             }
         }
         Ok(None)
+    }
+
+    /// The auth policy of a route's service: the first plugin's answer.
+    pub async fn route_auth_policy(
+        &self,
+        input: &RouteInput,
+    ) -> Result<Option<AuthPolicy>, Problem> {
+        self.first_auth_policy("route-auth-policy", |plugin, context| async move {
+            plugin.route_auth_policy(&context, input).await
+        })
+        .await
     }
 
     /// The auth policy of a Gateway's service network: the first plugin's
@@ -257,17 +296,9 @@ impl<'a> Chain<'a> {
         &self,
         input: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, Problem> {
-        for plugin in self.exporting(Interface::Auth) {
-            let answer = plugin
-                .gateway_auth_policy(&self.context(plugin), input)
-                .await
-                .map_err(|error| self.problem(error))?;
-            validate::validate_auth_policy(plugin.name(), answer.as_ref())
-                .map_err(|error| self.rejected(plugin, "gateway-auth-policy", error))?;
-            if answer.is_some() {
-                return Ok(answer);
-            }
-        }
-        Ok(None)
+        self.first_auth_policy("gateway-auth-policy", |plugin, context| async move {
+            plugin.gateway_auth_policy(&context, input).await
+        })
+        .await
     }
 }

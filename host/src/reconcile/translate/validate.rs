@@ -46,6 +46,7 @@ impl ProblemSource for ValidationError {
                 self.plugin, self.message
             ),
             plugin: Some(self.plugin),
+            lattice_error: None,
         }
     }
 }
