@@ -39,16 +39,11 @@ pub struct ApplyArgs {
 
 /// Runs the apply. Exit code: [`exit_code`].
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
-    let Inputs {
-        clusters,
-        first,
-        plugins,
-        runtime,
-    } = Inputs::load(&args.paths, &args.plugins)?;
+    let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let prune = if args.prune { Prune::Yes } else { Prune::No };
-    let (report, counts) = runtime.block_on(async {
-        let lattice = CachedLattice::new(args.endpoint.connect(&first.region).await?);
-        let reconciled = reconcile(&clusters, &plugins, &lattice, prune).await;
+    let (report, counts) = inputs.runtime.block_on(async {
+        let lattice = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
+        let reconciled = reconcile(&inputs.clusters, &inputs.plugins, &lattice, prune).await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the
         // creates (statuses in progress, names left out) is not the state.

@@ -106,16 +106,11 @@ pub struct PlanArgs {
 
 /// Runs the plan. Exit code: [`exit_code`].
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let Inputs {
-        clusters,
-        first,
-        plugins,
-        runtime,
-    } = Inputs::load(&args.paths, &args.plugins)?;
+    let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let observed = match &args.endpoint.endpoint_url {
         None => LatticeState::default(),
-        Some(url) => runtime.block_on(async {
-            let sdk = CachedLattice::new(args.endpoint.connect(&first.region).await?);
+        Some(url) => inputs.runtime.block_on(async {
+            let sdk = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
             let state = read_state(&sdk)
                 .await
                 .with_context(|| format!("reading the state at {url}"))?;
@@ -123,8 +118,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             anyhow::Ok(state)
         })?,
     };
-    let lattice = InMemoryLattice::with_state(first.account_id, first.region, observed);
-    let report = runtime.block_on(plan(&clusters, &plugins, &lattice));
+    let lattice =
+        InMemoryLattice::with_state(inputs.first.account_id, inputs.first.region, observed);
+    let report = inputs
+        .runtime
+        .block_on(plan(&inputs.clusters, &inputs.plugins, &lattice));
     args.output.print(&report)?;
     Ok(exit_code(&report))
 }
