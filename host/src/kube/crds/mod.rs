@@ -48,7 +48,11 @@ macro_rules! custom_resource {
             PartialEq,
             ::schemars::JsonSchema,
         )]
-        #[kube(group = "application-networking.k8s.aws", version = "v1alpha1", derive = "PartialEq")]
+        #[kube(
+            group = "application-networking.k8s.aws",
+            version = "v1alpha1",
+            derive = "PartialEq"
+        )]
         #[serde(rename_all = "camelCase")]
         $(#[$attribute])*
         pub struct $spec $fields
