@@ -7,14 +7,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, read_state};
 use trellis::reconcile::{Prune, reconcile};
 
 use super::endpoint::{EndpointArgs, call_summary};
-use super::plan::OutputFormat;
-use super::plugin_arg::{self, PluginArgs};
-use super::render;
+use super::plan::{Inputs, OutputFormat, exit_code};
+use super::plugin_arg::PluginArgs;
 
 /// Arguments of `trellis apply`.
 #[derive(Debug, Args)]
@@ -39,23 +37,13 @@ pub struct ApplyArgs {
     output: OutputFormat,
 }
 
-/// Runs the apply. Exit code 0 when no object has a problem, 1 otherwise.
+/// Runs the apply. Exit code: [`exit_code`].
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
-    let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
-    let mut loader = args.plugins.loader()?;
-    let region = clusters
-        .first()
-        .map(|cluster| cluster.config.region.clone())
-        .unwrap_or_else(|| trellis::config::ClusterConfig::local().region);
+    let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let prune = if args.prune { Prune::Yes } else { Prune::No };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let plugins = runtime.block_on(plugin_arg::load_set(&mut loader))?;
-    let (report, counts) = runtime.block_on(async {
-        let lattice = CachedLattice::new(args.endpoint.connect(&region).await?);
-        let reconciled = reconcile(&clusters, &plugins, &lattice, prune).await;
+    let (report, counts) = inputs.runtime.block_on(async {
+        let lattice = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
+        let reconciled = reconcile(&inputs.clusters, &inputs.plugins, &lattice, prune).await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the
         // creates (statuses in progress, names left out) is not the state.
@@ -65,14 +53,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             .context("reading the state after the apply")?;
         anyhow::Ok((reconciled.with_state(state), counts))
     })?;
-    match args.output {
-        OutputFormat::Text => print!("{}", render::render(&report)),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-    }
+    args.output.print(&report)?;
     eprint!("{}", call_summary(&counts));
-    Ok(if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_code(&report))
 }

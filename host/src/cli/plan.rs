@@ -1,14 +1,19 @@
-//! `trellis plan PATH…`: the main job, offline.
+//! `trellis plan PATH…`: the main job, offline; and what `apply` shares
+//! with it: the inputs both start from, how the report is printed and the
+//! exit code it gives.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use tokio::runtime::Runtime;
 
-use trellis::kube::manifests;
+use trellis::config::ClusterConfig;
+use trellis::kube::manifests::{self, ClusterInput};
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
-use trellis::reconcile::plan;
+use trellis::plugin::PluginSet;
+use trellis::reconcile::{PlanReport, plan};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plugin_arg::{self, PluginArgs};
@@ -21,6 +26,64 @@ pub enum OutputFormat {
     Text,
     /// `{"calls": [...], "state": {...}, "problems": [...]}`.
     Json,
+}
+
+impl OutputFormat {
+    /// Prints `report` to stdout in this format.
+    pub fn print(self, report: &PlanReport) -> serde_json::Result<()> {
+        match self {
+            OutputFormat::Text => print!("{}", render::render(report)),
+            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        }
+        Ok(())
+    }
+}
+
+/// The exit code of a plan or apply: 0 when no object has a problem, 1
+/// otherwise.
+pub fn exit_code(report: &PlanReport) -> ExitCode {
+    if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// What `plan` and `apply` start from.
+pub struct Inputs {
+    /// The clusters of the manifests.
+    pub clusters: Vec<ClusterInput>,
+    /// The first cluster's configuration; the local one when there is no
+    /// cluster.
+    pub first: ClusterConfig,
+    /// Every plugin the plugin arguments name.
+    pub plugins: PluginSet,
+    /// The multi-threaded runtime the plugins were loaded on.
+    pub runtime: Runtime,
+}
+
+impl Inputs {
+    /// Reads the manifests at `paths`, then starts the runtime and loads the
+    /// plugins `plugins` names on it.
+    pub fn load(paths: &[PathBuf], plugins: &PluginArgs) -> anyhow::Result<Self> {
+        let clusters = manifests::load_plan_inputs(paths).context("reading manifests")?;
+        let mut loader = plugins.loader()?;
+        let first = clusters
+            .first()
+            .map(|cluster| cluster.config.clone())
+            .unwrap_or_else(ClusterConfig::local);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let plugins = runtime.block_on(plugin_arg::load_set(&mut loader))?;
+        Ok(Self {
+            clusters,
+            first,
+            plugins,
+            runtime,
+        })
+    }
 }
 
 /// Arguments of `trellis plan`.
@@ -41,23 +104,13 @@ pub struct PlanArgs {
     endpoint: EndpointArgs,
 }
 
-/// Runs the plan. Exit code 0 when no object has a problem, 1 otherwise.
+/// Runs the plan. Exit code: [`exit_code`].
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let clusters = manifests::load_plan_inputs(&args.paths).context("reading manifests")?;
-    let mut loader = args.plugins.loader()?;
-    let first = clusters
-        .first()
-        .map(|cluster| cluster.config.clone())
-        .unwrap_or_else(trellis::config::ClusterConfig::local);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let plugins = runtime.block_on(plugin_arg::load_set(&mut loader))?;
+    let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let observed = match &args.endpoint.endpoint_url {
         None => LatticeState::default(),
-        Some(url) => runtime.block_on(async {
-            let sdk = CachedLattice::new(args.endpoint.connect(&first.region).await?);
+        Some(url) => inputs.runtime.block_on(async {
+            let sdk = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
             let state = read_state(&sdk)
                 .await
                 .with_context(|| format!("reading the state at {url}"))?;
@@ -65,15 +118,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             anyhow::Ok(state)
         })?,
     };
-    let lattice = InMemoryLattice::with_state(first.account_id, first.region, observed);
-    let report = runtime.block_on(plan(&clusters, &plugins, &lattice));
-    match args.output {
-        OutputFormat::Text => print!("{}", render::render(&report)),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-    }
-    Ok(if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let lattice =
+        InMemoryLattice::with_state(inputs.first.account_id, inputs.first.region, observed);
+    let report = inputs
+        .runtime
+        .block_on(plan(&inputs.clusters, &inputs.plugins, &lattice));
+    args.output.print(&report)?;
+    Ok(exit_code(&report))
 }

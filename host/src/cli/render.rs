@@ -94,29 +94,18 @@ fn render_state(out: &mut String, state: &LatticeState) {
             network.id,
             owner(&network.tags)
         );
-        for association in state
+        let vpcs = state
             .service_network_vpc_associations
             .iter()
             .filter(|a| a.service_network_id == network.id)
-        {
-            let _ = writeln!(
-                out,
-                "    ├─ VPC {}{}",
-                association.vpc_id,
-                owner(&association.tags)
-            );
-        }
-        for association in state
+            .map(|a| (format!("VPC {}", a.vpc_id), &a.tags));
+        let services = state
             .service_network_service_associations
             .iter()
             .filter(|a| a.service_network_id == network.id)
-        {
-            let _ = writeln!(
-                out,
-                "    ├─ service {}{}",
-                association.service_name,
-                owner(&association.tags)
-            );
+            .map(|a| (format!("service {}", a.service_name), &a.tags));
+        for (member, tags) in vpcs.chain(services) {
+            let _ = writeln!(out, "    ├─ {member}{}", owner(tags));
         }
     }
     for service in &state.services {

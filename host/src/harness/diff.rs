@@ -33,49 +33,43 @@ impl fmt::Display for Difference {
 /// key and arrays by index.
 pub fn differences(expected: &Value, actual: &Value) -> Vec<Difference> {
     let mut found = Vec::new();
-    compare("", expected, actual, &mut found);
+    compare(String::new(), Some(expected), Some(actual), &mut found);
     found
 }
 
-fn compare(path: &str, expected: &Value, actual: &Value, found: &mut Vec<Difference>) {
+/// Adds to `found` the differences at and below `path`, where either
+/// document may lack a value: two objects or two arrays are compared member
+/// by member, any other two values that differ are one difference.
+fn compare(
+    path: String,
+    expected: Option<&Value>,
+    actual: Option<&Value>,
+    found: &mut Vec<Difference>,
+) {
     match (expected, actual) {
-        (Value::Object(expected), Value::Object(actual)) => {
+        (Some(Value::Object(expected)), Some(Value::Object(actual))) => {
             let mut keys: Vec<&String> = expected.keys().chain(actual.keys()).collect();
             keys.sort();
             keys.dedup();
             for key in keys {
-                let path = if path.is_empty() {
+                let member = if path.is_empty() {
                     key.clone()
                 } else {
                     format!("{path}.{key}")
                 };
-                match (expected.get(key), actual.get(key)) {
-                    (Some(expected), Some(actual)) => compare(&path, expected, actual, found),
-                    (expected, actual) => found.push(Difference {
-                        path,
-                        expected: expected.cloned(),
-                        actual: actual.cloned(),
-                    }),
-                }
+                compare(member, expected.get(key), actual.get(key), found);
             }
         }
-        (Value::Array(expected), Value::Array(actual)) => {
+        (Some(Value::Array(expected)), Some(Value::Array(actual))) => {
             for index in 0..expected.len().max(actual.len()) {
-                let path = format!("{path}[{index}]");
-                match (expected.get(index), actual.get(index)) {
-                    (Some(expected), Some(actual)) => compare(&path, expected, actual, found),
-                    (expected, actual) => found.push(Difference {
-                        path,
-                        expected: expected.cloned(),
-                        actual: actual.cloned(),
-                    }),
-                }
+                let member = format!("{path}[{index}]");
+                compare(member, expected.get(index), actual.get(index), found);
             }
         }
-        (expected, actual) if expected != actual => found.push(Difference {
-            path: path.to_owned(),
-            expected: Some(expected.clone()),
-            actual: Some(actual.clone()),
+        _ if expected != actual => found.push(Difference {
+            path,
+            expected: expected.cloned(),
+            actual: actual.cloned(),
         }),
         _ => {}
     }

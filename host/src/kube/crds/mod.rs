@@ -12,6 +12,53 @@
 //! ServiceImport manifest may omit `spec` altogether (see
 //! [`crate::kube::manifests`]).
 
+/// Declares a kind of the group from its spec struct, writing once what
+/// every kind shares: kube's `CustomResource` derive in this group at version
+/// `v1alpha1`, deriving `PartialEq` on the kind; the spec's serde, schema,
+/// `Clone`, `Debug` and `PartialEq` derives; camelCase field names.
+///
+/// The spec's own attributes follow: its docs (the description of `spec` in
+/// the schema), `#[kube(...)]` attributes with the kind's names, scope,
+/// status and doc, and any other. A kind listed with Gateway API's kinds
+/// starts with `gateway_api`: it joins their `gateway-api` category
+/// (`kubectl get gateway-api`) and gets an `Age` printer column after its
+/// own columns.
+macro_rules! custom_resource {
+    (gateway_api $(#[$attribute:meta])* pub struct $spec:ident $fields:tt) => {
+        custom_resource! {
+            $(#[$attribute])*
+            #[kube(
+                category = "gateway-api",
+                printcolumn(
+                    name = "Age",
+                    type_ = "date",
+                    json_path = ".metadata.creationTimestamp"
+                )
+            )]
+            pub struct $spec $fields
+        }
+    };
+    ($(#[$attribute:meta])* pub struct $spec:ident $fields:tt) => {
+        #[derive(
+            ::kube::CustomResource,
+            ::serde::Serialize,
+            ::serde::Deserialize,
+            Clone,
+            Debug,
+            PartialEq,
+            ::schemars::JsonSchema,
+        )]
+        #[kube(
+            group = "application-networking.k8s.aws",
+            version = "v1alpha1",
+            derive = "PartialEq"
+        )]
+        #[serde(rename_all = "camelCase")]
+        $(#[$attribute])*
+        pub struct $spec $fields
+    };
+}
+
 mod access_log_policy;
 mod iam_auth_policy;
 mod policy;

@@ -3,32 +3,25 @@
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::{CustomResource, CustomResourceExt};
+use kube::CustomResourceExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Declares that the Service with the same name and namespace (or the one
-/// named by the `application-networking.k8s.aws/service-name` annotation)
-/// is consumable from other clusters.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "application-networking.k8s.aws",
-    version = "v1alpha1",
-    doc = "A Service exported to the other clusters of a ClusterSet.",
-    kind = "ServiceExport",
-    plural = "serviceexports",
-    namespaced,
-    status = "ServiceExportStatus",
-    derive = "Default",
-    derive = "PartialEq"
-)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceExportSpec {
-    /// The Service ports to export and the route type each is used with.
-    /// Unset in the legacy form: the port then comes from the
-    /// `application-networking.k8s.aws/port` annotation, and routes are HTTP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exported_ports: Option<Vec<ExportedPort>>,
+custom_resource! {
+    /// Declares that the Service with the same name and namespace (or the one
+    /// named by the `application-networking.k8s.aws/service-name` annotation)
+    /// is consumable from other clusters.
+    #[derive(Default)]
+    #[kube(kind = "ServiceExport", plural = "serviceexports")]
+    #[kube(namespaced, status = "ServiceExportStatus", derive = "Default")]
+    #[kube(doc = "A Service exported to the other clusters of a ClusterSet.")]
+    pub struct ServiceExportSpec {
+        /// The Service ports to export and the route type each is used with.
+        /// Unset in the legacy form: the port then comes from the
+        /// `application-networking.k8s.aws/port` annotation, and routes are HTTP.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub exported_ports: Option<Vec<ExportedPort>>,
+    }
 }
 
 /// A Service port a ServiceExport exports.

@@ -3,46 +3,39 @@
 
 use k8s_openapi::api::core::v1::SessionAffinityConfig;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::{CustomResource, CustomResourceExt};
+use kube::CustomResourceExt;
 use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// A service imported from the clusters of a ClusterSet: a route backend
-/// resolved to the target groups some cluster's ServiceExport created.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "application-networking.k8s.aws",
-    version = "v1alpha1",
-    doc = "A service imported from the clusters of a ClusterSet.",
-    kind = "ServiceImport",
-    plural = "serviceimports",
-    namespaced,
-    status = "ServiceImportStatus",
-    derive = "Default",
-    derive = "PartialEq"
-)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = ports_required)]
-pub struct ServiceImportSpec {
-    /// The ports of the imported service. The schema requires them; the
-    /// manifests Trellis reads offline may omit them.
-    #[serde(default)]
-    #[schemars(extend("x-kubernetes-list-type" = "atomic"))]
-    pub ports: Vec<ServiceImportPort>,
-    /// The VIP when `type` is ClusterSetIP (at most one).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 1))]
-    pub ips: Vec<String>,
-    /// `ClusterSetIP` or `Headless`.
-    #[serde(rename = "type")]
-    pub type_: ServiceImportType,
-    /// `ClientIP` or `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_affinity: Option<String>,
-    /// Session affinity settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_affinity_config: Option<SessionAffinityConfig>,
+custom_resource! {
+    /// A service imported from the clusters of a ClusterSet: a route backend
+    /// resolved to the target groups some cluster's ServiceExport created.
+    #[derive(Default)]
+    #[kube(kind = "ServiceImport", plural = "serviceimports")]
+    #[kube(namespaced, status = "ServiceImportStatus", derive = "Default")]
+    #[kube(doc = "A service imported from the clusters of a ClusterSet.")]
+    #[schemars(transform = ports_required)]
+    pub struct ServiceImportSpec {
+        /// The ports of the imported service. The schema requires them; the
+        /// manifests Trellis reads offline may omit them.
+        #[serde(default)]
+        #[schemars(extend("x-kubernetes-list-type" = "atomic"))]
+        pub ports: Vec<ServiceImportPort>,
+        /// The VIP when `type` is ClusterSetIP (at most one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(max = 1))]
+        pub ips: Vec<String>,
+        /// `ClusterSetIP` or `Headless`.
+        #[serde(rename = "type")]
+        pub type_: ServiceImportType,
+        /// `ClientIP` or `None`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub session_affinity: Option<String>,
+        /// Session affinity settings.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub session_affinity_config: Option<SessionAffinityConfig>,
+    }
 }
 
 /// Makes `ports` required in the schema of a ServiceImport spec, without the

@@ -3,38 +3,23 @@
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::{CustomResource, CustomResourceExt};
+use kube::CustomResourceExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{not_reconciled_by_default, pending_accepted_and_programmed};
 
-/// A VPC Lattice service network named after the object. The spec has no
-/// fields yet.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(
-    group = "application-networking.k8s.aws",
-    version = "v1alpha1",
-    doc = "A cluster-scoped VPC Lattice service network managed by the controller.",
-    kind = "ServiceNetwork",
-    plural = "servicenetworks",
-    shortname = "sn",
-    category = "gateway-api",
-    status = "ServiceNetworkStatus",
-    printcolumn(
-        name = "ARN",
-        type_ = "string",
-        json_path = ".status.serviceNetworkARN"
-    ),
-    printcolumn(
-        name = "Age",
-        type_ = "date",
-        json_path = ".metadata.creationTimestamp"
-    ),
-    derive = "Default",
-    derive = "PartialEq"
-)]
-pub struct ServiceNetworkSpec {}
+custom_resource! {
+    gateway_api
+    /// A VPC Lattice service network named after the object. The spec has no
+    /// fields yet.
+    #[derive(Default)]
+    #[kube(kind = "ServiceNetwork", plural = "servicenetworks", shortname = "sn")]
+    #[kube(status = "ServiceNetworkStatus", derive = "Default")]
+    #[kube(printcolumn(name = "ARN", type_ = "string", json_path = ".status.serviceNetworkARN"))]
+    #[kube(doc = "A cluster-scoped VPC Lattice service network managed by the controller.")]
+    pub struct ServiceNetworkSpec {}
+}
 
 /// The status of a ServiceNetwork.
 ///

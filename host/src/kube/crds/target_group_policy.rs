@@ -1,47 +1,33 @@
 //! TargetGroupPolicy: how the VPC Lattice target groups of a Service (or a
 //! ServiceExport) route and health-check.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{NamespacedPolicyTargetReference, PolicyStatus};
 
-/// Target group settings for the Service (or ServiceExport) `targetRef`
-/// names. Changing `protocol` or `protocolVersion` replaces the target
-/// groups; changing `healthCheck` updates them in place.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[kube(
-    group = "application-networking.k8s.aws",
-    version = "v1alpha1",
-    doc = "Target group settings (protocol, health check) for a Service or ServiceExport.",
-    kind = "TargetGroupPolicy",
-    plural = "targetgrouppolicies",
-    shortname = "tgp",
-    category = "gateway-api",
-    namespaced,
-    status = "PolicyStatus",
-    printcolumn(
-        name = "Age",
-        type_ = "date",
-        json_path = ".metadata.creationTimestamp"
-    ),
-    derive = "PartialEq"
-)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetGroupPolicySpec {
-    /// The protocol to the targets: `HTTP` (the default), `HTTPS` or `TCP`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    /// The HTTP version to the targets: `HTTP1` (the default) or `HTTP2`;
-    /// ignored for `TCP`, and behind a GRPCRoute (always HTTP/2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol_version: Option<String>,
-    /// The Service or ServiceExport the policy applies to.
-    pub target_ref: NamespacedPolicyTargetReference,
-    /// How VPC Lattice checks the targets' health.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub health_check: Option<HealthCheckConfig>,
+custom_resource! {
+    gateway_api
+    /// Target group settings for the Service (or ServiceExport) `targetRef`
+    /// names. Changing `protocol` or `protocolVersion` replaces the target
+    /// groups; changing `healthCheck` updates them in place.
+    #[kube(kind = "TargetGroupPolicy", plural = "targetgrouppolicies", shortname = "tgp")]
+    #[kube(namespaced, status = "PolicyStatus")]
+    #[kube(doc = "Target group settings (protocol, health check) for a Service or ServiceExport.")]
+    pub struct TargetGroupPolicySpec {
+        /// The protocol to the targets: `HTTP` (the default), `HTTPS` or `TCP`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub protocol: Option<String>,
+        /// The HTTP version to the targets: `HTTP1` (the default) or `HTTP2`;
+        /// ignored for `TCP`, and behind a GRPCRoute (always HTTP/2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub protocol_version: Option<String>,
+        /// The Service or ServiceExport the policy applies to.
+        pub target_ref: NamespacedPolicyTargetReference,
+        /// How VPC Lattice checks the targets' health.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub health_check: Option<HealthCheckConfig>,
+    }
 }
 
 /// The health check of a VPC Lattice target group; unset fields keep VPC

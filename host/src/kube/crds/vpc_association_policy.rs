@@ -2,7 +2,6 @@
 //! with the service network of a Gateway.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -11,42 +10,29 @@ use super::policy::{NamespacedPolicyTargetReference, pending_accepted};
 /// A security group ID such as `sg-0123456789abcdef0`.
 const SECURITY_GROUP_ID_PATTERN: &str = "^sg-[0-9a-z]+$";
 
-/// The VPC association of the service network the Gateway `targetRef`
-/// names.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[kube(
-    group = "application-networking.k8s.aws",
-    version = "v1alpha1",
-    doc = "The VPC association of the service network of a Gateway.",
-    kind = "VpcAssociationPolicy",
-    plural = "vpcassociationpolicies",
-    shortname = "vap",
-    category = "gateway-api",
-    namespaced,
-    status = "VpcAssociationPolicyStatus",
-    printcolumn(
-        name = "Age",
-        type_ = "date",
-        json_path = ".metadata.creationTimestamp"
-    ),
-    derive = "PartialEq"
-)]
-#[serde(rename_all = "camelCase")]
-pub struct VpcAssociationPolicySpec {
-    /// The security groups of the association (at least one when set);
-    /// ignored when `associateWithVpc` is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        length(min = 1),
-        inner(length(min = 3, max = 32), pattern(SECURITY_GROUP_ID_PATTERN))
-    )]
-    pub security_group_ids: Option<Vec<String>>,
-    /// Whether the cluster's VPC is associated with the service network;
-    /// true when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub associate_with_vpc: Option<bool>,
-    /// The Gateway the policy applies to.
-    pub target_ref: NamespacedPolicyTargetReference,
+custom_resource! {
+    gateway_api
+    /// The VPC association of the service network the Gateway `targetRef`
+    /// names.
+    #[kube(kind = "VpcAssociationPolicy", plural = "vpcassociationpolicies", shortname = "vap")]
+    #[kube(namespaced, status = "VpcAssociationPolicyStatus")]
+    #[kube(doc = "The VPC association of the service network of a Gateway.")]
+    pub struct VpcAssociationPolicySpec {
+        /// The security groups of the association (at least one when set);
+        /// ignored when `associateWithVpc` is false.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(
+            length(min = 1),
+            inner(length(min = 3, max = 32), pattern(SECURITY_GROUP_ID_PATTERN))
+        )]
+        pub security_group_ids: Option<Vec<String>>,
+        /// Whether the cluster's VPC is associated with the service network;
+        /// true when unset.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub associate_with_vpc: Option<bool>,
+        /// The Gateway the policy applies to.
+        pub target_ref: NamespacedPolicyTargetReference,
+    }
 }
 
 /// The status of a VpcAssociationPolicy. Unlike the other policies' it has
