@@ -22,6 +22,7 @@ use kube::runtime::reflector::{self, Store, store::Writer};
 use kube::{Client, Resource};
 use tokio::task::JoinSet;
 
+use self::Taking::{All, Live};
 use super::watch::{self, Triggers, Watched};
 
 use crate::kube::Snapshot;
@@ -46,21 +47,17 @@ pub struct Stores {
     pub policies: Vec<Store<DynamicObject>>,
 }
 
-/// Every object of `store`.
-fn all<K>(store: &Store<K>) -> Vec<K>
-where
-    K: Resource + Clone + 'static,
-    K::DynamicType: Eq + std::hash::Hash + Clone,
-{
-    store
-        .state()
-        .iter()
-        .map(|object| K::clone(object))
-        .collect()
+/// Which objects of a store a snapshot takes.
+#[derive(Clone, Copy)]
+enum Taking {
+    /// Every object, those being deleted included.
+    All,
+    /// The objects that are not being deleted.
+    Live,
 }
 
-/// The objects of `store` that are not being deleted.
-fn live<K>(store: &Store<K>) -> Vec<K>
+/// The objects of `store` that `taking` says.
+fn objects<K>(store: &Store<K>, taking: Taking) -> Vec<K>
 where
     K: Resource + Clone + 'static,
     K::DynamicType: Eq + std::hash::Hash + Clone,
@@ -68,7 +65,10 @@ where
     store
         .state()
         .iter()
-        .filter(|object| object.meta().deletion_timestamp.is_none())
+        .filter(|object| match taking {
+            Taking::All => true,
+            Taking::Live => object.meta().deletion_timestamp.is_none(),
+        })
         .map(|object| K::clone(object))
         .collect()
 }
@@ -138,17 +138,21 @@ impl Stores {
     /// targets.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            gateway_classes: all(&self.gateway_classes),
-            gateways: all(&self.gateways),
-            http_routes: live(&self.http_routes),
-            grpc_routes: live(&self.grpc_routes),
-            tls_routes: live(&self.tls_routes),
-            services: all(&self.services),
-            endpoint_slices: all(&self.endpoint_slices),
-            namespaces: all(&self.namespaces),
-            service_exports: live(&self.service_exports),
-            service_imports: all(&self.service_imports),
-            policies: self.policies.iter().flat_map(live).collect(),
+            gateway_classes: objects(&self.gateway_classes, All),
+            gateways: objects(&self.gateways, All),
+            http_routes: objects(&self.http_routes, Live),
+            grpc_routes: objects(&self.grpc_routes, Live),
+            tls_routes: objects(&self.tls_routes, Live),
+            services: objects(&self.services, All),
+            endpoint_slices: objects(&self.endpoint_slices, All),
+            namespaces: objects(&self.namespaces, All),
+            service_exports: objects(&self.service_exports, Live),
+            service_imports: objects(&self.service_imports, All),
+            policies: self
+                .policies
+                .iter()
+                .flat_map(|store| objects(store, Live))
+                .collect(),
         }
     }
 

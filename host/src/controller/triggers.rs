@@ -13,9 +13,6 @@ use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::{RouteReferences, normalize};
 
-/// The annotation naming the Service a ServiceExport exports.
-const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
-
 /// One object that changed (was added, modified or deleted).
 ///
 /// Roots are Gateways, routes, ServiceExports, and the cluster-level work
@@ -145,24 +142,8 @@ fn service_roots(
             .service_exports
             .iter()
             .filter(|export| export.metadata.namespace.as_deref() == Some(namespace))
-            .filter(|export| {
-                let exported = export
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|annotations| annotations.get(SERVICE_NAME_ANNOTATION))
-                    .map(|name| name.trim())
-                    .filter(|name| !name.is_empty())
-                    .or(export.metadata.name.as_deref());
-                exported == Some(name)
-            })
-            .map(|export| {
-                ObjectRef::new(
-                    Kind::ServiceExport,
-                    namespace,
-                    export.metadata.name.as_deref().unwrap_or_default(),
-                )
-            }),
+            .filter(|export| export.service_name() == name)
+            .map(TypedKind::reference),
     );
     roots
 }

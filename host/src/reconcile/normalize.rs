@@ -43,9 +43,6 @@ use self::view::RouteView;
 /// The `controllerName` of GatewayClasses whose Gateways are Lattice's.
 pub const CONTROLLER_NAME: &str = "application-networking.k8s.aws/gateway-api-controller";
 
-/// The ServiceExport annotation naming the Service it exports.
-pub const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
-
 /// A route as normalized for the plugins, with what is wrong with it.
 #[derive(Debug, Clone)]
 pub struct NormalizedRoute {

@@ -209,6 +209,26 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
 }
 
 impl<'a> Run<'a> {
+    /// Keeps the calls `applier` made, and a failed `result` as a problem
+    /// on `object`; the value when it succeeded.
+    fn applied<T>(
+        &mut self,
+        cluster: &ClusterConfig,
+        object: &ObjectRef,
+        applier: Applier<'_>,
+        result: Result<T, LatticeError>,
+    ) -> Option<T> {
+        self.calls.extend(applier.into_calls());
+        result
+            .map_err(|error| self.problems.push(lattice_problem(cluster, object, &error)))
+            .ok()
+    }
+
+    /// The value of a translation, or `None` with its problem kept.
+    fn translated<T>(&mut self, result: Result<T, Problem>) -> Option<T> {
+        result.map_err(|problem| self.problems.push(problem)).ok()
+    }
+
     fn new(lattice: &'a dyn Lattice, only: Option<ObjectRef>) -> Self {
         Self {
             lattice,
@@ -287,12 +307,8 @@ impl<'a> Run<'a> {
         };
         let mut applier = self.applier(&cluster.config);
         let result = applier.default_network(&desired).await;
-        self.calls.extend(applier.into_calls());
-        if let Err(error) = result {
-            let object = ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name);
-            self.problems
-                .push(lattice_problem(&cluster.config, &object, &error));
-        }
+        let object = ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name);
+        self.applied(&cluster.config, &object, applier, result);
     }
 
     async fn gateways(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
@@ -306,12 +322,8 @@ impl<'a> Run<'a> {
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
             self.translated_by(cluster, &object, &translator, &input.meta);
-            let name = match translator.gateway(&object, &input).await {
-                Ok(name) => name,
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
+            let Some(name) = self.translated(translator.gateway(&object, &input).await) else {
+                continue;
             };
             let name = cluster.config.service_network_name(&name).to_owned();
             match apply::find_service_network(self.lattice, &name).await {
@@ -352,12 +364,8 @@ impl<'a> Run<'a> {
                 continue;
             }
             self.translated_by(cluster, &object, &translator, &input.meta);
-            let groups = match translator.export(&object, &input).await {
-                Ok(groups) => groups,
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
+            let Some(groups) = self.translated(translator.export(&object, &input).await) else {
+                continue;
             };
             let mut applier = self.applier(&cluster.config);
             let mut failure = None;
@@ -395,13 +403,11 @@ impl<'a> Run<'a> {
                 continue;
             };
             self.translated_by(cluster, &normalized.object, &translator, &input.meta);
-            let desired = match translator.route(&normalized.object, &input).await {
-                Ok(desired) => with_network_override(&cluster.config, desired),
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
+            let translation = translator.route(&normalized.object, &input).await;
+            let Some(desired) = self.translated(translation) else {
+                continue;
             };
+            let desired = with_network_override(&cluster.config, desired);
             let prepared = match self.prepare_route(&cluster.config, &input, &desired).await {
                 Ok(prepared) => prepared,
                 Err(problem) => {
@@ -483,11 +489,8 @@ impl<'a> Run<'a> {
                 Err(error) => Err(error),
             };
         }
-        self.calls.extend(applier.into_calls());
-        if let Err(error) = result {
-            let object = ObjectRef::new(Kind::Cluster, "", &config.cluster_name);
-            self.problems.push(lattice_problem(config, &object, &error));
-        }
+        let object = ObjectRef::new(Kind::Cluster, "", &config.cluster_name);
+        self.applied(config, &object, applier, result);
     }
 
     /// The read-only checks before a route's first call: its service networks

@@ -24,6 +24,24 @@ custom_resource! {
     }
 }
 
+/// The ServiceExport annotation naming the Service it exports.
+pub const SERVICE_NAME_ANNOTATION: &str = "application-networking.k8s.aws/service-name";
+
+impl ServiceExport {
+    /// The name of the Service it exports: the `service-name` annotation
+    /// (trimmed) when set and not blank, else the export's own name.
+    pub fn service_name(&self) -> &str {
+        self.metadata
+            .annotations
+            .as_ref()
+            .and_then(|annotations| annotations.get(SERVICE_NAME_ANNOTATION))
+            .map(|annotated| annotated.trim())
+            .filter(|annotated| !annotated.is_empty())
+            .or(self.metadata.name.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// A Service port a ServiceExport exports.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]

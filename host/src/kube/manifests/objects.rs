@@ -135,19 +135,27 @@ impl At<'_> {
             Kind::Namespace => snapshot.namespaces.push(self.parse(kind, document)?),
             Kind::EndpointSlice => snapshot.endpoint_slices.push(self.parse(kind, document)?),
             Kind::ServiceExport => {
-                let sparse: Sparse<_, _> = self.parse(kind, document)?;
+                let Sparse {
+                    metadata,
+                    spec,
+                    status,
+                } = self.parse(kind, document)?;
                 snapshot.service_exports.push(ServiceExport {
-                    metadata: sparse.metadata,
-                    spec: sparse.spec,
-                    status: sparse.status,
+                    metadata,
+                    spec,
+                    status,
                 });
             }
             Kind::ServiceImport => {
-                let sparse: Sparse<_, _> = self.parse(kind, document)?;
+                let Sparse {
+                    metadata,
+                    spec,
+                    status,
+                } = self.parse(kind, document)?;
                 snapshot.service_imports.push(ServiceImport {
-                    metadata: sparse.metadata,
-                    spec: sparse.spec,
-                    status: sparse.status,
+                    metadata,
+                    spec,
+                    status,
                 });
             }
             Kind::ServiceNetwork

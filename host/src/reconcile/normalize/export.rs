@@ -1,6 +1,6 @@
 //! One ServiceExport.
 
-use super::{SERVICE_NAME_ANNOTATION, backends, meta, policies};
+use super::{backends, meta, policies};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::kube::crds::{self, ServiceExport};
@@ -15,14 +15,7 @@ pub(super) fn normalize(
 ) -> (ObjectRef, ExportInput) {
     let (namespace, name) = meta::sort_key(&export.metadata);
     let object = ObjectRef::new(Kind::ServiceExport, namespace, name);
-    let service_name = export
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|annotations| annotations.get(SERVICE_NAME_ANNOTATION))
-        .map(|annotated| annotated.trim())
-        .filter(|annotated| !annotated.is_empty())
-        .unwrap_or(name);
+    let service_name = export.service_name();
     let exported_ports = export.spec.exported_ports.as_ref().map(|ports| {
         ports
             .iter()

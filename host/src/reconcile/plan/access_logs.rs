@@ -1,6 +1,6 @@
 //! The access log phase of a Gateway or a route: its AccessLogPolicies.
 
-use super::{Run, lattice_problem};
+use super::Run;
 use crate::kube::ClusterInput;
 use crate::object::{Kind, ObjectRef, Problem};
 use crate::plugin::bindings::tagging::TaggingSubject;
@@ -34,11 +34,7 @@ impl Run<'_> {
         let result = applier
             .unsubscribe_detached(resource_id, &cluster.config.managed_by(), &attached)
             .await;
-        self.calls.extend(applier.into_calls());
-        if let Err(error) = result {
-            self.problems
-                .push(lattice_problem(&cluster.config, owner, &error));
-        }
+        self.applied(&cluster.config, owner, applier, result);
     }
 
     async fn subscribe(
@@ -74,25 +70,18 @@ impl Run<'_> {
             };
             let object = policy_ref(policy);
             let subject = TaggingSubject::AccessLogSubscription(destination_arn.clone());
-            let tags = match translator
-                .owned_resource_tags(&object, &policy.meta, subject)
-                .await
-            {
-                Ok(tags) => tags,
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
+            let Some(tags) = self.translated(
+                translator
+                    .owned_resource_tags(&object, &policy.meta, subject)
+                    .await,
+            ) else {
+                continue;
             };
             let mut applier = self.applier(&cluster.config);
             let result = applier
                 .access_log_subscription(resource_id, &destination_arn, &tags)
                 .await;
-            self.calls.extend(applier.into_calls());
-            if let Err(error) = result {
-                self.problems
-                    .push(lattice_problem(&cluster.config, &object, &error));
-            }
+            self.applied(&cluster.config, &object, applier, result);
         }
     }
 }

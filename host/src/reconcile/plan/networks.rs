@@ -3,8 +3,8 @@
 
 use gateway_api::apis::standard::gateways::Gateway;
 
+use super::Run;
 use super::vpc_association_policy;
-use super::{Run, lattice_problem};
 use crate::kube::ClusterInput;
 use crate::lattice::model::ServiceNetwork;
 use crate::object::{Kind, ObjectRef, Problem};
@@ -38,23 +38,16 @@ impl Run<'_> {
                 continue;
             }
             let subject = TaggingSubject::ServiceNetwork(meta.name.clone());
-            let tags = match translator
-                .owned_resource_tags(&object, &meta, subject)
-                .await
-            {
-                Ok(tags) => tags,
-                Err(problem) => {
-                    self.problems.push(problem);
-                    continue;
-                }
+            let Some(tags) = self.translated(
+                translator
+                    .owned_resource_tags(&object, &meta, subject)
+                    .await,
+            ) else {
+                continue;
             };
             let mut applier = self.applier(&cluster.config);
             let result = applier.service_network(&meta.name, &tags).await;
-            self.calls.extend(applier.into_calls());
-            if let Err(error) = result {
-                self.problems
-                    .push(lattice_problem(&cluster.config, &object, &error));
-            }
+            self.applied(&cluster.config, &object, applier, result);
         }
     }
 
@@ -82,11 +75,7 @@ impl Run<'_> {
                     .await
             }
         };
-        self.calls.extend(applier.into_calls());
-        if let Err(error) = result {
-            self.problems
-                .push(lattice_problem(&cluster.config, object, &error));
-        }
+        self.applied(&cluster.config, object, applier, result);
     }
 
     /// The oldest VpcAssociationPolicy attached to `gateway` associates the
@@ -143,11 +132,7 @@ impl Run<'_> {
                     &cluster.config.managed_by(),
                 )
                 .await;
-            self.calls.extend(applier.into_calls());
-            if let Err(error) = result {
-                self.problems
-                    .push(lattice_problem(&cluster.config, &object, &error));
-            }
+            self.applied(&cluster.config, &object, applier, result);
             return;
         }
         let subject = TaggingSubject::VpcAssociation(network.name.clone());
@@ -167,10 +152,6 @@ impl Run<'_> {
                 &tags,
             )
             .await;
-        self.calls.extend(applier.into_calls());
-        if let Err(error) = result {
-            self.problems
-                .push(lattice_problem(&cluster.config, &object, &error));
-        }
+        self.applied(&cluster.config, &object, applier, result);
     }
 }
