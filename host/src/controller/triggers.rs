@@ -112,18 +112,23 @@ pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
     roots
 }
 
+/// The routes whose parents name `gateway`.
 fn routes_of_gateway(routes: &[RouteReferences], gateway: &ObjectRef) -> Vec<ObjectRef> {
-    routes
-        .iter()
-        .filter(|route| route.gateways.contains(gateway))
-        .map(|route| route.route.clone())
-        .collect()
+    routes_where(routes, |route| route.gateways.contains(gateway))
 }
 
+/// The routes whose backends name `backend`.
 fn routes_to_backend(routes: &[RouteReferences], backend: &ObjectRef) -> Vec<ObjectRef> {
+    routes_where(routes, |route| route.backends.contains(backend))
+}
+
+fn routes_where(
+    routes: &[RouteReferences],
+    reads: impl Fn(&RouteReferences) -> bool,
+) -> Vec<ObjectRef> {
     routes
         .iter()
-        .filter(|route| route.backends.contains(backend))
+        .filter(|route| reads(route))
         .map(|route| route.route.clone())
         .collect()
 }

@@ -80,6 +80,19 @@ impl<'a> Applier<'a> {
         &self.ensured
     }
 
+    /// Records the delete call `operation` with `input` (the identifiers
+    /// as the API names them), then makes it with `delete`; a resource
+    /// already gone counts as deleted.
+    async fn delete(
+        &mut self,
+        operation: &'static str,
+        input: serde_json::Value,
+        delete: impl Future<Output = Result<(), LatticeError>>,
+    ) -> Result<(), LatticeError> {
+        self.record(operation, &input);
+        gone_is_done(delete.await)
+    }
+
     fn record(&mut self, operation: &'static str, input: &impl Serialize) {
         let input = serde_json::to_value(input).expect("API inputs serialize");
         self.calls.push(Call {
@@ -189,15 +202,13 @@ impl<'a> Applier<'a> {
         for owned in associations.iter().filter(|association| {
             association.vpc_id == vpc_id && managed_by(&association.tags) == Some(managed_by_value)
         }) {
-            self.record(
+            self.delete(
                 "DeleteServiceNetworkVpcAssociation",
-                &serde_json::json!({"serviceNetworkVpcAssociationIdentifier": owned.id}),
-            );
-            gone_is_done(
+                serde_json::json!({"serviceNetworkVpcAssociationIdentifier": owned.id}),
                 self.lattice
-                    .delete_service_network_vpc_association(&owned.id)
-                    .await,
-            )?;
+                    .delete_service_network_vpc_association(&owned.id),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -232,15 +243,12 @@ impl<'a> Applier<'a> {
                     == controller_tag(tags, Kind::AccessLogPolicy.as_str())
         });
         if let Some(replaced) = replaced {
-            self.record(
+            self.delete(
                 "DeleteAccessLogSubscription",
-                &serde_json::json!({"accessLogSubscriptionIdentifier": replaced.id}),
-            );
-            gone_is_done(
-                self.lattice
-                    .delete_access_log_subscription(&replaced.id)
-                    .await,
-            )?;
+                serde_json::json!({"accessLogSubscriptionIdentifier": replaced.id}),
+                self.lattice.delete_access_log_subscription(&replaced.id),
+            )
+            .await?;
         }
         let input = CreateAccessLogSubscriptionInput {
             resource_identifier: resource_id.to_owned(),
@@ -271,11 +279,12 @@ impl<'a> Applier<'a> {
                 && controller_tag(&subscription.tags, Kind::AccessLogPolicy.as_str())
                     .is_some_and(|policy| !attached.iter().any(|a| a == policy))
         }) {
-            self.record(
+            self.delete(
                 "DeleteAccessLogSubscription",
-                &serde_json::json!({"accessLogSubscriptionIdentifier": stale.id}),
-            );
-            gone_is_done(self.lattice.delete_access_log_subscription(&stale.id).await)?;
+                serde_json::json!({"accessLogSubscriptionIdentifier": stale.id}),
+                self.lattice.delete_access_log_subscription(&stale.id),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -315,11 +324,12 @@ impl<'a> Applier<'a> {
         self.record("UpdateServiceNetwork", &input);
         self.lattice.update_service_network(input).await?;
         if self.lattice.get_auth_policy(&network.id).await?.is_some() {
-            self.record(
+            self.delete(
                 "DeleteAuthPolicy",
-                &serde_json::json!({"resourceIdentifier": network.id}),
-            );
-            gone_is_done(self.lattice.delete_auth_policy(&network.id).await)?;
+                serde_json::json!({"resourceIdentifier": network.id}),
+                self.lattice.delete_auth_policy(&network.id),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -23,7 +23,7 @@
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
-use super::{Applier, gone_is_done, tags};
+use super::{Applier, tags};
 use crate::object::{Kind, ObjectRef};
 
 /// Route kinds as upstream's `RouteType` tag spells them.
@@ -96,21 +96,20 @@ impl Applier<'_> {
                 .list_service_network_service_associations(&service.id)
                 .await?;
             for association in &associations {
-                self.record(
+                let id = &association.id;
+                self.delete(
                     "DeleteServiceNetworkServiceAssociation",
-                    &serde_json::json!({"serviceNetworkServiceAssociationIdentifier": association.id}),
-                );
-                gone_is_done(
-                    self.lattice
-                        .delete_service_network_service_association(&association.id)
-                        .await,
-                )?;
+                    serde_json::json!({"serviceNetworkServiceAssociationIdentifier": id}),
+                    self.lattice.delete_service_network_service_association(id),
+                )
+                .await?;
             }
-            self.record(
+            self.delete(
                 "DeleteService",
-                &serde_json::json!({"serviceIdentifier": service.id}),
-            );
-            gone_is_done(self.lattice.delete_service(&service.id).await)?;
+                serde_json::json!({"serviceIdentifier": service.id}),
+                self.lattice.delete_service(&service.id),
+            )
+            .await?;
         }
         Ok(())
     }

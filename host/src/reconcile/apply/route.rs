@@ -12,7 +12,7 @@ use crate::lattice::model::{
 use crate::reconcile::translate::convert::{self, TargetGroupIds};
 use crate::reconcile::translate::desired::{DesiredListener, DesiredRoute, DesiredRule};
 
-use super::{Applier, gone_is_done, tags};
+use super::{Applier, tags};
 
 /// Lattice's rule priorities.
 const PRIORITIES: std::ops::RangeInclusive<u32> = 1..=100;
@@ -131,11 +131,12 @@ impl Applier<'_> {
                 if self.lattice.get_auth_policy(service_id).await?.is_none() {
                     return Ok(());
                 }
-                self.record(
+                self.delete(
                     "DeleteAuthPolicy",
-                    &serde_json::json!({"resourceIdentifier": service_id}),
-                );
-                gone_is_done(self.lattice.delete_auth_policy(service_id).await)
+                    serde_json::json!({"resourceIdentifier": service_id}),
+                    self.lattice.delete_auth_policy(service_id),
+                )
+                .await
             }
         }
     }
@@ -167,15 +168,13 @@ impl Applier<'_> {
                 && own.is_some()
                 && tags::managed_by(&association.tags) == own
         }) {
-            self.record(
+            self.delete(
                 "DeleteServiceNetworkServiceAssociation",
-                &serde_json::json!({"serviceNetworkServiceAssociationIdentifier": stale.id}),
-            );
-            gone_is_done(
+                serde_json::json!({"serviceNetworkServiceAssociationIdentifier": stale.id}),
                 self.lattice
-                    .delete_service_network_service_association(&stale.id)
-                    .await,
-            )?;
+                    .delete_service_network_service_association(&stale.id),
+            )
+            .await?;
         }
         for association in &desired.associations {
             let network = networks
@@ -207,18 +206,16 @@ impl Applier<'_> {
     }
 
     async fn delete_listener(&mut self, listener: &Listener) -> Result<(), LatticeError> {
-        self.record(
+        let (service_id, listener_id) = (&listener.service_id, &listener.id);
+        self.delete(
             "DeleteListener",
-            &serde_json::json!({
-                "serviceIdentifier": listener.service_id,
-                "listenerIdentifier": listener.id,
+            serde_json::json!({
+                "serviceIdentifier": service_id,
+                "listenerIdentifier": listener_id,
             }),
-        );
-        gone_is_done(
-            self.lattice
-                .delete_listener(&listener.service_id, &listener.id)
-                .await,
+            self.lattice.delete_listener(service_id, listener_id),
         )
+        .await
     }
 
     /// Ensures one listener: created when missing or when its protocol
@@ -277,19 +274,16 @@ impl Applier<'_> {
             .into_iter()
             .partition(|rule| desired.iter().any(|d| d.match_ == rule.match_));
         for rule in &stale {
-            self.record(
+            self.delete(
                 "DeleteRule",
-                &serde_json::json!({
+                serde_json::json!({
                     "serviceIdentifier": service_id,
                     "listenerIdentifier": listener_id,
                     "ruleIdentifier": rule.id,
                 }),
-            );
-            gone_is_done(
-                self.lattice
-                    .delete_rule(service_id, listener_id, &rule.id)
-                    .await,
-            )?;
+                self.lattice.delete_rule(service_id, listener_id, &rule.id),
+            )
+            .await?;
         }
         let wanted_of = |rule: &Rule| {
             desired

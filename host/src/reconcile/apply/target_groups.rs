@@ -9,7 +9,7 @@ use crate::lattice::model::{
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::translate::desired::DesiredTargetGroup;
 
-use super::{Applier, CONTROLLER_TAG_PREFIX, gone_is_done, tags};
+use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
 
 impl Applier<'_> {
     /// Ensures a target group exists with its health check, tags and exactly
@@ -107,11 +107,12 @@ impl Applier<'_> {
     /// Deregisters every target of `group` and deletes it.
     pub async fn delete_target_group(&mut self, group: &TargetGroup) -> Result<(), LatticeError> {
         self.targets(&group.id, &[]).await?;
-        self.record(
+        self.delete(
             "DeleteTargetGroup",
-            &serde_json::json!({"targetGroupIdentifier": group.id}),
-        );
-        gone_is_done(self.lattice.delete_target_group(&group.id).await)
+            serde_json::json!({"targetGroupIdentifier": group.id}),
+            self.lattice.delete_target_group(&group.id),
+        )
+        .await
     }
 }
 

@@ -2,7 +2,7 @@
 //! the Services and ServiceImports of its backendRefs. The controller uses
 //! it to re-reconcile exactly the routes a change of those objects affects.
 
-use super::view::{self, RouteView};
+use super::view::RouteView;
 use crate::kube::Snapshot;
 use crate::object::{Kind, LATTICE_GROUP, ObjectRef};
 
@@ -21,13 +21,9 @@ pub struct RouteReferences {
 
 /// The references of every route of `snapshot`, lattice or not.
 pub fn route_references(snapshot: &Snapshot) -> Vec<RouteReferences> {
-    snapshot
-        .http_routes
+    super::route_views(snapshot)
         .iter()
-        .map(view::http)
-        .chain(snapshot.grpc_routes.iter().map(view::grpc))
-        .chain(snapshot.tls_routes.iter().map(view::tls))
-        .map(|route| references(&route))
+        .map(references)
         .collect()
 }
 
