@@ -121,39 +121,9 @@ mod tests {
     use super::*;
     use crate::plugin::{Plugin, PluginEngine};
 
-    const OBJECTS: &str = r#"
-apiVersion: v1
-kind: Namespace
-metadata: {name: payments, labels: {team: payments}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: mesh, namespace: infra}
-spec:
-  gatewayClassName: amazon-vpc-lattice
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: checkout, namespace: payments}
-spec:
-  parentRefs: [{name: mesh, namespace: infra}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: search, namespace: catalog}
-spec:
-  parentRefs: [{name: mesh, namespace: infra}]
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: ledger, namespace: payments}
-"#;
-
+    /// Team payments' route and export, another team's route, their Gateway.
     fn snapshot() -> Snapshot {
-        crate::kube::manifests::parse_manifests(std::path::Path::new("objects.yaml"), OBJECTS)
-            .expect("manifests")
-            .snapshot
+        crate::kube::testing::snapshot(include_str!("testdata/reloads.yaml"))
     }
 
     /// The default plugin, and the same component as a policy plugin `name`.

@@ -7,6 +7,8 @@ pub mod endpoints;
 mod kinds;
 pub mod manifests;
 pub mod snapshot;
+#[cfg(test)]
+pub mod testing;
 
 pub use kinds::{TypedKind, kind_of};
 pub use manifests::{ClusterInput, ManifestError};

@@ -12,6 +12,7 @@ use kube::client::Body;
 use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::{self, store::Writer};
 use kube::runtime::watcher::Event as WatchEvent;
+use serde::Serialize;
 use serde_json::{Value, json};
 use tower_test::mock::{self, Handle};
 
@@ -22,84 +23,60 @@ use super::super::stores::Stores;
 use super::*;
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
+use crate::kube::testing::snapshot;
 use crate::lattice::{InMemoryLattice, LatticeError};
 use crate::plugin::{LivePlugins, Plugin, PluginEngine, PluginSet};
 
 type ApiHandle = Handle<Request<Body>, Response<Body>>;
 
-const OBJECTS: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: amazon-vpc-lattice}
-spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: mesh, namespace: default, generation: 1}
-spec:
-  gatewayClassName: amazon-vpc-lattice
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: rates, namespace: default}
-spec: {ports: [{port: 80}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: rates, namespace: default, generation: 3, resourceVersion: "7"}
-spec:
-  parentRefs: [{name: mesh}]
-  rules: [{backendRefs: [{name: rates, port: 80}]}]
-"#;
+/// One route of a Lattice Gateway, forwarding to a Service.
+const OBJECTS: &str = include_str!("../testdata/route.yaml");
 
-fn snapshot(yaml: &str) -> Snapshot {
-    crate::kube::manifests::parse_manifests(std::path::Path::new("objects.yaml"), yaml)
-        .expect("manifests")
-        .snapshot
-}
+/// An IAMAuthPolicy of the route of [`OBJECTS`].
+const ROUTE_POLICY: &str = include_str!("../testdata/iam-auth-policy.yaml");
 
-fn filled<K>(objects: &[K]) -> reflector::Store<K>
+/// A listed (ready) store of `objects`, as its watch's first list leaves it.
+fn filled<K>(mut writer: Writer<K>, objects: impl IntoIterator<Item = K>) -> reflector::Store<K>
 where
-    K: kube::Resource<DynamicType = ()> + Clone + 'static,
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
 {
-    let mut writer: Writer<K> = Writer::default();
     writer.apply_watcher_event(&WatchEvent::Init);
     for object in objects {
-        writer.apply_watcher_event(&WatchEvent::InitApply(object.clone()));
+        writer.apply_watcher_event(&WatchEvent::InitApply(object));
     }
     writer.apply_watcher_event(&WatchEvent::InitDone);
     writer.as_reader()
 }
 
+/// Stores holding the objects of `snapshot`, as the watches fill them.
 fn stores(snapshot: &Snapshot) -> Stores {
     Stores {
-        gateway_classes: filled(&snapshot.gateway_classes),
-        gateways: filled(&snapshot.gateways),
-        http_routes: filled(&snapshot.http_routes),
-        grpc_routes: filled(&snapshot.grpc_routes),
-        tls_routes: filled(&snapshot.tls_routes),
-        services: filled(&snapshot.services),
-        endpoint_slices: filled(&snapshot.endpoint_slices),
-        namespaces: filled(&snapshot.namespaces),
-        service_exports: filled(&snapshot.service_exports),
-        service_imports: filled(&snapshot.service_imports),
+        gateway_classes: filled(Writer::default(), snapshot.gateway_classes.clone()),
+        gateways: filled(Writer::default(), snapshot.gateways.clone()),
+        http_routes: filled(Writer::default(), snapshot.http_routes.clone()),
+        grpc_routes: filled(Writer::default(), snapshot.grpc_routes.clone()),
+        tls_routes: filled(Writer::default(), snapshot.tls_routes.clone()),
+        services: filled(Writer::default(), snapshot.services.clone()),
+        endpoint_slices: filled(Writer::default(), snapshot.endpoint_slices.clone()),
+        namespaces: filled(Writer::default(), snapshot.namespaces.clone()),
+        service_exports: filled(Writer::default(), snapshot.service_exports.clone()),
+        service_imports: filled(Writer::default(), snapshot.service_imports.clone()),
         policies: crate::kube::crds::policy_resources()
             .into_iter()
             .map(|resource| {
-                let kind = resource.kind.clone();
-                let mut writer = Writer::new(resource);
-                writer.apply_watcher_event(&WatchEvent::Init);
-                for policy in snapshot.policies.iter().filter(|policy| {
-                    policy
-                        .types
-                        .as_ref()
-                        .is_some_and(|types| types.kind == kind)
-                }) {
-                    writer.apply_watcher_event(&WatchEvent::InitApply(policy.clone()));
-                }
-                writer.apply_watcher_event(&WatchEvent::InitDone);
-                writer.as_reader()
+                let of_kind: Vec<_> = snapshot
+                    .policies
+                    .iter()
+                    .filter(|policy| {
+                        policy
+                            .types
+                            .as_ref()
+                            .is_some_and(|types| types.kind == resource.kind)
+                    })
+                    .cloned()
+                    .collect();
+                filled(Writer::new(resource), of_kind)
             })
             .collect(),
     }
@@ -154,10 +131,21 @@ async fn context(snapshot: &Snapshot) -> (Arc<Context>, ApiHandle, Arc<InMemoryL
         snapshot,
     );
     let networks = ObjectRef::new(Kind::ServiceNetwork, "", "");
-    let input = ctx.input(snapshot.clone());
-    let made = reconcile_object(&input, &ctx.plugins.current(), lattice.as_ref(), &networks).await;
-    assert!(made.problems.is_empty(), "{:?}", made.problems);
+    reconcile_without_problems(&ctx, snapshot, &lattice, &networks).await;
     (ctx, handle, lattice)
+}
+
+/// Reconciles `object` of `snapshot` straight into `lattice`, as an earlier
+/// reconcile would have, and checks that it met no problems.
+async fn reconcile_without_problems(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    lattice: &InMemoryLattice,
+    object: &ObjectRef,
+) {
+    let input = ctx.input(snapshot.clone());
+    let made = reconcile_object(&input, &ctx.plugins.current(), lattice, object).await;
+    assert!(made.problems.is_empty(), "{:?}", made.problems);
 }
 
 /// [`OBJECTS`] with the route carrying `finalizers`.
@@ -172,8 +160,9 @@ fn route(snapshot: &Snapshot) -> Arc<HttpRoute> {
     Arc::new(snapshot.http_routes[0].clone())
 }
 
-/// Takes the next request, checks its method and path, answers `answer`.
-async fn expect(handle: &mut ApiHandle, method: &str, path: &str, answer: Value) -> Value {
+/// Takes the next request, checks its method and path, answers `answer`;
+/// returns the request's body.
+async fn expect(handle: &mut ApiHandle, method: &str, path: &str, answer: impl Serialize) -> Value {
     let (request, respond) = tokio::time::timeout(Duration::from_secs(10), handle.next_request())
         .await
         .unwrap_or_else(|_| panic!("expected {method} {path}, but no request came"))
@@ -190,11 +179,37 @@ async fn expect(handle: &mut ApiHandle, method: &str, path: &str, answer: Value)
     body
 }
 
-fn event_answer() -> Value {
-    json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e", "namespace": "default"}, "eventTime": "2026-01-01T00:00:00.000000Z"})
+const ROUTE_PATH: &str = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/rates";
+
+/// Takes the next request, a patch of the route (finalizers, annotations),
+/// answers `route`; returns the patch.
+async fn expect_route_patch(handle: &mut ApiHandle, route: impl Serialize) -> Value {
+    expect(handle, "PATCH", ROUTE_PATH, route).await
 }
 
-const ROUTE_PATH: &str = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/rates";
+/// Takes the next request, a patch of the route's status, answers `route`;
+/// returns the patch.
+async fn expect_route_status(handle: &mut ApiHandle, route: impl Serialize) -> Value {
+    expect(handle, "PATCH", &format!("{ROUTE_PATH}/status"), route).await
+}
+
+/// Waits a moment for a request and checks that none comes.
+async fn expect_no_request(handle: &mut ApiHandle) {
+    let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
+    assert!(!matches!(request, Ok(Some(_))), "no Kubernetes call");
+}
+
+/// Takes the next request, an Event posted in `default`; returns it.
+async fn expect_event(handle: &mut ApiHandle) -> Value {
+    let posted = json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e", "namespace": "default"}, "eventTime": "2026-01-01T00:00:00.000000Z"});
+    expect(
+        handle,
+        "POST",
+        "/apis/events.k8s.io/v1/namespaces/default/events",
+        posted,
+    )
+    .await
+}
 
 #[tokio::test]
 async fn a_new_route_gets_the_finalizer_first() {
@@ -204,7 +219,7 @@ async fn a_new_route_gets_the_finalizer_first() {
     let task = tokio::spawn(reconcile(object.clone(), ctx));
     let mut finalized = serde_json::to_value(object.as_ref()).unwrap();
     finalized["metadata"]["finalizers"] = json!(["httproute.k8s.aws/resources"]);
-    let patch = expect(&mut handle, "PATCH", ROUTE_PATH, finalized).await;
+    let patch = expect_route_patch(&mut handle, finalized).await;
     assert_eq!(
         patch,
         json!([
@@ -231,13 +246,7 @@ async fn a_finalized_route_is_applied_then_its_status_and_an_event_are_written()
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     let object = route(&snapshot);
     let task = tokio::spawn(reconcile(object.clone(), ctx));
-    let status = expect(
-        &mut handle,
-        "PATCH",
-        &format!("{ROUTE_PATH}/status"),
-        serde_json::to_value(object.as_ref()).unwrap(),
-    )
-    .await;
+    let status = expect_route_status(&mut handle, object.as_ref()).await;
     let parent = &status["status"]["parents"][0];
     assert_eq!(parent["parentRef"], json!({"name": "mesh"}));
     assert_eq!(parent["controllerName"], normalize::CONTROLLER_NAME);
@@ -268,22 +277,10 @@ async fn a_finalized_route_is_applied_then_its_status_and_an_event_are_written()
             .unwrap()
             .contains(&format!("default {}", env!("CARGO_PKG_VERSION")))
     );
-    let event = expect(
-        &mut handle,
-        "POST",
-        "/apis/events.k8s.io/v1/namespaces/default/events",
-        event_answer(),
-    )
-    .await;
+    let event = expect_event(&mut handle).await;
     assert_eq!(event["reason"], "DeploySucceed");
     assert_eq!(event["regarding"]["name"], "rates");
-    let annotations = expect(
-        &mut handle,
-        "PATCH",
-        ROUTE_PATH,
-        serde_json::to_value(object.as_ref()).unwrap(),
-    )
-    .await;
+    let annotations = expect_route_patch(&mut handle, object.as_ref()).await;
     let service = lattice.state().services[0].clone();
     assert_eq!(
         annotations,
@@ -305,8 +302,7 @@ async fn a_route_of_another_gateway_class_is_not_touched() {
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     let action = reconcile(route(&snapshot), ctx).await.unwrap();
     assert_eq!(action, Action::await_change());
-    let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
-    assert!(!matches!(request, Ok(Some(_))), "no Kubernetes call");
+    expect_no_request(&mut handle).await;
     assert!(lattice.state().services.is_empty());
 }
 
@@ -316,16 +312,8 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
     let snapshot = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     // Make the route's service first, as an earlier reconcile would have.
-    let input = ctx.input(snapshot.clone());
     let object_ref = ObjectRef::new(Kind::HttpRoute, "default", "rates");
-    let made = reconcile_object(
-        &input,
-        &ctx.plugins.current(),
-        lattice.as_ref(),
-        &object_ref,
-    )
-    .await;
-    assert!(made.problems.is_empty(), "{:?}", made.problems);
+    reconcile_without_problems(&ctx, &snapshot, &lattice, &object_ref).await;
     assert_eq!(lattice.state().services.len(), 1);
 
     let mut deleting = (*route(&snapshot)).clone();
@@ -333,21 +321,9 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
         k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now()),
     );
     let task = tokio::spawn(reconcile(Arc::new(deleting.clone()), ctx));
-    let event = expect(
-        &mut handle,
-        "POST",
-        "/apis/events.k8s.io/v1/namespaces/default/events",
-        event_answer(),
-    )
-    .await;
+    let event = expect_event(&mut handle).await;
     assert_eq!(event["reason"], "Deleted");
-    let patch = expect(
-        &mut handle,
-        "PATCH",
-        ROUTE_PATH,
-        serde_json::to_value(&deleting).unwrap(),
-    )
-    .await;
+    let patch = expect_route_patch(&mut handle, &deleting).await;
     assert_eq!(
         patch,
         json!([
@@ -366,15 +342,8 @@ async fn a_broken_route_reports_without_deleting_anything() {
     let finalized = with_route_finalizers("httproute.k8s.aws/resources");
     let snapshot_ok = snapshot(&finalized);
     let (ctx, mut handle, lattice) = context(&snapshot_ok).await;
-    let input = ctx.input(snapshot_ok.clone());
     let object_ref = ObjectRef::new(Kind::HttpRoute, "default", "rates");
-    reconcile_object(
-        &input,
-        &ctx.plugins.current(),
-        lattice.as_ref(),
-        &object_ref,
-    )
-    .await;
+    reconcile_without_problems(&ctx, &snapshot_ok, &lattice, &object_ref).await;
     let before = lattice.state();
 
     // The same route now points at a listener the Gateway does not have.
@@ -391,23 +360,11 @@ async fn a_broken_route_reports_without_deleting_anything() {
     );
     let object = route(&snapshot_broken);
     let task = tokio::spawn(reconcile(object.clone(), ctx));
-    let status = expect(
-        &mut handle,
-        "PATCH",
-        &format!("{ROUTE_PATH}/status"),
-        serde_json::to_value(object.as_ref()).unwrap(),
-    )
-    .await;
+    let status = expect_route_status(&mut handle, object.as_ref()).await;
     let accepted = &status["status"]["parents"][0]["conditions"][0];
     assert_eq!(accepted["status"], "False");
     assert_eq!(accepted["reason"], "NoMatchingParent");
-    let event = expect(
-        &mut handle,
-        "POST",
-        "/apis/events.k8s.io/v1/namespaces/default/events",
-        event_answer(),
-    )
-    .await;
+    let event = expect_event(&mut handle).await;
     assert_eq!(event["type"], "Warning");
     assert_eq!(event["reason"], "NoMatchingParent");
     assert!(
@@ -444,31 +401,20 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
         ),
         "the route still has its Gateway"
     );
-    let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
-    assert!(!matches!(request, Ok(Some(_))), "no Kubernetes call");
+    expect_no_request(&mut handle).await;
 }
 
 #[tokio::test]
 async fn a_policy_of_the_route_is_accepted() {
     let with_policy = format!(
-        "{}---\napiVersion: application-networking.k8s.aws/v1alpha1\nkind: IAMAuthPolicy\n\
-         metadata: {{name: allow-all, namespace: default, generation: 2}}\n\
-         spec:\n  targetRef: {{group: gateway.networking.k8s.io, kind: HTTPRoute, name: rates}}\n\
-         \x20 policy: '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"vpc-lattice-svcs:Invoke\", \"Resource\": \"*\"}}]}}'\n",
+        "{}---\n{ROUTE_POLICY}",
         with_route_finalizers("httproute.k8s.aws/resources")
     );
     let snapshot = snapshot(&with_policy);
     let (ctx, mut handle, lattice) = context(&snapshot).await;
     let object = route(&snapshot);
     let task = tokio::spawn(reconcile(object.clone(), ctx));
-    let route_json = serde_json::to_value(object.as_ref()).unwrap();
-    expect(
-        &mut handle,
-        "PATCH",
-        &format!("{ROUTE_PATH}/status"),
-        route_json.clone(),
-    )
-    .await;
+    expect_route_status(&mut handle, object.as_ref()).await;
     let policy = expect(
         &mut handle,
         "PATCH",
@@ -480,14 +426,8 @@ async fn a_policy_of_the_route_is_accepted() {
     assert_eq!(accepted["type"], "Accepted");
     assert_eq!(accepted["status"], "True");
     assert_eq!(accepted["observedGeneration"], 2);
-    expect(
-        &mut handle,
-        "POST",
-        "/apis/events.k8s.io/v1/namespaces/default/events",
-        event_answer(),
-    )
-    .await;
-    expect(&mut handle, "PATCH", ROUTE_PATH, route_json).await;
+    expect_event(&mut handle).await;
+    expect_route_patch(&mut handle, object.as_ref()).await;
     task.await.unwrap().unwrap();
     assert_eq!(lattice.state().services[0].auth_type, "AWS_IAM");
 }

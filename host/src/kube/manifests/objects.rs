@@ -227,15 +227,11 @@ impl<S, T> HasMetadata for Sparse<S, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read(text: &str) -> Result<Manifests, ManifestError> {
-        let path = std::env::temp_dir().join("objects.yaml");
-        super::super::parse_manifests(&path, text)
-    }
+    use crate::kube::testing::manifests;
 
     #[test]
     fn objects_are_dispatched_by_group_and_kind() {
-        let manifests = read(
+        let read = manifests(
             r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -275,7 +271,7 @@ spec: {}
 "#,
         )
         .unwrap();
-        let snapshot = &manifests.snapshot;
+        let snapshot = &read.snapshot;
         assert_eq!(snapshot.gateway_classes[0].metadata.namespace, None);
         assert_eq!(
             snapshot.tls_routes[0].metadata.namespace.as_deref(),
@@ -298,12 +294,12 @@ spec: {}
             })
             .collect();
         assert_eq!(policies, [(Some("default"), Some("HTTP")), (None, None)]);
-        assert_eq!(manifests.skipped.get("Deployment"), Some(&1));
+        assert_eq!(read.skipped.get("Deployment"), Some(&1));
     }
 
     #[test]
     fn a_schema_error_names_document_object_and_field() {
-        let error = read(
+        let error = manifests(
             r#"
 apiVersion: v1
 kind: Service
@@ -335,22 +331,23 @@ spec:
 
     #[test]
     fn documents_that_are_no_objects_are_errors() {
-        let missing_kind = read("apiVersion: v1\nmetadata: {name: x}\n").unwrap_err();
+        let missing_kind = manifests("apiVersion: v1\nmetadata: {name: x}\n").unwrap_err();
         assert!(
             missing_kind
                 .to_string()
                 .ends_with("objects.yaml: document 1: missing kind"),
             "{missing_kind}"
         );
-        let scalar = read("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\njust text\n")
-            .unwrap_err();
+        let scalar =
+            manifests("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\njust text\n")
+                .unwrap_err();
         assert!(
             scalar
                 .to_string()
                 .contains("document 2: not a Kubernetes object"),
             "{scalar}"
         );
-        let syntax = read("apiVersion: v1\nkind: [\n").unwrap_err();
+        let syntax = manifests("apiVersion: v1\nkind: [\n").unwrap_err();
         assert!(
             matches!(syntax, ManifestError::Syntax { document: 1, .. }),
             "{syntax}"

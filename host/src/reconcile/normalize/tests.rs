@@ -1,50 +1,14 @@
 use super::*;
-use crate::kube::manifests::read_manifests;
 use crate::plugin::bindings::types::{
     BackendTarget, ExportedPort, PathMatch, PathMatchKind, RouteKind, ValueMatch, ValueMatchKind,
 };
 
-const CLASSES: &str = r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: amazon-vpc-lattice}
-spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: istio}
-spec: {controllerName: istio.io/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: lattice, namespace: default}
-spec:
-  gatewayClassName: amazon-vpc-lattice
-  listeners:
-  - {name: http, protocol: HTTP, port: 80}
-  - name: https
-    protocol: HTTPS
-    port: 443
-    tls: {options: {application-networking.k8s.aws/certificate-arn: "arn:cert", a: b}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: mesh, namespace: default}
-spec:
-  gatewayClassName: istio
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
-"#;
+/// The classes, Gateways and Service every test reads besides its own.
+const GATEWAYS: &str = include_str!("testdata/gateways.yaml");
 
+/// The snapshot of [`GATEWAYS`] and the objects of `yaml`.
 fn snapshot(yaml: &str) -> Snapshot {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("objects.yaml");
-    std::fs::write(&path, format!("{CLASSES}\n---\n{yaml}")).unwrap();
-    read_manifests(&[path]).unwrap().snapshot
+    crate::kube::testing::snapshot(&format!("{GATEWAYS}\n---\n{yaml}"))
 }
 
 fn cluster() -> ClusterConfig {
@@ -426,49 +390,8 @@ fn a_listener_hostname_miss_outranks_not_allowed() {
     );
 }
 
-const BACKENDS: &str = r#"
-apiVersion: v1
-kind: Service
-metadata: {name: shop, namespace: default, labels: {app: shop}}
-spec:
-  ipFamilies: [IPv4]
-  ports: [{name: http, port: 80, targetPort: 8080}, {port: 9000, protocol: UDP}]
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: TargetGroupPolicy
-metadata: {name: newer, namespace: default, creationTimestamp: "2024-02-01T00:00:00Z"}
-spec: {targetRef: {group: "", kind: Service, name: shop}, protocol: HTTPS}
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: TargetGroupPolicy
-metadata: {name: older, namespace: default, creationTimestamp: "2024-01-01T00:00:00Z"}
-spec: {targetRef: {group: core, kind: Service, name: shop}, protocol: HTTP}
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: TargetGroupPolicy
-metadata: {name: elsewhere, namespace: other}
-spec: {targetRef: {group: "", kind: Service, name: shop}}
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceImport
-metadata: {name: remote, namespace: default, annotations: {application-networking.k8s.aws/aws-eks-cluster-name: c1}}
-spec: {type: ClusterSetIP, ports: [{port: 80}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: route, namespace: default}
-spec:
-  parentRefs: [{name: lattice, sectionName: http}]
-  rules:
-  - backendRefs:
-    - {name: shop, port: 80}
-    - {name: remote, kind: ServiceImport, weight: 10}
-    - {name: remote, kind: ServiceImport, group: application-networking.k8s.aws, namespace: default}
-  - backendRefs:
-    - {name: gone, port: 80}
-    - {name: bucket, kind: S3Bucket, group: example.com}
-    - {name: web, kind: Service, group: example.com}
-"#;
+/// A route whose backends resolve in every way and fail in every way.
+const BACKENDS: &str = include_str!("testdata/backends.yaml");
 
 #[test]
 fn backends_are_resolved_with_their_defaults() {
@@ -580,26 +503,7 @@ fn out_of_range_backend_values_block_the_input() {
 
 #[test]
 fn http_matches_get_the_gateway_api_defaults() {
-    let route = only_route(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: route, namespace: default, annotations: {z: "1", a: "2"}}
-spec:
-  hostnames: [shop.example.com]
-  parentRefs: [{name: lattice, sectionName: http}]
-  rules:
-  - backendRefs: [{name: web}]
-  - matches:
-    - headers: [{name: version, value: v2}]
-      method: GET
-    - path: {type: Exact, value: /cart}
-      queryParams: []
-    - path: {value: /items}
-      headers: [{name: x, value: "a.*", type: RegularExpression}]
-      queryParams: [{name: page, value: "1"}]
-"#,
-    );
+    let route = only_route(include_str!("testdata/http-matches.yaml"));
     let input = route.input.unwrap();
     let keys: Vec<_> = input
         .meta
@@ -657,23 +561,7 @@ spec:
 
 #[test]
 fn grpc_methods_map_into_the_grpc_fields() {
-    let route = only_route(
-        r#"
-apiVersion: gateway.networking.k8s.io/v1
-kind: GRPCRoute
-metadata: {name: route, namespace: default}
-spec:
-  parentRefs: [{name: lattice, sectionName: https}]
-  rules:
-  - matches:
-    - method: {service: shop.Cart, method: Add}
-      headers: [{name: tenant, value: a}]
-    - method: {service: shop.Cart, type: RegularExpression}
-    - headers: [{name: tenant, value: b}]
-    backendRefs: [{name: web, port: 80}]
-  - backendRefs: [{name: web, port: 80}]
-"#,
-    );
+    let route = only_route(include_str!("testdata/grpc-methods.yaml"));
     let input = route.input.unwrap();
     assert_eq!(input.kind, RouteKind::Grpc);
     let matches = &input.rules[0].matches;
@@ -753,30 +641,7 @@ fn lattice_gateways_are_those_of_the_lattice_class() {
 
 #[test]
 fn exports_find_their_service_ports_and_policies() {
-    let yaml = r#"
-apiVersion: v1
-kind: Service
-metadata: {name: backend, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata:
-  name: web
-  namespace: default
-  annotations: {application-networking.k8s.aws/service-name: " backend ", application-networking.k8s.aws/federation: amazon-vpc-lattice}
-spec:
-  exportedPorts: [{port: 80, routeType: HTTP}, {port: 70000, routeType: GRPC}]
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: ServiceExport
-metadata: {name: alone, namespace: default}
----
-apiVersion: application-networking.k8s.aws/v1alpha1
-kind: TargetGroupPolicy
-metadata: {name: tgp, namespace: default}
-spec: {targetRef: {group: application-networking.k8s.aws, kind: ServiceExport, name: web}}
-"#;
+    let yaml = include_str!("testdata/exports.yaml");
     let exports = exports(&snapshot(yaml), &cluster());
     let names: Vec<_> = exports
         .iter()
