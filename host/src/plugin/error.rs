@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use semver::Version;
 
-use super::exports::Interface;
-use super::version::compatible_range;
+use super::interface::Interface;
+use super::version::{VersionError, compatible_range};
 use crate::reconcile::problem::{ObjectRef, Problem};
 use crate::reconcile::translate::ProblemSource;
 
@@ -109,6 +109,24 @@ pub enum PluginError {
 }
 
 impl PluginError {
+    /// The error of loading `plugin`, whose interface versions the version
+    /// check refused with `error`: [`Self::IncompatibleVersion`], or
+    /// [`Self::Load`] for a name without a valid version.
+    pub(super) fn from_version_check(plugin: &str, error: VersionError) -> Self {
+        let plugin = plugin.to_owned();
+        match error {
+            VersionError::Incompatible { found, supported } => Self::IncompatibleVersion {
+                plugin,
+                found,
+                supported,
+            },
+            unversioned @ VersionError::Unversioned { .. } => Self::Load {
+                plugin,
+                message: unversioned.to_string(),
+            },
+        }
+    }
+
     /// The plugin the error is about.
     pub fn plugin(&self) -> &str {
         match self {

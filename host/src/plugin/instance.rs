@@ -19,7 +19,8 @@ use super::bindings::types::{
 use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
 use super::engine::PluginEngine;
 use super::error::PluginError;
-use super::exports::{Exports, Interface};
+use super::exports::Exports;
+use super::interface::Interface;
 use super::observer::{CallObserver, CallOutcome, CallReport};
 use super::sandbox::Sandbox;
 use super::version;
@@ -68,7 +69,8 @@ impl Plugin {
             message: format!("{error:#}"),
         };
         let component = Component::new(engine.engine(), bytes).map_err(load_error)?;
-        version::check(name, &component, engine.engine())?;
+        version::check(&component, engine.engine())
+            .map_err(|error| PluginError::from_version_check(name, error))?;
         let pre = engine
             .linker()
             .instantiate_pre(&component)
