@@ -85,6 +85,7 @@ fn override_violation(name: &str) -> Option<&'static str> {
     if !(MIN_LENGTH..=service.max_length()).contains(&name.len()) {
         return Some("must be between 3 and 40 characters");
     }
+    // Ranked in upstream's order; the length is checked above, in bytes.
     violations(service, name)
         .filter_map(|violation| match violation {
             Violation::Length { .. } => None,
