@@ -76,6 +76,8 @@ fn main() {
         "tests/plugins/naming-only",
         "plugins/sdk/src",
         "plugins/sdk/Cargo.toml",
+        "plugins/lattice-names/src",
+        "plugins/lattice-names/Cargo.toml",
         "plugins/team-prefix/src",
         "plugins/team-prefix/Cargo.toml",
         "plugins/cost-tags/src",

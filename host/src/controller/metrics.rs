@@ -18,7 +18,7 @@ use prometheus_client::registry::Registry;
 
 use crate::lattice::CallCounter;
 use crate::plugin::reload::Reload;
-use crate::plugin::{CallObserver, CallOutcome};
+use crate::plugin::{CallObserver, CallReport};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabels {
@@ -222,23 +222,17 @@ impl Metrics {
 pub struct PluginCallMetrics(pub Arc<Metrics>);
 
 impl CallObserver for PluginCallMetrics {
-    fn observe(
-        &self,
-        plugin: &str,
-        function: &'static str,
-        elapsed: Duration,
-        outcome: CallOutcome,
-    ) {
+    fn observe(&self, call: &CallReport<'_>) {
         let labels = PluginLabels {
-            plugin: plugin.into(),
-            function: function.into(),
-            outcome: outcome.label().into(),
+            plugin: call.plugin.into(),
+            function: call.function.into(),
+            outcome: call.outcome.label().into(),
         };
         self.0.plugin_calls.get_or_create(&labels).inc();
         self.0
             .plugin_seconds
             .get_or_create(&labels)
-            .observe(elapsed.as_secs_f64());
+            .observe(call.elapsed.as_secs_f64());
     }
 
     fn rejected(&self, plugin: &str, function: &'static str) {
@@ -297,18 +291,19 @@ impl Collector for LatticeRequests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::CallOutcome;
 
     #[test]
     fn every_family_renders_with_its_labels() {
         let metrics = Arc::new(Metrics::new(None));
         metrics.reconciled("HTTPRoute", Duration::from_millis(3));
         metrics.failed("HTTPRoute", "lattice");
-        PluginCallMetrics(metrics.clone()).observe(
-            "default",
-            "translate-route",
-            Duration::from_micros(800),
-            CallOutcome::Answered,
-        );
+        PluginCallMetrics(metrics.clone()).observe(&CallReport {
+            plugin: "default",
+            function: "translate-route",
+            elapsed: Duration::from_micros(800),
+            outcome: CallOutcome::Answered,
+        });
         let text = metrics.render();
         for line in [
             "trellis_reconciles_total{kind=\"HTTPRoute\"} 1",

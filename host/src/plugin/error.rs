@@ -4,10 +4,9 @@ use std::time::Duration;
 
 use semver::Version;
 
-use super::exports::Interface;
-use super::version::compatible_range;
-use crate::object::ProblemSource;
-use crate::object::{ObjectRef, Problem};
+use super::interface::Interface;
+use super::version::{VersionError, compatible_range};
+use crate::object::{ObjectRef, Problem, ProblemSource};
 
 /// A plugin that could not be loaded, or a call that did not produce a result.
 ///
@@ -109,6 +108,24 @@ pub enum PluginError {
 }
 
 impl PluginError {
+    /// The error of loading `plugin`, whose interface versions the version
+    /// check refused with `error`: [`Self::IncompatibleVersion`], or
+    /// [`Self::Load`] for a name without a valid version.
+    pub(super) fn from_version_check(plugin: &str, error: VersionError) -> Self {
+        let plugin = plugin.to_owned();
+        match error {
+            VersionError::Incompatible { found, supported } => Self::IncompatibleVersion {
+                plugin,
+                found,
+                supported,
+            },
+            unversioned @ VersionError::Unversioned { .. } => Self::Load {
+                plugin,
+                message: unversioned.to_string(),
+            },
+        }
+    }
+
     /// The plugin the error is about.
     pub fn plugin(&self) -> &str {
         match self {

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -20,7 +19,9 @@ use super::bindings::types::{
 use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
 use super::engine::PluginEngine;
 use super::error::PluginError;
-use super::exports::{Exports, Interface};
+use super::exports::Exports;
+use super::interface::Interface;
+use super::observer::{CallObserver, CallOutcome, CallReport};
 use super::sandbox::Sandbox;
 use super::version;
 
@@ -36,7 +37,8 @@ use super::version;
 /// engine's [`PluginLimits`](super::PluginLimits); a trap, timeout or memory
 /// overrun becomes a [`PluginError`] naming the plugin and the function, and
 /// leaves the plugin usable for the next call. Output is *not* validated
-/// here: see [`crate::reconcile::translate::validate`].
+/// here: the reconcile core validates every answer before it combines or
+/// applies it.
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
@@ -48,51 +50,9 @@ pub struct Plugin {
     observer: Option<Arc<dyn CallObserver>>,
 }
 
-/// How a plugin call ended, for [`CallObserver`]s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallOutcome {
-    /// The plugin answered.
-    Answered,
-    /// The plugin refused the input with an error of its own.
-    Refused,
-    /// The call trapped (or failed to instantiate).
-    Trapped,
-    /// The call ran out of time.
-    TimedOut,
-    /// The call tried to grow memory past its limit.
-    MemoryExceeded,
-}
-
-impl CallOutcome {
-    /// The outcome as a metric label value.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Answered => "answered",
-            Self::Refused => "refused",
-            Self::Trapped => "trapped",
-            Self::TimedOut => "timed_out",
-            Self::MemoryExceeded => "memory_exceeded",
-        }
-    }
-}
-
-/// Told about every call a plugin makes (for metrics). Called on the
-/// calling task after the call; must not block.
-pub trait CallObserver: Send + Sync {
-    /// `plugin`'s `function` ended with `outcome` after `elapsed`
-    /// (instantiation included).
-    fn observe(
-        &self,
-        plugin: &str,
-        function: &'static str,
-        elapsed: Duration,
-        outcome: CallOutcome,
-    );
-
-    /// The host rejected the answer of `plugin`'s `function` as invalid
-    /// (see [`crate::reconcile::translate::validate`]).
-    fn rejected(&self, plugin: &str, function: &'static str);
-}
+/// What an exported function returns: the plugin's answer or its refusal,
+/// or the failure of the call itself (a trap, a timeout, a memory overrun).
+type ExportResult<R> = wasmtime::Result<Result<R, types::PluginError>>;
 
 impl Plugin {
     /// Compiles (or takes from the engine's cache) and links component
@@ -110,7 +70,8 @@ impl Plugin {
             message: format!("{error:#}"),
         };
         let component = Component::new(engine.engine(), bytes).map_err(load_error)?;
-        version::check(name, &component, engine.engine())?;
+        version::check(&component, engine.engine())
+            .map_err(|error| PluginError::from_version_check(name, error))?;
         let pre = engine
             .linker()
             .instantiate_pre(&component)
@@ -222,18 +183,14 @@ impl Plugin {
         route: &RouteInput,
         previous: Option<&RouteTranslation>,
     ) -> Result<RouteTranslation, PluginError> {
-        let function = "translate-route";
-        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => {
-                guest
-                    .call_translate_route(&mut store, ctx, route, previous)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let translate = self.export(Interface::Translate, &self.exports.translate)?;
+        self.call("translate-route", async |store, instance| {
+            let guest = translate.load(&mut *store, instance)?;
+            guest
+                .call_translate_route(store, ctx, route, previous)
+                .await
+        })
+        .await
     }
 
     /// `translate.translate-export`.
@@ -243,18 +200,14 @@ impl Plugin {
         export: &ExportInput,
         previous: Option<&[TargetGroupSpec]>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
-        let function = "translate-export";
-        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => {
-                guest
-                    .call_translate_export(&mut store, ctx, export, previous)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let translate = self.export(Interface::Translate, &self.exports.translate)?;
+        self.call("translate-export", async |store, instance| {
+            let guest = translate.load(&mut *store, instance)?;
+            guest
+                .call_translate_export(store, ctx, export, previous)
+                .await
+        })
+        .await
     }
 
     /// `translate.gateway-service-network`.
@@ -264,18 +217,14 @@ impl Plugin {
         gateway: &GatewayInput,
         previous: Option<&str>,
     ) -> Result<String, PluginError> {
-        let function = "gateway-service-network";
-        let indices = self.export(Interface::Translate, self.exports.translate.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => {
-                guest
-                    .call_gateway_service_network(&mut store, ctx, gateway, previous)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let translate = self.export(Interface::Translate, &self.exports.translate)?;
+        self.call("gateway-service-network", async |store, instance| {
+            let guest = translate.load(&mut *store, instance)?;
+            guest
+                .call_gateway_service_network(store, ctx, gateway, previous)
+                .await
+        })
+        .await
     }
 
     /// `naming.name`: one answer per subject, `None` deferring.
@@ -285,14 +234,12 @@ impl Plugin {
         owner: &ObjectMeta,
         subjects: &[NamingSubject],
     ) -> Result<Vec<Option<String>>, PluginError> {
-        let function = "name";
-        let indices = self.export(Interface::Naming, self.exports.naming.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => guest.call_name(&mut store, ctx, owner, subjects).await,
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let naming = self.export(Interface::Naming, &self.exports.naming)?;
+        self.call("name", async |store, instance| {
+            let guest = naming.load(&mut *store, instance)?;
+            guest.call_name(store, ctx, owner, subjects).await
+        })
+        .await
     }
 
     /// `tagging.tags`: one tag list per subject.
@@ -302,14 +249,12 @@ impl Plugin {
         owner: &ObjectMeta,
         subjects: &[TaggingSubject],
     ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
-        let function = "tags";
-        let indices = self.export(Interface::Tagging, self.exports.tagging.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => guest.call_tags(&mut store, ctx, owner, subjects).await,
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let tagging = self.export(Interface::Tagging, &self.exports.tagging)?;
+        self.call("tags", async |store, instance| {
+            let guest = tagging.load(&mut *store, instance)?;
+            guest.call_tags(store, ctx, owner, subjects).await
+        })
+        .await
     }
 
     /// `auth.route-auth-policy`: `None` defers.
@@ -318,14 +263,12 @@ impl Plugin {
         ctx: &CallContext,
         route: &RouteInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
-        let function = "route-auth-policy";
-        let indices = self.export(Interface::Auth, self.exports.auth.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => guest.call_route_auth_policy(&mut store, ctx, route).await,
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let auth = self.export(Interface::Auth, &self.exports.auth)?;
+        self.call("route-auth-policy", async |store, instance| {
+            let guest = auth.load(&mut *store, instance)?;
+            guest.call_route_auth_policy(store, ctx, route).await
+        })
+        .await
     }
 
     /// `auth.gateway-auth-policy`: `None` defers.
@@ -334,18 +277,12 @@ impl Plugin {
         ctx: &CallContext,
         gateway: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
-        let function = "gateway-auth-policy";
-        let indices = self.export(Interface::Auth, self.exports.auth.as_ref())?;
-        let (mut store, instance) = self.instantiate(function).await?;
-        let outcome = match indices.load(&mut store, &instance) {
-            Ok(guest) => {
-                guest
-                    .call_gateway_auth_policy(&mut store, ctx, gateway)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
-        self.finish(function, outcome, &store)
+        let auth = self.export(Interface::Auth, &self.exports.auth)?;
+        self.call("gateway-auth-policy", async |store, instance| {
+            let guest = auth.load(&mut *store, instance)?;
+            guest.call_gateway_auth_policy(store, ctx, gateway).await
+        })
+        .await
     }
 
     /// `indices`, the export indices of `interface`, or the error for
@@ -353,15 +290,45 @@ impl Plugin {
     fn export<'a, I>(
         &self,
         interface: Interface,
-        indices: Option<&'a I>,
+        indices: &'a Option<I>,
     ) -> Result<&'a I, PluginError> {
-        indices.ok_or_else(|| PluginError::NotExported {
+        indices.as_ref().ok_or_else(|| PluginError::NotExported {
             plugin: self.name.clone(),
             interface,
         })
     }
 
-    /// A fresh instance in a new store with the engine's limits.
+    /// The one path of every exported function's call: a fresh instance in
+    /// a new store with the engine's limits, on which `run` loads and calls
+    /// the export `function`; then the answer, the plugin's refusal
+    /// ([`PluginError::Refused`]) or the classified failure, reported to the
+    /// observer.
+    ///
+    /// Assumes `run` calls one export of the instance it is given and
+    /// nothing else: the store's time and memory budget is the call's.
+    async fn call<R>(
+        &self,
+        function: &'static str,
+        run: impl AsyncFnOnce(&mut Store<Sandbox>, &Instance) -> ExportResult<R>,
+    ) -> Result<R, PluginError> {
+        let (mut store, instance) = self.instantiate(function).await?;
+        let result = match run(&mut store, &instance).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(refusal)) => Err(PluginError::Refused {
+                plugin: self.name.clone(),
+                function,
+                reason: refusal.reason,
+                field: refusal.field,
+                message: refusal.message,
+            }),
+            Err(error) => Err(self.failure(function, &error, store.data())),
+        };
+        self.observe(function, store.data(), &result);
+        result
+    }
+
+    /// A fresh instance in a new store with the engine's limits; a failure
+    /// to instantiate is reported to the observer as a call of `function`.
     async fn instantiate(
         &self,
         function: &'static str,
@@ -377,44 +344,28 @@ impl Plugin {
         match self.pre.instantiate_async(&mut store).await {
             Ok(instance) => Ok((store, instance)),
             Err(error) => {
-                let failure = self.failure(function, &error, store.data());
+                let failure = Err(self.failure(function, &error, store.data()));
                 self.observe(function, store.data(), &failure);
-                Err(failure)
+                failure
             }
         }
     }
 
-    /// The call's result, a refusal, or the classified failure.
-    fn finish<R>(
+    /// Tells the observer, if any, how the call of `function` whose store
+    /// data is `sandbox` ended.
+    fn observe<R>(
         &self,
         function: &'static str,
-        outcome: wasmtime::Result<Result<R, types::PluginError>>,
-        store: &Store<Sandbox>,
-    ) -> Result<R, PluginError> {
-        let result = match outcome {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(refusal)) => Err(PluginError::Refused {
-                plugin: self.name.clone(),
+        sandbox: &Sandbox,
+        result: &Result<R, PluginError>,
+    ) {
+        if let Some(observer) = &self.observer {
+            observer.observe(&CallReport {
+                plugin: &self.name,
                 function,
-                reason: refusal.reason,
-                field: refusal.field,
-                message: refusal.message,
-            }),
-            Err(error) => Err(self.failure(function, &error, store.data())),
-        };
-        if let Some(observer) = &self.observer {
-            let outcome = match &result {
-                Ok(_) => CallOutcome::Answered,
-                Err(error) => outcome_of(error),
-            };
-            observer.observe(&self.name, function, store.data().elapsed(), outcome);
-        }
-        result
-    }
-
-    fn observe(&self, function: &'static str, sandbox: &Sandbox, error: &PluginError) {
-        if let Some(observer) = &self.observer {
-            observer.observe(&self.name, function, sandbox.elapsed(), outcome_of(error));
+                elapsed: sandbox.elapsed(),
+                outcome: CallOutcome::of(result),
+            });
         }
     }
 
@@ -446,14 +397,5 @@ impl Plugin {
                 message: format!("{error:#}"),
             }
         }
-    }
-}
-
-fn outcome_of(error: &PluginError) -> CallOutcome {
-    match error {
-        PluginError::Refused { .. } => CallOutcome::Refused,
-        PluginError::Timeout { .. } => CallOutcome::TimedOut,
-        PluginError::MemoryExceeded { .. } => CallOutcome::MemoryExceeded,
-        _ => CallOutcome::Trapped,
     }
 }

@@ -12,8 +12,6 @@ use semver::Version;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::error::PluginError;
-
 /// The version of the `trellis:plugin` package the host's bindings are
 /// generated from: the newest folder `wit/since_v<version>`.
 pub const WIT_VERSION: &str = "0.1.0";
@@ -56,30 +54,52 @@ pub(super) fn compatible_range(host: &Version) -> String {
     }
 }
 
-/// Refuses `component` (loaded as `plugin`) unless every `trellis:plugin`
-/// interface it imports or exports carries a version [`compatible`] with
-/// [`WIT_VERSION`].
+/// Why a component cannot run on this host's `trellis:plugin` version;
+/// [`PluginError::from_version_check`](super::PluginError::from_version_check)
+/// names the plugin.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum VersionError {
+    /// An interface name of the package carries a version not
+    /// [`compatible`] with the host's.
+    #[error(
+        "it is built for {PACKAGE}@{found}, which this Trellis ({PACKAGE}@{supported}) cannot run"
+    )]
+    Incompatible {
+        /// The first incompatible version among the component's interface names.
+        found: Version,
+        /// [`WIT_VERSION`].
+        supported: Version,
+    },
+    /// An interface name of the package carries no valid version.
+    #[error(
+        "it uses `{name}`, which carries no valid package version; this Trellis supports \
+         {PACKAGE}@{range} ({WIT_VERSION}): rebuild it against wit/since_v{WIT_VERSION}",
+        range = compatible_range(&supported_version())
+    )]
+    Unversioned {
+        /// The interface name as the component writes it.
+        name: String,
+    },
+}
+
+/// Refuses `component` unless every `trellis:plugin` interface it imports
+/// or exports carries a version [`compatible`] with [`WIT_VERSION`].
 ///
 /// Guarantees: runs before linking, so an incompatible plugin is refused
 /// with both versions named instead of a linker error about a missing
 /// import or a mismatched type. Does not check that the component exports
 /// anything: see [`super::exports`].
-pub(super) fn check(
-    plugin: &str,
-    component: &Component,
-    engine: &Engine,
-) -> Result<(), PluginError> {
+pub(super) fn check(component: &Component, engine: &Engine) -> Result<(), VersionError> {
     let supported = supported_version();
     let component_type = component.component_type();
     let imports = component_type.imports(engine).map(|(name, _)| name);
     let exports = component_type.exports(engine).map(|(name, _)| name);
     for name in imports.chain(exports) {
-        let Some(version) = package_version(plugin, name)? else {
+        let Some(version) = package_version(name)? else {
             continue;
         };
         if !compatible(&supported, &version) {
-            return Err(PluginError::IncompatibleVersion {
-                plugin: plugin.to_owned(),
+            return Err(VersionError::Incompatible {
                 found: version,
                 supported,
             });
@@ -90,20 +110,15 @@ pub(super) fn check(
 
 /// The version in `name` if it names an interface of the `trellis:plugin`
 /// package; an error if such a name has no valid version.
-fn package_version(plugin: &str, name: &str) -> Result<Option<Version>, PluginError> {
+fn package_version(name: &str) -> Result<Option<Version>, VersionError> {
     let Some(interface) = name
         .strip_prefix(PACKAGE)
         .and_then(|rest| rest.strip_prefix('/'))
     else {
         return Ok(None);
     };
-    let unversioned = || PluginError::Load {
-        plugin: plugin.to_owned(),
-        message: format!(
-            "it uses `{name}`, which carries no valid package version; this Trellis supports \
-             {PACKAGE}@{range} ({WIT_VERSION}): rebuild it against wit/since_v{WIT_VERSION}",
-            range = compatible_range(&supported_version()),
-        ),
+    let unversioned = || VersionError::Unversioned {
+        name: name.to_owned(),
     };
     let (_, version) = interface.split_once('@').ok_or_else(unversioned)?;
     Version::parse(version).map(Some).map_err(|_| unversioned())
@@ -154,18 +169,15 @@ mod tests {
     #[test]
     fn only_names_of_the_package_carry_its_version() {
         assert_eq!(
-            package_version("p", "trellis:plugin/naming@0.1.9").unwrap(),
+            package_version("trellis:plugin/naming@0.1.9").unwrap(),
             Some(v("0.1.9"))
         );
+        assert_eq!(package_version("wasi:cli/environment@0.2.6").unwrap(), None);
         assert_eq!(
-            package_version("p", "wasi:cli/environment@0.2.6").unwrap(),
+            package_version("trellis:plugins/naming@9.0.0").unwrap(),
             None
         );
-        assert_eq!(
-            package_version("p", "trellis:plugins/naming@9.0.0").unwrap(),
-            None
-        );
-        assert!(package_version("p", "trellis:plugin/naming").is_err());
-        assert!(package_version("p", "trellis:plugin/naming@one").is_err());
+        assert!(package_version("trellis:plugin/naming").is_err());
+        assert!(package_version("trellis:plugin/naming@one").is_err());
     }
 }

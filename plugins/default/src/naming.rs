@@ -6,6 +6,8 @@
 //! suffix becomes ten letters hashed from the owner and the target group key.
 //! Upstream never looks either name up, so neither affects compatibility.
 
+use trellis_lattice_names::{MIN_LENGTH, NameKind, Violation, violations};
+
 use crate::annotations;
 use crate::config::PluginConfig;
 use crate::text::{fnv1a, letters, truncate};
@@ -73,24 +75,29 @@ fn generated_service_name(route: &ObjectMeta) -> String {
     )
 }
 
-/// Upstream's `ValidateVPCLatticeServiceName`.
+/// Upstream's `ValidateVPCLatticeServiceName`: Lattice's service name rules
+/// with upstream's messages, in upstream's order (the reserved prefix before
+/// the hyphens). Upstream measures the length in bytes (Go's `len`); bytes
+/// and characters differ only in names the character rule refuses too, but
+/// which of the two messages wins depends on it.
 fn override_violation(name: &str) -> Option<&'static str> {
-    if !(3..=40).contains(&name.len()) {
-        Some("must be between 3 and 40 characters")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Some("must contain only lowercase letters, digits and hyphens")
-    } else if name.starts_with("svc-") {
-        Some("must not start with 'svc-'")
-    } else if name.starts_with('-') || name.ends_with('-') {
-        Some("must not start or end with a hyphen")
-    } else if name.contains("--") {
-        Some("must not contain consecutive hyphens")
-    } else {
-        None
+    let service = NameKind::Service;
+    if !(MIN_LENGTH..=service.max_length()).contains(&name.len()) {
+        return Some("must be between 3 and 40 characters");
     }
+    // Ranked in upstream's order; the length is checked above, in bytes.
+    violations(service, name)
+        .filter_map(|violation| match violation {
+            Violation::Length { .. } => None,
+            Violation::Character(_) => {
+                Some((1, "must contain only lowercase letters, digits and hyphens"))
+            }
+            Violation::ReservedPrefix(_) => Some((2, "must not start with 'svc-'")),
+            Violation::HyphenAtEnd => Some((3, "must not start or end with a hyphen")),
+            Violation::DoubleHyphen => Some((4, "must not contain consecutive hyphens")),
+        })
+        .min()
+        .map(|(_, message)| message)
 }
 
 /// `{route≤20}-{namespace≤18}-{port}-{protocol}`; upstream uses the generated

@@ -1,12 +1,12 @@
 //! Valid Lattice resource names built from arbitrary parts.
 
-/// The longest Lattice service name.
-pub const SERVICE_NAME_MAX_LENGTH: usize = 40;
-/// The longest Lattice service network, listener or rule name.
-pub const SERVICE_NETWORK_NAME_MAX_LENGTH: usize = 63;
+use trellis_lattice_names::{MIN_LENGTH, NameKind, is_lowercase_alphanumeric};
 
-/// The shortest Lattice name.
-const MIN_LENGTH: usize = 3;
+/// The longest Lattice service name.
+pub const SERVICE_NAME_MAX_LENGTH: usize = NameKind::Service.max_length();
+/// The longest Lattice service network, listener or rule name.
+pub const SERVICE_NETWORK_NAME_MAX_LENGTH: usize = NameKind::ServiceNetwork.max_length();
+
 /// Hex digits of the hash that marks a cut or padded name.
 const HASH_LENGTH: usize = 8;
 /// The smallest `max_length` honored: a hash and a few characters of the name.
@@ -47,7 +47,7 @@ pub fn lattice_name(parts: &[&str], max_length: usize) -> String {
 fn sanitized(parts: &[&str]) -> String {
     let mut name = String::new();
     for c in parts.join("-").chars().map(|c| c.to_ascii_lowercase()) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+        if is_lowercase_alphanumeric(c) {
             name.push(c);
         } else if !name.is_empty() && !name.ends_with('-') {
             name.push('-');
@@ -74,15 +74,12 @@ fn fnv1a(parts: &[&str]) -> u32 {
 mod tests {
     use super::*;
 
-    /// Lattice's rules, as the host checks them.
+    /// Lattice's rules, as the host checks them, for a name of at most
+    /// `max_length` characters: those of the longest kind, which reserves
+    /// no prefix, and the shorter length.
     fn is_valid(name: &str, max_length: usize) -> bool {
-        (MIN_LENGTH..=max_length).contains(&name.len())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !name.starts_with('-')
-            && !name.ends_with('-')
-            && !name.contains("--")
+        name.len() <= max_length
+            && trellis_lattice_names::name_violation(NameKind::TargetGroup, name).is_none()
     }
 
     #[test]

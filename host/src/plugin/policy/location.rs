@@ -135,33 +135,28 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The child named by `key`: a table's key, or an array's index as
+    /// decimal text.
     fn child(self, key: &str) -> Option<Child<'a>> {
-        match self {
+        let (node, span, indexed) = match self {
             Self::Table(table) => {
                 let (key, item) = table.get_key_value(key)?;
-                Some(Child {
-                    node: Self::of_item(item),
-                    span: key.span(),
-                    indexed: false,
-                })
+                (Self::of_item(item), key.span(), false)
             }
             Self::Tables(tables) => {
                 let table = tables.get(key.parse().ok()?)?;
-                Some(Child {
-                    node: Self::Table(table),
-                    span: table.span(),
-                    indexed: true,
-                })
+                (Self::Table(table), table.span(), true)
             }
             Self::Array(array) => {
                 let value = array.get(key.parse().ok()?)?;
-                Some(Child {
-                    node: Self::of_value(value),
-                    span: value.span(),
-                    indexed: true,
-                })
+                (Self::of_value(value), value.span(), true)
             }
-            Self::Leaf => None,
-        }
+            Self::Leaf => return None,
+        };
+        Some(Child {
+            node,
+            span,
+            indexed,
+        })
     }
 }

@@ -71,24 +71,25 @@ impl Selector {
     pub(super) fn from_raw(raw: RawMatch) -> Result<Self, Problem> {
         Ok(Self {
             kinds: raw.kinds.map(kinds).transpose()?,
-            namespaces: raw
-                .namespaces
-                .map(|globs| glob_set("namespaces", globs))
-                .transpose()?,
-            names: raw
-                .names
-                .map(|globs| glob_set("names", globs))
-                .transpose()?,
-            namespace_labels: raw
-                .namespace_selector
-                .map(|raw| label_selector("namespace_selector", raw))
-                .transpose()?,
-            labels: raw
-                .selector
-                .map(|raw| label_selector("selector", raw))
-                .transpose()?,
+            namespaces: parse_given("namespaces", raw.namespaces, glob_set)?,
+            names: parse_given("names", raw.names, glob_set)?,
+            namespace_labels: parse_given(
+                "namespace_selector",
+                raw.namespace_selector,
+                label_selector,
+            )?,
+            labels: parse_given("selector", raw.selector, label_selector)?,
         })
     }
+}
+
+/// `raw`, the value of `field` if given, parsed by `parse`.
+fn parse_given<R, T>(
+    field: &str,
+    raw: Option<R>,
+    parse: fn(&str, R) -> Result<T, Problem>,
+) -> Result<Option<T>, Problem> {
+    raw.map(|raw| parse(field, raw)).transpose()
 }
 
 fn label_map(labels: &[KeyValue]) -> BTreeMap<String, String> {

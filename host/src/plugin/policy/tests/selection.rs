@@ -23,10 +23,11 @@ fn labels(pairs: &[(&str, &str)]) -> Vec<KeyValue> {
         .collect()
 }
 
-/// An `HTTPRoute` named `name` in `namespace`, without labels.
-fn route<'a>(namespace: &'a str, name: &'a str) -> Subject<'a> {
+/// A `kind` object named `name` in `namespace` (empty: cluster-scoped),
+/// without labels.
+fn object<'a>(kind: &'a str, namespace: &'a str, name: &'a str) -> Subject<'a> {
     Subject {
-        kind: "HTTPRoute",
+        kind,
         namespace,
         name,
         labels: &[],
@@ -34,32 +35,25 @@ fn route<'a>(namespace: &'a str, name: &'a str) -> Subject<'a> {
     }
 }
 
+/// An `HTTPRoute` named `name` in `namespace`, without labels.
+fn route<'a>(namespace: &'a str, name: &'a str) -> Subject<'a> {
+    object("HTTPRoute", namespace, name)
+}
+
 #[test]
 fn the_default_selector_matches_everything() {
     let all = Selector::default();
     assert!(all.matches(&route("team-a", "web")));
-    assert!(all.matches(&Subject {
-        kind: "Cluster",
-        ..route("", "")
-    }));
+    assert!(all.matches(&object("Cluster", "", "")));
 }
 
 #[test]
 fn kinds_match_exactly() {
     let selector = selector(r#"kinds = ["HTTPRoute", "GRPCRoute"]"#);
     assert!(selector.matches(&route("a", "web")));
-    assert!(selector.matches(&Subject {
-        kind: "GRPCRoute",
-        ..route("a", "web")
-    }));
-    assert!(!selector.matches(&Subject {
-        kind: "TLSRoute",
-        ..route("a", "web")
-    }));
-    assert!(!selector.matches(&Subject {
-        kind: "httproute",
-        ..route("a", "web")
-    }));
+    assert!(selector.matches(&object("GRPCRoute", "a", "web")));
+    assert!(!selector.matches(&object("TLSRoute", "a", "web")));
+    assert!(!selector.matches(&object("httproute", "a", "web")));
 }
 
 #[test]
@@ -87,10 +81,7 @@ namespaces = ["team-*"]"#,
     );
     assert!(selector.matches(&route("team-a", "web")));
     assert!(!selector.matches(&route("payments", "web")));
-    assert!(!selector.matches(&Subject {
-        kind: "Gateway",
-        ..route("team-a", "web")
-    }));
+    assert!(!selector.matches(&object("Gateway", "team-a", "web")));
 }
 
 #[test]
@@ -159,10 +150,7 @@ fn the_namespace_selector_matches_the_namespaces_labels() {
 
 #[test]
 fn namespace_conditions_never_match_cluster_scoped_subjects() {
-    let cluster = Subject {
-        kind: "Cluster",
-        ..route("", "default")
-    };
+    let cluster = object("Cluster", "", "default");
     assert!(!selector(r#"namespaces = ["*"]"#).matches(&cluster));
     assert!(!selector("namespace_selector = {}").matches(&cluster));
     assert!(selector("namespace_selector = {}").matches(&route("a", "r")));

@@ -1,74 +1,12 @@
-//! Lattice's resource name rules, and the contract of `naming.name`.
+//! The contract of `naming.name`, and the names plugins give checked
+//! against Lattice's name rules (`trellis_lattice_names`).
 
 use std::collections::HashSet;
 
+use trellis_lattice_names::{NameKind, name_violation};
+
 use super::{Checker, ValidationError};
 use crate::plugin::bindings::naming::NamingSubject;
-
-/// A kind of Lattice resource name, with its length bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum NameKind {
-    Service,
-    ServiceNetwork,
-    Listener,
-    Rule,
-    TargetGroup,
-}
-
-impl NameKind {
-    fn max_length(self) -> usize {
-        match self {
-            Self::Service => 40,
-            Self::ServiceNetwork | Self::Listener | Self::Rule => 63,
-            Self::TargetGroup => 128,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Self::Service => "service",
-            Self::ServiceNetwork => "service network",
-            Self::Listener => "listener",
-            Self::Rule => "rule",
-            Self::TargetGroup => "target group",
-        }
-    }
-}
-
-/// Why `name` is not a valid Lattice name of `kind`, if it is not.
-///
-/// Lattice: 3 to the kind's maximum characters of `a-z`, `0-9` and `-`, no
-/// hyphen first, last or after another hyphen; service names must not start
-/// with `svc-` (the prefix of service ids).
-pub(super) fn name_violation(kind: NameKind, name: &str) -> Option<String> {
-    let what = kind.describe();
-    let length = name.chars().count();
-    if !(3..=kind.max_length()).contains(&length) {
-        return Some(format!(
-            "{what} name {name:?} has {length} characters; Lattice allows 3 to {}",
-            kind.max_length()
-        ));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Some(format!(
-            "{what} name {name:?} contains {bad:?}; Lattice allows only a-z, 0-9 and '-'"
-        ));
-    }
-    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        return Some(format!(
-            "{what} name {name:?} has a hyphen first, last or after another hyphen"
-        ));
-    }
-    if kind == NameKind::Service && name.starts_with("svc-") {
-        return Some(format!(
-            "service name {name:?} starts with 'svc-', which Lattice reserves for ids"
-        ));
-    }
-    None
-}
 
 /// Validates the service network a Gateway names (a name or an `sn-` id).
 pub fn validate_service_network_name(plugin: &str, name: &str) -> Result<(), ValidationError> {
@@ -160,41 +98,6 @@ fn describe(subject: &NamingSubject) -> (NameKind, Option<u16>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accepts_lattice_names() {
-        assert_eq!(name_violation(NameKind::Service, "rates-default"), None);
-        assert_eq!(name_violation(NameKind::Service, &"a".repeat(40)), None);
-        assert_eq!(
-            name_violation(NameKind::TargetGroup, &"a".repeat(128)),
-            None
-        );
-    }
-
-    #[test]
-    fn rejects_each_rule() {
-        for (kind, name) in [
-            (NameKind::Service, "ab"),
-            (NameKind::Service, &"a".repeat(41)),
-            (NameKind::Listener, &"a".repeat(64)),
-            (NameKind::Service, "Rates"),
-            (NameKind::Service, "rates.v1"),
-            (NameKind::Service, "-rates"),
-            (NameKind::Service, "rates-"),
-            (NameKind::Service, "ra--tes"),
-            (NameKind::Service, "svc-rates"),
-        ] {
-            assert!(
-                name_violation(kind, name).is_some(),
-                "{name:?} should be rejected as {kind:?}"
-            );
-        }
-        assert_eq!(
-            name_violation(NameKind::Listener, "svc-rates-80-http"),
-            None,
-            "only services reserve svc-"
-        );
-    }
 
     #[test]
     fn names_contract() {

@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::names::{NameKind, name_violation};
+use trellis_lattice_names::{NameKind, name_violation};
+
 use super::target_groups::check_target_groups;
 use super::{Checker, ValidationError};
 use crate::plugin::bindings::types::{
