@@ -127,22 +127,7 @@ fn add_slice_targets(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn snapshot(yaml: &str) -> Snapshot {
-        let mut snapshot = Snapshot::default();
-        for document in serde_yaml_ng::Deserializer::from_str(yaml) {
-            let value: serde_yaml_ng::Value = serde::Deserialize::deserialize(document).unwrap();
-            match value["kind"].as_str().unwrap() {
-                "Service" => snapshot
-                    .services
-                    .push(serde_yaml_ng::from_value(value).unwrap()),
-                _ => snapshot
-                    .endpoint_slices
-                    .push(serde_yaml_ng::from_value(value).unwrap()),
-            }
-        }
-        snapshot
-    }
+    use crate::kube::testing::snapshot;
 
     const OBJECTS: &str = r#"
 apiVersion: v1

@@ -17,6 +17,7 @@ use super::observer::CallObserver;
 use super::policy::{PolicyEntry, PolicyError, policy_files, read_policy_file};
 use super::set::{PluginSet, everything};
 use super::subject::Subject;
+use crate::object::Kind;
 
 /// A file that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -337,7 +338,7 @@ async fn smoke_test(plugin: &Plugin) -> Result<(), PluginError> {
         namespace_labels: Vec::new(),
     };
     let owner = ObjectMeta {
-        kind: "Cluster".into(),
+        kind: Kind::Cluster.as_str().into(),
         namespace: String::new(),
         name: "smoke-test".into(),
         annotations: Vec::new(),

@@ -7,23 +7,24 @@ use kube::core::{Expression, SelectorExt};
 
 use super::location::Problem;
 use super::raw::{RawLabelSelector, RawMatch};
+use crate::object::Kind;
 use crate::plugin::Subject;
 use crate::plugin::bindings::types::KeyValue;
 
 /// The object kinds Trellis gives plugins, as `match.kinds` names them.
 /// `Cluster` is a cluster's default service network.
-pub const KINDS: &[&str] = &[
-    "Gateway",
-    "HTTPRoute",
-    "GRPCRoute",
-    "TLSRoute",
-    "ServiceExport",
-    "ServiceNetwork",
-    "Cluster",
-    "TargetGroupPolicy",
-    "VpcAssociationPolicy",
-    "AccessLogPolicy",
-    "IAMAuthPolicy",
+pub const KINDS: [Kind; 11] = [
+    Kind::Gateway,
+    Kind::HttpRoute,
+    Kind::GrpcRoute,
+    Kind::TlsRoute,
+    Kind::ServiceExport,
+    Kind::ServiceNetwork,
+    Kind::Cluster,
+    Kind::TargetGroupPolicy,
+    Kind::VpcAssociationPolicy,
+    Kind::AccessLogPolicy,
+    Kind::IamAuthPolicy,
 ];
 
 /// Which objects a policy entry applies to (its `[plugin.match]`).
@@ -34,7 +35,7 @@ pub const KINDS: &[&str] = &[
 /// namespace), whatever they say.
 #[derive(Debug, Clone, Default)]
 pub struct Selector {
-    kinds: Option<Vec<&'static str>>,
+    kinds: Option<Vec<Kind>>,
     namespaces: Option<GlobSet>,
     names: Option<GlobSet>,
     namespace_labels: Option<kube::core::Selector>,
@@ -48,7 +49,7 @@ impl Selector {
         let namespaced = !subject.namespace.is_empty();
         self.kinds
             .as_ref()
-            .is_none_or(|kinds| kinds.contains(&subject.kind))
+            .is_none_or(|kinds| kinds.iter().any(|kind| kind.as_str() == subject.kind))
             && self
                 .namespaces
                 .as_ref()
@@ -99,22 +100,20 @@ fn label_map(labels: &[KeyValue]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn kinds(names: Vec<String>) -> Result<Vec<&'static str>, Problem> {
+fn kinds(names: Vec<String>) -> Result<Vec<Kind>, Problem> {
     non_empty("kinds", &names)?;
     names
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            KINDS
-                .iter()
-                .copied()
-                .find(|kind| kind == name)
+            Kind::parse(name)
+                .filter(|kind| KINDS.contains(kind))
                 .ok_or_else(|| {
                     Problem::new(
                         ["kinds".to_owned(), index.to_string()],
                         format!(
                             "unknown kind {name:?} (expected one of {})",
-                            KINDS.join(", ")
+                            KINDS.map(Kind::as_str).join(", ")
                         ),
                     )
                 })
