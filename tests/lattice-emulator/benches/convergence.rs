@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use trellis::kube::{ClusterInput, manifests};
 use trellis::lattice::{CachedLattice, OperationCount, SdkLattice, SdkOptions};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::{Prune, Reconciled, reconcile};
+use trellis::reconcile::{Prune, Reconciled, reconcile};
 
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "us-west-2";

@@ -17,7 +17,7 @@ use trellis::lattice::{
     CachedLattice, InMemoryLattice, Lattice, LatticeState, SdkLattice, SdkOptions,
 };
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
-use trellis::reconcile::plan::{Prune, Reconciled, plan, reconcile};
+use trellis::reconcile::{Prune, Reconciled, plan, reconcile};
 
 /// Operations that change Lattice.
 const READ_PREFIXES: [&str; 3] = ["List", "Get", "Unknown"];
