@@ -57,7 +57,6 @@ use tokio::sync::watch as signal;
 
 use self::context::Context;
 use self::reconciler::Root;
-use self::stores::Stores;
 use self::watch::Triggers;
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
@@ -253,7 +252,7 @@ impl Leading<'_> {
     async fn reconcile(self) -> Result<(), RunError> {
         let (triggers, streams) = Triggers::channels();
         let mut tasks = tokio::task::JoinSet::new();
-        let stores = Stores::watch(&self.client, &self.policies_served, &triggers, &mut tasks);
+        let stores = watch::start(&self.client, &self.policies_served, &triggers, &mut tasks);
         stores.ready().await;
         self.readiness.set_ready();
         let cluster = &self.settings.cluster;

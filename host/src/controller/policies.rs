@@ -9,10 +9,10 @@
 //! condition yet.
 
 use kube::ResourceExt;
-use kube::core::DynamicObject;
 
 use super::context::Context;
 use super::status;
+use crate::kube::crds::policy_target;
 use crate::kube::{Snapshot, kind_of};
 use crate::object::{Kind, ObjectRef, Problem};
 use crate::reconcile::{Condition, ObjectStatus};
@@ -23,23 +23,6 @@ const KINDS: [Kind; 3] = [
     Kind::AccessLogPolicy,
     Kind::VpcAssociationPolicy,
 ];
-
-/// The object a policy's `spec.targetRef` names (namespace defaulted to the
-/// policy's); `None` without a target name.
-pub fn target(policy: &DynamicObject) -> Option<ObjectRef> {
-    let target = &policy.data["spec"]["targetRef"];
-    let name = target["name"].as_str()?;
-    let kind = Kind::parse(target["kind"].as_str()?)?;
-    Some(ObjectRef::new(
-        kind,
-        target["namespace"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| policy.namespace())
-            .unwrap_or_default(),
-        name,
-    ))
-}
 
 /// Writes `Accepted` on the policies of `snapshot` that target `object`,
 /// given the reconcile's `problems`.
@@ -54,7 +37,7 @@ pub async fn write_statuses(
         let Some(kind) = kind_of(policy) else {
             continue;
         };
-        if !KINDS.contains(&kind) || target(policy).as_ref() != Some(object) {
+        if !KINDS.contains(&kind) || policy_target(policy).as_ref() != Some(object) {
             continue;
         }
         let reference = ObjectRef::new(

@@ -1,33 +1,26 @@
 //! The reflector stores of every kind Trellis reads, and the snapshot the
 //! plugin pipeline reads, built from them.
 //!
-//! Contract: one watch per kind; [`Stores::snapshot`] is a consistent copy
+//! Contract: one watch per kind ([`super::watch::start`]); [`Stores::snapshot`] is a consistent copy
 //! of each store at the time of the call (kinds are copied one after the
 //! other, so a change racing the copy shows up in the next reconcile, which
 //! it triggers). Routes, exports and policies being deleted are left out of
 //! the snapshot, so they no longer protect their resources; a Gateway being
 //! deleted stays until its routes are gone (its deletion waits for them).
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
     tlsroutes::TlsRoute,
 };
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use kube::api::Api;
+use kube::Resource;
 use kube::core::DynamicObject;
-use kube::runtime::reflector::{self, Store, store::Writer};
-use kube::{Client, Resource};
-use tokio::task::JoinSet;
+use kube::runtime::reflector::Store;
 
 use self::Taking::{All, Live};
-use super::watch::{self, Triggers, Watched};
-
 use crate::kube::Snapshot;
-use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
-use crate::object::Kind;
+use crate::kube::crds::{ServiceExport, ServiceImport};
 
 /// Readers of every store.
 #[derive(Clone)]
@@ -73,64 +66,7 @@ where
         .collect()
 }
 
-/// A watch waiting for the stores it computes triggers from.
-type PendingWatch = Box<dyn FnOnce(Stores, Triggers) -> BoxFuture<'static, ()> + Send>;
-
-/// The store of `K`, filled by a watch that starts once every store exists.
-fn watched<K: Watched>(client: &Client, pending: &mut Vec<PendingWatch>) -> Store<K> {
-    let (reader, writer) = reflector::store();
-    let client = client.clone();
-    pending.push(Box::new(move |stores, triggers| {
-        watch::run::<K>(client, writer, stores, triggers).boxed()
-    }));
-    reader
-}
-
 impl Stores {
-    /// Starts one watch per kind on `tasks` and returns their stores.
-    /// `policies_served` says, per kind of [`policy_resources`], whether the
-    /// API server serves it; the store of a kind not served stays empty and
-    /// ready. Wait for [`Stores::ready`] before reading them.
-    pub fn watch(
-        client: &Client,
-        policies_served: &[bool],
-        triggers: &Triggers,
-        tasks: &mut JoinSet<()>,
-    ) -> Stores {
-        let mut pending = Vec::new();
-        let mut policies = Vec::new();
-        for (resource, served) in policy_resources().into_iter().zip(policies_served) {
-            let writer = Writer::new(resource.clone());
-            if !served {
-                policies.push(watch::empty_store(writer));
-                continue;
-            }
-            policies.push(writer.as_reader());
-            let api = Api::all_with(client.clone(), &resource);
-            let change = watch::policy_change(Kind::parse(&resource.kind).expect("a policy kind"));
-            pending.push(Box::new(move |stores, triggers| {
-                watch::run_dynamic(api, writer, stores, triggers, change).boxed()
-            }) as PendingWatch);
-        }
-        let stores = Stores {
-            gateway_classes: watched(client, &mut pending),
-            gateways: watched(client, &mut pending),
-            http_routes: watched(client, &mut pending),
-            grpc_routes: watched(client, &mut pending),
-            tls_routes: watched(client, &mut pending),
-            services: watched(client, &mut pending),
-            endpoint_slices: watched(client, &mut pending),
-            namespaces: watched(client, &mut pending),
-            service_exports: watched(client, &mut pending),
-            service_imports: watched(client, &mut pending),
-            policies,
-        };
-        for start in pending {
-            tasks.spawn(start(stores.clone(), triggers.clone()));
-        }
-        stores
-    }
-
     /// The objects of every store; routes, exports and policies being
     /// deleted are left out (their resources are going), other objects
     /// being deleted stay in: a Gateway whose deletion waits for its routes

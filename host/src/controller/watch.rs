@@ -13,7 +13,8 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
-use futures::{Stream, StreamExt};
+use futures::future::BoxFuture;
+use futures::{FutureExt, Stream, StreamExt};
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
     tlsroutes::TlsRoute,
@@ -24,16 +25,17 @@ use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::WatchStreamExt;
-use kube::runtime::reflector::{self, ObjectRef as KubeRef, store::Writer};
+use kube::runtime::reflector::{self, ObjectRef as KubeRef, Store, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
+use tokio::task::JoinSet;
 
-use super::policies;
 use super::stores::Stores;
 use super::triggers::{Change, affected};
 use crate::kube::TypedKind;
-use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::kube::crds::policy_target;
+use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::object::{Kind, ObjectRef};
 
 /// A kind the controller watches: how a change of one of its objects is
@@ -95,7 +97,7 @@ pub fn policy_change(kind: Kind) -> impl Fn(&DynamicObject) -> Change + Send + '
         Kind::ServiceNetwork => Change::ServiceNetwork(object.name_any()),
         kind => Change::Policy {
             kind,
-            target: policies::target(object),
+            target: policy_target(object),
         },
     }
 }
@@ -178,6 +180,63 @@ where
     K: Resource<DynamicType = ()>,
 {
     let _ = sender.unbounded_send(KubeRef::new(name).within(namespace));
+}
+
+/// A watch waiting for the stores it computes triggers from.
+type PendingWatch = Box<dyn FnOnce(Stores, Triggers) -> BoxFuture<'static, ()> + Send>;
+
+/// The store of `K`, filled by a watch that starts once every store exists.
+fn watched<K: Watched>(client: &Client, pending: &mut Vec<PendingWatch>) -> Store<K> {
+    let (reader, writer) = reflector::store();
+    let client = client.clone();
+    pending.push(Box::new(move |stores, triggers| {
+        run::<K>(client, writer, stores, triggers).boxed()
+    }));
+    reader
+}
+
+/// Starts one watch per kind on `tasks` and returns their stores.
+/// `policies_served` says, per kind of [`policy_resources`], whether the
+/// API server serves it; the store of a kind not served stays empty and
+/// ready. Wait for [`Stores::ready`] before reading them.
+pub fn start(
+    client: &Client,
+    policies_served: &[bool],
+    triggers: &Triggers,
+    tasks: &mut JoinSet<()>,
+) -> Stores {
+    let mut pending = Vec::new();
+    let mut policies = Vec::new();
+    for (resource, served) in policy_resources().into_iter().zip(policies_served) {
+        let writer = Writer::new(resource.clone());
+        if !served {
+            policies.push(empty_store(writer));
+            continue;
+        }
+        policies.push(writer.as_reader());
+        let api = Api::all_with(client.clone(), &resource);
+        let change = policy_change(Kind::parse(&resource.kind).expect("a policy kind"));
+        pending.push(Box::new(move |stores, triggers| {
+            run_dynamic(api, writer, stores, triggers, change).boxed()
+        }) as PendingWatch);
+    }
+    let stores = Stores {
+        gateway_classes: watched(client, &mut pending),
+        gateways: watched(client, &mut pending),
+        http_routes: watched(client, &mut pending),
+        grpc_routes: watched(client, &mut pending),
+        tls_routes: watched(client, &mut pending),
+        services: watched(client, &mut pending),
+        endpoint_slices: watched(client, &mut pending),
+        namespaces: watched(client, &mut pending),
+        service_exports: watched(client, &mut pending),
+        service_imports: watched(client, &mut pending),
+        policies,
+    };
+    for watch in pending {
+        tasks.spawn(watch(stores.clone(), triggers.clone()));
+    }
+    stores
 }
 
 /// Runs the watch of one kind until the stream ends: fills `writer`'s store

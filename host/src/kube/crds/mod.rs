@@ -76,7 +76,7 @@ use kube::core::ApiResource;
 
 pub use access_log_policy::{AccessLogPolicy, AccessLogPolicySpec};
 pub use iam_auth_policy::{IAMAuthPolicy, IAMAuthPolicySpec};
-pub use policy::{NamespacedPolicyTargetReference, PolicyStatus};
+pub use policy::{NamespacedPolicyTargetReference, PolicyStatus, policy_target};
 pub use service_export::{
     ExportedPort, ServiceExport, ServiceExportCondition, ServiceExportSpec, ServiceExportStatus,
 };

@@ -3,9 +3,13 @@
 //! upstream's CRDs declare for them.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::ResourceExt;
+use kube::core::DynamicObject;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use crate::object::{Kind, ObjectRef};
 
 /// A DNS subdomain or the empty string (the core API group).
 const GROUP_PATTERN: &str = r"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
@@ -128,6 +132,23 @@ fn conditions(generator: &mut SchemaGenerator, pending: &[&str]) -> Schema {
         "x-kubernetes-list-map-keys": ["type"],
         "default": defaults,
     })
+}
+
+/// The object a policy's `spec.targetRef` names (namespace defaulted to the
+/// policy's); `None` without a target name.
+pub fn policy_target(policy: &DynamicObject) -> Option<ObjectRef> {
+    let target = &policy.data["spec"]["targetRef"];
+    let name = target["name"].as_str()?;
+    let kind = Kind::parse(target["kind"].as_str()?)?;
+    Some(ObjectRef::new(
+        kind,
+        target["namespace"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| policy.namespace())
+            .unwrap_or_default(),
+        name,
+    ))
 }
 
 #[cfg(test)]
