@@ -753,22 +753,7 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
 mod tests {
     use super::*;
     use crate::lattice::InMemoryLattice;
-    use crate::lattice::model::Tags;
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
-    }
-
-    fn network(name: &str) -> CreateServiceNetworkInput {
-        CreateServiceNetworkInput {
-            name: name.into(),
-            auth_type: "NONE".into(),
-            tags: Tags::new(),
-        }
-    }
+    use crate::lattice::testing::{block_on, network};
 
     fn names(networks: Vec<ServiceNetwork>) -> Vec<String> {
         networks.into_iter().map(|network| network.name).collect()

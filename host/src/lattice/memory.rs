@@ -642,16 +642,10 @@ impl Lattice for InMemoryLattice {
 mod tests {
     use super::*;
     use crate::lattice::model::{FixedResponseAction, RuleAction, Tags, TargetGroupConfig};
+    use crate::lattice::testing::{block_on, network};
 
     fn lattice() -> InMemoryLattice {
         InMemoryLattice::new("123456789012", "us-west-2")
-    }
-
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
     }
 
     fn service(name: &str) -> CreateServiceInput {
@@ -761,14 +755,6 @@ mod tests {
                 identifier: "svc-missing".into()
             })
         );
-    }
-
-    fn network(name: &str) -> CreateServiceNetworkInput {
-        CreateServiceNetworkInput {
-            name: name.into(),
-            auth_type: "NONE".into(),
-            tags: Tags::new(),
-        }
     }
 
     #[test]
