@@ -8,7 +8,7 @@ use super::lookup::{named, remove_named, require_service_or_network};
 use super::{Inner, check_batch, conflict};
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
-    DeregisterTargetsInput, Resource, RuleAction, TargetGroup, UpdateListenerInput,
+    DeregisterTargetsInput, Listener, Resource, RuleAction, TargetGroup, UpdateListenerInput,
     UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkVpcAssociationInput,
     UpdateTargetGroupInput,
 };
@@ -59,22 +59,21 @@ fn remove_attachments(state: &mut LatticeState, parent_id: &str) {
 }
 
 impl Inner {
-    /// The id of the listener `listener_identifier` names among the
-    /// listeners of the service `service_identifier` names.
-    fn listener_id(
-        &self,
+    /// The listener `listener_identifier` names among the listeners of the
+    /// service `service_identifier` names.
+    fn listener_mut(
+        &mut self,
         service_identifier: &str,
         listener_identifier: &str,
-    ) -> Result<String, LatticeError> {
+    ) -> Result<&mut Listener, LatticeError> {
         let service = named(&self.state.services, "SERVICE", service_identifier)?;
+        let service_id = service.id.clone();
         let listeners = self
-            .state
+            .state_mut()
             .listeners
-            .iter()
-            .filter(|listener| listener.service_id == service.id);
-        Ok(named(listeners, "LISTENER", listener_identifier)?
-            .id
-            .clone())
+            .iter_mut()
+            .filter(|listener| listener.service_id == service_id);
+        named(listeners, "LISTENER", listener_identifier)
     }
 
     /// The id of the rule `rule_identifier` names among the rules of the
@@ -176,13 +175,7 @@ impl Inner {
         &mut self,
         input: UpdateListenerInput,
     ) -> Result<(), LatticeError> {
-        let id = self.listener_id(&input.service_identifier, &input.listener_identifier)?;
-        let listener = self
-            .state_mut()
-            .listeners
-            .iter_mut()
-            .find(|listener| listener.id == id)
-            .expect("found above");
+        let listener = self.listener_mut(&input.service_identifier, &input.listener_identifier)?;
         listener.default_action = input.default_action;
         Ok(())
     }
@@ -192,7 +185,10 @@ impl Inner {
         service_identifier: &str,
         listener_identifier: &str,
     ) -> Result<(), LatticeError> {
-        let id = self.listener_id(service_identifier, listener_identifier)?;
+        let id = self
+            .listener_mut(service_identifier, listener_identifier)?
+            .id
+            .clone();
         let state = self.state_mut();
         state.listeners.retain(|listener| listener.id != id);
         state.rules.retain(|rule| rule.listener_id != id);
@@ -200,8 +196,8 @@ impl Inner {
     }
 
     pub(super) fn update_rule(&mut self, input: UpdateRuleInput) -> Result<(), LatticeError> {
-        let listener_id =
-            self.listener_id(&input.service_identifier, &input.listener_identifier)?;
+        let listener = self.listener_mut(&input.service_identifier, &input.listener_identifier)?;
+        let listener_id = listener.id.clone();
         let rule_id = self.rule_id(&listener_id, &input.rule_identifier)?;
         let rules = &self.state.rules;
         if let Some(holder) = rules.iter().find(|rule| {
@@ -230,7 +226,8 @@ impl Inner {
         listener_identifier: &str,
         rule_identifier: &str,
     ) -> Result<(), LatticeError> {
-        let listener_id = self.listener_id(service_identifier, listener_identifier)?;
+        let listener = self.listener_mut(service_identifier, listener_identifier)?;
+        let listener_id = listener.id.clone();
         let id = self.rule_id(&listener_id, rule_identifier)?;
         self.state_mut().rules.retain(|rule| rule.id != id);
         Ok(())
