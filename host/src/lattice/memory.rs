@@ -89,6 +89,19 @@ fn conflict(message: String) -> LatticeError {
     LatticeError::Conflict { message }
 }
 
+/// `Conflict` when one of `names` is `name`: Lattice keeps the names of
+/// service networks, services and target groups unique per account.
+fn require_new_name<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+    kind: &str,
+    name: &str,
+) -> Result<(), LatticeError> {
+    if names.any(|taken| taken == name) {
+        return Err(conflict(format!("{kind} {name} already exists")));
+    }
+    Ok(())
+}
+
 /// The highest hexadecimal suffix of any id of `state` (0 when none has one).
 fn highest_id(state: &mut LatticeState) -> u64 {
     resources_mut(state)
@@ -179,11 +192,8 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
         let mut inner = self.lock();
-        let networks = &inner.state.service_networks;
-        if networks.iter().any(|network| network.name == input.name) {
-            let message = format!("service network {} already exists", input.name);
-            return Err(conflict(message));
-        }
+        let names = inner.state.service_networks.iter().map(|n| n.name.as_str());
+        require_new_name(names, "service network", &input.name)?;
         Ok(inner.create(
             "sn",
             |state| &mut state.service_networks,
@@ -245,9 +255,8 @@ impl Lattice for InMemoryLattice {
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
         let mut inner = self.lock();
-        if inner.state.services.iter().any(|s| s.name == input.name) {
-            return Err(conflict(format!("service {} already exists", input.name)));
-        }
+        let names = inner.state.services.iter().map(|s| s.name.as_str());
+        require_new_name(names, "service", &input.name)?;
         Ok(inner.create(
             "svc",
             |state| &mut state.services,
@@ -395,11 +404,8 @@ impl Lattice for InMemoryLattice {
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
         let mut inner = self.lock();
-        let groups = &inner.state.target_groups;
-        if groups.iter().any(|group| group.name == input.name) {
-            let message = format!("target group {} already exists", input.name);
-            return Err(conflict(message));
-        }
+        let names = inner.state.target_groups.iter().map(|g| g.name.as_str());
+        require_new_name(names, "target group", &input.name)?;
         Ok(inner.create(
             "tg",
             |state| &mut state.target_groups,
