@@ -36,10 +36,10 @@ use super::model::{
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DeregisterTargetsInput, Listener, PutAuthPolicyInput,
-    RegisterTargetsInput, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
-    ServiceNetworkVpcAssociation, TagResourceInput, Target, TargetGroup, UpdateListenerInput,
-    UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkInput,
-    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+    RegisterTargetsInput, Resource, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, TagResourceInput, Target,
+    TargetGroup, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use store::Store;
 
@@ -160,6 +160,54 @@ impl<L: Lattice> CachedLattice<L> {
         Ok(loaded)
     }
 
+    /// Runs a create whose resource belongs to the list `map` holds under
+    /// `key`: on success the resource joins that list (when it is cached),
+    /// on failure the list is forgotten.
+    async fn create_in<K, T>(
+        &self,
+        map: fn(&mut Store) -> &mut HashMap<K, Vec<T>>,
+        key: K,
+        call: impl Future<Output = Result<T, LatticeError>>,
+    ) -> Result<T, LatticeError>
+    where
+        K: Eq + Hash,
+        T: Clone,
+    {
+        self.write(
+            call,
+            |store, created| {
+                if let Some(list) = map(store).get_mut(&key) {
+                    list.push(created.clone());
+                }
+            },
+            |store| {
+                map(store).remove(&key);
+            },
+        )
+        .await
+    }
+
+    /// Runs a delete of the resource `id` from whichever list of `map`
+    /// holds it: on success it leaves that list, on failure all of `map`'s
+    /// lists are forgotten.
+    async fn delete_in<K, T: Resource>(
+        &self,
+        map: fn(&mut Store) -> &mut HashMap<K, Vec<T>>,
+        id: &str,
+        call: impl Future<Output = Result<(), LatticeError>>,
+    ) -> Result<(), LatticeError> {
+        self.write(
+            call,
+            |store, ()| {
+                for list in map(store).values_mut() {
+                    list.retain(|resource| resource.id() != id);
+                }
+            },
+            |store| map(store).clear(),
+        )
+        .await
+    }
+
     /// Runs a write; on success `remember` updates the store with its
     /// result, on failure `forget` drops what it could have changed.
     async fn write<T>(
@@ -226,16 +274,10 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
         let network = input.service_network_identifier.clone();
-        self.write(
+        self.create_in(
+            |store| &mut store.vpc_associations,
+            network,
             self.inner.create_service_network_vpc_association(input),
-            |store, created| {
-                if let Some(list) = store.vpc_associations.get_mut(&network) {
-                    list.push(created.clone());
-                }
-            },
-            |store| {
-                store.vpc_associations.remove(&network);
-            },
         )
         .await
     }
@@ -272,16 +314,10 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
         let service = input.service_identifier.clone();
-        self.write(
+        self.create_in(
+            |store| &mut store.service_associations,
+            service,
             self.inner.create_service_network_service_association(input),
-            |store, created| {
-                if let Some(list) = store.service_associations.get_mut(&service) {
-                    list.push(created.clone());
-                }
-            },
-            |store| {
-                store.service_associations.remove(&service);
-            },
         )
         .await
     }
@@ -325,18 +361,8 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
             input.service_identifier.clone(),
             input.listener_identifier.clone(),
         );
-        self.write(
-            self.inner.create_rule(input),
-            |store, created| {
-                if let Some(list) = store.rules.get_mut(&key) {
-                    list.push(created.clone());
-                }
-            },
-            |store| {
-                store.rules.remove(&key);
-            },
-        )
-        .await
+        self.create_in(|store| &mut store.rules, key, self.inner.create_rule(input))
+            .await
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
@@ -476,16 +502,10 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError> {
         let resource = input.resource_identifier.clone();
-        self.write(
+        self.create_in(
+            |store| &mut store.access_logs,
+            resource,
             self.inner.create_access_log_subscription(input),
-            |store, created| {
-                if let Some(list) = store.access_logs.get_mut(&resource) {
-                    list.push(created.clone());
-                }
-            },
-            |store| {
-                store.access_logs.remove(&resource);
-            },
         )
         .await
     }
@@ -514,15 +534,11 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.write(
+        self.delete_in(
+            |store| &mut store.vpc_associations,
+            association_id,
             self.inner
                 .delete_service_network_vpc_association(association_id),
-            |store, ()| {
-                for list in store.vpc_associations.values_mut() {
-                    list.retain(|association| association.id != association_id);
-                }
-            },
-            |store| store.vpc_associations.clear(),
         )
         .await
     }
@@ -562,15 +578,11 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.write(
+        self.delete_in(
+            |store| &mut store.service_associations,
+            association_id,
             self.inner
                 .delete_service_network_service_association(association_id),
-            |store, ()| {
-                for list in store.service_associations.values_mut() {
-                    list.retain(|association| association.id != association_id);
-                }
-            },
-            |store| store.service_associations.clear(),
         )
         .await
     }
@@ -728,14 +740,10 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         &self,
         subscription_id: &str,
     ) -> Result<(), LatticeError> {
-        self.write(
+        self.delete_in(
+            |store| &mut store.access_logs,
+            subscription_id,
             self.inner.delete_access_log_subscription(subscription_id),
-            |store, ()| {
-                for list in store.access_logs.values_mut() {
-                    list.retain(|subscription| subscription.id != subscription_id);
-                }
-            },
-            |store| store.access_logs.clear(),
         )
         .await
     }
@@ -745,22 +753,7 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
 mod tests {
     use super::*;
     use crate::lattice::InMemoryLattice;
-    use crate::lattice::model::Tags;
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
-    }
-
-    fn network(name: &str) -> CreateServiceNetworkInput {
-        CreateServiceNetworkInput {
-            name: name.into(),
-            auth_type: "NONE".into(),
-            tags: Tags::new(),
-        }
-    }
+    use crate::lattice::testing::{block_on, network};
 
     fn names(networks: Vec<ServiceNetwork>) -> Vec<String> {
         networks.into_iter().map(|network| network.name).collect()

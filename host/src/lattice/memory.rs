@@ -6,6 +6,7 @@
 //! that the same plan always prints the same ids.
 
 mod changes;
+mod lookup;
 
 use std::sync::{Arc, Mutex};
 
@@ -19,13 +20,14 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Tags, Target, TargetGroup, UpdateServiceNetworkInput, destination_type,
+    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput, destination_type,
 };
 use super::model::{
     DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
     UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use super::state::{LatticeState, TargetGroupTargets};
+use lookup::{named, not_found, require_service_or_network, resources_mut};
 
 /// Most targets one `RegisterTargets` call may carry.
 pub const MAX_TARGETS_PER_CALL: usize = 100;
@@ -56,6 +58,19 @@ impl Inner {
         self.next_id += 1;
         format!("{prefix}-{:017x}", self.next_id)
     }
+
+    /// Stores the resource `build` makes of a new id with `prefix` in the
+    /// list `list` picks, and returns it.
+    fn create<T: Clone>(
+        &mut self,
+        prefix: &str,
+        list: fn(&mut LatticeState) -> &mut Vec<T>,
+        build: impl FnOnce(String) -> T,
+    ) -> T {
+        let created = build(self.id(prefix));
+        list(self.state_mut()).push(created.clone());
+        created
+    }
 }
 
 /// `Validation` unless a Register/DeregisterTargets call carries 1 to
@@ -70,97 +85,30 @@ fn check_batch(count: usize) -> Result<(), LatticeError> {
     Ok(())
 }
 
-/// `NotFound` unless `id` is a service or a service network of `state`.
-fn require_service_or_network(state: &LatticeState, id: &str) -> Result<(), LatticeError> {
-    let exists = state.services.iter().any(|service| service.id == id)
-        || state
-            .service_networks
-            .iter()
-            .any(|network| network.id == id);
-    if exists {
-        Ok(())
-    } else {
-        Err(not_found("SERVICE", id))
-    }
-}
-
-/// A resource that carries an ARN and tags.
-trait Tagged {
-    fn arn(&self) -> &str;
-    fn tags_mut(&mut self) -> &mut Tags;
-}
-
-macro_rules! tagged {
-    ($($resource:ty),* $(,)?) => {$(
-        impl Tagged for $resource {
-            fn arn(&self) -> &str {
-                &self.arn
-            }
-
-            fn tags_mut(&mut self) -> &mut Tags {
-                &mut self.tags
-            }
-        }
-    )*};
-}
-
-tagged!(
-    Service,
-    ServiceNetwork,
-    ServiceNetworkServiceAssociation,
-    ServiceNetworkVpcAssociation,
-    Listener,
-    Rule,
-    TargetGroup,
-    AccessLogSubscription,
-);
-
-/// The tags of the resource among `resources` whose ARN is `arn`.
-fn tags_of<'a, T: Tagged>(resources: &'a mut [T], arn: &str) -> Option<&'a mut Tags> {
-    resources
-        .iter_mut()
-        .find(|resource| resource.arn() == arn)
-        .map(Tagged::tags_mut)
-}
-
 fn conflict(message: String) -> LatticeError {
     LatticeError::Conflict { message }
 }
 
-fn not_found(resource_type: &'static str, identifier: &str) -> LatticeError {
-    LatticeError::NotFound {
-        resource_type,
-        identifier: identifier.to_string(),
+/// `Conflict` when one of `names` is `name`: Lattice keeps the names of
+/// service networks, services and target groups unique per account.
+fn require_new_name<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+    kind: &str,
+    name: &str,
+) -> Result<(), LatticeError> {
+    if names.any(|taken| taken == name) {
+        return Err(conflict(format!("{kind} {name} already exists")));
     }
+    Ok(())
 }
 
 /// The highest hexadecimal suffix of any id of `state` (0 when none has one).
-fn highest_id(state: &LatticeState) -> u64 {
-    let ids = state
-        .service_networks
-        .iter()
-        .map(|r| &r.id)
-        .chain(state.service_network_vpc_associations.iter().map(|r| &r.id))
-        .chain(state.services.iter().map(|r| &r.id))
-        .chain(
-            state
-                .service_network_service_associations
-                .iter()
-                .map(|r| &r.id),
-        )
-        .chain(state.listeners.iter().map(|r| &r.id))
-        .chain(state.rules.iter().map(|r| &r.id))
-        .chain(state.target_groups.iter().map(|r| &r.id))
-        .chain(state.access_log_subscriptions.iter().map(|r| &r.id));
-    ids.filter_map(|id| id.rsplit('-').next())
+fn highest_id(state: &mut LatticeState) -> u64 {
+    resources_mut(state)
+        .filter_map(|resource| resource.id().rsplit('-').next())
         .filter_map(|suffix| u64::from_str_radix(suffix, 16).ok())
         .max()
         .unwrap_or(0)
-}
-
-/// True when `identifier` is the resource's id or ARN (the API accepts both).
-fn names(identifier: &str, id: &str, arn: &str) -> bool {
-    identifier == id || identifier == arn
 }
 
 impl InMemoryLattice {
@@ -179,9 +127,9 @@ impl InMemoryLattice {
     pub fn with_state(
         account_id: impl Into<String>,
         region: impl Into<String>,
-        state: LatticeState,
+        mut state: LatticeState,
     ) -> Self {
-        let next_id = highest_id(&state);
+        let next_id = highest_id(&mut state);
         Self {
             account_id: account_id.into(),
             region: region.into(),
@@ -211,6 +159,20 @@ impl InMemoryLattice {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Copies of the resources of the list `list` picks that `keep` keeps.
+    fn listed<T: Clone>(
+        &self,
+        list: fn(&LatticeState) -> &Vec<T>,
+        keep: impl Fn(&T) -> bool,
+    ) -> Vec<T> {
+        let inner = self.lock();
+        list(&inner.state)
+            .iter()
+            .filter(|resource| keep(resource))
+            .cloned()
+            .collect()
+    }
+
     fn arn(&self, path: &str) -> String {
         format!(
             "arn:aws:vpc-lattice:{}:{}:{path}",
@@ -230,41 +192,26 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
         let mut inner = self.lock();
-        if inner
-            .state
-            .service_networks
-            .iter()
-            .any(|sn| sn.name == input.name)
-        {
-            return Err(conflict(format!(
-                "service network {} already exists",
-                input.name
-            )));
-        }
-        let id = inner.id("sn");
-        let created = ServiceNetwork {
-            arn: self.arn(&format!("servicenetwork/{id}")),
-            id,
-            name: input.name,
-            auth_type: input.auth_type,
-            tags: input.tags,
-        };
-        inner.state_mut().service_networks.push(created.clone());
-        Ok(created)
+        let names = inner.state.service_networks.iter().map(|n| n.name.as_str());
+        require_new_name(names, "service network", &input.name)?;
+        Ok(inner.create(
+            "sn",
+            |state| &mut state.service_networks,
+            |id| {
+                let arn = self.arn(&format!("servicenetwork/{id}"));
+                input.created(id, arn)
+            },
+        ))
     }
 
     async fn list_service_network_vpc_associations(
         &self,
         service_network_id: &str,
     ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
-            .service_network_vpc_associations
-            .iter()
-            .filter(|a| a.service_network_id == service_network_id)
-            .cloned()
-            .collect())
+        Ok(self.listed(
+            |state| &state.service_network_vpc_associations,
+            |association| association.service_network_id == service_network_id,
+        ))
     }
 
     async fn create_service_network_vpc_association(
@@ -272,15 +219,12 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
         let mut inner = self.lock();
-        let network = inner
-            .state
-            .service_networks
-            .iter()
-            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
-            .cloned()
-            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
-        let associations = &inner.state.service_network_vpc_associations;
-        if associations
+        let state = &inner.state;
+        let network_identifier = &input.service_network_identifier;
+        let networks = &state.service_networks;
+        let network = named(networks, "SERVICE_NETWORK", network_identifier)?.clone();
+        if state
+            .service_network_vpc_associations
             .iter()
             .any(|a| a.service_network_id == network.id && a.vpc_id == input.vpc_identifier)
         {
@@ -289,22 +233,20 @@ impl Lattice for InMemoryLattice {
                 input.vpc_identifier, network.name
             )));
         }
-        let id = inner.id("snva");
-        let created = ServiceNetworkVpcAssociation {
-            arn: self.arn(&format!("servicenetworkvpcassociation/{id}")),
-            id,
-            service_network_id: network.id,
-            service_network_name: network.name,
-            vpc_id: input.vpc_identifier,
-            security_group_ids: input.security_group_ids,
-            status: "ACTIVE".into(),
-            tags: input.tags,
-        };
-        inner
-            .state_mut()
-            .service_network_vpc_associations
-            .push(created.clone());
-        Ok(created)
+        Ok(inner.create(
+            "snva",
+            |state| &mut state.service_network_vpc_associations,
+            |id| ServiceNetworkVpcAssociation {
+                arn: self.arn(&format!("servicenetworkvpcassociation/{id}")),
+                id,
+                service_network_id: network.id,
+                service_network_name: network.name,
+                vpc_id: input.vpc_identifier,
+                security_group_ids: input.security_group_ids,
+                status: "ACTIVE".into(),
+                tags: input.tags,
+            },
+        ))
     }
 
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
@@ -313,45 +255,35 @@ impl Lattice for InMemoryLattice {
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
         let mut inner = self.lock();
-        if inner.state.services.iter().any(|s| s.name == input.name) {
-            return Err(conflict(format!("service {} already exists", input.name)));
-        }
-        let id = inner.id("svc");
-        let created = Service {
-            arn: self.arn(&format!("service/{id}")),
-            dns_entry: DnsEntry {
-                domain_name: format!(
-                    "{}-{}.7d67968.vpc-lattice-svcs.{}.on.aws",
-                    input.name,
-                    &id[4..],
-                    self.region
-                ),
-                hosted_zone_id: "Z03479293VHX3ZS7ROR6P".into(),
+        let names = inner.state.services.iter().map(|s| s.name.as_str());
+        require_new_name(names, "service", &input.name)?;
+        Ok(inner.create(
+            "svc",
+            |state| &mut state.services,
+            |id| {
+                let arn = self.arn(&format!("service/{id}"));
+                let dns_entry = DnsEntry {
+                    domain_name: format!(
+                        "{}-{}.7d67968.vpc-lattice-svcs.{}.on.aws",
+                        input.name,
+                        &id[4..],
+                        self.region
+                    ),
+                    hosted_zone_id: "Z03479293VHX3ZS7ROR6P".into(),
+                };
+                input.created(id, arn, dns_entry, "ACTIVE".into())
             },
-            id,
-            name: input.name,
-            custom_domain_name: input.custom_domain_name,
-            certificate_arn: input.certificate_arn,
-            auth_type: input.auth_type,
-            status: "ACTIVE".into(),
-            tags: input.tags,
-        };
-        inner.state_mut().services.push(created.clone());
-        Ok(created)
+        ))
     }
 
     async fn list_service_network_service_associations(
         &self,
         service_id: &str,
     ) -> Result<Vec<ServiceNetworkServiceAssociation>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
-            .service_network_service_associations
-            .iter()
-            .filter(|a| a.service_id == service_id)
-            .cloned()
-            .collect())
+        Ok(self.listed(
+            |state| &state.service_network_service_associations,
+            |association| association.service_id == service_id,
+        ))
     }
 
     async fn create_service_network_service_association(
@@ -359,22 +291,13 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
         let mut inner = self.lock();
-        let service = inner
-            .state
-            .services
-            .iter()
-            .find(|s| names(&input.service_identifier, &s.id, &s.arn))
-            .cloned()
-            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?;
-        let network = inner
-            .state
-            .service_networks
-            .iter()
-            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
-            .cloned()
-            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
-        let associations = &inner.state.service_network_service_associations;
-        if associations
+        let state = &inner.state;
+        let service = named(&state.services, "SERVICE", &input.service_identifier)?.clone();
+        let network_identifier = &input.service_network_identifier;
+        let networks = &state.service_networks;
+        let network = named(networks, "SERVICE_NETWORK", network_identifier)?.clone();
+        if state
+            .service_network_service_associations
             .iter()
             .any(|a| a.service_id == service.id && a.service_network_id == network.id)
         {
@@ -383,70 +306,50 @@ impl Lattice for InMemoryLattice {
                 service.name, network.name
             )));
         }
-        let id = inner.id("snsa");
-        let created = ServiceNetworkServiceAssociation {
-            arn: self.arn(&format!("servicenetworkserviceassociation/{id}")),
-            id,
-            service_id: service.id,
-            service_name: service.name,
-            service_network_id: network.id,
-            service_network_name: network.name,
-            status: "ACTIVE".into(),
-            tags: input.tags,
-        };
-        inner
-            .state_mut()
-            .service_network_service_associations
-            .push(created.clone());
-        Ok(created)
+        Ok(inner.create(
+            "snsa",
+            |state| &mut state.service_network_service_associations,
+            |id| ServiceNetworkServiceAssociation {
+                arn: self.arn(&format!("servicenetworkserviceassociation/{id}")),
+                id,
+                service_id: service.id,
+                service_name: service.name,
+                service_network_id: network.id,
+                service_network_name: network.name,
+                status: "ACTIVE".into(),
+                tags: input.tags,
+            },
+        ))
     }
 
     async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
-            .listeners
-            .iter()
-            .filter(|l| l.service_id == service_id)
-            .cloned()
-            .collect())
+        Ok(self.listed(
+            |state| &state.listeners,
+            |listener| listener.service_id == service_id,
+        ))
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
         let mut inner = self.lock();
-        let service = inner
-            .state
-            .services
-            .iter()
-            .find(|s| names(&input.service_identifier, &s.id, &s.arn))
-            .cloned()
-            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?;
-        let siblings = inner
-            .state
-            .listeners
-            .iter()
-            .filter(|l| l.service_id == service.id);
-        for sibling in siblings {
-            if sibling.port == input.port || sibling.name == input.name {
-                return Err(conflict(format!(
-                    "service {} already has listener {} on port {}",
-                    service.name, sibling.name, sibling.port
-                )));
-            }
+        let state = &inner.state;
+        let service = named(&state.services, "SERVICE", &input.service_identifier)?.clone();
+        if let Some(sibling) = state.listeners.iter().find(|listener| {
+            listener.service_id == service.id
+                && (listener.port == input.port || listener.name == input.name)
+        }) {
+            return Err(conflict(format!(
+                "service {} already has listener {} on port {}",
+                service.name, sibling.name, sibling.port
+            )));
         }
-        let id = inner.id("listener");
-        let created = Listener {
-            arn: format!("{}/listener/{id}", service.arn),
-            id,
-            name: input.name,
-            service_id: service.id,
-            port: input.port,
-            protocol: input.protocol,
-            default_action: input.default_action,
-            tags: input.tags,
-        };
-        inner.state_mut().listeners.push(created.clone());
-        Ok(created)
+        Ok(inner.create(
+            "listener",
+            |state| &mut state.listeners,
+            |id| {
+                let arn = format!("{}/listener/{id}", service.arn);
+                input.created(id, arn, service.id)
+            },
+        ))
     }
 
     async fn list_rules(
@@ -454,52 +357,33 @@ impl Lattice for InMemoryLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<Vec<Rule>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
-            .rules
-            .iter()
-            .filter(|r| r.service_id == service_id && r.listener_id == listener_id)
-            .cloned()
-            .collect())
+        Ok(self.listed(
+            |state| &state.rules,
+            |rule| rule.service_id == service_id && rule.listener_id == listener_id,
+        ))
     }
 
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
         let mut inner = self.lock();
-        let listener = inner
-            .state
-            .listeners
-            .iter()
-            .find(|l| names(&input.listener_identifier, &l.id, &l.arn))
-            .cloned()
-            .ok_or_else(|| not_found("LISTENER", &input.listener_identifier))?;
-        let siblings = inner
-            .state
-            .rules
-            .iter()
-            .filter(|r| r.listener_id == listener.id);
-        for sibling in siblings {
-            if sibling.priority == input.priority || sibling.name == input.name {
-                return Err(conflict(format!(
-                    "listener {} already has rule {} with priority {}",
-                    listener.name, sibling.name, sibling.priority
-                )));
-            }
+        let state = &inner.state;
+        let listener = named(&state.listeners, "LISTENER", &input.listener_identifier)?.clone();
+        if let Some(sibling) = state.rules.iter().find(|rule| {
+            rule.listener_id == listener.id
+                && (rule.priority == input.priority || rule.name == input.name)
+        }) {
+            return Err(conflict(format!(
+                "listener {} already has rule {} with priority {}",
+                listener.name, sibling.name, sibling.priority
+            )));
         }
-        let id = inner.id("rule");
-        let created = Rule {
-            arn: format!("{}/rule/{id}", listener.arn),
-            id,
-            name: input.name,
-            service_id: listener.service_id,
-            listener_id: listener.id,
-            priority: input.priority,
-            match_: input.match_,
-            action: input.action,
-            tags: input.tags,
-        };
-        inner.state_mut().rules.push(created.clone());
-        Ok(created)
+        Ok(inner.create(
+            "rule",
+            |state| &mut state.rules,
+            |id| {
+                let arn = format!("{}/rule/{id}", listener.arn);
+                input.created(id, arn, listener.service_id, listener.id)
+            },
+        ))
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
@@ -520,30 +404,16 @@ impl Lattice for InMemoryLattice {
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
         let mut inner = self.lock();
-        if inner
-            .state
-            .target_groups
-            .iter()
-            .any(|tg| tg.name == input.name)
-        {
-            return Err(conflict(format!(
-                "target group {} already exists",
-                input.name
-            )));
-        }
-        let id = inner.id("tg");
-        let created = TargetGroup {
-            arn: self.arn(&format!("targetgroup/{id}")),
-            id,
-            name: input.name,
-            type_: input.type_,
-            config: input.config,
-            status: "ACTIVE".into(),
-            tags: input.tags,
-            service_arns: Vec::new(),
-        };
-        inner.state_mut().target_groups.push(created.clone());
-        Ok(created)
+        let names = inner.state.target_groups.iter().map(|g| g.name.as_str());
+        require_new_name(names, "target group", &input.name)?;
+        Ok(inner.create(
+            "tg",
+            |state| &mut state.target_groups,
+            |id| {
+                let arn = self.arn(&format!("targetgroup/{id}"));
+                input.created(id, arn, "ACTIVE".into())
+            },
+        ))
     }
 
     async fn get_auth_policy(
@@ -583,12 +453,12 @@ impl Lattice for InMemoryLattice {
         input: UpdateServiceNetworkInput,
     ) -> Result<(), LatticeError> {
         let mut inner = self.lock();
-        let network = inner
-            .state_mut()
-            .service_networks
-            .iter_mut()
-            .find(|sn| names(&input.service_network_identifier, &sn.id, &sn.arn))
-            .ok_or_else(|| not_found("SERVICE_NETWORK", &input.service_network_identifier))?;
+        let networks = &mut inner.state_mut().service_networks;
+        let network = named(
+            networks,
+            "SERVICE_NETWORK",
+            &input.service_network_identifier,
+        )?;
         network.auth_type = input.auth_type;
         Ok(())
     }
@@ -599,18 +469,11 @@ impl Lattice for InMemoryLattice {
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         let mut inner = self.lock();
-        let state = inner.state_mut();
         let arn = input.resource_arn.as_str();
-        let tags = tags_of(&mut state.services, arn)
-            .or_else(|| tags_of(&mut state.service_networks, arn))
-            .or_else(|| tags_of(&mut state.service_network_service_associations, arn))
-            .or_else(|| tags_of(&mut state.service_network_vpc_associations, arn))
-            .or_else(|| tags_of(&mut state.listeners, arn))
-            .or_else(|| tags_of(&mut state.rules, arn))
-            .or_else(|| tags_of(&mut state.target_groups, arn))
-            .or_else(|| tags_of(&mut state.access_log_subscriptions, arn))
+        let resource = resources_mut(inner.state_mut())
+            .find(|resource| resource.arn() == arn)
             .ok_or_else(|| not_found("RESOURCE", arn))?;
-        tags.extend(input.tags);
+        resource.tags_mut().extend(input.tags);
         Ok(())
     }
 
@@ -618,14 +481,10 @@ impl Lattice for InMemoryLattice {
         &self,
         resource_identifier: &str,
     ) -> Result<Vec<AccessLogSubscription>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
-            .access_log_subscriptions
-            .iter()
-            .filter(|subscription| subscription.resource_id == resource_identifier)
-            .cloned()
-            .collect())
+        Ok(self.listed(
+            |state| &state.access_log_subscriptions,
+            |subscription| subscription.resource_id == resource_identifier,
+        ))
     }
 
     async fn create_access_log_subscription(
@@ -644,19 +503,15 @@ impl Lattice for InMemoryLattice {
                 input.resource_identifier
             )));
         }
-        let id = inner.id("als");
-        let created = AccessLogSubscription {
-            arn: self.arn(&format!("accesslogsubscription/{id}")),
-            id,
-            resource_id: input.resource_identifier,
-            destination_arn: input.destination_arn,
-            tags: input.tags,
-        };
-        inner
-            .state_mut()
-            .access_log_subscriptions
-            .push(created.clone());
-        Ok(created)
+        Ok(inner.create(
+            "als",
+            |state| &mut state.access_log_subscriptions,
+            |id| {
+                let arn = self.arn(&format!("accesslogsubscription/{id}"));
+                let resource_id = input.resource_identifier.clone();
+                input.created(id, arn, resource_id)
+            },
+        ))
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
@@ -680,13 +535,10 @@ impl Lattice for InMemoryLattice {
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
         check_batch(input.targets.len())?;
         let mut inner = self.lock();
-        let group = inner
-            .state
-            .target_groups
-            .iter()
-            .find(|tg| names(&input.target_group_identifier, &tg.id, &tg.arn))
-            .map(|tg| tg.id.clone())
-            .ok_or_else(|| not_found("TARGET_GROUP", &input.target_group_identifier))?;
+        let groups = &inner.state.target_groups;
+        let group = named(groups, "TARGET_GROUP", &input.target_group_identifier)?
+            .id
+            .clone();
         let position = inner
             .state
             .targets
@@ -768,12 +620,7 @@ impl Lattice for InMemoryLattice {
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
         let inner = self.lock();
-        let group = inner
-            .state
-            .target_groups
-            .iter()
-            .find(|group| names(target_group_id, &group.id, &group.arn))
-            .ok_or_else(|| not_found("TARGET_GROUP", target_group_id))?;
+        let group = named(&inner.state.target_groups, "TARGET_GROUP", target_group_id)?;
         Ok(changes::services_using(&inner.state, group))
     }
 
@@ -801,16 +648,10 @@ impl Lattice for InMemoryLattice {
 mod tests {
     use super::*;
     use crate::lattice::model::{FixedResponseAction, RuleAction, Tags, TargetGroupConfig};
+    use crate::lattice::testing::{block_on, network};
 
     fn lattice() -> InMemoryLattice {
         InMemoryLattice::new("123456789012", "us-west-2")
-    }
-
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
     }
 
     fn service(name: &str) -> CreateServiceInput {
@@ -920,14 +761,6 @@ mod tests {
                 identifier: "svc-missing".into()
             })
         );
-    }
-
-    fn network(name: &str) -> CreateServiceNetworkInput {
-        CreateServiceNetworkInput {
-            name: name.into(),
-            auth_type: "NONE".into(),
-            tags: Tags::new(),
-        }
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod model;
 mod observe;
 mod sdk;
 mod state;
+#[cfg(test)]
+mod testing;
 
 pub use api::Lattice;
 pub use cache::CachedLattice;

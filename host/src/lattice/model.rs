@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod created;
+mod resource;
 mod updates;
 
+pub(in crate::lattice) use resource::{Resource, as_dyn};
 pub use updates::{
     DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
     UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,

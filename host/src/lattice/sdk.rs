@@ -31,12 +31,12 @@ use std::time::Duration;
 use aws_sdk_vpclattice::Client;
 use aws_sdk_vpclattice::config::retry::RetryConfig;
 use aws_sdk_vpclattice::config::{BehaviorVersion, ProvideCredentials, Region};
-use aws_sdk_vpclattice::error::DisplayErrorContext;
+use aws_sdk_vpclattice::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::{StreamExt, TryStreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::error::LatticeError;
-use super::model::Tags;
 
 pub use counter::{CallCounter, OperationCount};
 
@@ -155,9 +155,23 @@ impl SdkLattice {
         self.counter.clone()
     }
 
-    /// Waits for the rate limit's permission to send one request.
-    async fn permit(&self) {
+    /// One request: once the rate limit allows it, `send` builds and sends
+    /// it; a failure names `resource_type` `identifier` (see
+    /// [`errors::lattice_error`]).
+    async fn call<T, E, Fut>(
+        &self,
+        resource_type: &'static str,
+        identifier: &str,
+        send: impl FnOnce() -> Fut,
+    ) -> Result<T, LatticeError>
+    where
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
         self.limiter.until_ready().await;
+        send()
+            .await
+            .map_err(|error| errors::lattice_error(error, resource_type, identifier))
     }
 
     /// Every item of a paginated list: `fetch(next_token)` returns one page
@@ -170,7 +184,6 @@ impl SdkLattice {
         let mut items = Vec::new();
         let mut token = None;
         loop {
-            self.permit().await;
             let (page, next) = fetch(token.take()).await?;
             items.extend(page);
             match next {
@@ -190,18 +203,5 @@ impl SdkLattice {
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await
-    }
-
-    /// `ListTagsForResource`.
-    async fn tags(&self, arn: &str) -> Result<Tags, LatticeError> {
-        self.permit().await;
-        let output = self
-            .client
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|error| errors::lattice_error(error, "RESOURCE", arn))?;
-        Ok(convert::from_sdk_tags(output.tags()))
     }
 }

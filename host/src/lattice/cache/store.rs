@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use crate::lattice::model::{
-    AccessLogSubscription, AuthPolicy, Listener, Rule, Service, ServiceNetwork,
+    AccessLogSubscription, AuthPolicy, Listener, Resource, Rule, Service, ServiceNetwork,
     ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Tags, Target, TargetGroup,
+    as_dyn,
 };
 
 /// What has been read, by list: `None` (or no key) means not read yet.
@@ -34,10 +35,17 @@ pub struct Store {
     pub access_logs: HashMap<String, Vec<AccessLogSubscription>>,
 }
 
-/// Applies `change` to every item of a cached list matching `pick`.
-fn each<T>(list: Option<&mut Vec<T>>, pick: impl Fn(&T) -> bool, change: impl Fn(&mut T)) {
-    for item in list.into_iter().flatten().filter(|item| pick(item)) {
-        change(item);
+/// Adds `resource` to a cached list, when it is cached.
+fn push<T: Clone>(list: &mut Option<Vec<T>>, resource: &T) {
+    if let Some(list) = list {
+        list.push(resource.clone());
+    }
+}
+
+/// Removes the resource `id` from a cached list, when it is cached.
+fn remove<T: Resource>(list: &mut Option<Vec<T>>, id: &str) {
+    if let Some(list) = list {
+        list.retain(|resource| resource.id() != id);
     }
 }
 
@@ -49,18 +57,21 @@ impl Store {
         self.access_logs.insert(id.to_owned(), Vec::new());
     }
 
+    /// A deleted service network (or service) takes its policy and
+    /// subscriptions with it.
+    fn deleted_parent(&mut self, id: &str) {
+        self.auth_policies.remove(id);
+        self.access_logs.remove(id);
+    }
+
     pub fn created_service_network(&mut self, network: &ServiceNetwork) {
-        if let Some(networks) = &mut self.service_networks {
-            networks.push(network.clone());
-        }
+        push(&mut self.service_networks, network);
         self.vpc_associations.insert(network.id.clone(), Vec::new());
         self.created_parent(&network.id);
     }
 
     pub fn created_service(&mut self, service: &Service) {
-        if let Some(services) = &mut self.services {
-            services.push(service.clone());
-        }
+        push(&mut self.services, service);
         self.service_associations
             .insert(service.id.clone(), Vec::new());
         self.listeners.insert(service.id.clone(), Vec::new());
@@ -78,74 +89,51 @@ impl Store {
     }
 
     pub fn created_target_group(&mut self, group: &TargetGroup) {
-        if let Some(groups) = &mut self.target_groups {
-            groups.push(group.clone());
-        }
+        push(&mut self.target_groups, group);
         self.targets.insert(group.id.clone(), Vec::new());
     }
 
     /// Forgets a deleted service and everything Lattice deletes with it.
     pub fn deleted_service(&mut self, service_id: &str) {
-        if let Some(services) = &mut self.services {
-            services.retain(|service| service.id != service_id);
-        }
+        remove(&mut self.services, service_id);
         self.service_associations.remove(service_id);
         self.listeners.remove(service_id);
         self.rules.retain(|(service, _), _| service != service_id);
-        self.auth_policies.remove(service_id);
-        self.access_logs.remove(service_id);
+        self.deleted_parent(service_id);
     }
 
     /// Forgets a deleted service network and everything Lattice deletes
     /// with it.
     pub fn deleted_service_network(&mut self, network_id: &str) {
-        if let Some(networks) = &mut self.service_networks {
-            networks.retain(|network| network.id != network_id);
-        }
+        remove(&mut self.service_networks, network_id);
         self.vpc_associations.remove(network_id);
-        self.auth_policies.remove(network_id);
-        self.access_logs.remove(network_id);
+        self.deleted_parent(network_id);
     }
 
     pub fn deleted_target_group(&mut self, group_id: &str) {
-        if let Some(groups) = &mut self.target_groups {
-            groups.retain(|group| group.id != group_id);
-        }
+        remove(&mut self.target_groups, group_id);
         self.targets.remove(group_id);
     }
 
     /// Adds or overwrites `tags` on whichever cached resource has `arn`.
     pub fn tagged(&mut self, arn: &str, tags: &Tags) {
-        let add = |existing: &mut Tags| existing.extend(tags.clone());
-        each(
-            self.services.as_mut(),
-            |r| r.arn == arn,
-            |r| add(&mut r.tags),
-        );
-        each(
-            self.service_networks.as_mut(),
-            |r| r.arn == arn,
-            |r| add(&mut r.tags),
-        );
-        each(
-            self.target_groups.as_mut(),
-            |r| r.arn == arn,
-            |r| add(&mut r.tags),
-        );
-        for list in self.vpc_associations.values_mut() {
-            each(Some(list), |r| r.arn == arn, |r| add(&mut r.tags));
+        for resource in self
+            .resources_mut()
+            .filter(|resource| resource.arn() == arn)
+        {
+            resource.tags_mut().extend(tags.clone());
         }
-        for list in self.service_associations.values_mut() {
-            each(Some(list), |r| r.arn == arn, |r| add(&mut r.tags));
-        }
-        for list in self.listeners.values_mut() {
-            each(Some(list), |r| r.arn == arn, |r| add(&mut r.tags));
-        }
-        for list in self.rules.values_mut() {
-            each(Some(list), |r| r.arn == arn, |r| add(&mut r.tags));
-        }
-        for list in self.access_logs.values_mut() {
-            each(Some(list), |r| r.arn == arn, |r| add(&mut r.tags));
-        }
+    }
+
+    /// Every cached resource that has an id, an ARN and tags.
+    fn resources_mut(&mut self) -> impl Iterator<Item = &mut dyn Resource> {
+        as_dyn(self.services.iter_mut().flatten())
+            .chain(as_dyn(self.service_networks.iter_mut().flatten()))
+            .chain(as_dyn(self.target_groups.iter_mut().flatten()))
+            .chain(as_dyn(self.vpc_associations.values_mut().flatten()))
+            .chain(as_dyn(self.service_associations.values_mut().flatten()))
+            .chain(as_dyn(self.listeners.values_mut().flatten()))
+            .chain(as_dyn(self.rules.values_mut().flatten()))
+            .chain(as_dyn(self.access_logs.values_mut().flatten()))
     }
 }

@@ -4,10 +4,11 @@
 //! still associated with a service network cannot be deleted, nor a service
 //! network still associated with a service or a VPC.
 
-use super::{Inner, conflict, names, not_found};
+use super::lookup::{named, remove_named, require_service_or_network};
+use super::{Inner, check_batch, conflict};
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
-    DeregisterTargetsInput, Listener, RuleAction, Service, TargetGroup, UpdateListenerInput,
+    DeregisterTargetsInput, Listener, Resource, RuleAction, TargetGroup, UpdateListenerInput,
     UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkVpcAssociationInput,
     UpdateTargetGroupInput,
 };
@@ -19,7 +20,7 @@ fn forwards_to(action: &RuleAction, group: &TargetGroup) -> bool {
         RuleAction::Forward(forward) => forward
             .target_groups
             .iter()
-            .any(|weighted| names(&weighted.target_group_identifier, &group.id, &group.arn)),
+            .any(|weighted| group.is_named_by(&weighted.target_group_identifier)),
         RuleAction::FixedResponse(_) => false,
     }
 }
@@ -46,56 +47,49 @@ pub(super) fn services_using(state: &LatticeState, group: &TargetGroup) -> Vec<S
     arns
 }
 
-fn service_mut<'a>(
-    inner: &'a mut Inner,
-    identifier: &str,
-) -> Result<&'a mut Service, LatticeError> {
-    inner
-        .state_mut()
-        .services
-        .iter_mut()
-        .find(|service| names(identifier, &service.id, &service.arn))
-        .ok_or_else(|| not_found("SERVICE", identifier))
-}
-
-fn listener_mut<'a>(
-    inner: &'a mut Inner,
-    service_identifier: &str,
-    listener_identifier: &str,
-) -> Result<&'a mut Listener, LatticeError> {
-    let service_id = service_mut(inner, service_identifier)?.id.clone();
-    inner
-        .state_mut()
-        .listeners
-        .iter_mut()
-        .find(|listener| {
-            listener.service_id == service_id
-                && names(listener_identifier, &listener.id, &listener.arn)
-        })
-        .ok_or_else(|| not_found("LISTENER", listener_identifier))
-}
-
-fn target_group_mut<'a>(
-    inner: &'a mut Inner,
-    identifier: &str,
-) -> Result<&'a mut TargetGroup, LatticeError> {
-    inner
-        .state_mut()
-        .target_groups
-        .iter_mut()
-        .find(|group| names(identifier, &group.id, &group.arn))
-        .ok_or_else(|| not_found("TARGET_GROUP", identifier))
+/// Removes the auth policy and access log subscriptions of a deleted
+/// service or service network.
+fn remove_attachments(state: &mut LatticeState, parent_id: &str) {
+    state
+        .auth_policies
+        .retain(|policy| policy.resource_identifier != parent_id);
+    state
+        .access_log_subscriptions
+        .retain(|subscription| subscription.resource_id != parent_id);
 }
 
 impl Inner {
+    /// The listener `listener_identifier` names among the listeners of the
+    /// service `service_identifier` names.
+    fn listener_mut(
+        &mut self,
+        service_identifier: &str,
+        listener_identifier: &str,
+    ) -> Result<&mut Listener, LatticeError> {
+        let service = named(&self.state.services, "SERVICE", service_identifier)?;
+        let service_id = service.id.clone();
+        let listeners = self
+            .state_mut()
+            .listeners
+            .iter_mut()
+            .filter(|listener| listener.service_id == service_id);
+        named(listeners, "LISTENER", listener_identifier)
+    }
+
+    /// The id of the rule `rule_identifier` names among the rules of the
+    /// listener `listener_id`.
+    fn rule_id(&self, listener_id: &str, rule_identifier: &str) -> Result<String, LatticeError> {
+        let rules = self
+            .state
+            .rules
+            .iter()
+            .filter(|rule| rule.listener_id == listener_id);
+        Ok(named(rules, "RULE", rule_identifier)?.id.clone())
+    }
+
     pub(super) fn delete_service_network(&mut self, identifier: &str) -> Result<(), LatticeError> {
         let state = &self.state;
-        let network = state
-            .service_networks
-            .iter()
-            .find(|network| names(identifier, &network.id, &network.arn))
-            .cloned()
-            .ok_or_else(|| not_found("SERVICE_NETWORK", identifier))?;
+        let network = named(&state.service_networks, "SERVICE_NETWORK", identifier)?.clone();
         let has_services = state
             .service_network_service_associations
             .iter()
@@ -112,12 +106,7 @@ impl Inner {
         }
         let state = self.state_mut();
         state.service_networks.retain(|n| n.id != network.id);
-        state
-            .auth_policies
-            .retain(|p| p.resource_identifier != network.id);
-        state
-            .access_log_subscriptions
-            .retain(|s| s.resource_id != network.id);
+        remove_attachments(state, &network.id);
         Ok(())
     }
 
@@ -125,29 +114,21 @@ impl Inner {
         &mut self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError> {
+        let associations = &mut self.state_mut().service_network_vpc_associations;
         let identifier = &input.service_network_vpc_association_identifier;
-        let association = self
-            .state_mut()
-            .service_network_vpc_associations
-            .iter_mut()
-            .find(|association| names(identifier, &association.id, &association.arn))
-            .ok_or_else(|| not_found("SERVICE_NETWORK_VPC_ASSOCIATION", identifier))?;
+        let association = named(associations, "SERVICE_NETWORK_VPC_ASSOCIATION", identifier)?;
         association.security_group_ids = input.security_group_ids;
         Ok(())
     }
 
     pub(super) fn delete_vpc_association(&mut self, identifier: &str) -> Result<(), LatticeError> {
         let associations = &mut self.state_mut().service_network_vpc_associations;
-        let before = associations.len();
-        associations.retain(|association| !names(identifier, &association.id, &association.arn));
-        if associations.len() == before {
-            return Err(not_found("SERVICE_NETWORK_VPC_ASSOCIATION", identifier));
-        }
-        Ok(())
+        remove_named(associations, "SERVICE_NETWORK_VPC_ASSOCIATION", identifier)
     }
 
     pub(super) fn update_service(&mut self, input: UpdateServiceInput) -> Result<(), LatticeError> {
-        let service = service_mut(self, &input.service_identifier)?;
+        let services = &mut self.state_mut().services;
+        let service = named(services, "SERVICE", &input.service_identifier)?;
         if let Some(auth_type) = input.auth_type {
             service.auth_type = auth_type;
         }
@@ -158,8 +139,8 @@ impl Inner {
     }
 
     pub(super) fn delete_service(&mut self, identifier: &str) -> Result<(), LatticeError> {
-        let service = service_mut(self, identifier)?.clone();
-        let state = self.state_mut();
+        let state = &self.state;
+        let service = named(&state.services, "SERVICE", identifier)?.clone();
         if state
             .service_network_service_associations
             .iter()
@@ -170,15 +151,11 @@ impl Inner {
                 service.name
             )));
         }
+        let state = self.state_mut();
         state.services.retain(|s| s.id != service.id);
         state.listeners.retain(|l| l.service_id != service.id);
         state.rules.retain(|r| r.service_id != service.id);
-        state
-            .auth_policies
-            .retain(|p| p.resource_identifier != service.id);
-        state
-            .access_log_subscriptions
-            .retain(|s| s.resource_id != service.id);
+        remove_attachments(state, &service.id);
         Ok(())
     }
 
@@ -187,19 +164,18 @@ impl Inner {
         identifier: &str,
     ) -> Result<(), LatticeError> {
         let associations = &mut self.state_mut().service_network_service_associations;
-        let before = associations.len();
-        associations.retain(|association| !names(identifier, &association.id, &association.arn));
-        if associations.len() == before {
-            return Err(not_found("SERVICE_NETWORK_SERVICE_ASSOCIATION", identifier));
-        }
-        Ok(())
+        remove_named(
+            associations,
+            "SERVICE_NETWORK_SERVICE_ASSOCIATION",
+            identifier,
+        )
     }
 
     pub(super) fn update_listener(
         &mut self,
         input: UpdateListenerInput,
     ) -> Result<(), LatticeError> {
-        let listener = listener_mut(self, &input.service_identifier, &input.listener_identifier)?;
+        let listener = self.listener_mut(&input.service_identifier, &input.listener_identifier)?;
         listener.default_action = input.default_action;
         Ok(())
     }
@@ -209,30 +185,22 @@ impl Inner {
         service_identifier: &str,
         listener_identifier: &str,
     ) -> Result<(), LatticeError> {
-        let id = listener_mut(self, service_identifier, listener_identifier)?
+        let id = self
+            .listener_mut(service_identifier, listener_identifier)?
             .id
             .clone();
-        self.state_mut()
-            .listeners
-            .retain(|listener| listener.id != id);
-        self.state_mut().rules.retain(|rule| rule.listener_id != id);
+        let state = self.state_mut();
+        state.listeners.retain(|listener| listener.id != id);
+        state.rules.retain(|rule| rule.listener_id != id);
         Ok(())
     }
 
     pub(super) fn update_rule(&mut self, input: UpdateRuleInput) -> Result<(), LatticeError> {
-        let listener_id =
-            listener_mut(self, &input.service_identifier, &input.listener_identifier)?
-                .id
-                .clone();
-        let identifier = &input.rule_identifier;
-        let rule_id = self
-            .state
-            .rules
-            .iter()
-            .find(|rule| rule.listener_id == listener_id && names(identifier, &rule.id, &rule.arn))
-            .map(|rule| rule.id.clone())
-            .ok_or_else(|| not_found("RULE", identifier))?;
-        if let Some(holder) = self.state.rules.iter().find(|rule| {
+        let listener = self.listener_mut(&input.service_identifier, &input.listener_identifier)?;
+        let listener_id = listener.id.clone();
+        let rule_id = self.rule_id(&listener_id, &input.rule_identifier)?;
+        let rules = &self.state.rules;
+        if let Some(holder) = rules.iter().find(|rule| {
             rule.listener_id == listener_id && rule.id != rule_id && rule.priority == input.priority
         }) {
             return Err(conflict(format!(
@@ -258,17 +226,10 @@ impl Inner {
         listener_identifier: &str,
         rule_identifier: &str,
     ) -> Result<(), LatticeError> {
-        let listener_id = listener_mut(self, service_identifier, listener_identifier)?
-            .id
-            .clone();
-        let rules = &mut self.state_mut().rules;
-        let before = rules.len();
-        rules.retain(|rule| {
-            !(rule.listener_id == listener_id && names(rule_identifier, &rule.id, &rule.arn))
-        });
-        if rules.len() == before {
-            return Err(not_found("RULE", rule_identifier));
-        }
+        let listener = self.listener_mut(service_identifier, listener_identifier)?;
+        let listener_id = listener.id.clone();
+        let id = self.rule_id(&listener_id, rule_identifier)?;
+        self.state_mut().rules.retain(|rule| rule.id != id);
         Ok(())
     }
 
@@ -276,23 +237,23 @@ impl Inner {
         &mut self,
         input: UpdateTargetGroupInput,
     ) -> Result<(), LatticeError> {
-        let group = target_group_mut(self, &input.target_group_identifier)?;
+        let groups = &mut self.state_mut().target_groups;
+        let group = named(groups, "TARGET_GROUP", &input.target_group_identifier)?;
         group.config.health_check = Some(input.health_check);
         Ok(())
     }
 
     pub(super) fn delete_target_group(&mut self, identifier: &str) -> Result<(), LatticeError> {
-        let group = target_group_mut(self, identifier)?.clone();
+        let group = named(&self.state.target_groups, "TARGET_GROUP", identifier)?.clone();
         if !services_using(&self.state, &group).is_empty() {
             return Err(conflict(format!(
                 "target group {} is in use by a listener or rule",
                 group.name
             )));
         }
-        self.state_mut().target_groups.retain(|g| g.id != group.id);
-        self.state_mut()
-            .targets
-            .retain(|t| t.target_group_id != group.id);
+        let state = self.state_mut();
+        state.target_groups.retain(|g| g.id != group.id);
+        state.targets.retain(|t| t.target_group_id != group.id);
         Ok(())
     }
 
@@ -300,28 +261,23 @@ impl Inner {
         &mut self,
         input: DeregisterTargetsInput,
     ) -> Result<(), LatticeError> {
-        super::check_batch(input.targets.len())?;
-        let id = target_group_mut(self, &input.target_group_identifier)?
+        check_batch(input.targets.len())?;
+        let groups = &self.state.target_groups;
+        let id = named(groups, "TARGET_GROUP", &input.target_group_identifier)?
             .id
             .clone();
-        if let Some(entry) = self
-            .state_mut()
-            .targets
-            .iter_mut()
-            .find(|entry| entry.target_group_id == id)
-        {
+        let entries = &mut self.state_mut().targets;
+        if let Some(entry) = entries.iter_mut().find(|entry| entry.target_group_id == id) {
             entry
                 .targets
                 .retain(|target| !input.targets.contains(target));
         }
-        self.state_mut()
-            .targets
-            .retain(|entry| !entry.targets.is_empty());
+        entries.retain(|entry| !entry.targets.is_empty());
         Ok(())
     }
 
     pub(super) fn delete_auth_policy(&mut self, resource: &str) -> Result<(), LatticeError> {
-        super::require_service_or_network(&self.state, resource)?;
+        require_service_or_network(&self.state, resource)?;
         self.state_mut()
             .auth_policies
             .retain(|policy| policy.resource_identifier != resource);
@@ -333,12 +289,6 @@ impl Inner {
         identifier: &str,
     ) -> Result<(), LatticeError> {
         let subscriptions = &mut self.state_mut().access_log_subscriptions;
-        let before = subscriptions.len();
-        subscriptions
-            .retain(|subscription| !names(identifier, &subscription.id, &subscription.arn));
-        if subscriptions.len() == before {
-            return Err(not_found("ACCESS_LOG_SUBSCRIPTION", identifier));
-        }
-        Ok(())
+        remove_named(subscriptions, "ACCESS_LOG_SUBSCRIPTION", identifier)
     }
 }

@@ -21,7 +21,7 @@ fn invalid(member: &str, error: impl std::fmt::Display) -> LatticeError {
 }
 
 /// A non-negative integer member of an SDK shape, as the model's type.
-fn narrow<T: TryFrom<i32> + Default>(value: Option<i32>) -> T {
+pub fn narrow<T: TryFrom<i32> + Default>(value: Option<i32>) -> T {
     value
         .and_then(|value| T::try_from(value).ok())
         .unwrap_or_default()

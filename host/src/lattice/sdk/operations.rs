@@ -1,14 +1,17 @@
 //! The [`Lattice`] operations, one SDK call (or list-and-detail) each.
 
+use std::future::Future;
+
 use async_trait::async_trait;
+use aws_sdk_vpclattice::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_vpclattice::types as sdk;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::SdkLattice;
 use super::convert::{
-    from_sdk_action, from_sdk_config, from_sdk_match, to_sdk_action, to_sdk_config,
-    to_sdk_health_check, to_sdk_match, to_sdk_tags, to_sdk_targets,
+    from_sdk_action, from_sdk_config, from_sdk_match, from_sdk_tags, narrow, to_sdk_action,
+    to_sdk_config, to_sdk_health_check, to_sdk_match, to_sdk_tags, to_sdk_targets,
 };
-use super::errors::lattice_error;
 use crate::lattice::api::Lattice;
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
@@ -16,10 +19,10 @@ use crate::lattice::model::{
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DeregisterTargetsInput, DnsEntry, Listener, PutAuthPolicyInput,
-    RegisterTargetsInput, Rule, Service, ServiceNetwork, ServiceNetworkServiceAssociation,
-    ServiceNetworkVpcAssociation, TagResourceInput, Target, TargetGroup, UpdateListenerInput,
-    UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkInput,
-    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+    RegisterTargetsInput, Resource, Rule, Service, ServiceNetwork,
+    ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, TagResourceInput, Tags, Target,
+    TargetGroup, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 
 /// The items of a list page: a list member the API model marks required or
@@ -46,25 +49,29 @@ macro_rules! every_page {
     ($self:ident, $request:expr, $resource:expr, $identifier:expr) => {
         $self
             .all_pages(|token| async move {
-                let page = $request
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|error| lattice_error(error, $resource, $identifier))?;
+                let page = $self
+                    .call($resource, $identifier, || {
+                        $request.set_next_token(token).send()
+                    })
+                    .await?;
                 Ok((PageItems::into_items(page.items), page.next_token))
             })
             .await?
     };
 }
 
-fn text(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_owned()
+/// The ids of listed items.
+macro_rules! ids {
+    ($summaries:expr) => {
+        $summaries
+            .into_iter()
+            .map(|summary| text(summary.id()))
+            .collect()
+    };
 }
 
-fn port(value: Option<i32>) -> u16 {
-    value
-        .and_then(|port| u16::try_from(port).ok())
-        .unwrap_or_default()
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
 }
 
 fn dns_entry(entry: Option<&sdk::DnsEntry>) -> DnsEntry {
@@ -86,6 +93,48 @@ fn check_failures(failures: &[sdk::TargetFailure]) -> Result<(), LatticeError> {
     }
 }
 
+impl SdkLattice {
+    /// The listed resources `ids`, each read in full, a few at a time: `get`
+    /// sends the `Get*` request of an id (a failure names `resource_type` and
+    /// the id), `convert` makes the resource of the id and the answer (its
+    /// tags left empty), and [`Self::tagged`] reads its tags.
+    async fn read_each<O, E, T, Fut>(
+        &self,
+        ids: Vec<String>,
+        resource_type: &'static str,
+        get: impl Fn(&str) -> Fut,
+        convert: impl Fn(String, O) -> T,
+    ) -> Result<Vec<T>, LatticeError>
+    where
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        T: Resource,
+    {
+        let (get, convert) = (&get, &convert);
+        self.details(ids, |id| async move {
+            let output = self.call(resource_type, &id, || get(&id)).await?;
+            self.tagged(convert(id, output)).await
+        })
+        .await
+    }
+
+    /// `resource` with the tags `ListTagsForResource` reads for its ARN in
+    /// place of the ones it has.
+    async fn tagged<T: Resource>(&self, mut resource: T) -> Result<T, LatticeError> {
+        let arn = resource.arn();
+        let output = self
+            .call("RESOURCE", arn, || {
+                self.client
+                    .list_tags_for_resource()
+                    .resource_arn(arn)
+                    .send()
+            })
+            .await?;
+        *resource.tags_mut() = from_sdk_tags(output.tags());
+        Ok(resource)
+    }
+}
+
 #[async_trait]
 impl Lattice for SdkLattice {
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
@@ -95,24 +144,20 @@ impl Lattice for SdkLattice {
             "SERVICE_NETWORK",
             ""
         );
-        self.details(summaries, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let network = self
-                .client
+        let get = |id: &str| {
+            self.client
                 .get_service_network()
-                .service_network_identifier(&id)
+                .service_network_identifier(id)
                 .send()
-                .await
-                .map_err(|error| lattice_error(error, "SERVICE_NETWORK", &id))?;
-            let arn = text(network.arn());
-            Ok(ServiceNetwork {
-                tags: self.tags(&arn).await?,
+        };
+        self.read_each(ids!(summaries), "SERVICE_NETWORK", get, |id, network| {
+            ServiceNetwork {
                 id,
-                arn,
+                arn: text(network.arn()),
                 name: text(network.name()),
                 auth_type: text(network.auth_type().map(sdk::AuthType::as_str)),
-            })
+                tags: Tags::new(),
+            }
         })
         .await
     }
@@ -121,23 +166,17 @@ impl Lattice for SdkLattice {
         &self,
         input: CreateServiceNetworkInput,
     ) -> Result<ServiceNetwork, LatticeError> {
-        self.permit().await;
         let created = self
-            .client
-            .create_service_network()
-            .name(&input.name)
-            .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE_NETWORK", &input.name))?;
-        Ok(ServiceNetwork {
-            id: text(created.id()),
-            arn: text(created.arn()),
-            name: input.name,
-            auth_type: input.auth_type,
-            tags: input.tags,
-        })
+            .call("SERVICE_NETWORK", &input.name, || {
+                self.client
+                    .create_service_network()
+                    .name(&input.name)
+                    .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        Ok(input.created(text(created.id()), text(created.arn())))
     }
 
     async fn list_service_network_vpc_associations(
@@ -152,27 +191,24 @@ impl Lattice for SdkLattice {
             "SERVICE_NETWORK",
             service_network_id
         );
-        self.details(summaries, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let association = self
-                .client
+        let get = |id: &str| {
+            self.client
                 .get_service_network_vpc_association()
-                .service_network_vpc_association_identifier(&id)
+                .service_network_vpc_association_identifier(id)
                 .send()
-                .await
-                .map_err(|error| lattice_error(error, "SERVICE_NETWORK_VPC_ASSOCIATION", &id))?;
-            let arn = text(association.arn());
-            Ok(ServiceNetworkVpcAssociation {
-                tags: self.tags(&arn).await?,
+        };
+        let resource_type = "SERVICE_NETWORK_VPC_ASSOCIATION";
+        self.read_each(ids!(summaries), resource_type, get, |id, association| {
+            ServiceNetworkVpcAssociation {
                 id,
-                arn,
+                arn: text(association.arn()),
                 service_network_id: text(association.service_network_id()),
                 service_network_name: text(association.service_network_name()),
                 vpc_id: text(association.vpc_id()),
                 security_group_ids: association.security_group_ids().to_vec(),
                 status: text(association.status().map(|status| status.as_str())),
-            })
+                tags: Tags::new(),
+            }
         })
         .await
     }
@@ -181,20 +217,21 @@ impl Lattice for SdkLattice {
         &self,
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
-        self.permit().await;
         let network = &input.service_network_identifier;
+        let security_group_ids = &input.security_group_ids;
         let created = self
-            .client
-            .create_service_network_vpc_association()
-            .service_network_identifier(network)
-            .vpc_identifier(&input.vpc_identifier)
-            .set_security_group_ids(
-                (!input.security_group_ids.is_empty()).then(|| input.security_group_ids.clone()),
-            )
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE_NETWORK", network))?;
+            .call("SERVICE_NETWORK", network, || {
+                self.client
+                    .create_service_network_vpc_association()
+                    .service_network_identifier(network)
+                    .vpc_identifier(&input.vpc_identifier)
+                    .set_security_group_ids(
+                        (!security_group_ids.is_empty()).then(|| security_group_ids.clone()),
+                    )
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
         Ok(ServiceNetworkVpcAssociation {
             id: text(created.id()),
             arn: text(created.arn()),
@@ -209,59 +246,40 @@ impl Lattice for SdkLattice {
 
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
         let summaries = every_page!(self, self.client.list_services(), "SERVICE", "");
-        self.details(summaries, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let service = self
-                .client
-                .get_service()
-                .service_identifier(&id)
-                .send()
-                .await
-                .map_err(|error| lattice_error(error, "SERVICE", &id))?;
-            let arn = text(service.arn());
-            Ok(Service {
-                tags: self.tags(&arn).await?,
-                id,
-                arn,
-                name: text(service.name()),
-                custom_domain_name: service.custom_domain_name().map(str::to_owned),
-                certificate_arn: service
-                    .certificate_arn()
-                    .filter(|arn| !arn.is_empty())
-                    .map(str::to_owned),
-                auth_type: text(service.auth_type().map(sdk::AuthType::as_str)),
-                dns_entry: dns_entry(service.dns_entry()),
-                status: text(service.status().map(sdk::ServiceStatus::as_str)),
-            })
+        let get = |id: &str| self.client.get_service().service_identifier(id).send();
+        self.read_each(ids!(summaries), "SERVICE", get, |id, service| Service {
+            id,
+            arn: text(service.arn()),
+            name: text(service.name()),
+            custom_domain_name: service.custom_domain_name().map(str::to_owned),
+            certificate_arn: service
+                .certificate_arn()
+                .filter(|arn| !arn.is_empty())
+                .map(str::to_owned),
+            auth_type: text(service.auth_type().map(sdk::AuthType::as_str)),
+            dns_entry: dns_entry(service.dns_entry()),
+            status: text(service.status().map(sdk::ServiceStatus::as_str)),
+            tags: Tags::new(),
         })
         .await
     }
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
-        self.permit().await;
         let created = self
-            .client
-            .create_service()
-            .name(&input.name)
-            .set_custom_domain_name(input.custom_domain_name.clone())
-            .set_certificate_arn(input.certificate_arn.clone())
-            .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", &input.name))?;
-        Ok(Service {
-            id: text(created.id()),
-            arn: text(created.arn()),
-            dns_entry: dns_entry(created.dns_entry()),
-            status: text(created.status().map(sdk::ServiceStatus::as_str)),
-            name: input.name,
-            custom_domain_name: input.custom_domain_name,
-            certificate_arn: input.certificate_arn,
-            auth_type: input.auth_type,
-            tags: input.tags,
-        })
+            .call("SERVICE", &input.name, || {
+                self.client
+                    .create_service()
+                    .name(&input.name)
+                    .set_custom_domain_name(input.custom_domain_name.clone())
+                    .set_certificate_arn(input.certificate_arn.clone())
+                    .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        let status = text(created.status().map(sdk::ServiceStatus::as_str));
+        let (id, arn) = (text(created.id()), text(created.arn()));
+        Ok(input.created(id, arn, dns_entry(created.dns_entry()), status))
     }
 
     async fn list_service_network_service_associations(
@@ -276,17 +294,16 @@ impl Lattice for SdkLattice {
             "SERVICE",
             service_id
         );
-        self.details(summaries, |summary| async move {
-            let arn = text(summary.arn());
-            Ok(ServiceNetworkServiceAssociation {
-                tags: self.tags(&arn).await?,
+        self.details(summaries, |summary| {
+            self.tagged(ServiceNetworkServiceAssociation {
                 id: text(summary.id()),
-                arn,
+                arn: text(summary.arn()),
                 service_id: text(summary.service_id()),
                 service_name: text(summary.service_name()),
                 service_network_id: text(summary.service_network_id()),
                 service_network_name: text(summary.service_network_name()),
                 status: text(summary.status().map(|status| status.as_str())),
+                tags: Tags::new(),
             })
         })
         .await
@@ -296,16 +313,17 @@ impl Lattice for SdkLattice {
         &self,
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
-        self.permit().await;
+        let service = &input.service_identifier;
         let created = self
-            .client
-            .create_service_network_service_association()
-            .service_identifier(&input.service_identifier)
-            .service_network_identifier(&input.service_network_identifier)
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", &input.service_identifier))?;
+            .call("SERVICE", service, || {
+                self.client
+                    .create_service_network_service_association()
+                    .service_identifier(service)
+                    .service_network_identifier(&input.service_network_identifier)
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
         Ok(ServiceNetworkServiceAssociation {
             id: text(created.id()),
             arn: text(created.arn()),
@@ -325,57 +343,44 @@ impl Lattice for SdkLattice {
             "SERVICE",
             service_id
         );
-        self.details(summaries, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let listener = self
-                .client
+        let get = |id: &str| {
+            self.client
                 .get_listener()
                 .service_identifier(service_id)
-                .listener_identifier(&id)
+                .listener_identifier(id)
                 .send()
-                .await
-                .map_err(|error| lattice_error(error, "LISTENER", &id))?;
-            let arn = text(listener.arn());
-            Ok(Listener {
-                tags: self.tags(&arn).await?,
-                id,
-                arn,
-                name: text(listener.name()),
-                service_id: service_id.to_owned(),
-                port: port(listener.port()),
-                protocol: text(listener.protocol().map(sdk::ListenerProtocol::as_str)),
-                default_action: from_sdk_action(listener.default_action()),
-            })
+        };
+        self.read_each(ids!(summaries), "LISTENER", get, |id, listener| Listener {
+            id,
+            arn: text(listener.arn()),
+            name: text(listener.name()),
+            service_id: service_id.to_owned(),
+            port: narrow(listener.port()),
+            protocol: text(listener.protocol().map(sdk::ListenerProtocol::as_str)),
+            default_action: from_sdk_action(listener.default_action()),
+            tags: Tags::new(),
         })
         .await
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
         let default_action = to_sdk_action(&input.default_action)?;
-        self.permit().await;
+        let service = &input.service_identifier;
         let created = self
-            .client
-            .create_listener()
-            .service_identifier(&input.service_identifier)
-            .name(&input.name)
-            .port(i32::from(input.port))
-            .protocol(sdk::ListenerProtocol::from(input.protocol.as_str()))
-            .default_action(default_action)
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", &input.service_identifier))?;
-        Ok(Listener {
-            id: text(created.id()),
-            arn: text(created.arn()),
-            name: input.name,
-            service_id: text(created.service_id()),
-            port: input.port,
-            protocol: input.protocol,
-            default_action: input.default_action,
-            tags: input.tags,
-        })
+            .call("SERVICE", service, || {
+                self.client
+                    .create_listener()
+                    .service_identifier(service)
+                    .name(&input.name)
+                    .port(i32::from(input.port))
+                    .protocol(sdk::ListenerProtocol::from(input.protocol.as_str()))
+                    .default_action(default_action)
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        let service_id = text(created.service_id());
+        Ok(input.created(text(created.id()), text(created.arn()), service_id))
     }
 
     async fn list_rules(
@@ -392,37 +397,27 @@ impl Lattice for SdkLattice {
             "LISTENER",
             listener_id
         );
-        let rules = summaries
+        let listed = summaries
             .into_iter()
-            .filter(|summary| summary.is_default() != Some(true))
-            .collect();
-        self.details(rules, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let rule = self
-                .client
+            .filter(|summary| summary.is_default() != Some(true));
+        let get = |id: &str| {
+            self.client
                 .get_rule()
                 .service_identifier(service_id)
                 .listener_identifier(listener_id)
-                .rule_identifier(&id)
+                .rule_identifier(id)
                 .send()
-                .await
-                .map_err(|error| lattice_error(error, "RULE", &id))?;
-            let arn = text(rule.arn());
-            Ok(Rule {
-                tags: self.tags(&arn).await?,
-                id,
-                arn,
-                name: text(rule.name()),
-                service_id: service_id.to_owned(),
-                listener_id: listener_id.to_owned(),
-                priority: rule
-                    .priority()
-                    .and_then(|priority| u32::try_from(priority).ok())
-                    .unwrap_or_default(),
-                match_: from_sdk_match(rule.r#match()),
-                action: from_sdk_action(rule.action()),
-            })
+        };
+        self.read_each(ids!(listed), "RULE", get, |id, rule| Rule {
+            id,
+            arn: text(rule.arn()),
+            name: text(rule.name()),
+            service_id: service_id.to_owned(),
+            listener_id: listener_id.to_owned(),
+            priority: narrow(rule.priority()),
+            match_: from_sdk_match(rule.r#match()),
+            action: from_sdk_action(rule.action()),
+            tags: Tags::new(),
         })
         .await
     }
@@ -430,56 +425,46 @@ impl Lattice for SdkLattice {
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
         let rule_match = to_sdk_match(&input.match_)?;
         let action = to_sdk_action(&input.action)?;
-        self.permit().await;
+        let listener = &input.listener_identifier;
         let created = self
-            .client
-            .create_rule()
-            .service_identifier(&input.service_identifier)
-            .listener_identifier(&input.listener_identifier)
-            .name(&input.name)
-            .priority(i32::try_from(input.priority).unwrap_or(i32::MAX))
-            .r#match(rule_match)
-            .action(action)
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "LISTENER", &input.listener_identifier))?;
-        Ok(Rule {
-            id: text(created.id()),
-            arn: text(created.arn()),
-            name: input.name,
-            service_id: input.service_identifier,
-            listener_id: input.listener_identifier,
-            priority: input.priority,
-            match_: input.match_,
-            action: input.action,
-            tags: input.tags,
-        })
+            .call("LISTENER", listener, || {
+                self.client
+                    .create_rule()
+                    .service_identifier(&input.service_identifier)
+                    .listener_identifier(listener)
+                    .name(&input.name)
+                    .priority(i32::try_from(input.priority).unwrap_or(i32::MAX))
+                    .r#match(rule_match)
+                    .action(action)
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        let (id, arn) = (text(created.id()), text(created.arn()));
+        let service_id = input.service_identifier.clone();
+        let listener_id = input.listener_identifier.clone();
+        Ok(input.created(id, arn, service_id, listener_id))
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
         let summaries = every_page!(self, self.client.list_target_groups(), "TARGET_GROUP", "");
-        self.details(summaries, |summary| async move {
-            let id = text(summary.id());
-            self.permit().await;
-            let group = self
-                .client
+        let get = |id: &str| {
+            self.client
                 .get_target_group()
-                .target_group_identifier(&id)
+                .target_group_identifier(id)
                 .send()
-                .await
-                .map_err(|error| lattice_error(error, "TARGET_GROUP", &id))?;
-            let arn = text(group.arn());
-            Ok(TargetGroup {
-                tags: self.tags(&arn).await?,
+        };
+        self.read_each(ids!(summaries), "TARGET_GROUP", get, |id, group| {
+            TargetGroup {
                 id,
-                arn,
+                arn: text(group.arn()),
                 name: text(group.name()),
                 type_: text(group.r#type().map(sdk::TargetGroupType::as_str)),
                 config: from_sdk_config(group.config()),
                 status: text(group.status().map(sdk::TargetGroupStatus::as_str)),
+                tags: Tags::new(),
                 service_arns: group.service_arns().to_vec(),
-            })
+            }
         })
         .await
     }
@@ -488,27 +473,19 @@ impl Lattice for SdkLattice {
         &self,
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
-        self.permit().await;
         let created = self
-            .client
-            .create_target_group()
-            .name(&input.name)
-            .r#type(sdk::TargetGroupType::from(input.type_.as_str()))
-            .config(to_sdk_config(&input.config))
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", &input.name))?;
-        Ok(TargetGroup {
-            id: text(created.id()),
-            arn: text(created.arn()),
-            status: text(created.status().map(sdk::TargetGroupStatus::as_str)),
-            name: input.name,
-            type_: input.type_,
-            config: input.config,
-            tags: input.tags,
-            service_arns: Vec::new(),
-        })
+            .call("TARGET_GROUP", &input.name, || {
+                self.client
+                    .create_target_group()
+                    .name(&input.name)
+                    .r#type(sdk::TargetGroupType::from(input.type_.as_str()))
+                    .config(to_sdk_config(&input.config))
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        let status = text(created.status().map(sdk::TargetGroupStatus::as_str));
+        Ok(input.created(text(created.id()), text(created.arn()), status))
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
@@ -525,7 +502,7 @@ impl Lattice for SdkLattice {
             .filter(|summary| summary.status() != Some(&sdk::TargetStatus::Draining))
             .map(|summary| Target {
                 id: text(summary.id()),
-                port: port(summary.port()),
+                port: narrow(summary.port()),
             })
             .collect();
         targets.sort();
@@ -534,16 +511,16 @@ impl Lattice for SdkLattice {
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
         let targets = to_sdk_targets(&input.targets)?;
-        self.permit().await;
         let group = &input.target_group_identifier;
         let output = self
-            .client
-            .register_targets()
-            .target_group_identifier(group)
-            .set_targets(Some(targets))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", group))?;
+            .call("TARGET_GROUP", group, || {
+                self.client
+                    .register_targets()
+                    .target_group_identifier(group)
+                    .set_targets(Some(targets))
+                    .send()
+            })
+            .await?;
         check_failures(output.unsuccessful())
     }
 
@@ -551,15 +528,15 @@ impl Lattice for SdkLattice {
         &self,
         resource_identifier: &str,
     ) -> Result<Option<AuthPolicy>, LatticeError> {
-        self.permit().await;
-        let result = self
-            .client
-            .get_auth_policy()
-            .resource_identifier(resource_identifier)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "AUTH_POLICY", resource_identifier));
-        match result {
+        let answer = self
+            .call("AUTH_POLICY", resource_identifier, || {
+                self.client
+                    .get_auth_policy()
+                    .resource_identifier(resource_identifier)
+                    .send()
+            })
+            .await;
+        match answer {
             Ok(output) => Ok(output.policy().map(|policy| AuthPolicy {
                 resource_identifier: resource_identifier.to_owned(),
                 policy: policy.to_owned(),
@@ -571,16 +548,16 @@ impl Lattice for SdkLattice {
     }
 
     async fn put_auth_policy(&self, input: PutAuthPolicyInput) -> Result<AuthPolicy, LatticeError> {
-        self.permit().await;
         let resource = &input.resource_identifier;
         let output = self
-            .client
-            .put_auth_policy()
-            .resource_identifier(resource)
-            .policy(&input.policy)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", resource))?;
+            .call("SERVICE", resource, || {
+                self.client
+                    .put_auth_policy()
+                    .resource_identifier(resource)
+                    .policy(&input.policy)
+                    .send()
+            })
+            .await?;
         Ok(AuthPolicy {
             state: text(output.state().map(sdk::AuthPolicyState::as_str)),
             resource_identifier: input.resource_identifier,
@@ -592,39 +569,39 @@ impl Lattice for SdkLattice {
         &self,
         input: UpdateServiceNetworkInput,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
         let network = &input.service_network_identifier;
-        self.client
-            .update_service_network()
-            .service_network_identifier(network)
-            .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE_NETWORK", network))?;
+        self.call("SERVICE_NETWORK", network, || {
+            self.client
+                .update_service_network()
+                .service_network_identifier(network)
+                .auth_type(sdk::AuthType::from(input.auth_type.as_str()))
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn delete_service_network(&self, service_network_id: &str) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_service_network()
-            .service_network_identifier(service_network_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE_NETWORK", service_network_id))?;
+        self.call("SERVICE_NETWORK", service_network_id, || {
+            self.client
+                .delete_service_network()
+                .service_network_identifier(service_network_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
-        self.permit().await;
         let arn = &input.resource_arn;
-        self.client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "RESOURCE", arn))?;
+        self.call("RESOURCE", arn, || {
+            self.client
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(to_sdk_tags(&input.tags))
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -640,13 +617,13 @@ impl Lattice for SdkLattice {
             "SERVICE",
             resource_identifier
         );
-        self.details(summaries, |summary| async move {
-            Ok(AccessLogSubscription {
-                tags: self.tags(summary.arn()).await?,
+        self.details(summaries, |summary| {
+            self.tagged(AccessLogSubscription {
                 id: summary.id().to_owned(),
                 arn: summary.arn().to_owned(),
                 resource_id: summary.resource_id().to_owned(),
                 destination_arn: summary.destination_arn().to_owned(),
+                tags: Tags::new(),
             })
         })
         .await
@@ -656,41 +633,34 @@ impl Lattice for SdkLattice {
         &self,
         input: CreateAccessLogSubscriptionInput,
     ) -> Result<AccessLogSubscription, LatticeError> {
-        self.permit().await;
         let resource = &input.resource_identifier;
         let created = self
-            .client
-            .create_access_log_subscription()
-            .resource_identifier(resource)
-            .destination_arn(&input.destination_arn)
-            .set_tags(to_sdk_tags(&input.tags))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", resource))?;
-        Ok(AccessLogSubscription {
-            id: created.id().to_owned(),
-            arn: created.arn().to_owned(),
-            resource_id: created.resource_id().to_owned(),
-            destination_arn: input.destination_arn,
-            tags: input.tags,
-        })
+            .call("SERVICE", resource, || {
+                self.client
+                    .create_access_log_subscription()
+                    .resource_identifier(resource)
+                    .destination_arn(&input.destination_arn)
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await?;
+        let (id, arn) = (created.id().to_owned(), created.arn().to_owned());
+        Ok(input.created(id, arn, created.resource_id().to_owned()))
     }
 
     async fn update_service_network_vpc_association(
         &self,
         input: UpdateServiceNetworkVpcAssociationInput,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
         let association = &input.service_network_vpc_association_identifier;
-        self.client
-            .update_service_network_vpc_association()
-            .service_network_vpc_association_identifier(association)
-            .set_security_group_ids(Some(input.security_group_ids.clone()))
-            .send()
-            .await
-            .map_err(|error| {
-                lattice_error(error, "SERVICE_NETWORK_VPC_ASSOCIATION", association)
-            })?;
+        self.call("SERVICE_NETWORK_VPC_ASSOCIATION", association, || {
+            self.client
+                .update_service_network_vpc_association()
+                .service_network_vpc_association_identifier(association)
+                .set_security_group_ids(Some(input.security_group_ids.clone()))
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -698,40 +668,38 @@ impl Lattice for SdkLattice {
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_service_network_vpc_association()
-            .service_network_vpc_association_identifier(association_id)
-            .send()
-            .await
-            .map_err(|error| {
-                lattice_error(error, "SERVICE_NETWORK_VPC_ASSOCIATION", association_id)
-            })?;
+        self.call("SERVICE_NETWORK_VPC_ASSOCIATION", association_id, || {
+            self.client
+                .delete_service_network_vpc_association()
+                .service_network_vpc_association_identifier(association_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn update_service(&self, input: UpdateServiceInput) -> Result<(), LatticeError> {
-        self.permit().await;
         let service = &input.service_identifier;
-        self.client
-            .update_service()
-            .service_identifier(service)
-            .set_auth_type(input.auth_type.as_deref().map(sdk::AuthType::from))
-            .set_certificate_arn(input.certificate_arn.clone())
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", service))?;
+        self.call("SERVICE", service, || {
+            self.client
+                .update_service()
+                .service_identifier(service)
+                .set_auth_type(input.auth_type.as_deref().map(sdk::AuthType::from))
+                .set_certificate_arn(input.certificate_arn.clone())
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn delete_service(&self, service_id: &str) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_service()
-            .service_identifier(service_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "SERVICE", service_id))?;
+        self.call("SERVICE", service_id, || {
+            self.client
+                .delete_service()
+                .service_identifier(service_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -739,30 +707,32 @@ impl Lattice for SdkLattice {
         &self,
         association_id: &str,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_service_network_service_association()
-            .service_network_service_association_identifier(association_id)
-            .send()
-            .await
-            .map_err(|error| {
-                lattice_error(error, "SERVICE_NETWORK_SERVICE_ASSOCIATION", association_id)
-            })?;
+        self.call(
+            "SERVICE_NETWORK_SERVICE_ASSOCIATION",
+            association_id,
+            || {
+                self.client
+                    .delete_service_network_service_association()
+                    .service_network_service_association_identifier(association_id)
+                    .send()
+            },
+        )
+        .await?;
         Ok(())
     }
 
     async fn update_listener(&self, input: UpdateListenerInput) -> Result<(), LatticeError> {
         let action = to_sdk_action(&input.default_action)?;
-        self.permit().await;
         let listener = &input.listener_identifier;
-        self.client
-            .update_listener()
-            .service_identifier(&input.service_identifier)
-            .listener_identifier(listener)
-            .default_action(action)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "LISTENER", listener))?;
+        self.call("LISTENER", listener, || {
+            self.client
+                .update_listener()
+                .service_identifier(&input.service_identifier)
+                .listener_identifier(listener)
+                .default_action(action)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -771,33 +741,33 @@ impl Lattice for SdkLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_listener()
-            .service_identifier(service_id)
-            .listener_identifier(listener_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "LISTENER", listener_id))?;
+        self.call("LISTENER", listener_id, || {
+            self.client
+                .delete_listener()
+                .service_identifier(service_id)
+                .listener_identifier(listener_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn update_rule(&self, input: UpdateRuleInput) -> Result<(), LatticeError> {
         let rule_match = to_sdk_match(&input.match_)?;
         let action = to_sdk_action(&input.action)?;
-        self.permit().await;
         let rule = &input.rule_identifier;
-        self.client
-            .update_rule()
-            .service_identifier(&input.service_identifier)
-            .listener_identifier(&input.listener_identifier)
-            .rule_identifier(rule)
-            .priority(i32::try_from(input.priority).unwrap_or(i32::MAX))
-            .r#match(rule_match)
-            .action(action)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "RULE", rule))?;
+        self.call("RULE", rule, || {
+            self.client
+                .update_rule()
+                .service_identifier(&input.service_identifier)
+                .listener_identifier(&input.listener_identifier)
+                .rule_identifier(rule)
+                .priority(i32::try_from(input.priority).unwrap_or(i32::MAX))
+                .r#match(rule_match)
+                .action(action)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -807,77 +777,77 @@ impl Lattice for SdkLattice {
         listener_id: &str,
         rule_id: &str,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_rule()
-            .service_identifier(service_id)
-            .listener_identifier(listener_id)
-            .rule_identifier(rule_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "RULE", rule_id))?;
+        self.call("RULE", rule_id, || {
+            self.client
+                .delete_rule()
+                .service_identifier(service_id)
+                .listener_identifier(listener_id)
+                .rule_identifier(rule_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn update_target_group(&self, input: UpdateTargetGroupInput) -> Result<(), LatticeError> {
-        self.permit().await;
         let group = &input.target_group_identifier;
-        self.client
-            .update_target_group()
-            .target_group_identifier(group)
-            .health_check(to_sdk_health_check(&input.health_check))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", group))?;
+        self.call("TARGET_GROUP", group, || {
+            self.client
+                .update_target_group()
+                .target_group_identifier(group)
+                .health_check(to_sdk_health_check(&input.health_check))
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
-        self.permit().await;
         let group = self
-            .client
-            .get_target_group()
-            .target_group_identifier(target_group_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", target_group_id))?;
+            .call("TARGET_GROUP", target_group_id, || {
+                self.client
+                    .get_target_group()
+                    .target_group_identifier(target_group_id)
+                    .send()
+            })
+            .await?;
         Ok(group.service_arns().to_vec())
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_target_group()
-            .target_group_identifier(target_group_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", target_group_id))?;
+        self.call("TARGET_GROUP", target_group_id, || {
+            self.client
+                .delete_target_group()
+                .target_group_identifier(target_group_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
     async fn deregister_targets(&self, input: DeregisterTargetsInput) -> Result<(), LatticeError> {
         let targets = to_sdk_targets(&input.targets)?;
-        self.permit().await;
         let group = &input.target_group_identifier;
         let output = self
-            .client
-            .deregister_targets()
-            .target_group_identifier(group)
-            .set_targets(Some(targets))
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "TARGET_GROUP", group))?;
+            .call("TARGET_GROUP", group, || {
+                self.client
+                    .deregister_targets()
+                    .target_group_identifier(group)
+                    .set_targets(Some(targets))
+                    .send()
+            })
+            .await?;
         check_failures(output.unsuccessful())
     }
 
     async fn delete_auth_policy(&self, resource_identifier: &str) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_auth_policy()
-            .resource_identifier(resource_identifier)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "AUTH_POLICY", resource_identifier))?;
+        self.call("AUTH_POLICY", resource_identifier, || {
+            self.client
+                .delete_auth_policy()
+                .resource_identifier(resource_identifier)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -885,13 +855,13 @@ impl Lattice for SdkLattice {
         &self,
         subscription_id: &str,
     ) -> Result<(), LatticeError> {
-        self.permit().await;
-        self.client
-            .delete_access_log_subscription()
-            .access_log_subscription_identifier(subscription_id)
-            .send()
-            .await
-            .map_err(|error| lattice_error(error, "ACCESS_LOG_SUBSCRIPTION", subscription_id))?;
+        self.call("ACCESS_LOG_SUBSCRIPTION", subscription_id, || {
+            self.client
+                .delete_access_log_subscription()
+                .access_log_subscription_identifier(subscription_id)
+                .send()
+        })
+        .await?;
         Ok(())
     }
 }
