@@ -15,6 +15,7 @@
 //! - Targets are (de)registered in batches of at most
 //!   [`crate::lattice::MAX_TARGETS_PER_CALL`].
 
+mod deletion;
 mod prune;
 pub mod resolve;
 mod route;
@@ -34,6 +35,8 @@ use crate::lattice::model::{
 use crate::lattice::{Lattice, LatticeError};
 use crate::object::Kind;
 use crate::reconcile::translate::desired::DesiredDefaultNetwork;
+
+use self::deletion::Deletion;
 
 /// Tags whose key starts with this prefix are the controller's own; they
 /// identify target groups.
@@ -80,17 +83,11 @@ impl<'a> Applier<'a> {
         &self.ensured
     }
 
-    /// Records the delete call `operation` with `input` (the identifiers
-    /// as the API names them), then makes it with `delete`; a resource
+    /// Records the delete call of `deletion`, then makes it; a resource
     /// already gone counts as deleted.
-    async fn delete(
-        &mut self,
-        operation: &'static str,
-        input: serde_json::Value,
-        delete: impl Future<Output = Result<(), LatticeError>>,
-    ) -> Result<(), LatticeError> {
-        self.record(operation, &input);
-        gone_is_done(delete.await)
+    async fn delete(&mut self, deletion: Deletion<'_>) -> Result<(), LatticeError> {
+        self.record(deletion.operation(), &deletion.input());
+        gone_is_done(deletion.make(self.lattice).await)
     }
 
     fn record(&mut self, operation: &'static str, input: &impl Serialize) {
@@ -202,13 +199,8 @@ impl<'a> Applier<'a> {
         for owned in associations.iter().filter(|association| {
             association.vpc_id == vpc_id && managed_by(&association.tags) == Some(managed_by_value)
         }) {
-            self.delete(
-                "DeleteServiceNetworkVpcAssociation",
-                serde_json::json!({"serviceNetworkVpcAssociationIdentifier": owned.id}),
-                self.lattice
-                    .delete_service_network_vpc_association(&owned.id),
-            )
-            .await?;
+            self.delete(Deletion::ServiceNetworkVpcAssociation(&owned.id))
+                .await?;
         }
         Ok(())
     }
@@ -243,12 +235,8 @@ impl<'a> Applier<'a> {
                     == controller_tag(tags, Kind::AccessLogPolicy.as_str())
         });
         if let Some(replaced) = replaced {
-            self.delete(
-                "DeleteAccessLogSubscription",
-                serde_json::json!({"accessLogSubscriptionIdentifier": replaced.id}),
-                self.lattice.delete_access_log_subscription(&replaced.id),
-            )
-            .await?;
+            self.delete(Deletion::AccessLogSubscription(&replaced.id))
+                .await?;
         }
         let input = CreateAccessLogSubscriptionInput {
             resource_identifier: resource_id.to_owned(),
@@ -279,12 +267,8 @@ impl<'a> Applier<'a> {
                 && controller_tag(&subscription.tags, Kind::AccessLogPolicy.as_str())
                     .is_some_and(|policy| !attached.iter().any(|a| a == policy))
         }) {
-            self.delete(
-                "DeleteAccessLogSubscription",
-                serde_json::json!({"accessLogSubscriptionIdentifier": stale.id}),
-                self.lattice.delete_access_log_subscription(&stale.id),
-            )
-            .await?;
+            self.delete(Deletion::AccessLogSubscription(&stale.id))
+                .await?;
         }
         Ok(())
     }
@@ -324,12 +308,7 @@ impl<'a> Applier<'a> {
         self.record("UpdateServiceNetwork", &input);
         self.lattice.update_service_network(input).await?;
         if self.lattice.get_auth_policy(&network.id).await?.is_some() {
-            self.delete(
-                "DeleteAuthPolicy",
-                serde_json::json!({"resourceIdentifier": network.id}),
-                self.lattice.delete_auth_policy(&network.id),
-            )
-            .await?;
+            self.delete(Deletion::AuthPolicy(&network.id)).await?;
         }
         Ok(())
     }

@@ -13,7 +13,10 @@ use serde::de::DeserializeOwned;
 use serde_yaml_ng::{Deserializer, Value};
 
 use super::{ManifestError, Manifests};
-use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::kube::crds::{
+    ServiceExport, ServiceExportSpec, ServiceExportStatus, ServiceImport, ServiceImportSpec,
+    ServiceImportStatus,
+};
 use crate::object::{Kind, ObjectRef};
 
 /// The namespace of a namespaced object that names none.
@@ -134,30 +137,12 @@ impl At<'_> {
             Kind::Service => snapshot.services.push(self.parse(kind, document)?),
             Kind::Namespace => snapshot.namespaces.push(self.parse(kind, document)?),
             Kind::EndpointSlice => snapshot.endpoint_slices.push(self.parse(kind, document)?),
-            Kind::ServiceExport => {
-                let Sparse {
-                    metadata,
-                    spec,
-                    status,
-                } = self.parse(kind, document)?;
-                snapshot.service_exports.push(ServiceExport {
-                    metadata,
-                    spec,
-                    status,
-                });
-            }
-            Kind::ServiceImport => {
-                let Sparse {
-                    metadata,
-                    spec,
-                    status,
-                } = self.parse(kind, document)?;
-                snapshot.service_imports.push(ServiceImport {
-                    metadata,
-                    spec,
-                    status,
-                });
-            }
+            Kind::ServiceExport => snapshot
+                .service_exports
+                .push(self.parse::<Sparse<_, _>>(kind, document)?.into()),
+            Kind::ServiceImport => snapshot
+                .service_imports
+                .push(self.parse::<Sparse<_, _>>(kind, document)?.into()),
             Kind::ServiceNetwork
             | Kind::TargetGroupPolicy
             | Kind::IamAuthPolicy
@@ -217,6 +202,26 @@ struct Sparse<S, T> {
     #[serde(default)]
     status: Option<T>,
 }
+
+/// The typed object a [`Sparse`] one stands for.
+macro_rules! from_sparse {
+    ($($kind:ident ($spec:ident, $status:ident)),*) => {
+        $(impl From<Sparse<$spec, $status>> for $kind {
+            fn from(sparse: Sparse<$spec, $status>) -> Self {
+                $kind {
+                    metadata: sparse.metadata,
+                    spec: sparse.spec,
+                    status: sparse.status,
+                }
+            }
+        })*
+    };
+}
+
+from_sparse!(
+    ServiceExport(ServiceExportSpec, ServiceExportStatus),
+    ServiceImport(ServiceImportSpec, ServiceImportStatus)
+);
 
 impl<S, T> HasMetadata for Sparse<S, T> {
     fn metadata_mut(&mut self) -> &mut ObjectMeta {

@@ -23,6 +23,7 @@
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
+use super::deletion::Deletion;
 use super::{Applier, tags};
 use crate::object::{Kind, ObjectRef};
 
@@ -96,20 +97,10 @@ impl Applier<'_> {
                 .list_service_network_service_associations(&service.id)
                 .await?;
             for association in &associations {
-                let id = &association.id;
-                self.delete(
-                    "DeleteServiceNetworkServiceAssociation",
-                    serde_json::json!({"serviceNetworkServiceAssociationIdentifier": id}),
-                    self.lattice.delete_service_network_service_association(id),
-                )
-                .await?;
+                self.delete(Deletion::ServiceNetworkServiceAssociation(&association.id))
+                    .await?;
             }
-            self.delete(
-                "DeleteService",
-                serde_json::json!({"serviceIdentifier": service.id}),
-                self.lattice.delete_service(&service.id),
-            )
-            .await?;
+            self.delete(Deletion::Service(&service.id)).await?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use crate::lattice::model::{
 use crate::reconcile::translate::convert::{self, TargetGroupIds};
 use crate::reconcile::translate::desired::{DesiredListener, DesiredRoute, DesiredRule};
 
+use super::deletion::Deletion;
 use super::{Applier, tags};
 
 /// Lattice's rule priorities.
@@ -131,12 +132,7 @@ impl Applier<'_> {
                 if self.lattice.get_auth_policy(service_id).await?.is_none() {
                     return Ok(());
                 }
-                self.delete(
-                    "DeleteAuthPolicy",
-                    serde_json::json!({"resourceIdentifier": service_id}),
-                    self.lattice.delete_auth_policy(service_id),
-                )
-                .await
+                self.delete(Deletion::AuthPolicy(service_id)).await
             }
         }
     }
@@ -168,13 +164,8 @@ impl Applier<'_> {
                 && own.is_some()
                 && tags::managed_by(&association.tags) == own
         }) {
-            self.delete(
-                "DeleteServiceNetworkServiceAssociation",
-                serde_json::json!({"serviceNetworkServiceAssociationIdentifier": stale.id}),
-                self.lattice
-                    .delete_service_network_service_association(&stale.id),
-            )
-            .await?;
+            self.delete(Deletion::ServiceNetworkServiceAssociation(&stale.id))
+                .await?;
         }
         for association in &desired.associations {
             let network = networks
@@ -206,15 +197,10 @@ impl Applier<'_> {
     }
 
     async fn delete_listener(&mut self, listener: &Listener) -> Result<(), LatticeError> {
-        let (service_id, listener_id) = (&listener.service_id, &listener.id);
-        self.delete(
-            "DeleteListener",
-            serde_json::json!({
-                "serviceIdentifier": service_id,
-                "listenerIdentifier": listener_id,
-            }),
-            self.lattice.delete_listener(service_id, listener_id),
-        )
+        self.delete(Deletion::Listener {
+            service: &listener.service_id,
+            listener: &listener.id,
+        })
         .await
     }
 
@@ -274,15 +260,11 @@ impl Applier<'_> {
             .into_iter()
             .partition(|rule| desired.iter().any(|d| d.match_ == rule.match_));
         for rule in &stale {
-            self.delete(
-                "DeleteRule",
-                serde_json::json!({
-                    "serviceIdentifier": service_id,
-                    "listenerIdentifier": listener_id,
-                    "ruleIdentifier": rule.id,
-                }),
-                self.lattice.delete_rule(service_id, listener_id, &rule.id),
-            )
+            self.delete(Deletion::Rule {
+                service: service_id,
+                listener: listener_id,
+                rule: &rule.id,
+            })
             .await?;
         }
         let wanted_of = |rule: &Rule| {

@@ -9,6 +9,7 @@ use crate::lattice::model::{
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::translate::desired::DesiredTargetGroup;
 
+use super::deletion::Deletion;
 use super::{Applier, CONTROLLER_TAG_PREFIX, tags};
 
 impl Applier<'_> {
@@ -107,12 +108,7 @@ impl Applier<'_> {
     /// Deregisters every target of `group` and deletes it.
     pub async fn delete_target_group(&mut self, group: &TargetGroup) -> Result<(), LatticeError> {
         self.targets(&group.id, &[]).await?;
-        self.delete(
-            "DeleteTargetGroup",
-            serde_json::json!({"targetGroupIdentifier": group.id}),
-            self.lattice.delete_target_group(&group.id),
-        )
-        .await
+        self.delete(Deletion::TargetGroup(&group.id)).await
     }
 }
 

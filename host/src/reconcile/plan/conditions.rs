@@ -170,41 +170,57 @@ mod tests {
     fn reasons_land_on_upstreams_condition_types() {
         let object = ObjectRef::new(Kind::HttpRoute, "default", "rates");
         let missing = problem("BackendNotFound");
-        assert_eq!(
-            summary(&route_status("c", &object, &[&missing], true)),
-            [
-                "Accepted=True/Accepted",
-                "ResolvedRefs=False/BackendNotFound",
-                "Programmed=True/Programmed"
-            ]
-        );
         let parent = problem("NoMatchingParent");
-        assert_eq!(
-            summary(&route_status("c", &object, &[&parent], false)),
-            [
-                "Accepted=False/NoMatchingParent",
-                "ResolvedRefs=True/ResolvedRefs",
-                "Programmed=False/NoMatchingParent"
-            ]
-        );
-        assert_eq!(
-            summary(&route_status("c", &object, &[&missing], false)),
-            [
-                "Accepted=True/Accepted",
-                "ResolvedRefs=False/BackendNotFound",
-                "Programmed=False/BackendNotFound"
-            ],
-            "an unresolved import keeps the route from being made"
-        );
         let plugin = problem("PluginTrapped");
-        assert_eq!(
-            summary(&route_status("c", &object, &[&plugin], false)),
-            [
-                "Accepted=True/Accepted",
-                "ResolvedRefs=True/ResolvedRefs",
-                "Programmed=False/PluginTrapped"
-            ]
-        );
+        let cases = [
+            (
+                &missing,
+                true,
+                "a missing Service backend answers 500 but the route is made",
+                [
+                    "Accepted=True/Accepted",
+                    "ResolvedRefs=False/BackendNotFound",
+                    "Programmed=True/Programmed",
+                ],
+            ),
+            (
+                &parent,
+                false,
+                "no parent",
+                [
+                    "Accepted=False/NoMatchingParent",
+                    "ResolvedRefs=True/ResolvedRefs",
+                    "Programmed=False/NoMatchingParent",
+                ],
+            ),
+            (
+                &missing,
+                false,
+                "an unresolved import keeps the route from being made",
+                [
+                    "Accepted=True/Accepted",
+                    "ResolvedRefs=False/BackendNotFound",
+                    "Programmed=False/BackendNotFound",
+                ],
+            ),
+            (
+                &plugin,
+                false,
+                "a plugin failure",
+                [
+                    "Accepted=True/Accepted",
+                    "ResolvedRefs=True/ResolvedRefs",
+                    "Programmed=False/PluginTrapped",
+                ],
+            ),
+        ];
+        for (problem, applied, case, expected) in cases {
+            assert_eq!(
+                summary(&route_status("c", &object, &[problem], applied)),
+                expected,
+                "{case}"
+            );
+        }
     }
 
     #[test]
