@@ -569,6 +569,25 @@ async fn run_serves_a_replaced_plugin_without_restarting_and_keeps_it_on_garbage
         holds(services().contains(&("cart-default".into(), Some("payments".into()))))
     })
     .await;
+    // The service comes first in a reconcile; its listener and rule follow.
+    eventually(
+        "the replaced plugin's result applied whole",
+        &controllers,
+        || {
+            let state = emulator.lattice().state();
+            let tagged = |tags: &std::collections::BTreeMap<String, String>| {
+                tags.get("Team").is_some_and(|team| team == "payments")
+            };
+            holds(
+                state
+                    .listeners
+                    .iter()
+                    .any(|listener| tagged(&listener.tags))
+                    && state.rules.iter().any(|rule| tagged(&rule.tags)),
+            )
+        },
+    )
+    .await;
 
     // Garbage: nothing changes, and the controller says why.
     let before = shape(&emulator.lattice().state());
