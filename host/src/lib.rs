@@ -3,8 +3,10 @@
 //!
 //! The flow: a [`kube::Snapshot`] of Kubernetes objects is normalized into the
 //! plugin model ([`reconcile::normalize`]), translated by plugins
-//! ([`plugin`]), validated ([`reconcile::validate`]) and applied to a
-//! [`lattice`] implementation, which records the API calls it makes.
+//! ([`plugin`]), validated, planned and applied to a [`lattice`]
+//! implementation, which records the API calls it makes ([`reconcile`]).
+//! [`object`] is the vocabulary every room shares. `ARCHITECTURE.md` at the
+//! repository's root is the map.
 
 pub mod config;
 pub mod controller;

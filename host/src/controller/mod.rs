@@ -3,11 +3,11 @@
 //! Flow: serve `/metrics`, `/healthz` and `/readyz`; check that every kind
 //! Trellis watches is served (fail fast, naming the CRD and how to install
 //! it); wait for the leader Lease when leader election is on; start one
-//! watch per kind ([`watch`]) and wait for every store's first list; then
+//! watch per kind (`watch`) and wait for every store's first list; then
 //! run one kube-runtime `Controller` per root kind (Gateway, HTTPRoute,
-//! GRPCRoute, TLSRoute, ServiceExport; [`reconciler`]) fed by the triggers
-//! the watches compute ([`triggers`]), and one task for the cluster-level
-//! work ([`cluster`]: service networks, GatewayClass status, target-group
+//! GRPCRoute, TLSRoute, ServiceExport; `reconciler`) fed by the triggers
+//! the watches compute (`triggers`), and one task for the cluster-level
+//! work (`cluster`: service networks, GatewayClass status, target-group
 //! collection).
 //!
 //! Guarantees: nothing is reconciled before every store holds its first

@@ -1,6 +1,6 @@
 //! Writing status conditions to Gateways and routes: upstream's condition
-//! types and reasons (from [`crate::reconcile::plan::conditions`]), the plugin that
-//! produced the result named in each holding condition's message.
+//! types and reasons (the [`ObjectStatus`] a reconcile computes), the plugin
+//! that produced the result named in each holding condition's message.
 //!
 //! Contract: status is written with server-side apply under the field
 //! manager [`FIELD_MANAGER`], on the `status` subresource only; nothing is

@@ -113,7 +113,7 @@ pub enum Prune {
     /// Only the input's objects are touched.
     No,
     /// Also delete this controller's services whose route is not in the
-    /// input, and its unused target groups (see [`apply`]'s `prune`).
+    /// input, and its unused target groups (see the apply stage's `prune`).
     Yes,
 }
 
