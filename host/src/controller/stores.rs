@@ -1,12 +1,13 @@
 //! The reflector stores of every kind Trellis reads, and the snapshot the
 //! plugin pipeline reads, built from them.
 //!
-//! Contract: one watch per kind ([`super::watch::start`]); [`Stores::snapshot`] is a consistent copy
-//! of each store at the time of the call (kinds are copied one after the
-//! other, so a change racing the copy shows up in the next reconcile, which
-//! it triggers). Routes, exports and policies being deleted are left out of
-//! the snapshot, so they no longer protect their resources; a Gateway being
-//! deleted stays until its routes are gone (its deletion waits for them).
+//! Contract: one watch per kind ([`super::watch::start`]);
+//! [`Stores::snapshot`] is a consistent copy of each store at the time of
+//! the call (kinds are copied one after the other, so a change racing the
+//! copy shows up in the next reconcile, which it triggers). Routes, exports
+//! and policies being deleted are left out of the snapshot, so they no
+//! longer protect their resources; a Gateway being deleted stays until its
+//! routes are gone (its deletion waits for them).
 
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,

@@ -10,9 +10,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
 
 use super::TypedKind;
-use crate::object::Kind;
-
 use super::crds::{ServiceExport, ServiceImport};
+use crate::object::Kind;
 
 /// The objects of one cluster that translation reads, typed.
 ///

@@ -33,7 +33,7 @@ pub enum Kind {
 }
 
 /// The Gateway API group.
-pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
+const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
 /// The group of Trellis's (and upstream's) CRDs.
 pub const LATTICE_GROUP: &str = "application-networking.k8s.aws";
 
@@ -60,15 +60,6 @@ impl Kind {
 
     /// The route kinds.
     pub const ROUTES: [Kind; 3] = [Kind::HttpRoute, Kind::GrpcRoute, Kind::TlsRoute];
-
-    /// The policy kinds of the Lattice group that attach to other objects
-    /// through `spec.targetRef`.
-    pub const POLICIES: [Kind; 4] = [
-        Kind::TargetGroupPolicy,
-        Kind::IamAuthPolicy,
-        Kind::AccessLogPolicy,
-        Kind::VpcAssociationPolicy,
-    ];
 
     /// The kind's name as written in manifests (`HTTPRoute`).
     pub const fn as_str(self) -> &'static str {
@@ -142,9 +133,7 @@ impl Kind {
     pub fn parse_api(group: &str, name: &str) -> Option<Kind> {
         Self::parse(name).filter(|kind| kind.group() == group && *kind != Kind::Cluster)
     }
-}
 
-impl Kind {
     /// The kind a reference written in an object names (a `parentRef`,
     /// `backendRef` or `targetRef`): its `group` and `kind` as written, each
     /// defaulting to `default`'s; `None` for a kind Trellis does not read.

@@ -7,6 +7,6 @@ mod kind;
 mod problem;
 mod reference;
 
-pub use kind::{GATEWAY_API_GROUP, Kind, LATTICE_GROUP};
+pub use kind::{Kind, LATTICE_GROUP};
 pub use problem::{Problem, ProblemSource};
 pub use reference::ObjectRef;

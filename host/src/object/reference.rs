@@ -26,11 +26,6 @@ impl ObjectRef {
             name: name.into(),
         }
     }
-
-    /// A reference to the cluster-scoped object `kind` `name`.
-    pub fn cluster_scoped(kind: Kind, name: impl Into<String>) -> Self {
-        Self::new(kind, "", name)
-    }
 }
 
 impl fmt::Display for ObjectRef {
