@@ -213,15 +213,43 @@ fn action_matches(pattern: &str, action: &str) -> bool {
     )
 }
 
-/// Whether an unconditioned Allow statement on every resource grants `action`.
-fn allows(policy: &Json, action: &str) -> bool {
-    statements(policy).iter().any(|statement| {
-        statement["Effect"] == "Allow"
-            && statement["Resource"] == "*"
-            && statement.get("Condition").is_none()
-            && actions(statement)
+/// The statements granting `action`.
+fn granting<'a>(policy: &'a Json, action: &str) -> Vec<&'a Json> {
+    statements(policy)
+        .iter()
+        .filter(|statement| {
+            actions(statement)
                 .iter()
                 .any(|pattern| action_matches(pattern, action))
+        })
+        .collect()
+}
+
+/// Every action the policy grants, as written.
+fn granted(policy: &Json) -> BTreeSet<String> {
+    statements(policy).iter().flat_map(actions).collect()
+}
+
+/// The tag every resource Trellis creates carries, naming its owner.
+const MANAGED_BY: &str = "application-networking.k8s.aws/ManagedBy";
+
+/// The `ManagedBy` values the policy lets the role create or change: the
+/// role's own account, any cluster and VPC.
+const OWN_ACCOUNT: &str = "${aws:PrincipalAccount}/*";
+
+/// Whether `statement` holds only where the tag `ManagedBy` of `context`
+/// (`aws:ResourceTag` or `aws:RequestTag`) names the role's own account.
+fn conditioned_on_managed_by(statement: &Json, context: &str) -> bool {
+    let conditions = statement["Condition"].as_object();
+    conditions.is_some_and(|conditions| {
+        conditions.len() == 1
+            && statement["Condition"]["StringLike"]
+                .as_object()
+                .is_some_and(|like| {
+                    like.len() == 1
+                        && like.get(&format!("{context}/{MANAGED_BY}"))
+                            == Some(&Json::from(OWN_ACCOUNT))
+                })
     })
 }
 
@@ -283,7 +311,7 @@ fn iam_policy_is_an_allow_only_2012_10_17_document() {
 }
 
 #[test]
-fn iam_policy_allows_every_lattice_operation_the_sdk_client_makes() {
+fn iam_policy_grants_exactly_the_lattice_operations_the_sdk_client_makes() {
     let policy = policy();
     let operations = sdk_operations();
     assert!(
@@ -291,82 +319,175 @@ fn iam_policy_allows_every_lattice_operation_the_sdk_client_makes() {
         "found only {operations:?} in host/src/lattice: the scan for `.client.<operation>(` \
          no longer matches how the SDK is called; update sdk_operations()"
     );
-    let missing: Vec<_> = operations
+    let wanted: BTreeSet<String> = operations
         .iter()
-        .filter(|operation| !allows(&policy, &format!("vpc-lattice:{operation}")))
+        .map(|operation| format!("vpc-lattice:{operation}"))
         .collect();
+    let lattice: BTreeSet<String> = granted(&policy)
+        .into_iter()
+        .filter(|action| action.starts_with("vpc-lattice:"))
+        .collect();
+    let missing: Vec<_> = wanted.difference(&lattice).collect();
     assert!(
         missing.is_empty(),
         "the controller calls VPC Lattice operations that \
          deploy/iam/recommended-inline-policy.json does not allow: {missing:?}"
     );
+    let unused: Vec<_> = lattice.difference(&wanted).collect();
+    assert!(
+        unused.is_empty(),
+        "deploy/iam/recommended-inline-policy.json grants VPC Lattice operations the \
+         controller never calls: {unused:?}"
+    );
 }
 
+/// What VPC Lattice itself needs of the caller for the operations Trellis
+/// makes (the API reference's dependent actions; access logs as the VPC
+/// Lattice guide lists them, for each destination type).
+const DEPENDENT_ACTIONS: &[(&str, &[&str])] = &[
+    (
+        "CreateService",
+        &["iam:CreateServiceLinkedRole"], // AWSServiceRoleForVpcLattice
+    ),
+    ("CreateServiceNetwork", &["iam:CreateServiceLinkedRole"]),
+    (
+        "CreateServiceNetworkVpcAssociation",
+        &["ec2:DescribeVpcs", "ec2:DescribeSecurityGroups"],
+    ),
+    (
+        "UpdateServiceNetworkVpcAssociation",
+        &["ec2:DescribeSecurityGroups"],
+    ),
+    ("CreateTargetGroup", &["ec2:DescribeVpcs"]),
+    ("RegisterTargets", &["ec2:DescribeSubnets"]),
+    (
+        "CreateAccessLogSubscription",
+        &[
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:ListLogDeliveries",
+            // CloudWatch Logs destinations.
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:PutResourcePolicy",
+            // S3 destinations.
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            // Firehose destinations (and AWSServiceRoleForLogDelivery).
+            "firehose:TagDeliveryStream",
+            "iam:CreateServiceLinkedRole",
+        ],
+    ),
+    (
+        "DeleteAccessLogSubscription",
+        &["logs:DeleteLogDelivery", "logs:GetLogDelivery"],
+    ),
+];
+
 #[test]
-fn iam_policy_allows_every_operation_on_the_resources_trellis_manages() {
+fn iam_policy_grants_exactly_what_lattice_needs_besides() {
     let policy = policy();
-    let mut wanted: Vec<String> = Vec::new();
-    for noun in [
-        "ServiceNetwork",
-        "Service",
-        "Listener",
-        "Rule",
-        "TargetGroup",
-        "ServiceNetworkServiceAssociation",
-        "ServiceNetworkVpcAssociation",
-        "AccessLogSubscription",
-    ] {
-        for verb in ["Create", "Get", "Delete"] {
-            wanted.push(format!("{verb}{noun}"));
-        }
-        wanted.push(format!("List{noun}s"));
-        if noun != "ServiceNetworkServiceAssociation" {
-            wanted.push(format!("Update{noun}"));
-        }
+    let operations = sdk_operations();
+    for (operation, _) in DEPENDENT_ACTIONS {
+        assert!(
+            operations.contains(*operation),
+            "DEPENDENT_ACTIONS lists {operation}, which the controller no longer calls"
+        );
     }
-    for operation in [
-        "BatchUpdateRule",
-        "RegisterTargets",
-        "DeregisterTargets",
-        "ListTargets",
-        "PutAuthPolicy",
-        "GetAuthPolicy",
-        "DeleteAuthPolicy",
-        "TagResource",
-        "UntagResource",
-        "ListTagsForResource",
-    ] {
-        wanted.push(operation.to_owned());
-    }
-    let missing: Vec<_> = wanted
+    let wanted: BTreeSet<String> = DEPENDENT_ACTIONS
         .iter()
-        .filter(|operation| !allows(&policy, &format!("vpc-lattice:{operation}")))
+        .flat_map(|(_, actions)| actions.iter().map(|action| (*action).to_owned()))
         .collect();
-    assert!(missing.is_empty(), "not allowed: {missing:?}");
+    let others: BTreeSet<String> = granted(&policy)
+        .into_iter()
+        .filter(|action| !action.starts_with("vpc-lattice:"))
+        .collect();
+    assert_eq!(
+        others, wanted,
+        "the non-Lattice actions of the policy are the dependent actions of the operations \
+         the controller calls, no more, no fewer"
+    );
+    for action in &others {
+        let (service, name) = action
+            .split_once(':')
+            .unwrap_or_else(|| panic!("`{action}` is not service:Action"));
+        assert!(
+            service != "tag",
+            "Trellis tags through the VPC Lattice API"
+        );
+        assert!(!name.contains('*'), "`{action}`: name the actions");
+        if service == "ec2" {
+            assert!(name.starts_with("Describe"), "`{action}`: ec2 is read only");
+        }
+    }
 }
 
 #[test]
-fn iam_policy_grants_what_lattice_needs_besides_and_no_tagging_api() {
+fn iam_policy_reads_everything_and_changes_only_what_trellis_manages() {
     let policy = policy();
-    for action in [
-        "ec2:DescribeVpcs",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeSecurityGroups",
-        "logs:CreateLogDelivery",
-        "logs:GetLogDelivery",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:DescribeLogGroups",
-        "logs:PutResourcePolicy",
-        "logs:DescribeResourcePolicies",
-        "firehose:TagDeliveryStream",
-        "s3:GetBucketPolicy",
-        "s3:PutBucketPolicy",
-    ] {
-        assert!(allows(&policy, action), "{action} is not allowed");
+    for operation in sdk_operations() {
+        let action = format!("vpc-lattice:{operation}");
+        let statements = granting(&policy, &action);
+        assert!(!statements.is_empty(), "{action} is not granted");
+        let reads = operation.starts_with("Get") || operation.starts_with("List");
+        for statement in statements {
+            let unconditioned_everywhere =
+                statement["Resource"] == "*" && statement.get("Condition").is_none();
+            if reads {
+                assert!(unconditioned_everywhere, "{action}: reads hold on * ({statement})");
+            } else if operation.starts_with("Create") {
+                // A create names no existing resource: the tags it asks for
+                // must make the new one Trellis's.
+                assert!(
+                    conditioned_on_managed_by(statement, "aws:RequestTag"),
+                    "{action}: only with aws:RequestTag/{MANAGED_BY} ({statement})"
+                );
+            } else if operation == "TagResource" {
+                // Tagging what Trellis manages, or adopting (ManagedBy asked).
+                assert!(
+                    conditioned_on_managed_by(statement, "aws:ResourceTag")
+                        || conditioned_on_managed_by(statement, "aws:RequestTag"),
+                    "{action}: only on or to a ManagedBy resource ({statement})"
+                );
+            } else if conditioned_on_managed_by(statement, "aws:ResourceTag") {
+                // Changes and deletes of the resources Trellis manages.
+            } else {
+                // The one exception: a Gateway's auth policy on its service
+                // network, which may be a network Trellis did not create.
+                assert!(
+                    ["PutAuthPolicy", "UpdateServiceNetwork"].contains(&operation.as_str())
+                        && statement["Resource"]
+                            == "arn:aws:vpc-lattice:*:${aws:PrincipalAccount}:servicenetwork/*"
+                        && statement.get("Condition").is_none(),
+                    "{action}: only on resources tagged {MANAGED_BY} ({statement})"
+                );
+            }
+        }
     }
+}
 
+#[test]
+fn iam_policy_scopes_access_log_destinations_and_service_linked_roles() {
+    let policy = policy();
+    for action in ["s3:GetBucketPolicy", "s3:PutBucketPolicy"] {
+        for statement in granting(&policy, action) {
+            assert_eq!(
+                statement["Resource"], "arn:aws:s3:::*lattice-access-logs*",
+                "{action}: only access-log buckets"
+            );
+            assert_eq!(
+                statement["Condition"]["StringEquals"]["aws:ResourceAccount"],
+                "${aws:PrincipalAccount}",
+                "{action}: only the role's own account's buckets"
+            );
+        }
+    }
+    for statement in granting(&policy, "firehose:TagDeliveryStream") {
+        assert_eq!(
+            statement["Resource"],
+            "arn:aws:firehose:*:${aws:PrincipalAccount}:deliverystream/*"
+        );
+    }
     // The service-linked roles, each only for its service.
     for service in ["vpc-lattice.amazonaws.com", "delivery.logs.amazonaws.com"] {
         assert!(
@@ -380,28 +501,45 @@ fn iam_policy_grants_what_lattice_needs_besides_and_no_tagging_api() {
             "no iam:CreateServiceLinkedRole statement limited to {service}"
         );
     }
-
+    for statement in granting(&policy, "iam:CreateServiceLinkedRole") {
+        assert!(
+            statement.get("Condition").is_some(),
+            "iam:CreateServiceLinkedRole must be conditioned"
+        );
+    }
+    // Nothing but reads, the account-wide log-delivery calls and the EC2
+    // checks on every resource without a condition.
     for statement in statements(&policy) {
-        for action in actions(statement) {
-            let (service, name) = action
-                .split_once(':')
-                .unwrap_or_else(|| panic!("`{action}` is not service:Action"));
-            assert!(
-                ["vpc-lattice", "ec2", "logs", "firehose", "s3", "iam"].contains(&service),
-                "`{action}`: Trellis needs no {service} permission (no tag:* either: it \
-                 tags through the VPC Lattice API)"
-            );
-            assert!(!name.contains('*'), "`{action}`: name the actions");
-            if service == "ec2" {
-                assert!(name.starts_with("Describe"), "`{action}`: ec2 is read only");
-            }
-            if service == "iam" {
+        if statement["Resource"] == "*" && statement.get("Condition").is_none() {
+            for action in actions(statement) {
+                let (service, name) = action.split_once(':').unwrap();
                 assert!(
-                    statement.get("Condition").is_some(),
-                    "`{action}` must be conditioned"
+                    name.starts_with("Get")
+                        || name.starts_with("List")
+                        || name.starts_with("Describe")
+                        || (service == "logs"
+                            && ["CreateLogDelivery", "DeleteLogDelivery", "PutResourcePolicy"]
+                                .contains(&name)),
+                    "`{action}` on every resource without a condition"
                 );
             }
         }
+    }
+}
+
+#[test]
+fn the_deploy_guide_tables_the_policy() {
+    let guide = read(&workspace().join("docs/deploy.md"));
+    let section = guide
+        .split("\n## ")
+        .find(|section| section.starts_with("3. IAM"))
+        .expect("docs/deploy.md has the IAM section");
+    for statement in statements(&policy()) {
+        let sid = statement["Sid"].as_str().expect("every statement has a Sid");
+        assert!(
+            section.contains(&format!("| `{sid}` |")),
+            "docs/deploy.md's IAM table lacks the statement {sid}"
+        );
     }
 }
 

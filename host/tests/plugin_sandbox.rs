@@ -4,6 +4,7 @@
 //! keeps serving the next call, and the other objects of a plan go on.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use trellis::config::ClusterConfig;
@@ -12,7 +13,7 @@ use trellis::lattice::InMemoryLattice;
 use trellis::plugin::bindings::types::{
     AttachedListener, CallContext, KeyValue, ObjectMeta, RouteInput, RouteKind, RouteRule,
 };
-use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginLimits, PluginSet};
+use trellis::plugin::{LogLimits, Plugin, PluginEngine, PluginError, PluginLimits, PluginSet};
 use trellis::reconcile::{PlanReport, plan};
 
 fn misbehaving(limits: PluginLimits) -> Plugin {
@@ -25,9 +26,43 @@ fn quick_limits() -> PluginLimits {
     PluginLimits {
         timeout: Duration::from_millis(200),
         memory_bytes: 16 << 20,
-        log_lines: 100,
+        log: LogLimits::default(),
     }
 }
+
+/// What the host logs while the guard lives (this thread; plugin calls of a
+/// current-thread runtime run on it), as plain text.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+const BUDGET_NOTICE: &str = "plugin reached its log budget";
 
 fn context() -> CallContext {
     CallContext {
@@ -152,12 +187,88 @@ async fn a_refusal_carries_the_plugins_reason_and_field() {
 }
 
 #[tokio::test]
-async fn a_log_flood_is_cut_at_the_budget_and_the_call_succeeds() {
+async fn a_log_flood_is_cut_at_the_line_budget_and_the_call_succeeds() {
     let plugin = misbehaving(quick_limits());
+    let (captured, _guard) = Captured::start();
     plugin
         .translate_route(&context(), &route("log-flood"), None)
         .await
         .expect("logging does not fail the call");
+    let text = captured.text();
+    let lines: Vec<&str> = text.lines().filter(|line| line.contains(" line ")).collect();
+    assert_eq!(lines.len(), 100, "{text}");
+    assert!(lines[99].contains("line 99"), "{}", lines[99]);
+    assert_eq!(text.matches(BUDGET_NOTICE).count(), 1, "{text}");
+    assert!(text.contains("trellis_test_plugin_misbehaving"));
+}
+
+#[tokio::test]
+async fn huge_log_lines_are_cut_and_a_call_logs_at_most_its_byte_budget() {
+    let plugin = misbehaving(quick_limits());
+    let (captured, _guard) = Captured::start();
+    // 100 lines of a 1 MiB message and a 1 MiB field: 200 MiB offered.
+    plugin
+        .translate_route(&context(), &route("log-bytes"), None)
+        .await
+        .expect("logging does not fail the call");
+    let text = captured.text();
+    let limits = LogLimits::default();
+    // Each line is cut to 4 KiB; 64 KiB hold 16 of them.
+    let cut = text.lines().filter(|line| line.contains("…[cut]")).count();
+    assert_eq!(cut, limits.call_bytes / limits.line_bytes, "{}", text.len());
+    assert_eq!(text.matches(BUDGET_NOTICE).count(), 1);
+    // The formatting of 16 lines and the notice add little to 64 KiB.
+    assert!(
+        text.len() < limits.call_bytes + 4096,
+        "{} bytes logged",
+        text.len()
+    );
+    // A second call has its own budget.
+    let before = text.len();
+    plugin
+        .translate_route(&context(), &route("log-bytes"), None)
+        .await
+        .unwrap();
+    assert!(captured.text().len() > before + limits.call_bytes / 2);
+}
+
+#[tokio::test]
+async fn wasi_random_is_the_same_in_every_call() {
+    let domain = |translation: trellis::plugin::bindings::types::RouteTranslation| {
+        translation
+            .service
+            .custom_domain_name
+            .expect("the random mode names a domain")
+    };
+    let plugin = misbehaving(quick_limits());
+    let first = domain(
+        plugin
+            .translate_route(&context(), &route("random"), None)
+            .await
+            .unwrap(),
+    );
+    let again = domain(
+        plugin
+            .translate_route(&context(), &route("random"), None)
+            .await
+            .unwrap(),
+    );
+    // Another engine, another load: still the same bytes.
+    let elsewhere = domain(
+        misbehaving(quick_limits())
+            .translate_route(&context(), &route("random"), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(first, again);
+    assert_eq!(first, elsewhere);
+    // Eight bytes of each generator, in hex; the two are seeded apart.
+    let parts: Vec<&str> = first.split('.').collect();
+    assert_eq!(parts.len(), 4, "{first}");
+    assert_eq!(&parts[2..], ["random", "test"]);
+    assert!(parts[..2].iter().all(|hex| hex.len() == 16), "{first}");
+    assert_ne!(parts[0], parts[1], "{first}");
+    assert_ne!(parts[0], "0000000000000000", "{first}");
 }
 
 #[test]

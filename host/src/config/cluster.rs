@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::identity::{InvalidIdentity, check_identity};
+
 /// The cluster a plan or a controller runs for.
 ///
 /// `cluster.yaml` holds it in camelCase:
@@ -57,6 +59,13 @@ pub enum ClusterConfigError {
     /// A required field is empty.
     #[error("{path}: field `{field}` must not be empty")]
     Empty { path: String, field: &'static str },
+    /// A field's value breaks its rule (see [`check_identity`]).
+    #[error("{path}: field `{field}`: {source}")]
+    Invalid {
+        path: String,
+        field: &'static str,
+        source: InvalidIdentity,
+    },
 }
 
 impl ClusterConfig {
@@ -79,9 +88,17 @@ impl ClusterConfig {
             path: shown.clone(),
             source,
         })?;
+        Self::parse(&shown, &text)
+    }
+
+    /// Parses and checks the text of a `cluster.yaml` read from `path` (used
+    /// in errors only): the required fields are present and not empty, and
+    /// the name, VPC, account and region follow the rules `trellis run`
+    /// applies to its settings ([`check_identity`]).
+    pub fn parse(path: &str, text: &str) -> Result<Self, ClusterConfigError> {
         let config: Self =
-            serde_yaml_ng::from_str(&text).map_err(|source| ClusterConfigError::Parse {
-                path: shown.clone(),
+            serde_yaml_ng::from_str(text).map_err(|source| ClusterConfigError::Parse {
+                path: path.to_owned(),
                 source,
             })?;
         let required = [
@@ -91,8 +108,16 @@ impl ClusterConfig {
             ("region", &config.region),
         ];
         if let Some((field, _)) = required.iter().find(|(_, value)| value.trim().is_empty()) {
-            return Err(ClusterConfigError::Empty { path: shown, field });
+            return Err(ClusterConfigError::Empty {
+                path: path.to_owned(),
+                field,
+            });
         }
+        check_identity(&config).map_err(|source| ClusterConfigError::Invalid {
+            path: path.to_owned(),
+            field: source.field.yaml_key(),
+            source,
+        })?;
         Ok(config)
     }
 
@@ -109,5 +134,59 @@ impl ClusterConfig {
             (Some(default), true) => default,
             _ => name,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "clusterName: workload-1\nvpcId: vpc-0123456789abcdef0\naccountId: \"123456789012\"\nregion: us-west-2\n";
+
+    #[test]
+    fn a_valid_file_parses_and_makes_its_managed_by() {
+        let config = ClusterConfig::parse("cluster.yaml", VALID).unwrap();
+        assert_eq!(
+            config.managed_by(),
+            "123456789012/workload-1/vpc-0123456789abcdef0"
+        );
+    }
+
+    #[test]
+    fn ids_trellis_run_refuses_are_refused_naming_the_field() {
+        for (from, to, field) in [
+            ("\"123456789012\"", "abc/def", "accountId"),
+            ("vpc-0123456789abcdef0", "not-a-vpc", "vpcId"),
+            ("workload-1", "team/prod", "clusterName"),
+            ("us-west-2", "moon", "region"),
+        ] {
+            let text = VALID.replace(from, to);
+            let error = ClusterConfig::parse("c/cluster.yaml", &text).unwrap_err();
+            assert!(
+                matches!(&error, ClusterConfigError::Invalid { field: named, .. } if *named == field),
+                "{error}"
+            );
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&format!("c/cluster.yaml: field `{field}`: `{to}` is not")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_field_is_named() {
+        let text = VALID.replace("workload-1", "\"\"");
+        let error = ClusterConfig::parse("cluster.yaml", &text).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ClusterConfigError::Empty {
+                    field: "clusterName",
+                    ..
+                }
+            ),
+            "{error}"
+        );
     }
 }

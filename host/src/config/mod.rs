@@ -2,9 +2,11 @@
 //! settings.
 
 mod cluster;
+mod identity;
 mod settings;
 
 pub use cluster::{ClusterConfig, ClusterConfigError};
+pub use identity::{IdentityField, InvalidIdentity, check_identity};
 pub use settings::{
     DEFAULT_SETTINGS_FILE, IGNORED_ENVIRONMENT, LeaderElection, RawSettings, Scalar, Settings,
     SettingsError,

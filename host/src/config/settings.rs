@@ -15,7 +15,7 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use super::ClusterConfig;
+use super::{ClusterConfig, check_identity};
 
 /// Where the settings file is looked for when none is named.
 pub const DEFAULT_SETTINGS_FILE: &str = "/etc/trellis/trellis.toml";
@@ -330,19 +330,10 @@ impl RawSettings {
                 .filter(|name| !name.trim().is_empty()),
             service_network_override: false,
         };
-        if !cluster.account_id.chars().all(|c| c.is_ascii_digit()) || cluster.account_id.len() != 12
-        {
-            return Err(SettingsError::Invalid {
-                variable: "AWS_ACCOUNT_ID",
-                message: format!("`{}` is not a 12-digit AWS account id", cluster.account_id),
-            });
-        }
-        if !cluster.vpc_id.starts_with("vpc-") {
-            return Err(SettingsError::Invalid {
-                variable: "CLUSTER_VPC_ID",
-                message: format!("`{}` is not a VPC id (vpc-…)", cluster.vpc_id),
-            });
-        }
+        check_identity(&cluster).map_err(|error| SettingsError::Invalid {
+            variable: error.field.variable(),
+            message: error.to_string(),
+        })?;
         let override_asked = self
             .enable_service_network_override
             .is_some_and(|value| value.text().eq_ignore_ascii_case("true"));

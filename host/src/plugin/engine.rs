@@ -14,6 +14,7 @@ use wasmtime::{Cache, Config, Engine, InstanceAllocationStrategy, PoolingAllocat
 use super::bindings;
 use super::cache::{self, CacheStats};
 use super::error::PluginError;
+use super::log_budget::LogLimits;
 use super::sandbox::Sandbox;
 
 /// How often the epoch advances; the granularity of call timeouts.
@@ -30,17 +31,18 @@ pub struct PluginLimits {
     pub timeout: Duration,
     /// Linear memory a call's instance may grow to, in bytes.
     pub memory_bytes: usize,
-    /// Log lines a call may emit; the rest are dropped (with one warning).
-    pub log_lines: usize,
+    /// What a call may log: lines, bytes per line, bytes per call; the rest
+    /// is dropped (with one warning).
+    pub log: LogLimits,
 }
 
 impl Default for PluginLimits {
-    /// One second, 64 MiB and 100 log lines per call.
+    /// One second, 64 MiB and [`LogLimits::default`] per call.
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(1),
             memory_bytes: 64 << 20,
-            log_lines: 100,
+            log: LogLimits::default(),
         }
     }
 }

@@ -336,7 +336,7 @@ impl Plugin {
         let limits = self.engine.limits();
         let mut store = Store::new(
             self.engine.engine(),
-            Sandbox::new(&self.name, limits.memory_bytes, limits.log_lines),
+            Sandbox::new(&self.name, limits.memory_bytes, limits.log),
         );
         store.limiter(|sandbox| sandbox);
         store.set_epoch_deadline(self.engine.timeout_ticks());

@@ -2,16 +2,32 @@
 //! and the `log` import.
 //!
 //! A plugin gets no filesystem, network, environment or arguments; its
-//! clocks are frozen at the epoch and its insecure random seed is fixed, so
-//! that a plugin's output depends only on its inputs.
+//! clocks are frozen at the epoch, and `wasi:random` (`random`, `insecure`
+//! and `insecure-seed`) answers from generators seeded with fixed values, the
+//! same in every call: the WIT promises plugins no entropy, so that a
+//! plugin's output depends only on its inputs.
 
 use std::time::{Duration, Instant};
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::log::{Host as LogHost, Level};
+use super::log_budget::{LogBudget, LogLimits, Verdict};
+
+/// The seed of `wasi:random/random`: fixed, so that every call sees the
+/// same bytes.
+const RANDOM_SEED: u64 = 0x7472_656c_6c69_7301;
+
+/// The seed of `wasi:random/insecure`.
+const INSECURE_RANDOM_SEED: u64 = 0x7472_656c_6c69_7302;
+
+/// The most bytes one `get-random-bytes` call may ask for; a larger request
+/// traps.
+const MAX_RANDOM_BYTES: u64 = 1 << 20;
 
 /// Store data of one plugin call.
 pub(super) struct Sandbox {
@@ -20,17 +36,20 @@ pub(super) struct Sandbox {
     table: ResourceTable,
     memory_limit: usize,
     memory_exceeded: bool,
-    log_lines_left: usize,
+    log: LogBudget,
     started: Instant,
 }
 
 impl Sandbox {
     /// Store data for a call to `plugin` with the given budgets.
-    pub(super) fn new(plugin: &str, memory_limit: usize, log_lines: usize) -> Self {
+    pub(super) fn new(plugin: &str, memory_limit: usize, log: LogLimits) -> Self {
         let wasi = WasiCtx::builder()
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
+            .secure_random(StdRng::seed_from_u64(RANDOM_SEED))
+            .insecure_random(StdRng::seed_from_u64(INSECURE_RANDOM_SEED))
             .insecure_random_seed(0)
+            .max_random_size(MAX_RANDOM_BYTES)
             .build();
         Self {
             plugin: plugin.to_owned(),
@@ -38,7 +57,7 @@ impl Sandbox {
             table: ResourceTable::new(),
             memory_limit,
             memory_exceeded: false,
-            log_lines_left: log_lines,
+            log: LogBudget::new(log),
             started: Instant::now(),
         }
     }
@@ -89,28 +108,24 @@ impl ResourceLimiter for Sandbox {
 
 impl LogHost for Sandbox {
     fn log(&mut self, level: Level, message: String, fields: Vec<(String, String)>) {
-        if self.log_lines_left == 0 {
-            return;
-        }
-        self.log_lines_left -= 1;
         let plugin = self.plugin.as_str();
-        let fields = fields
-            .iter()
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let (message, fields) = match self.log.admit(&message, &fields) {
+            Verdict::Log { message, fields } => (message, fields),
+            Verdict::DropWithNotice => {
+                tracing::warn!(
+                    plugin,
+                    "plugin reached its log budget; further lines of this call are dropped"
+                );
+                return;
+            }
+            Verdict::Drop => return,
+        };
         match level {
             Level::Trace => tracing::trace!(plugin, fields, "{message}"),
             Level::Debug => tracing::debug!(plugin, fields, "{message}"),
             Level::Info => tracing::info!(plugin, fields, "{message}"),
             Level::Warn => tracing::warn!(plugin, fields, "{message}"),
             Level::Error => tracing::error!(plugin, fields, "{message}"),
-        }
-        if self.log_lines_left == 0 {
-            tracing::warn!(
-                plugin,
-                "plugin reached its log line budget; further lines of this call are dropped"
-            );
         }
     }
 }

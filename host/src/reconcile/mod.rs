@@ -20,6 +20,9 @@
 
 pub mod normalize;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 mod apply;
 mod plan;
 mod translate;

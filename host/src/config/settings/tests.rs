@@ -164,3 +164,23 @@ fn leader_election_takes_namespace_and_identity_from_the_pod() {
         })
     );
 }
+
+#[test]
+fn identity_values_are_checked_by_the_rules_cluster_yaml_shares() {
+    for (variable, value) in [
+        ("AWS_ACCOUNT_ID", "abc/def"),
+        ("CLUSTER_VPC_ID", "not-a-vpc"),
+        ("CLUSTER_NAME", "team/prod"),
+        ("REGION", "west"),
+    ] {
+        let mut pairs = REQUIRED.to_vec();
+        pairs.retain(|(name, _)| *name != variable);
+        pairs.push((variable, value));
+        let error = resolve(None, &env(&pairs), &RawSettings::default()).unwrap_err();
+        assert!(
+            matches!(&error, SettingsError::Invalid { variable: named, message }
+                if *named == variable && message.contains(value)),
+            "{variable}={value}: {error}"
+        );
+    }
+}

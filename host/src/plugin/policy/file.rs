@@ -23,12 +23,19 @@ pub fn read_policy_file(path: &Path) -> Result<Vec<PolicyEntry>, PolicyError> {
         file: path.to_owned(),
         source,
     })?;
-    let document = ImDocument::parse(text.as_str()).map_err(|error| PolicyError::Syntax {
+    parse_policy_file(path, &text)
+}
+
+/// The entries of `text`, a policy file read from `path`, checked as
+/// [`read_policy_file`] checks them; `path` names the file in errors and
+/// relative plugin paths are taken against its folder (nothing is read).
+pub fn parse_policy_file(path: &Path, text: &str) -> Result<Vec<PolicyEntry>, PolicyError> {
+    let document = ImDocument::parse(text).map_err(|error| PolicyError::Syntax {
         file: path.to_owned(),
-        line: error.span().map_or(1, |span| line_at(&text, span.start)),
+        line: error.span().map_or(1, |span| line_at(text, span.start)),
         message: error.message().trim_end().to_owned(),
     })?;
-    let raw: RawFile = Figment::from(Toml::string(&text))
+    let raw: RawFile = Figment::from(Toml::string(text))
         .extract()
         .map_err(|error| figment_problem(error).at(path, &document))?;
     let mut entries: Vec<PolicyEntry> = Vec::with_capacity(raw.plugin.len());

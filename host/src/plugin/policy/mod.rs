@@ -18,7 +18,7 @@ mod selector;
 
 pub use entry::{PolicyEntry, RESERVED_NAME};
 pub use error::PolicyError;
-pub use file::read_policy_file;
+pub use file::{parse_policy_file, read_policy_file};
 pub use folder::policy_files;
 pub use selector::{KINDS, Selector};
 

@@ -14,11 +14,18 @@
 //! | `dup-priority` | gives two rules the same priority                        |
 //! | `bad-tags`     | returns one tag list too few                             |
 //! | `log-flood`    | logs 10,000 lines, then behaves                          |
+//! | `log-bytes`    | logs 100 lines of 1 MiB (and a 1 MiB field), then behaves |
+//! | `random`       | names `<random hex>.<insecure random hex>.random.test` as the service's custom domain (translate-route) |
 //!
 //! Without the annotation it behaves: one listener per attached port with a
 //! fixed-response 404 default and one fixed-response 200 rule per route rule.
 
 wit_bindgen::generate!({ world: "plugin", path: "../../../wit/since_v0.1.0" });
+
+/// `wasi:random`, read directly (not through std), for the `random` mode.
+mod wasi_random {
+    wit_bindgen::generate!({ world: "wasi:random/imports", path: "wit/random.wit" });
+}
 
 use exports::trellis::plugin::auth::{self, AuthPolicy};
 use exports::trellis::plugin::naming::{self, NamingSubject};
@@ -65,8 +72,32 @@ fn misbehave(mode: &str) {
                 log(Level::Info, &format!("line {line}"), &[]);
             }
         }
+        "log-bytes" => {
+            let line = "x".repeat(1 << 20);
+            let fields = [KeyValue {
+                key: "payload".into(),
+                value: line.clone(),
+            }];
+            for _ in 0..100 {
+                log(Level::Info, &line, &fields);
+            }
+        }
         _ => {}
     }
+}
+
+/// A domain name made of 8 bytes of `wasi:random/random` and 8 of
+/// `wasi:random/insecure`, in hex.
+fn random_domain() -> String {
+    let hex = |bytes: Vec<u8>| {
+        bytes
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    };
+    let secure = hex(wasi_random::wasi::random::random::get_random_bytes(8));
+    let insecure = hex(wasi_random::wasi::random::insecure::get_insecure_random_bytes(8));
+    format!("{secure}.{insecure}.random.test")
 }
 
 impl translate::Guest for Misbehaving {
@@ -126,7 +157,7 @@ impl translate::Guest for Misbehaving {
             .collect();
         Ok(RouteTranslation {
             service: ServiceSpec {
-                custom_domain_name: None,
+                custom_domain_name: (mode == "random").then(random_domain),
                 certificate_arn: None,
                 service_networks: networks,
                 listeners,
