@@ -74,10 +74,7 @@ fn misbehave(mode: &str) {
         }
         "log-bytes" => {
             let line = "x".repeat(1 << 20);
-            let fields = [KeyValue {
-                key: "payload".into(),
-                value: line.clone(),
-            }];
+            let fields = [("payload".to_owned(), line.clone())];
             for _ in 0..100 {
                 log(Level::Info, &line, &fields);
             }
