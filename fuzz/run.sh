@@ -8,7 +8,7 @@
 #
 # A crash stops the run (exit 1) and leaves its input in
 # fuzz/artifacts/<target>/; reproduce it with
-# `cargo fuzz run --sanitizer none <target> <file>` and turn it into a unit
+# `cargo fuzz run --dev --sanitizer none <target> <file>` and turn it into a unit
 # test beside the code it broke.
 #
 # The toolchain is the pinned stable one of rust-toolchain.toml (it has the
@@ -49,7 +49,7 @@ seed plugin_output '*.json' fuzz/seeds/plugin_output
 seed emulator_requests '*' fuzz/seeds/emulator_requests
 
 start=$(date +%s)
-cargo fuzz build --sanitizer none
+cargo fuzz build --dev --sanitizer none
 echo "fuzz: built in $(( $(date +%s) - start )) s"
 
 mkdir -p fuzz/artifacts
@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
   start=$(date +%s)
   log="fuzz/artifacts/$target.log"
   status=0
-  cargo fuzz run --sanitizer none "$target" "fuzz/corpus/$target" -- \
+  cargo fuzz run --dev --sanitizer none "$target" "fuzz/corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')

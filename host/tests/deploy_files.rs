@@ -411,10 +411,7 @@ fn iam_policy_grants_exactly_what_lattice_needs_besides() {
         let (service, name) = action
             .split_once(':')
             .unwrap_or_else(|| panic!("`{action}` is not service:Action"));
-        assert!(
-            service != "tag",
-            "Trellis tags through the VPC Lattice API"
-        );
+        assert!(service != "tag", "Trellis tags through the VPC Lattice API");
         assert!(!name.contains('*'), "`{action}`: name the actions");
         if service == "ec2" {
             assert!(name.starts_with("Describe"), "`{action}`: ec2 is read only");
@@ -434,7 +431,10 @@ fn iam_policy_reads_everything_and_changes_only_what_trellis_manages() {
             let unconditioned_everywhere =
                 statement["Resource"] == "*" && statement.get("Condition").is_none();
             if reads {
-                assert!(unconditioned_everywhere, "{action}: reads hold on * ({statement})");
+                assert!(
+                    unconditioned_everywhere,
+                    "{action}: reads hold on * ({statement})"
+                );
             } else if operation.starts_with("Create") {
                 // A create names no existing resource: the tags it asks for
                 // must make the new one Trellis's.
@@ -518,8 +518,12 @@ fn iam_policy_scopes_access_log_destinations_and_service_linked_roles() {
                         || name.starts_with("List")
                         || name.starts_with("Describe")
                         || (service == "logs"
-                            && ["CreateLogDelivery", "DeleteLogDelivery", "PutResourcePolicy"]
-                                .contains(&name)),
+                            && [
+                                "CreateLogDelivery",
+                                "DeleteLogDelivery",
+                                "PutResourcePolicy"
+                            ]
+                            .contains(&name)),
                     "`{action}` on every resource without a condition"
                 );
             }
@@ -535,7 +539,9 @@ fn the_deploy_guide_tables_the_policy() {
         .find(|section| section.starts_with("3. IAM"))
         .expect("docs/deploy.md has the IAM section");
     for statement in statements(&policy()) {
-        let sid = statement["Sid"].as_str().expect("every statement has a Sid");
+        let sid = statement["Sid"]
+            .as_str()
+            .expect("every statement has a Sid");
         assert!(
             section.contains(&format!("| `{sid}` |")),
             "docs/deploy.md's IAM table lacks the statement {sid}"

@@ -195,7 +195,10 @@ async fn a_log_flood_is_cut_at_the_line_budget_and_the_call_succeeds() {
         .await
         .expect("logging does not fail the call");
     let text = captured.text();
-    let lines: Vec<&str> = text.lines().filter(|line| line.contains(" line ")).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains(" line "))
+        .collect();
     assert_eq!(lines.len(), 100, "{text}");
     assert!(lines[99].contains("line 99"), "{}", lines[99]);
     assert_eq!(text.matches(BUDGET_NOTICE).count(), 1, "{text}");

@@ -72,33 +72,15 @@ pub struct InvalidIdentity {
 /// - region: lowercase words and a final number joined by single hyphens,
 ///   at least three parts (`us-west-2`, `us-gov-east-1`).
 pub fn check_identity(cluster: &ClusterConfig) -> Result<(), InvalidIdentity> {
-    let checks: [(IdentityField, &str, fn(&str) -> bool, &'static str); 4] = [
-        (
-            IdentityField::ClusterName,
-            &cluster.cluster_name,
-            is_cluster_name,
-            "a cluster name (1-100 letters, digits, '-', '_' or '.', starting with a letter or digit)",
-        ),
-        (
-            IdentityField::VpcId,
-            &cluster.vpc_id,
-            is_vpc_id,
-            "a VPC id (vpc- and 8 or 17 lowercase hex digits)",
-        ),
-        (
-            IdentityField::AccountId,
-            &cluster.account_id,
-            is_account_id,
-            "a 12-digit AWS account id",
-        ),
-        (
-            IdentityField::Region,
-            &cluster.region,
-            is_region,
-            "an AWS region (like us-west-2)",
-        ),
+    let fields = [
+        IdentityField::ClusterName,
+        IdentityField::VpcId,
+        IdentityField::AccountId,
+        IdentityField::Region,
     ];
-    for (field, value, valid, expected) in checks {
+    for field in fields {
+        let value = field.value(cluster);
+        let (valid, expected) = field.rule();
         if !valid(value) {
             return Err(InvalidIdentity {
                 field,
@@ -108,6 +90,34 @@ pub fn check_identity(cluster: &ClusterConfig) -> Result<(), InvalidIdentity> {
         }
     }
     Ok(())
+}
+
+impl IdentityField {
+    /// The field's value in `cluster`.
+    fn value(self, cluster: &ClusterConfig) -> &str {
+        match self {
+            Self::ClusterName => &cluster.cluster_name,
+            Self::VpcId => &cluster.vpc_id,
+            Self::AccountId => &cluster.account_id,
+            Self::Region => &cluster.region,
+        }
+    }
+
+    /// The field's check, and what it accepts in words.
+    fn rule(self) -> (fn(&str) -> bool, &'static str) {
+        match self {
+            Self::ClusterName => (
+                is_cluster_name,
+                "a cluster name (1-100 letters, digits, '-', '_' or '.', starting with a letter or digit)",
+            ),
+            Self::VpcId => (
+                is_vpc_id,
+                "a VPC id (vpc- and 8 or 17 lowercase hex digits)",
+            ),
+            Self::AccountId => (is_account_id, "a 12-digit AWS account id"),
+            Self::Region => (is_region, "an AWS region (like us-west-2)"),
+        }
+    }
 }
 
 fn is_cluster_name(name: &str) -> bool {
@@ -177,7 +187,12 @@ mod tests {
             check_identity(&cluster(|c| c.vpc_id = "vpc-0a1b2c3d".into())),
             Ok(())
         );
-        for region in ["us-gov-east-1", "ap-southeast-4", "cn-north-1", "eu-central-1"] {
+        for region in [
+            "us-gov-east-1",
+            "ap-southeast-4",
+            "cn-north-1",
+            "eu-central-1",
+        ] {
             let region = region.to_owned();
             assert_eq!(check_identity(&cluster(|c| c.region = region)), Ok(()));
         }
@@ -186,17 +201,41 @@ mod tests {
     #[test]
     fn refuses_values_that_would_break_the_managed_by_tag() {
         let cases: [(fn(&mut ClusterConfig), IdentityField); 12] = [
-            (|c| c.account_id = "abc/def".into(), IdentityField::AccountId),
-            (|c| c.account_id = "12345678901".into(), IdentityField::AccountId),
-            (|c| c.account_id = "12345678901a".into(), IdentityField::AccountId),
+            (
+                |c| c.account_id = "abc/def".into(),
+                IdentityField::AccountId,
+            ),
+            (
+                |c| c.account_id = "12345678901".into(),
+                IdentityField::AccountId,
+            ),
+            (
+                |c| c.account_id = "12345678901a".into(),
+                IdentityField::AccountId,
+            ),
             (|c| c.vpc_id = "not-a-vpc".into(), IdentityField::VpcId),
             (|c| c.vpc_id = "vpc-".into(), IdentityField::VpcId),
-            (|c| c.vpc_id = "vpc-0123456789ABCDEF0".into(), IdentityField::VpcId),
-            (|c| c.vpc_id = "vpc-0123/56789abcdef0".into(), IdentityField::VpcId),
-            (|c| c.cluster_name = "team/prod".into(), IdentityField::ClusterName),
+            (
+                |c| c.vpc_id = "vpc-0123456789ABCDEF0".into(),
+                IdentityField::VpcId,
+            ),
+            (
+                |c| c.vpc_id = "vpc-0123/56789abcdef0".into(),
+                IdentityField::VpcId,
+            ),
+            (
+                |c| c.cluster_name = "team/prod".into(),
+                IdentityField::ClusterName,
+            ),
             (|c| c.cluster_name = "".into(), IdentityField::ClusterName),
-            (|c| c.cluster_name = "-lead".into(), IdentityField::ClusterName),
-            (|c| c.cluster_name = "x".repeat(101), IdentityField::ClusterName),
+            (
+                |c| c.cluster_name = "-lead".into(),
+                IdentityField::ClusterName,
+            ),
+            (
+                |c| c.cluster_name = "x".repeat(101),
+                IdentityField::ClusterName,
+            ),
             (|c| c.region = "us-west".into(), IdentityField::Region),
         ];
         for (edit, field) in cases {
@@ -204,7 +243,13 @@ mod tests {
             let error = check_identity(&config).unwrap_err();
             assert_eq!(error.field, field, "{config:?}");
         }
-        for region in ["US-WEST-2", "us--west-2", "us-west-", "-us-west-2", "us-west-200"] {
+        for region in [
+            "US-WEST-2",
+            "us--west-2",
+            "us-west-",
+            "-us-west-2",
+            "us-west-200",
+        ] {
             let region = region.to_owned();
             let error = check_identity(&cluster(|c| c.region = region.clone())).unwrap_err();
             assert_eq!(error.field, IdentityField::Region, "{region}");

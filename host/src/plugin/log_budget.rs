@@ -237,10 +237,7 @@ mod tests {
     fn a_short_line_fitting_what_is_left_is_dropped_after_the_notice_too() {
         let mut budget = LogBudget::new(limits(1000, 100, 150));
         logged(budget.admit(&"x".repeat(100), &[]));
-        assert_eq!(
-            budget.admit(&"x".repeat(100), &[]),
-            Verdict::DropWithNotice
-        );
+        assert_eq!(budget.admit(&"x".repeat(100), &[]), Verdict::DropWithNotice);
         // Once spent, the budget stays spent: no line after the notice.
         assert_eq!(budget.admit("short", &[]), Verdict::Drop);
     }
