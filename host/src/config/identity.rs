@@ -198,61 +198,45 @@ mod tests {
         }
     }
 
+    /// `cluster` with `value` in `field`.
+    fn with(field: IdentityField, value: &str) -> ClusterConfig {
+        cluster(|c| {
+            let slot = match field {
+                IdentityField::ClusterName => &mut c.cluster_name,
+                IdentityField::VpcId => &mut c.vpc_id,
+                IdentityField::AccountId => &mut c.account_id,
+                IdentityField::Region => &mut c.region,
+            };
+            *slot = value.to_owned();
+        })
+    }
+
     #[test]
     fn refuses_values_that_would_break_the_managed_by_tag() {
-        let cases: [(fn(&mut ClusterConfig), IdentityField); 12] = [
-            (
-                |c| c.account_id = "abc/def".into(),
-                IdentityField::AccountId,
-            ),
-            (
-                |c| c.account_id = "12345678901".into(),
-                IdentityField::AccountId,
-            ),
-            (
-                |c| c.account_id = "12345678901a".into(),
-                IdentityField::AccountId,
-            ),
-            (|c| c.vpc_id = "not-a-vpc".into(), IdentityField::VpcId),
-            (|c| c.vpc_id = "vpc-".into(), IdentityField::VpcId),
-            (
-                |c| c.vpc_id = "vpc-0123456789ABCDEF0".into(),
-                IdentityField::VpcId,
-            ),
-            (
-                |c| c.vpc_id = "vpc-0123/56789abcdef0".into(),
-                IdentityField::VpcId,
-            ),
-            (
-                |c| c.cluster_name = "team/prod".into(),
-                IdentityField::ClusterName,
-            ),
-            (|c| c.cluster_name = "".into(), IdentityField::ClusterName),
-            (
-                |c| c.cluster_name = "-lead".into(),
-                IdentityField::ClusterName,
-            ),
-            (
-                |c| c.cluster_name = "x".repeat(101),
-                IdentityField::ClusterName,
-            ),
-            (|c| c.region = "us-west".into(), IdentityField::Region),
+        let long_name = "x".repeat(101);
+        let cases = [
+            (IdentityField::AccountId, "abc/def"),
+            (IdentityField::AccountId, "12345678901"),
+            (IdentityField::AccountId, "12345678901a"),
+            (IdentityField::VpcId, "not-a-vpc"),
+            (IdentityField::VpcId, "vpc-"),
+            (IdentityField::VpcId, "vpc-0123456789ABCDEF0"),
+            (IdentityField::VpcId, "vpc-0123/56789abcdef0"),
+            (IdentityField::ClusterName, "team/prod"),
+            (IdentityField::ClusterName, ""),
+            (IdentityField::ClusterName, "-lead"),
+            (IdentityField::ClusterName, &long_name),
+            (IdentityField::Region, "us-west"),
+            (IdentityField::Region, "US-WEST-2"),
+            (IdentityField::Region, "us--west-2"),
+            (IdentityField::Region, "us-west-"),
+            (IdentityField::Region, "-us-west-2"),
+            (IdentityField::Region, "us-west-200"),
         ];
-        for (edit, field) in cases {
-            let config = cluster(edit);
-            let error = check_identity(&config).unwrap_err();
-            assert_eq!(error.field, field, "{config:?}");
-        }
-        for region in [
-            "US-WEST-2",
-            "us--west-2",
-            "us-west-",
-            "-us-west-2",
-            "us-west-200",
-        ] {
-            let region = region.to_owned();
-            let error = check_identity(&cluster(|c| c.region = region.clone())).unwrap_err();
-            assert_eq!(error.field, IdentityField::Region, "{region}");
+        for (field, value) in cases {
+            let error = check_identity(&with(field, value)).unwrap_err();
+            assert_eq!(error.field, field, "{value}");
+            assert_eq!(error.value, value);
         }
     }
 
