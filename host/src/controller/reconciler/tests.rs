@@ -187,9 +187,10 @@ async fn expect_route_patch(handle: &mut ApiHandle, route: impl Serialize) -> Va
     expect(handle, "PATCH", ROUTE_PATH, route).await
 }
 
-/// Takes the next request, a patch of the route's status, answers `route`;
-/// returns the patch.
+/// Takes the next requests, a read of the route and a merge patch of its
+/// status, answers `route` to both; returns the patch.
 async fn expect_route_status(handle: &mut ApiHandle, route: impl Serialize) -> Value {
+    expect(handle, "GET", ROUTE_PATH, &route).await;
     expect(handle, "PATCH", &format!("{ROUTE_PATH}/status"), route).await
 }
 
@@ -388,11 +389,35 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
     let snapshot = snapshot(&deleting);
     let (ctx, mut handle, _lattice) = context(&snapshot).await;
     let gateway = Arc::new(snapshot.gateways[0].clone());
-    let error = reconcile(gateway, ctx.clone()).await.unwrap_err();
+    let task = tokio::spawn(reconcile(gateway.clone(), ctx.clone()));
+    let status = expect(
+        &mut handle,
+        "PATCH",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/mesh/status",
+        gateway.as_ref(),
+    )
+    .await;
+    let blocked = &status["status"]["conditions"][0];
+    assert_eq!(blocked["type"], "DeletionBlocked");
+    assert_eq!(blocked["status"], "True");
+    let message = blocked["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("HTTPRoute default/rates"), "{message}");
+    let event = expect_event(&mut handle).await;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(event["reason"], "DeletionBlocked");
+    assert_eq!(event["note"], message.as_str());
+    assert_eq!(event["regarding"]["name"], "mesh");
+    let error = task.await.unwrap().unwrap_err();
     assert!(
-        matches!(&error, Error::GatewayInUse { route, .. } if route == "default/rates"),
+        matches!(&error, Error::GatewayInUse { routes, .. } if routes == &["HTTPRoute default/rates"]),
         "{error}"
     );
+
+    // The retry finds the condition on the Gateway: no second write or event.
+    let mut reported = (*gateway).clone();
+    reported.status = serde_json::from_value(status["status"].clone()).unwrap();
+    let again = reconcile(Arc::new(reported), ctx.clone()).await.unwrap_err();
+    assert!(matches!(again, Error::GatewayInUse { .. }), "{again}");
     assert!(
         manages(
             &ctx,
