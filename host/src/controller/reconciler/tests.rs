@@ -489,3 +489,60 @@ fn a_throttled_lattice_call_is_retried_as_transient_and_a_refused_one_is_not() {
         Duration::from_secs(300)
     );
 }
+
+/// [`OBJECTS`] and a ServiceNetwork object `mesh` being deleted (with
+/// `status`, if given), whose name the Gateway `mesh` has.
+fn with_deleting_network(status: Option<&Value>) -> String {
+    let status = status.map_or_else(String::new, |status| format!("status: {status}\n"));
+    format!(
+        "{OBJECTS}---\napiVersion: application-networking.k8s.aws/v1alpha1\nkind: ServiceNetwork\n\
+         metadata: {{name: mesh, generation: 1, finalizers: [servicenetwork.k8s.aws/resources], \
+         deletionTimestamp: '2026-01-01T00:00:00Z'}}\n{status}"
+    )
+}
+
+#[tokio::test]
+async fn a_deleted_service_network_object_names_its_gateway_once() {
+    let deleting = snapshot(&with_deleting_network(None));
+    let (ctx, mut handle, lattice) = context(&deleting).await;
+    let done = Reconciled {
+        calls: Vec::new(),
+        problems: Vec::new(),
+        statuses: Vec::new(),
+        produced_by: Vec::new(),
+    };
+    let object = deleting.policies[0].clone();
+    let running = ctx.clone();
+    let pass = done.clone();
+    let task =
+        tokio::spawn(async move { super::super::service_networks::reconcile(&running, &pass).await });
+    let status = expect(
+        &mut handle,
+        "PATCH",
+        "/apis/application-networking.k8s.aws/v1alpha1/servicenetworks/mesh/status",
+        &object,
+    )
+    .await;
+    let conditions = &status["status"]["conditions"];
+    assert_eq!(conditions[1]["reason"], "DeleteBlocked");
+    assert_eq!(conditions[2]["type"], "DeletionBlocked");
+    let message = conditions[2]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("Gateway default/mesh"), "{message}");
+    let event = expect_event(&mut handle).await;
+    assert_eq!(
+        (event["type"].as_str(), event["reason"].as_str()),
+        (Some("Warning"), Some("DeletionBlocked"))
+    );
+    assert_eq!(event["note"], message.as_str());
+    task.await.unwrap();
+    assert!(
+        !lattice.state().service_networks.is_empty(),
+        "the network stays"
+    );
+
+    // The next run sees its own condition: no write, no second event.
+    let reported = snapshot(&with_deleting_network(Some(&status["status"])));
+    let ctx = context_over(ctx.client.clone(), lattice, ctx.plugins.clone(), &reported);
+    super::super::service_networks::reconcile(&ctx, &done).await;
+    expect_no_request(&mut handle).await;
+}
