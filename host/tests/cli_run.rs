@@ -285,9 +285,8 @@ async fn the_leader_releases_its_lease_on_sigterm_and_a_standby_takes_over_at_on
             "trellis-leader",
         )
     };
-    let holder = || {
-        lease().and_then(|lease| lease["spec"]["holderIdentity"].as_str().map(str::to_owned))
-    };
+    let holder =
+        || lease().and_then(|lease| lease["spec"]["holderIdentity"].as_str().map(str::to_owned));
     let (mut leader, _) = start("replica-a");
     wait_for("the first replica to lead", || {
         holder().as_deref() == Some("replica-a")

@@ -18,7 +18,10 @@ pub enum Error {
     /// A Gateway is still referenced by routes (each named as
     /// `Kind namespace/name`); it keeps its finalizer.
     #[error("cannot delete gateway {gateway} - found referencing routes {}", routes.join(", "))]
-    GatewayInUse { gateway: String, routes: Vec<String> },
+    GatewayInUse {
+        gateway: String,
+        routes: Vec<String>,
+    },
 }
 
 impl Error {

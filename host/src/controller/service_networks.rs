@@ -12,9 +12,9 @@
 //! Lattice refuses (`DeleteError`, e.g. associations remain), and is
 //! retried on the next cluster-level run.
 
-use kube::{Resource, ResourceExt};
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
+use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 
 use super::blocked_deletion;

@@ -311,8 +311,13 @@ where
             "metadata": {"resourceVersion": live.metadata.resource_version},
             "status": {"parents": merged_parents(&existing, wanted)},
         });
-        match api.patch_status(&name, &params, &Patch::Merge(&patch)).await {
-            Err(kube::Error::Api(error)) if error.code == 409 && attempt < ROUTE_STATUS_ATTEMPTS => {
+        match api
+            .patch_status(&name, &params, &Patch::Merge(&patch))
+            .await
+        {
+            Err(kube::Error::Api(error))
+                if error.code == 409 && attempt < ROUTE_STATUS_ATTEMPTS =>
+            {
                 attempt += 1;
             }
             result => return result.map(|_| ()),

@@ -416,7 +416,9 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
     // The retry finds the condition on the Gateway: no second write or event.
     let mut reported = (*gateway).clone();
     reported.status = serde_json::from_value(status["status"].clone()).unwrap();
-    let again = reconcile(Arc::new(reported), ctx.clone()).await.unwrap_err();
+    let again = reconcile(Arc::new(reported), ctx.clone())
+        .await
+        .unwrap_err();
     assert!(matches!(again, Error::GatewayInUse { .. }), "{again}");
     assert!(
         manages(
@@ -515,7 +517,9 @@ async fn a_deleted_service_network_object_names_its_gateway_once() {
     let running = ctx.clone();
     let pass = done.clone();
     let task =
-        tokio::spawn(async move { super::super::service_networks::reconcile(&running, &pass).await });
+        tokio::spawn(
+            async move { super::super::service_networks::reconcile(&running, &pass).await },
+        );
     let status = expect(
         &mut handle,
         "PATCH",

@@ -127,7 +127,11 @@ async fn other_controllers_parents_survive_route_status_writes() {
     )
     .await
     .unwrap();
-    let edge = (OTHER_CONTROLLER.to_owned(), "edge".to_owned(), "True".to_owned());
+    let edge = (
+        OTHER_CONTROLLER.to_owned(),
+        "edge".to_owned(),
+        "True".to_owned(),
+    );
     let mine = |status: &str| {
         (
             CONTROLLER_NAME.to_owned(),
@@ -189,7 +193,9 @@ fn merged_parents_replace_only_trellis_entries() {
         json!({"parentRef": {"name": "b"}, "controllerName": OTHER_CONTROLLER}),
         json!({"parentRef": {"name": "stale"}, "controllerName": CONTROLLER_NAME}),
     ];
-    let mine = vec![json!({"parentRef": {"name": "a"}, "controllerName": CONTROLLER_NAME, "conditions": []})];
+    let mine = vec![
+        json!({"parentRef": {"name": "a"}, "controllerName": CONTROLLER_NAME, "conditions": []}),
+    ];
     let merged = merged_parents(&existing, mine.clone());
     assert_eq!(merged, [existing[1].clone(), mine[0].clone()]);
 }
