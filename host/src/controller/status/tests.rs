@@ -199,3 +199,94 @@ fn merged_parents_replace_only_trellis_entries() {
     let merged = merged_parents(&existing, mine.clone());
     assert_eq!(merged, [existing[1].clone(), mine[0].clone()]);
 }
+
+/// Answers the next request of `handle` with `code` and `body`; returns the
+/// request's method and body.
+async fn answer(
+    handle: &mut tower_test::mock::Handle<
+        http::Request<kube::client::Body>,
+        http::Response<kube::client::Body>,
+    >,
+    code: u16,
+    body: Value,
+) -> (String, Value) {
+    let (request, respond) = handle.next_request().await.expect("a request");
+    let method = request.method().to_string();
+    let sent = request.into_body().collect_bytes().await.unwrap();
+    respond.send_response(
+        http::Response::builder()
+            .status(code)
+            .body(kube::client::Body::from(serde_json::to_vec(&body).unwrap()))
+            .unwrap(),
+    );
+    (method, serde_json::from_slice(&sent).unwrap_or(Value::Null))
+}
+
+/// A route's status write against a mock API server that answers every
+/// write with a conflict `conflicts` times: the writes made, and the
+/// result.
+async fn write_with_conflicts(conflicts: u32) -> (Vec<Value>, Result<(), kube::Error>) {
+    let (service, mut handle) = tower_test::mock::pair();
+    let client = kube::Client::new(service, "default");
+    let route: HttpRoute = serde_json::from_value(json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"name": "rates", "namespace": "default", "generation": 1},
+        "spec": {"parentRefs": [{"name": "mesh"}]},
+    }))
+    .unwrap();
+    let task = tokio::spawn(async move {
+        write_route(
+            client,
+            &route,
+            &[json!({"name": "mesh"})],
+            &route_status("True", "Accepted"),
+            "default 1",
+        )
+        .await
+    });
+    let conflict = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+        "reason": "Conflict", "code": 409, "message": "the object has been modified"});
+    let mut writes = Vec::new();
+    for attempt in 1.. {
+        let live = json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": "rates", "namespace": "default", "resourceVersion": attempt.to_string()},
+            "status": {"parents": [{"parentRef": {"name": "edge"}, "controllerName": OTHER_CONTROLLER}]},
+        });
+        let (method, _) = answer(&mut handle, 200, live.clone()).await;
+        assert_eq!(method, "GET", "a fresh read before each write");
+        let (code, body) = if attempt <= conflicts {
+            (409, conflict.clone())
+        } else {
+            (200, live)
+        };
+        let (method, patch) = answer(&mut handle, code, body).await;
+        assert_eq!(method, "PATCH");
+        writes.push(patch);
+        if code == 200 || attempt == ROUTE_STATUS_ATTEMPTS {
+            break;
+        }
+    }
+    (writes, task.await.unwrap())
+}
+
+#[tokio::test]
+async fn a_conflict_is_retried_with_a_fresh_read_a_bounded_number_of_times() {
+    let (writes, result) = write_with_conflicts(1).await;
+    result.unwrap();
+    let versions: Vec<&Value> = writes
+        .iter()
+        .map(|patch| &patch["metadata"]["resourceVersion"])
+        .collect();
+    assert_eq!(versions, [&json!("1"), &json!("2")]);
+    let parents = &writes[1]["status"]["parents"];
+    assert_eq!(parents[0]["controllerName"], OTHER_CONTROLLER);
+    assert_eq!(parents[1]["controllerName"], CONTROLLER_NAME);
+
+    let (writes, result) = write_with_conflicts(u32::MAX).await;
+    assert_eq!(writes.len(), ROUTE_STATUS_ATTEMPTS as usize);
+    assert!(
+        matches!(result, Err(kube::Error::Api(status)) if status.code == 409),
+        "the last conflict is the error"
+    );
+}
