@@ -36,6 +36,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::backoff::Backoff;
+use super::blocked_deletion;
 use super::context::Context;
 use super::error::Error;
 use super::finalizer;
@@ -291,17 +292,21 @@ async fn publish<K: Root>(
 async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<(), Error> {
     let reference = TypedKind::reference(object);
     if reference.kind == Kind::Gateway {
-        let gateway = reference.clone();
-        let user = normalize::route_references(&snapshot)
+        let mut routes: Vec<ObjectRef> = normalize::route_references(&snapshot)
             .into_iter()
-            .find(|route| route.gateways.contains(&gateway));
-        return match user {
-            Some(route) => Err(Error::GatewayInUse {
-                gateway: format!("{}/{}", gateway.namespace, gateway.name),
-                route: format!("{}/{}", route.route.namespace, route.route.name),
-            }),
-            None => Ok(()),
-        };
+            .filter(|route| route.gateways.contains(&reference))
+            .map(|route| route.route)
+            .collect();
+        if routes.is_empty() {
+            return Ok(());
+        }
+        routes.sort();
+        routes.dedup();
+        blocked_deletion::gateway(ctx, object, &routes).await?;
+        return Err(Error::GatewayInUse {
+            gateway: format!("{}/{}", reference.namespace, reference.name),
+            routes: routes.iter().map(ToString::to_string).collect(),
+        });
     }
     let mut input = ctx.input(snapshot);
     remove_from(&mut input.snapshot, &reference);
