@@ -35,7 +35,7 @@ use aws_sdk_vpclattice::config::retry::RetryConfig;
 use aws_sdk_vpclattice::config::{BehaviorVersion, ProvideCredentials, Region};
 use aws_sdk_vpclattice::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::error::LatticeError;
@@ -203,17 +203,19 @@ impl SdkLattice {
         F: Fn(I) -> Fut,
         Fut: Future<Output = Result<T, LatticeError>>,
     {
-        let read: Vec<Option<T>> = futures::stream::iter(items.into_iter().map(detail))
-            .map(|answer| async move {
-                match answer.await {
-                    Ok(item) => Ok(Some(item)),
-                    Err(LatticeError::NotFound { .. }) => Ok(None),
-                    Err(error) => Err(error),
-                }
-            })
-            .buffered(DETAIL_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(read.into_iter().flatten().collect())
+        let answers: Vec<Result<T, LatticeError>> =
+            futures::stream::iter(items.into_iter().map(detail))
+                .buffered(DETAIL_CONCURRENCY)
+                .collect()
+                .await;
+        let mut read = Vec::with_capacity(answers.len());
+        for answer in answers {
+            match answer {
+                Ok(item) => read.push(item),
+                Err(LatticeError::NotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(read)
     }
 }
