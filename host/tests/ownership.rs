@@ -220,47 +220,54 @@ async fn others_and_untagged_listeners_and_rules_elsewhere_are_never_touched() {
     let ours = account.listeners()[0].clone();
     let service = ours.service_id.clone();
     let lattice = &account.lattice;
-    // Out of band: another owner's and an untagged listener on other ports,
-    // and their rules on the route's listener at priorities it does not use.
-    let their_listener = listener(lattice, &service, 8080, "HTTP", Some(THEIRS)).await;
-    let hand_listener = listener(lattice, &service, 9090, "HTTP", None).await;
+    // Out of band: another owner's and an untagged rule on the route's
+    // listener, at priorities it does not use.
     let their_rule = rule(lattice, &ours, 50, "/theirs", Some(THEIRS)).await;
     let hand_rule = rule(lattice, &ours, 60, "/by-hand", None).await;
-    let foreign_listeners = account
-        .listeners()
-        .into_iter()
-        .filter(|l| l.id != ours.id)
-        .collect::<Vec<_>>();
-    let foreign_rules = account
-        .rules()
-        .into_iter()
-        .filter(|r| r.id == their_rule.id || r.id == hand_rule.id)
-        .collect::<Vec<_>>();
-    assert_eq!(foreign_listeners.len(), 2);
+    // And a listener on another port (Lattice allows two per service):
+    // someone else's, then an untagged one; each time the route changes.
+    for (owner, port, path) in [(Some(THEIRS), 8080, "/rates-v2"), (None, 9090, "/rates-v3")] {
+        let foreign_listener = listener(lattice, &service, port, "HTTP", owner).await;
+        let foreign_rules: Vec<Rule> = account
+            .rules()
+            .into_iter()
+            .filter(|r| r.id == their_rule.id || r.id == hand_rule.id)
+            .collect();
+        assert_eq!(foreign_rules.len(), 2);
 
-    // The route changes: its own rule goes, a new one comes.
-    let changed = account.apply(&route(&["/rates-v2"])).await;
-    assert!(changed.problems.is_empty(), "{:#?}", changed.problems);
-    assert!(operations(&changed).contains(&"DeleteRule"), "{:?}", operations(&changed));
-    for call in &changed.calls {
-        let text = call.input.to_string();
-        for foreign in [&their_listener.id, &hand_listener.id, &their_rule.id, &hand_rule.id] {
-            assert!(!text.contains(foreign.as_str()), "{} touched {foreign}", call.operation);
+        let changed = account.apply(&route(&[path])).await;
+        assert!(changed.problems.is_empty(), "{:#?}", changed.problems);
+        let operations = operations(&changed);
+        assert!(operations.contains(&"DeleteRule"), "{operations:?}");
+        assert!(operations.contains(&"CreateRule"), "{operations:?}");
+        for call in &changed.calls {
+            let text = call.input.to_string();
+            for foreign in [&foreign_listener.id, &their_rule.id, &hand_rule.id] {
+                assert!(
+                    !text.contains(foreign.as_str()),
+                    "{} touched {foreign}",
+                    call.operation
+                );
+            }
         }
+        assert!(
+            account.listeners().contains(&foreign_listener),
+            "{foreign_listener:?} was changed or deleted"
+        );
+        let rules = account.rules();
+        for foreign in &foreign_rules {
+            assert!(rules.contains(foreign), "{foreign:?} was changed or deleted");
+        }
+        assert_eq!(
+            ids(&rules, |r| &r.id).len(),
+            3,
+            "the route's new rule and the two foreign ones: {rules:#?}"
+        );
+        lattice
+            .delete_listener(&service, &foreign_listener.id)
+            .await
+            .unwrap();
     }
-    let listeners = account.listeners();
-    for foreign in &foreign_listeners {
-        assert!(listeners.contains(foreign), "{foreign:?} was changed or deleted");
-    }
-    let rules = account.rules();
-    for foreign in &foreign_rules {
-        assert!(rules.contains(foreign), "{foreign:?} was changed or deleted");
-    }
-    assert_eq!(
-        ids(&rules, |r| &r.id).len(),
-        3,
-        "the route's new rule and the two foreign ones: {rules:#?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
