@@ -792,7 +792,8 @@ async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources()
             .map(|s| s.id.clone())
             .collect();
         kept.services.retain(|s| kept_services.contains(&s.id));
-        kept.listeners.retain(|l| kept_services.contains(&l.service_id));
+        kept.listeners
+            .retain(|l| kept_services.contains(&l.service_id));
         kept.rules.retain(|r| kept_services.contains(&r.service_id));
         kept.service_network_service_associations
             .retain(|a| kept_services.contains(&a.service_id));
@@ -813,11 +814,8 @@ async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources()
     // Every other route and export deleted at once.
     let client = client(&server);
     let routes: Api<HttpRoute> = Api::namespaced(client.clone(), "default");
-    let exports: Api<DynamicObject> = Api::namespaced_with(
-        client,
-        "default",
-        &ApiResource::erase::<ServiceExport>(&()),
-    );
+    let exports: Api<DynamicObject> =
+        Api::namespaced_with(client, "default", &ApiResource::erase::<ServiceExport>(&()));
     let deletes = (KEPT..MANY).flat_map(|index| {
         let (routes, exports) = (routes.clone(), exports.clone());
         [
@@ -838,12 +836,16 @@ async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources()
     for delete in futures::future::join_all(deletes).await {
         delete.unwrap().unwrap();
     }
-    eventually("the deleted objects gone from the API", &controllers, || {
-        holds(
-            server.objects("httproutes").len() == KEPT
-                && server.objects("serviceexports").len() == KEPT,
-        )
-    })
+    eventually(
+        "the deleted objects gone from the API",
+        &controllers,
+        || {
+            holds(
+                server.objects("httproutes").len() == KEPT
+                    && server.objects("serviceexports").len() == KEPT,
+            )
+        },
+    )
     .await;
 
     let after = emulator.lattice().state();
@@ -866,7 +868,11 @@ async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources()
         left.sort();
         left
     };
-    assert_eq!(left(&after), left(&before), "the kept resources are unchanged");
+    assert_eq!(
+        left(&after),
+        left(&before),
+        "the kept resources are unchanged"
+    );
     let warnings: Vec<Value> = server
         .objects("events")
         .into_iter()

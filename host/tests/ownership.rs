@@ -159,7 +159,13 @@ fn fixed_404() -> RuleAction {
     RuleAction::FixedResponse(FixedResponseAction { status_code: 404 })
 }
 
-async fn listener(lattice: &dyn Lattice, service: &str, port: u16, protocol: &str, owner: Option<&str>) -> Listener {
+async fn listener(
+    lattice: &dyn Lattice,
+    service: &str,
+    port: u16,
+    protocol: &str,
+    owner: Option<&str>,
+) -> Listener {
     lattice
         .create_listener(CreateListenerInput {
             service_identifier: service.into(),
@@ -256,7 +262,10 @@ async fn others_and_untagged_listeners_and_rules_elsewhere_are_never_touched() {
         );
         let rules = account.rules();
         for foreign in &foreign_rules {
-            assert!(rules.contains(foreign), "{foreign:?} was changed or deleted");
+            assert!(
+                rules.contains(foreign),
+                "{foreign:?} was changed or deleted"
+            );
         }
         assert_eq!(
             ids(&rules, |r| &r.id).len(),
@@ -294,18 +303,31 @@ async fn another_owners_rule_or_listener_where_the_route_needs_one_is_a_conflict
     assert_eq!(account.emulator.lattice().state(), before);
 
     // The route's own port held by someone else's listener.
-    lattice.delete_rule(&ours.service_id, &ours.id, &theirs.id).await.unwrap();
+    lattice
+        .delete_rule(&ours.service_id, &ours.id, &theirs.id)
+        .await
+        .unwrap();
     let rules = account.rules();
     for own in &rules {
-        lattice.delete_rule(&ours.service_id, &ours.id, &own.id).await.unwrap();
+        lattice
+            .delete_rule(&ours.service_id, &ours.id, &own.id)
+            .await
+            .unwrap();
     }
-    lattice.delete_listener(&ours.service_id, &ours.id).await.unwrap();
+    lattice
+        .delete_listener(&ours.service_id, &ours.id)
+        .await
+        .unwrap();
     let their_listener = listener(lattice, &ours.service_id, 80, "HTTP", Some(THEIRS)).await;
     let blocked = account.apply(&route(&["/rates"])).await;
     assert_eq!(operations(&blocked), Vec::<&str>::new());
     let problems = route_problems(&blocked);
     assert_eq!(problems[0].0, "Conflicted", "{problems:?}");
-    assert!(problems[0].1.contains(&their_listener.arn), "{}", problems[0].1);
+    assert!(
+        problems[0].1.contains(&their_listener.arn),
+        "{}",
+        problems[0].1
+    );
     assert_eq!(account.listeners(), [their_listener]);
 }
 
@@ -333,17 +355,33 @@ async fn untagged_listeners_and_rules_are_adopted_only_exactly_where_the_route_n
     let adopted = account.apply(&route(&["/rates"])).await;
     assert!(adopted.problems.is_empty(), "{:#?}", adopted.problems);
     let operations = operations(&adopted);
-    for made in ["CreateService", "CreateListener", "CreateRule", "DeleteListener", "DeleteRule"] {
+    for made in [
+        "CreateService",
+        "CreateListener",
+        "CreateRule",
+        "DeleteListener",
+        "DeleteRule",
+    ] {
         assert!(!operations.contains(&made), "{made} in {operations:?}");
     }
     let listeners = account.listeners();
-    assert_eq!(ids(&listeners, |l| &l.id), [hand_listener.id.clone()]);
-    assert_eq!(listeners[0].tags.get(MANAGED_BY).map(String::as_str), Some(OURS));
+    assert_eq!(ids(&listeners, |l| &l.id), [hand_listener.id.as_str()]);
+    assert_eq!(
+        listeners[0].tags.get(MANAGED_BY).map(String::as_str),
+        Some(OURS)
+    );
     let rules = account.rules();
     let now = |id: &str| rules.iter().find(|r| r.id == id).cloned().unwrap();
-    assert_eq!(now(&exact.id).tags.get(MANAGED_BY).map(String::as_str), Some(OURS));
+    assert_eq!(
+        now(&exact.id).tags.get(MANAGED_BY).map(String::as_str),
+        Some(OURS)
+    );
     assert!(matches!(now(&exact.id).action, RuleAction::Forward(_)));
-    assert_eq!(now(&elsewhere.id), elsewhere, "the rule elsewhere is left as it is");
+    assert_eq!(
+        now(&elsewhere.id),
+        elsewhere,
+        "the rule elsewhere is left as it is"
+    );
 
     // An untagged rule at a priority the route needs, with another match,
     // is neither adopted nor deleted: a conflict.

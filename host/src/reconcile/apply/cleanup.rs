@@ -70,7 +70,11 @@ pub(super) fn is_route_service(service: &Service, managed_by: &str, route: &Obje
 
 /// Whether `group` is one `cluster`'s controller made for `object` (a route
 /// or a ServiceExport).
-fn is_object_target_group(group: &TargetGroup, cluster: &ClusterConfig, object: &ObjectRef) -> bool {
+fn is_object_target_group(
+    group: &TargetGroup,
+    cluster: &ClusterConfig,
+    object: &ObjectRef,
+) -> bool {
     let tag = |key| tags::controller_tag(&group.tags, key);
     let ours = tags::managed_by(&group.tags) == Some(cluster.managed_by().as_str())
         && tag("ClusterName") == Some(cluster.cluster_name.as_str());

@@ -117,11 +117,7 @@ fn listener_conflict(
 
 /// Why a rule the route does not manage holds a priority it needs, if one
 /// does.
-fn rule_conflict(
-    owners: Owners<'_>,
-    rules: &[Rule],
-    listener: &DesiredListener,
-) -> Option<String> {
+fn rule_conflict(owners: Owners<'_>, rules: &[Rule], listener: &DesiredListener) -> Option<String> {
     let foreign = rules
         .iter()
         .filter(|rule| !owners.manages_rule(rule, &listener.rules));
@@ -159,8 +155,7 @@ pub async fn route_conflict(
         if let Some(conflict) = listener_conflict(owners, listener, wanted) {
             return Ok(Some(conflict));
         }
-        if owners.holder(&listener.tags) == Holder::Route && listener.protocol != wanted.protocol
-        {
+        if owners.holder(&listener.tags) == Holder::Route && listener.protocol != wanted.protocol {
             // The route's own listener is replaced, its rules with it.
             continue;
         }

@@ -168,7 +168,9 @@ async fn account(routes: &[String], exports: &[String]) -> (InMemoryLattice, Str
 }
 
 fn names(prefix: &str, count: usize) -> Vec<String> {
-    (0..count).map(|index| format!("{prefix}-{index}")).collect()
+    (0..count)
+        .map(|index| format!("{prefix}-{index}"))
+        .collect()
 }
 
 /// The names of the services and target groups left.
@@ -223,7 +225,11 @@ async fn many_objects_cleaned_up_at_once_take_only_their_own_resources() {
     let mut expected_groups: Vec<String> = kept_routes
         .iter()
         .map(|name| format!("k8s-{name}-one"))
-        .chain(kept_exports.iter().map(|name| format!("k8s-export-{name}-one")))
+        .chain(
+            kept_exports
+                .iter()
+                .map(|name| format!("k8s-export-{name}-one")),
+        )
         .chain(routes.iter().map(|name| format!("k8s-{name}-two")))
         .chain(exports.iter().map(|name| format!("k8s-export-{name}-two")))
         .collect();
@@ -254,7 +260,11 @@ async fn resources_deleted_meanwhile_count_as_deleted() {
         other.delete_service(&service.id).await.unwrap();
     }
     for group in state.target_groups.iter().filter(|g| mine(&g.name)) {
-        lattice.inner().delete_target_group(&group.id).await.unwrap();
+        lattice
+            .inner()
+            .delete_target_group(&group.id)
+            .await
+            .unwrap();
     }
 
     for object in [route(&routes[0]), export(&exports[0])] {
@@ -298,6 +308,6 @@ async fn a_target_group_another_service_uses_remains_and_is_reported() {
     let cleaned = clean_up_object(&lattice, &cluster("one"), &export("export-0"))
         .await
         .unwrap();
-    assert_eq!(cleaned.remaining, [exported.arn.clone()]);
+    assert_eq!(cleaned.remaining, [exported.arn.as_str()]);
     assert!(cleaned.calls.is_empty(), "{:?}", cleaned.calls);
 }
