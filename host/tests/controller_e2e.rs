@@ -769,6 +769,11 @@ async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources()
         holds(
             state.services.len() == MANY + 1
                 && state.listeners.len() == MANY
+                && state.rules.len() == MANY
+                && server
+                    .objects("httproutes")
+                    .iter()
+                    .all(|route| route["metadata"]["annotations"][DOMAIN_NAME].is_string())
                 && state.target_groups.len() == 2 * MANY + 1
                 && finalized("httproutes")
                 && finalized("serviceexports"),
