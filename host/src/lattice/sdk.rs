@@ -15,7 +15,9 @@
 //! - Lists return full resources: the list operations' summaries lack
 //!   members Trellis compares (auth types, actions, matches, health checks,
 //!   tags), so each listed item is read with its `Get*` operation and
-//!   `ListTagsForResource`, a few at a time.
+//!   `ListTagsForResource`, a few at a time. An item deleted between the
+//!   list and these reads (`ResourceNotFoundException`) is left out of the
+//!   answer: it is gone, and a concurrent delete must not fail the listing.
 //! - Every request and attempt is counted per operation
 //!   ([`SdkLattice::call_counts`]).
 
@@ -33,7 +35,7 @@ use aws_sdk_vpclattice::config::retry::RetryConfig;
 use aws_sdk_vpclattice::config::{BehaviorVersion, ProvideCredentials, Region};
 use aws_sdk_vpclattice::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::error::LatticeError;
@@ -193,15 +195,27 @@ impl SdkLattice {
         }
     }
 
-    /// `detail` of every item, a few at a time, in the items' order.
+    /// `detail` of every listed item, a few at a time, in the items'
+    /// order; an item whose detail answers `NotFound` was deleted since it
+    /// was listed and is left out.
     async fn details<I, T, F, Fut>(&self, items: Vec<I>, detail: F) -> Result<Vec<T>, LatticeError>
     where
         F: Fn(I) -> Fut,
         Fut: Future<Output = Result<T, LatticeError>>,
     {
-        futures::stream::iter(items.into_iter().map(detail))
-            .buffered(DETAIL_CONCURRENCY)
-            .try_collect()
-            .await
+        let answers: Vec<Result<T, LatticeError>> =
+            futures::stream::iter(items.into_iter().map(detail))
+                .buffered(DETAIL_CONCURRENCY)
+                .collect()
+                .await;
+        let mut read = Vec::with_capacity(answers.len());
+        for answer in answers {
+            match answer {
+                Ok(item) => read.push(item),
+                Err(LatticeError::NotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(read)
     }
 }

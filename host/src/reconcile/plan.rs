@@ -141,7 +141,8 @@ pub async fn reconcile(
     }
     if prune == Prune::Yes {
         for cluster in clusters {
-            run.prune(cluster).await;
+            let listed = run.list_for_prune().await;
+            run.prune(cluster, listed).await;
         }
     }
     run.finish()
@@ -172,14 +173,26 @@ pub async fn reconcile_object(
 }
 
 /// The prune of [`Prune::Yes`] for one cluster alone: deletes this
-/// cluster's services whose route is not in `cluster`'s snapshot, then its
+/// cluster's services whose route is not in the cluster's snapshot, then its
 /// target groups that no object of the snapshot protects and no service
 /// uses.
-pub async fn prune_cluster(cluster: &ClusterInput, lattice: &dyn Lattice) -> Reconciled {
+///
+/// Lattice is listed first and `input` read after: an object whose
+/// resources the listing shows was made before them, so it is in the
+/// snapshot unless it is gone (a route created meanwhile never loses the
+/// service its first reconcile just made).
+pub async fn prune_cluster(
+    lattice: &dyn Lattice,
+    input: impl FnOnce() -> ClusterInput,
+) -> Reconciled {
     let mut run = Run::new(lattice, None);
-    run.prune(cluster).await;
+    let listed = run.list_for_prune().await;
+    run.prune(&input(), listed).await;
     run.finish()
 }
+
+/// The services and target groups a prune starts from.
+type Listed = Result<(Vec<Service>, Vec<crate::lattice::model::TargetGroup>), LatticeError>;
 
 struct Run<'a> {
     lattice: &'a dyn Lattice,
@@ -450,9 +463,17 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Lists the services and target groups a prune looks at.
+    async fn list_for_prune(&self) -> Listed {
+        let services = self.lattice.list_services().await?;
+        let groups = self.lattice.list_target_groups().await?;
+        Ok((services, groups))
+    }
+
     /// Deletes this cluster's services whose route is gone, then its unused
-    /// target groups; a failure is the cluster's problem.
-    async fn prune(&mut self, cluster: &ClusterInput) {
+    /// target groups, among those `listed` (before `cluster` was read); a
+    /// failure is the cluster's problem.
+    async fn prune(&mut self, cluster: &ClusterInput, listed: Listed) {
         let config = &cluster.config;
         let routes: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
             .into_iter()
@@ -478,23 +499,29 @@ impl<'a> Run<'a> {
             .cloned()
             .collect();
         let mut applier = self.applier(config);
-        let mut result = applier.prune_services(&config.managed_by(), &sources).await;
-        if result.is_ok() {
-            result = match self.lattice.list_target_groups().await {
-                Ok(groups) => {
-                    applier
-                        .collect_target_groups(&groups, config, &self.ensured, &protecting)
-                        .await
+        let result = match listed {
+            Ok((services, groups)) => {
+                let pruned = applier
+                    .prune_services(&services, &config.managed_by(), &sources)
+                    .await;
+                match pruned {
+                    Ok(()) => {
+                        applier
+                            .collect_target_groups(&groups, config, &self.ensured, &protecting)
+                            .await
+                    }
+                    Err(error) => Err(error),
                 }
-                Err(error) => Err(error),
-            };
-        }
+            }
+            Err(error) => Err(error),
+        };
         let object = ObjectRef::new(Kind::Cluster, "", &config.cluster_name);
         self.applied(config, &object, applier, result);
     }
 
     /// The read-only checks before a route's first call: its service networks
-    /// exist, an existing service of the same name is its own, and every
+    /// exist, an existing service of the same name is its own and holds no
+    /// listener or rule of others where the route needs one, and every
     /// ServiceImport it forwards to resolves.
     async fn prepare_route(
         &self,
@@ -544,6 +571,12 @@ impl<'a> Run<'a> {
         if let Some(service) = &existing {
             ownership(cluster, service, desired)
                 .map_err(|message| problem(None, "Conflicted", message))?;
+            let conflict = apply::route_conflict(self.lattice, &service.id, desired)
+                .await
+                .map_err(lattice_error)?;
+            if let Some(message) = conflict {
+                return Err(problem(None, "Conflicted", message));
+            }
         }
 
         let groups = self
