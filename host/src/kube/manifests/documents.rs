@@ -12,8 +12,9 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer as _, EnumAccess, MapAccess, SeqAccess};
-use serde::de::{VariantAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
 use serde_yaml_ng::{Deserializer, Value};
 
 /// The most nodes (scalars, sequences, mappings) one document expands to.
@@ -148,24 +149,24 @@ impl<'de> Visitor<'de> for Measure<'_> {
 
     fn visit_some<D: de::Deserializer<'de>>(self, inner: D) -> Result<(), D::Error> {
         self.0.count(0)?;
-        inner.deserialize_any(Measure(self.0))
+        inner.deserialize_any(Measure(&mut *self.0))
     }
 
     fn visit_newtype_struct<D: de::Deserializer<'de>>(self, inner: D) -> Result<(), D::Error> {
         self.0.count(0)?;
-        inner.deserialize_any(Measure(self.0))
+        inner.deserialize_any(Measure(&mut *self.0))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.0.count(0)?;
-        while seq.next_element_seed(Measure(self.0))?.is_some() {}
+        while seq.next_element_seed(Measure(&mut *self.0))?.is_some() {}
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         self.0.count(0)?;
-        while map.next_key_seed(Measure(self.0))?.is_some() {
-            map.next_value_seed(Measure(self.0))?;
+        while map.next_key_seed(Measure(&mut *self.0))?.is_some() {
+            map.next_value_seed(Measure(&mut *self.0))?;
         }
         Ok(())
     }
@@ -173,8 +174,8 @@ impl<'de> Visitor<'de> for Measure<'_> {
     /// A tagged node (`!tag value`).
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
         self.0.count(0)?;
-        let ((), variant) = data.variant_seed(Measure(self.0))?;
-        variant.newtype_variant_seed(Measure(self.0))
+        let ((), variant) = data.variant_seed(Measure(&mut *self.0))?;
+        variant.newtype_variant_seed(Measure(&mut *self.0))
     }
 }
 

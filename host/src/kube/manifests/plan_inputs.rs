@@ -214,7 +214,7 @@ mod tests {
     fn plain_manifests_make_one_local_cluster() {
         let dir = tempfile::tempdir().unwrap();
         write(&dir.path().join("a/service.yaml"), SERVICE);
-        write(&dir.path().join("b.yaml"), SERVICE);
+        write(&dir.path().join("b.yaml"), &SERVICE.replace("web", "api"));
         let paths = [dir.path().join("a"), dir.path().join("b.yaml")];
         let clusters = load_plan_inputs(&paths).unwrap();
         assert_eq!(clusters.len(), 1);

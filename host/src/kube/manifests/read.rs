@@ -227,7 +227,7 @@ metadata: {name: web}
 spec: {}
 "#,
         );
-        assert_eq!(read.left_out, []);
+        assert!(read.left_out.is_empty(), "{:?}", read.left_out);
         let snapshot = &read.snapshot;
         assert_eq!(snapshot.gateway_classes[0].metadata.namespace, None);
         assert_eq!(

@@ -101,7 +101,7 @@ fn schemas() -> &'static Schemas {
             .map(|crd| serde_json::to_value(crd).expect("a CRD serializes"));
         let gateway_api = GATEWAY_API_CRDS
             .iter()
-            .map(|text| serde_yaml_ng::from_str(text).expect("a vendored CRD is YAML"));
+            .map(|text| serde_yaml_ng::from_str::<Value>(text).expect("a vendored CRD is YAML"));
         for crd in trellis.chain(gateway_api) {
             let kind = crd["spec"]["names"]["kind"].as_str().and_then(Kind::parse);
             let kind = kind.expect("a CRD of a kind Trellis reads");
