@@ -138,7 +138,9 @@ fn an_object_defined_twice_is_applied_nowhere_and_prune_deletes_nothing() {
     let before = apply_once(folder.path(), &url);
 
     let text = std::fs::read_to_string(folder.path().join("input.yaml")).unwrap();
-    let route = &text[text.find("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute").unwrap()..];
+    let route = &text[text
+        .find("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute")
+        .unwrap()..];
     std::fs::write(folder.path().join("copy.yaml"), route).unwrap();
     let (code, pruned, stderr) = trellis(&["apply", "--prune"], folder.path(), &url);
     assert_eq!(code, 1, "{stderr}");

@@ -58,7 +58,11 @@ fn every_fixture_input_is_accepted_by_the_schemas() {
     }
     assert!(checked >= 70, "only {checked} fixtures");
     assert_eq!(refused.len(), REFUSED.len(), "{refused:?}");
-    assert!(wrong.is_empty(), "inputs a cluster refuses:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "inputs a cluster refuses:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

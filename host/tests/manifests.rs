@@ -231,7 +231,11 @@ spec:
         "{}: document 2: HTTPRoute default/my-route: the API server would refuse it: spec.rules[0].matches[0].path.type: ",
         route.display()
     );
-    assert!(problem.message.starts_with(&expected), "{}", problem.message);
+    assert!(
+        problem.message.starts_with(&expected),
+        "{}",
+        problem.message
+    );
 }
 
 /// A path that is not a regular file is refused before it is opened.

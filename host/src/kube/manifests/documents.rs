@@ -12,9 +12,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{
-    self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
-};
+use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_yaml_ng::{Deserializer, Value};
 
 /// The most nodes (scalars, sequences, mappings) one document expands to.

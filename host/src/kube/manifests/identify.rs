@@ -67,7 +67,8 @@ pub(super) fn identify(at: &Location, value: &Value) -> Result<Identity, LeftOut
             "not a Kubernetes object (a mapping with apiVersion, kind and metadata)",
         ));
     }
-    let api_version = text(value.get("apiVersion")).ok_or_else(|| not_an_object("missing apiVersion"))?;
+    let api_version =
+        text(value.get("apiVersion")).ok_or_else(|| not_an_object("missing apiVersion"))?;
     let kind_name = text(value.get("kind")).ok_or_else(|| not_an_object("missing kind"))?;
     let metadata = value.get("metadata");
     let name = text(metadata.and_then(|metadata| metadata.get("name")))
@@ -129,8 +130,7 @@ fn closest_kind(group: &str, name: &str) -> Option<Kind> {
         .into_iter()
         .filter(|kind| kind.group() == group && *kind != Kind::Cluster)
         .map(|kind| {
-            let distance =
-                strsim::damerau_levenshtein(&name, &kind.as_str().to_ascii_lowercase());
+            let distance = strsim::damerau_levenshtein(&name, &kind.as_str().to_ascii_lowercase());
             (distance, kind)
         })
         .min_by_key(|(distance, _)| *distance)
@@ -185,7 +185,9 @@ mod tests {
                 &json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "a"}}),
             )
         };
-        assert!(matches!(skipped("apps/v1", "Deployment"), Ok(Identity::Skipped(kind)) if kind == "Deployment"));
+        assert!(
+            matches!(skipped("apps/v1", "Deployment"), Ok(Identity::Skipped(kind)) if kind == "Deployment")
+        );
         assert!(matches!(
             skipped("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
             Ok(Identity::Skipped(_))
@@ -198,14 +200,24 @@ mod tests {
              HttpRoute; did you mean HTTPRoute? The object is left out"
         );
         let typo = skipped("application-networking.k8s.aws/v1alpha1", "ServiceExprot").unwrap_err();
-        assert!(typo.message.contains("did you mean ServiceExport?"), "{}", typo.message);
+        assert!(
+            typo.message.contains("did you mean ServiceExport?"),
+            "{}",
+            typo.message
+        );
     }
 
     #[test]
     fn documents_that_are_no_objects_are_left_out() {
-        let missing_kind = identify(&at(), &json!({"apiVersion": "v1", "metadata": {"name": "x"}}))
-            .unwrap_err();
-        assert_eq!(missing_kind.message, "objects.yaml: document 2: missing kind");
+        let missing_kind = identify(
+            &at(),
+            &json!({"apiVersion": "v1", "metadata": {"name": "x"}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            missing_kind.message,
+            "objects.yaml: document 2: missing kind"
+        );
         assert_eq!(missing_kind.reason, LeftOutReason::NotAnObject);
         let scalar = identify(&at(), &json!("just text")).unwrap_err();
         assert!(scalar.message.contains("not a Kubernetes object"));

@@ -47,7 +47,11 @@ pub(super) fn read(files: &[FileText]) -> Manifests {
     let candidates = unique(candidates, &mut manifests.left_out);
     let mut accepted: Vec<BTreeMap<usize, Head>> = files.iter().map(|_| BTreeMap::new()).collect();
     for candidate in candidates {
-        match schemas::check(candidate.head.kind, &candidate.head.version, &candidate.value) {
+        match schemas::check(
+            candidate.head.kind,
+            &candidate.head.version,
+            &candidate.value,
+        ) {
             Ok(()) => {
                 accepted[candidate.file].insert(candidate.at.document, candidate.head);
             }
@@ -314,7 +318,11 @@ metadata: {name: last}
             "{}",
             read.left_out[1].message
         );
-        assert!(read.left_out[0].message.contains("document 4: not a Kubernetes object"));
+        assert!(
+            read.left_out[0]
+                .message
+                .contains("document 4: not a Kubernetes object")
+        );
     }
 
     /// What the schema allows but the type does not is left out too, with

@@ -110,4 +110,3 @@ impl<S, T> HasMetadata for Sparse<S, T> {
         &mut self.metadata
     }
 }
-

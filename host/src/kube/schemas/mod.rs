@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use jsonschema::Validator;
-use jsonschema::paths::LocationSegment;
 use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 use crate::object::Kind;
@@ -224,9 +224,13 @@ mod tests {
         let route = json!({"spec": {"rules": [{"backendRefs": [{"name": "a", "port": 443}]}]}});
         let violation = check(Kind::TlsRoute, "v1", &route).unwrap_err();
         assert_eq!(violation.field.as_deref(), Some("spec.hostnames"));
-        assert!(violation.message.starts_with("spec.hostnames: "), "{violation:?}");
+        assert!(
+            violation.message.starts_with("spec.hostnames: "),
+            "{violation:?}"
+        );
 
-        let route = json!({"spec": {"rules": [{"matches": [{"path": {"type": "Prefix", "value": "/"}}]}]}});
+        let route =
+            json!({"spec": {"rules": [{"matches": [{"path": {"type": "Prefix", "value": "/"}}]}]}});
         let violation = check(Kind::HttpRoute, "v1", &route).unwrap_err();
         assert_eq!(
             violation.field.as_deref(),
