@@ -162,3 +162,37 @@ fn an_object_defined_twice_is_applied_nowhere_and_prune_deletes_nothing() {
     assert_eq!(operations(&pruned), Vec::<String>::new());
     assert_eq!(pruned["state"], before);
 }
+
+/// A TLSRoute without `hostnames` (refused by the Gateway API CRD) is a
+/// problem of its own: the rest of the input is planned, exit code 1.
+#[test]
+fn one_bad_object_does_not_fail_the_plan() {
+    let url = serve();
+    let folder = cluster_folder();
+    std::fs::write(
+        folder.path().join("tls.yaml"),
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\n\
+         metadata: {name: no-hostnames, namespace: default}\n\
+         spec:\n  parentRefs: [{name: my-gateway}]\n  rules: [{backendRefs: [{name: rates, port: 80}]}]\n",
+    )
+    .unwrap();
+    let (code, planned, stderr) = trellis(&["plan"], folder.path(), &url);
+    assert_eq!(code, 1, "{stderr}");
+    let found = &planned["problems"];
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found:#}");
+    assert_eq!(found[0]["reason"], "SchemaViolation");
+    assert_eq!(found[0]["field"], "spec.hostnames");
+    assert_eq!(found[0]["object"]["name"], "no-hostnames");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tls.yaml: document 1: TLSRoute default/no-hostnames: "),
+        "{found:#}"
+    );
+    assert_eq!(
+        planned["state"]["services"].as_array().unwrap().len(),
+        1,
+        "the HTTPRoute is still planned"
+    );
+}
