@@ -9,7 +9,9 @@
 //! AccessLogPolicies apply); ServiceExports (their target groups, so any
 //! cluster's imports find them); routes (with their AccessLogPolicies); with
 //! [`Prune::Yes`], each cluster's prune (services of deleted routes, then
-//! unused target groups). An object that fails before its first call is
+//! unused target groups; skipped, with a `PruneSkipped` problem, for a
+//! cluster whose input left objects out). The problems of the objects left
+//! out of the input come first. An object that fails before its first call is
 //! reported as a [`Problem`] and makes no Lattice call; one that fails
 //! midway keeps what was made and is finished by the next reconcile; the
 //! other objects go on either way.
@@ -127,6 +129,9 @@ pub async fn reconcile(
 ) -> Reconciled {
     let mut run = Run::new(lattice, None);
     for cluster in clusters {
+        run.problems.extend(cluster.left_out.iter().cloned());
+    }
+    for cluster in clusters {
         run.default_network(cluster, plugins).await;
         run.service_network_objects(cluster, plugins).await;
     }
@@ -175,7 +180,8 @@ pub async fn reconcile_object(
 /// The prune of [`Prune::Yes`] for one cluster alone: deletes this
 /// cluster's services whose route is not in the cluster's snapshot, then its
 /// target groups that no object of the snapshot protects and no service
-/// uses.
+/// uses; nothing (a `PruneSkipped` problem) when objects were left out of
+/// its input.
 ///
 /// Lattice is listed first and `input` read after: an object whose
 /// resources the listing shows was made before them, so it is in the
@@ -218,6 +224,24 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
         message: error.to_string(),
         plugin: None,
         lattice_error: Some(error.clone()),
+    }
+}
+
+/// The problem of a prune skipped because objects of `cluster`'s input
+/// were left out: what they own would look unowned and be deleted.
+fn prune_skipped(cluster: &ClusterInput) -> Problem {
+    Problem {
+        cluster: cluster.config.cluster_name.clone(),
+        object: ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name),
+        field: None,
+        reason: "PruneSkipped".into(),
+        message: format!(
+            "nothing is pruned: {} document(s) or object(s) of the input were left out \
+             (see their problems), and what they own must not be deleted",
+            cluster.left_out.len()
+        ),
+        plugin: None,
+        lattice_error: None,
     }
 }
 
@@ -475,6 +499,10 @@ impl<'a> Run<'a> {
     /// failure is the cluster's problem.
     async fn prune(&mut self, cluster: &ClusterInput, listed: Listed) {
         let config = &cluster.config;
+        if !cluster.left_out.is_empty() {
+            self.problems.push(prune_skipped(cluster));
+            return;
+        }
         let routes: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
             .into_iter()
             .map(|route| route.object)
