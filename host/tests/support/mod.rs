@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+pub mod soak;
+
 use lattice_emulator::mesh::{Mesh, compare};
 use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 
