@@ -13,6 +13,10 @@
 //!   that follows its own writes needs no new listing.
 //! - A failed write forgets the lists it could have changed: the write may
 //!   have happened (a lost answer), so the next read asks Lattice.
+//! - A read that overlapped a write through the cache (concurrent
+//!   reconciles share one cache) is returned but not kept: its listing may
+//!   predate the write, and keeping it would hide a resource just created
+//!   (the next create of it would fail with `ConflictException`).
 //! - Changes made by others are seen after the next refresh only, or, for
 //!   service networks and target groups (what other clusters' controllers
 //!   make), after [`Lattice::observe_shared_again`]. The
@@ -24,6 +28,7 @@ mod store;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -52,6 +57,9 @@ pub struct CachedLattice<L> {
     inner: L,
     store: Mutex<Store>,
     max_age: Option<Duration>,
+    /// Writes started so far: a read keeps its result only if none started
+    /// while it was loading.
+    writes: AtomicU64,
 }
 
 impl<L: Lattice> CachedLattice<L> {
@@ -61,6 +69,7 @@ impl<L: Lattice> CachedLattice<L> {
             inner,
             store: Mutex::default(),
             max_age: None,
+            writes: AtomicU64::new(0),
         }
     }
 
@@ -141,8 +150,12 @@ impl<L: Lattice> CachedLattice<L> {
         if let Some(found) = map(&mut self.store()).get(&key) {
             return Ok(found.clone());
         }
+        let before = self.writes.load(Ordering::SeqCst);
         let loaded = load.await?;
-        map(&mut self.store()).insert(key, loaded.clone());
+        let mut store = self.store();
+        if self.writes.load(Ordering::SeqCst) == before {
+            map(&mut store).insert(key, loaded.clone());
+        }
         Ok(loaded)
     }
 
@@ -155,8 +168,12 @@ impl<L: Lattice> CachedLattice<L> {
         if let Some(found) = slot(&mut self.store()) {
             return Ok(found.clone());
         }
+        let before = self.writes.load(Ordering::SeqCst);
         let loaded = load.await?;
-        *slot(&mut self.store()) = Some(loaded.clone());
+        let mut store = self.store();
+        if self.writes.load(Ordering::SeqCst) == before {
+            *slot(&mut store) = Some(loaded.clone());
+        }
         Ok(loaded)
     }
 
@@ -216,6 +233,7 @@ impl<L: Lattice> CachedLattice<L> {
         remember: impl FnOnce(&mut Store, &T),
         forget: impl FnOnce(&mut Store),
     ) -> Result<T, LatticeError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
         match call.await {
             Ok(result) => {
                 remember(&mut self.store(), &result);
