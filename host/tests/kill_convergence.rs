@@ -123,7 +123,7 @@ fn apply_prune_killed_ten_times_converges_to_a_clean_apply() {
         generate(folder.path(), ROUTES, *step);
         let mut done = 0;
         while done < *count {
-            let at = 1 + draw.below(400);
+            let at = 1 + draw.below(250);
             if kill_at(&emulator, &mut apply(folder.path(), &url, cache.path()), at) {
                 done += 1;
             }
@@ -202,7 +202,7 @@ async fn the_controller_killed_ten_times_converges_to_a_clean_apply() {
         let done = tokio::task::block_in_place(|| {
             let mut done = 0;
             while done < *count {
-                let at = 1 + draw.below(300);
+                let at = 1 + draw.below(200);
                 if kill_at(&emulator, &mut controller(&kubeconfig, &url, cache.path()), at) {
                     done += 1;
                 }
