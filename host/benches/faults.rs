@@ -59,7 +59,10 @@ fn main() {
             &plugins,
         ));
         let total = started.elapsed();
-        println!("\n{:.0} % faults (seed {seed}): {total:.2?} in all", rate * 100.0);
+        println!(
+            "\n{:.0} % faults (seed {seed}): {total:.2?} in all",
+            rate * 100.0
+        );
         for step in &outcome.steps {
             let same = step.difference.is_empty();
             converged &= same;

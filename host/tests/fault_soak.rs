@@ -35,7 +35,12 @@ async fn soak_converges(rate: f64, seed: u64) {
             step.step,
             step.difference
         );
-        assert!(step.rounds < 5, "{rate}: {:?} took {} applies", step.step, step.rounds);
+        assert!(
+            step.rounds < 5,
+            "{rate}: {:?} took {} applies",
+            step.step,
+            step.rounds
+        );
     }
     let requests = outcome.stats.total_requests();
     let faults = outcome.stats.total_faults() as f64;

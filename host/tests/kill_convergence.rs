@@ -203,7 +203,11 @@ async fn the_controller_killed_ten_times_converges_to_a_clean_apply() {
             let mut done = 0;
             while done < *count {
                 let at = 1 + draw.below(200);
-                if kill_at(&emulator, &mut controller(&kubeconfig, &url, cache.path()), at) {
+                if kill_at(
+                    &emulator,
+                    &mut controller(&kubeconfig, &url, cache.path()),
+                    at,
+                ) {
                     done += 1;
                 }
             }
@@ -229,7 +233,9 @@ async fn the_controller_killed_ten_times_converges_to_a_clean_apply() {
             assert_same_mesh(
                 expected,
                 &actual,
-                &format!("{step:?} after kills (the controller's last log lines, newest first: {tail:#?})"),
+                &format!(
+                    "{step:?} after kills (the controller's last log lines, newest first: {tail:#?})"
+                ),
             );
         }
         drop(restarted);

@@ -61,7 +61,13 @@ fn client(url: &str, max_attempts: u32) -> CachedLattice<SdkLattice> {
     let builder = aws_sdk_vpclattice::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "soak"));
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "soak",
+        ));
     let options = SdkOptions {
         endpoint_url: Some(url.to_owned()),
         calls_per_second: NonZeroU32::new(100_000).expect("non-zero"),

@@ -66,7 +66,12 @@ pub fn compare(expected: &Mesh, actual: &Mesh) -> Difference {
     let changed = expected
         .resources
         .iter()
-        .filter(|(key, value)| actual.resources.get(*key).is_some_and(|other| other != *value))
+        .filter(|(key, value)| {
+            actual
+                .resources
+                .get(*key)
+                .is_some_and(|other| other != *value)
+        })
         .map(|(key, _)| key.clone())
         .collect();
     Difference {
@@ -167,13 +172,25 @@ impl Keys {
             by_identity.insert(arn.to_owned(), key);
         };
         for network in &state.service_networks {
-            name(&network.id, &network.arn, format!("network/{}", network.name));
+            name(
+                &network.id,
+                &network.arn,
+                format!("network/{}", network.name),
+            );
         }
         for service in &state.services {
-            name(&service.id, &service.arn, format!("service/{}", service.name));
+            name(
+                &service.id,
+                &service.arn,
+                format!("service/{}", service.name),
+            );
         }
         for group in &state.target_groups {
-            name(&group.id, &group.arn, format!("target-group/{}", group.name));
+            name(
+                &group.id,
+                &group.arn,
+                format!("target-group/{}", group.name),
+            );
         }
         let service_name = |id: &str| {
             state
@@ -186,7 +203,11 @@ impl Keys {
             name(
                 &listener.id,
                 &listener.arn,
-                format!("listener/{}/{}", service_name(&listener.service_id), listener.port),
+                format!(
+                    "listener/{}/{}",
+                    service_name(&listener.service_id),
+                    listener.port
+                ),
             );
         }
         for rule in &state.rules {
@@ -194,11 +215,18 @@ impl Keys {
                 .listeners
                 .iter()
                 .find(|listener| listener.id == rule.listener_id)
-                .map_or_else(|| rule.listener_id.clone(), |listener| listener.port.to_string());
+                .map_or_else(
+                    || rule.listener_id.clone(),
+                    |listener| listener.port.to_string(),
+                );
             name(
                 &rule.id,
                 &rule.arn,
-                format!("rule/{}/{port}/{}", service_name(&rule.service_id), rule.name),
+                format!(
+                    "rule/{}/{port}/{}",
+                    service_name(&rule.service_id),
+                    rule.name
+                ),
             );
         }
         by_identity.retain(|identity, _| !identity.is_empty());
@@ -221,11 +249,15 @@ impl Keys {
             Value::Object(members) => Value::Object(
                 members
                     .into_iter()
-                    .filter(|(name, _)| !matches!(name.as_str(), "id" | "arn" | "status" | "dnsEntry"))
+                    .filter(|(name, _)| {
+                        !matches!(name.as_str(), "id" | "arn" | "status" | "dnsEntry")
+                    })
                     .map(|(name, value)| (name, self.anonymize(value)))
                     .collect(),
             ),
-            Value::Array(items) => Value::Array(items.into_iter().map(|item| self.anonymize(item)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|item| self.anonymize(item)).collect())
+            }
             Value::String(text) => Value::String(self.name(&text)),
             other => other,
         }
@@ -261,7 +293,11 @@ mod tests {
         let mut second_state = account(&["x", "a", "b"]).await;
         second_state.services.remove(0);
         let second = Mesh::of(&second_state);
-        assert!(compare(&first, &second).is_empty(), "{:?}", compare(&first, &second));
+        assert!(
+            compare(&first, &second).is_empty(),
+            "{:?}",
+            compare(&first, &second)
+        );
 
         let mut leaky = second_state.clone();
         leaky.services.push(leaky.services[0].clone());

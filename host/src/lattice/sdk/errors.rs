@@ -70,7 +70,10 @@ mod tests {
         use aws_sdk_vpclattice::operation::get_service::GetServiceError;
         use aws_sdk_vpclattice::operation::list_target_groups::ListTargetGroupsError;
         assert_eq!(operation_name::<GetServiceError>(), "GetService");
-        assert_eq!(operation_name::<ListTargetGroupsError>(), "ListTargetGroups");
+        assert_eq!(
+            operation_name::<ListTargetGroupsError>(),
+            "ListTargetGroups"
+        );
         assert!(operation_name::<std::fmt::Error>().ends_with("fmt::Error"));
     }
 }
