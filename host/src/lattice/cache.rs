@@ -17,7 +17,8 @@
 //!   kept: reads and writes of concurrent reconciles interleave, and a list
 //!   read from Lattice before a delete (or a create) would otherwise be
 //!   cached after it, bringing the deleted resource back (or hiding the new
-//!   one) until the next refresh.
+//!   one, whose next create then fails with `ConflictException`) until the
+//!   next refresh.
 //! - Changes made by others are seen after the next refresh only, or, for
 //!   service networks and target groups (what other clusters' controllers
 //!   make), after [`Lattice::observe_shared_again`]. The
