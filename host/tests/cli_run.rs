@@ -258,6 +258,66 @@ async fn one_replica_leads_and_a_standby_takes_over_when_it_goes() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leader_releases_its_lease_on_sigterm_and_a_standby_takes_over_at_once() {
+    let server = server_with_crds().await;
+    let folder = tempfile::tempdir().unwrap();
+    let kubeconfig = folder.path().join("kubeconfig");
+    server.write_kubeconfig(&kubeconfig).unwrap();
+    let url = emulator().await;
+    let start = |identity: &str| {
+        let (mut command, _, probes) = trellis(&kubeconfig, &url, "");
+        let child = command
+            .arg("--leader-elect")
+            .env("POD_NAMESPACE", "default")
+            .env("POD_NAME", identity)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        (Running(child), probes)
+    };
+    let lease = || {
+        server.object(
+            "coordination.k8s.io/v1",
+            "leases",
+            Some("default"),
+            "trellis-leader",
+        )
+    };
+    let holder =
+        || lease().and_then(|lease| lease["spec"]["holderIdentity"].as_str().map(str::to_owned));
+    let (mut leader, _) = start("replica-a");
+    wait_for("the first replica to lead", || {
+        holder().as_deref() == Some("replica-a")
+    });
+    let (standby, standby_probes) = start("replica-b");
+    wait_for("the standby ready", || {
+        get(standby_probes, "/readyz").is_some_and(|(code, _)| code == 200)
+    });
+
+    // The leader renews every 5 s and the Lease lasts 15 s: left to
+    // expire, it would stay the leader's for at least 10 s after SIGTERM.
+    let stopped = Instant::now();
+    terminate(&mut leader.0);
+    assert_ne!(
+        holder().as_deref(),
+        Some("replica-a"),
+        "released on shutdown (or already taken)"
+    );
+    wait_for("the standby to take over", || {
+        holder().as_deref() == Some("replica-b")
+    });
+    let took = stopped.elapsed();
+    assert!(
+        took < Duration::from_secs(6),
+        "the standby took over {took:?} after SIGTERM, as if the Lease had expired"
+    );
+    assert_eq!(lease().unwrap()["spec"]["leaseTransitions"], 1);
+    let mut standby = standby;
+    terminate(&mut standby.0);
+}
+
 /// Sends SIGTERM to `child` and waits for a clean exit.
 fn terminate(child: &mut Child) {
     let status = Command::new("kill")

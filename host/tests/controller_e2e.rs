@@ -20,7 +20,8 @@ use lattice_emulator::Emulator;
 use serde_json::Value;
 use trellis::kube::crds::ServiceExport;
 use trellis::kube::manifests;
-use trellis::lattice::{InMemoryLattice, LatticeState};
+use trellis::lattice::model::{CreateServiceInput, CreateTargetGroupInput, TargetGroupConfig};
+use trellis::lattice::{InMemoryLattice, Lattice, LatticeState};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
 use trellis::reconcile::plan;
 
@@ -84,6 +85,18 @@ fn start_controller(
     folder: &Path,
     more_args: &[String],
 ) -> Controller {
+    start_controller_with_env(cluster, server, lattice_url, folder, more_args, &[])
+}
+
+/// [`start_controller`] with more environment variables.
+fn start_controller_with_env(
+    cluster: &trellis::config::ClusterConfig,
+    server: &TestApiServer,
+    lattice_url: &str,
+    folder: &Path,
+    more_args: &[String],
+    more_env: &[(&str, &str)],
+) -> Controller {
     let kubeconfig = folder.join(format!("{}.kubeconfig", cluster.cluster_name));
     server.write_kubeconfig(&kubeconfig).unwrap();
     let log = folder.join(format!("{}.log", cluster.cluster_name));
@@ -114,6 +127,7 @@ fn start_controller(
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("DEV_MODE", "1")
         .env("LOG_LEVEL", "info")
+        .envs(more_env.iter().copied())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -623,4 +637,260 @@ async fn run_serves_a_replaced_plugin_without_restarting_and_keeps_it_on_garbage
         .unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(shape(&emulator.lattice().state()), before);
+}
+
+/// How many routes and exports the concurrent-delete test makes, and how
+/// many of each it keeps.
+const MANY: usize = 16;
+const KEPT: usize = 2;
+
+/// One cluster with `MANY` Services, each with a route and a federated
+/// export.
+fn many_objects() -> String {
+    let mut yaml = String::from(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: amazon-vpc-lattice}\nspec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: my-gateway, namespace: default}\nspec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n",
+    );
+    for index in 0..MANY {
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {{name: svc-{index}, namespace: default}}\nspec: {{ports: [{{port: 80, targetPort: 8080}}]}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: route-{index}, namespace: default}}\nspec:\n  parentRefs: [{{name: my-gateway}}]\n  rules: [{{backendRefs: [{{name: svc-{index}, port: 80}}]}}]\n---\napiVersion: application-networking.k8s.aws/v1alpha1\nkind: ServiceExport\nmetadata:\n  name: svc-{index}\n  namespace: default\n  annotations: {{application-networking.k8s.aws/federation: amazon-vpc-lattice}}\nspec: {{}}\n"
+        ));
+    }
+    yaml
+}
+
+/// The ids of every service, listener, rule, association and target group,
+/// sorted.
+fn resource_ids(state: &LatticeState) -> Vec<String> {
+    let mut ids: Vec<String> = state
+        .services
+        .iter()
+        .map(|s| s.id.clone())
+        .chain(state.listeners.iter().map(|l| l.id.clone()))
+        .chain(state.rules.iter().map(|r| r.id.clone()))
+        .chain(
+            state
+                .service_network_service_associations
+                .iter()
+                .map(|a| a.id.clone()),
+        )
+        .chain(state.target_groups.iter().map(|g| g.id.clone()))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The route or export a resource's tags name (`RouteName`, else
+/// `ServiceName` of an export's group), if any.
+fn tagged_object(tags: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    let tag = |key: &str| tags.get(&format!("application-networking.k8s.aws/{key}"));
+    tag("RouteName")
+        .cloned()
+        .or_else(|| tag("ServiceName").map(|name| format!("export {name}")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_routes_and_exports_deleted_at_once_take_only_their_own_resources() {
+    let emulator = Emulator::new("123456789012", "us-west-2", 5);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lattice_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(emulator.clone().serve(listener));
+    let scratch = tempfile::tempdir().unwrap();
+    let cluster =
+        trellis::config::ClusterConfig::load(&example().join("config-cluster/cluster.yaml"))
+            .unwrap();
+
+    // Someone else's service and target group, with the same route tags.
+    let theirs = std::collections::BTreeMap::from([
+        (
+            "application-networking.k8s.aws/ManagedBy".to_owned(),
+            "123456789012/someone-else/vpc-0a1b2c3d4e5f69999".to_owned(),
+        ),
+        (
+            "application-networking.k8s.aws/RouteName".to_owned(),
+            "route-5".to_owned(),
+        ),
+        (
+            "application-networking.k8s.aws/RouteNamespace".to_owned(),
+            "default".to_owned(),
+        ),
+    ]);
+    let foreign_service = emulator
+        .lattice()
+        .create_service(CreateServiceInput {
+            name: "theirs".into(),
+            custom_domain_name: None,
+            certificate_arn: None,
+            auth_type: "NONE".into(),
+            tags: theirs.clone(),
+        })
+        .await
+        .unwrap();
+    let foreign_group = emulator
+        .lattice()
+        .create_target_group(CreateTargetGroupInput {
+            name: "theirs".into(),
+            type_: "IP".into(),
+            config: TargetGroupConfig {
+                port: 80,
+                protocol: "HTTP".into(),
+                protocol_version: Some("HTTP1".into()),
+                ip_address_type: "IPV4".into(),
+                vpc_identifier: cluster.vpc_id.clone(),
+                health_check: None,
+            },
+            tags: theirs,
+        })
+        .await
+        .unwrap();
+
+    let server = TestApiServer::start().await;
+    server
+        .apply_manifests(&trellis::kube::crds::to_yaml().unwrap())
+        .unwrap();
+    server.apply_manifests(&many_objects()).unwrap();
+    let controllers = [start_controller_with_env(
+        &cluster,
+        &server,
+        &lattice_url,
+        scratch.path(),
+        &[],
+        &[("ROUTE_MAX_CONCURRENT_RECONCILES", "8")],
+    )];
+
+    let finalized = |plural: &str| {
+        server.objects(plural).iter().all(|object| {
+            object["metadata"]["finalizers"]
+                .as_array()
+                .is_some_and(|list| !list.is_empty())
+        })
+    };
+    eventually("every route and export applied", &controllers, || {
+        let state = emulator.lattice().state();
+        holds(
+            state.services.len() == MANY + 1
+                && state.listeners.len() == MANY
+                && state.rules.len() == MANY
+                && server
+                    .objects("httproutes")
+                    .iter()
+                    .all(|route| route["metadata"]["annotations"][DOMAIN_NAME].is_string())
+                && state.target_groups.len() == 2 * MANY + 1
+                && finalized("httproutes")
+                && finalized("serviceexports"),
+        )
+    })
+    .await;
+    let before = emulator.lattice().state();
+    let kept_ids = |state: &LatticeState| {
+        let mut kept = state.clone();
+        let keep = |tags: &std::collections::BTreeMap<String, String>| {
+            tagged_object(tags).is_none_or(|object| {
+                (0..KEPT).any(|index| {
+                    object == format!("route-{index}") || object == format!("export svc-{index}")
+                }) || object == "route-5" && tags.values().any(|v| v.contains("someone-else"))
+            })
+        };
+        let kept_services: Vec<String> = state
+            .services
+            .iter()
+            .filter(|s| keep(&s.tags))
+            .map(|s| s.id.clone())
+            .collect();
+        kept.services.retain(|s| kept_services.contains(&s.id));
+        kept.listeners
+            .retain(|l| kept_services.contains(&l.service_id));
+        kept.rules.retain(|r| kept_services.contains(&r.service_id));
+        kept.service_network_service_associations
+            .retain(|a| kept_services.contains(&a.service_id));
+        kept.target_groups.retain(|g| keep(&g.tags));
+        resource_ids(&kept)
+    };
+    let expected_left = kept_ids(&before);
+    // Startup may warn (a route reconciled before its service network was
+    // made); the deletes must not.
+    let warnings_before: Vec<String> = server
+        .objects("events")
+        .into_iter()
+        .filter(|event| event["type"] == "Warning")
+        .map(|event| event["metadata"]["name"].to_string())
+        .collect();
+    let log_before = controllers[0].log().len();
+
+    // Every other route and export deleted at once.
+    let client = client(&server);
+    let routes: Api<HttpRoute> = Api::namespaced(client.clone(), "default");
+    let exports: Api<DynamicObject> =
+        Api::namespaced_with(client, "default", &ApiResource::erase::<ServiceExport>(&()));
+    let deletes = (KEPT..MANY).flat_map(|index| {
+        let (routes, exports) = (routes.clone(), exports.clone());
+        [
+            tokio::spawn(async move {
+                routes
+                    .delete(&format!("route-{index}"), &DeleteParams::default())
+                    .await
+                    .map(|_| ())
+            }),
+            tokio::spawn(async move {
+                exports
+                    .delete(&format!("svc-{index}"), &DeleteParams::default())
+                    .await
+                    .map(|_| ())
+            }),
+        ]
+    });
+    for delete in futures::future::join_all(deletes).await {
+        delete.unwrap().unwrap();
+    }
+    eventually(
+        "the deleted objects gone from the API",
+        &controllers,
+        || {
+            holds(
+                server.objects("httproutes").len() == KEPT
+                    && server.objects("serviceexports").len() == KEPT,
+            )
+        },
+    )
+    .await;
+
+    let after = emulator.lattice().state();
+    assert_eq!(
+        resource_ids(&after),
+        expected_left,
+        "exactly the kept objects' and someone else's resources are left"
+    );
+    assert!(after.services.contains(&foreign_service));
+    assert!(after.target_groups.contains(&foreign_group));
+    // What is left is as it was.
+    let left = |state: &LatticeState| -> Vec<String> {
+        let value = serde_json::to_value(state).unwrap();
+        let mut left: Vec<String> = ["services", "listeners", "rules", "targetGroups"]
+            .iter()
+            .flat_map(|list| value[*list].as_array().cloned().unwrap_or_default())
+            .filter(|item| expected_left.iter().any(|id| item["id"] == id.as_str()))
+            .map(|item| item.to_string())
+            .collect();
+        left.sort();
+        left
+    };
+    assert_eq!(
+        left(&after),
+        left(&before),
+        "the kept resources are unchanged"
+    );
+    let warnings: Vec<Value> = server
+        .objects("events")
+        .into_iter()
+        .filter(|event| {
+            event["type"] == "Warning"
+                && !warnings_before.contains(&event["metadata"]["name"].to_string())
+        })
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let log = controllers[0].log();
+    let during = &log[log_before.min(log.len())..];
+    assert!(
+        !during.contains("reconcile failed") && !during.contains("ResourceNotFoundException"),
+        "{during}"
+    );
 }

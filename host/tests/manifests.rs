@@ -181,8 +181,10 @@ spec:
     assert_eq!(problem.cluster, "local");
 }
 
+/// One malformed object is a problem of its own, naming the file, the
+/// object and the field; every other object is read.
 #[test]
-fn a_malformed_manifest_is_an_error_naming_file_and_field() {
+fn a_malformed_object_is_left_out_alone() {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
@@ -205,15 +207,40 @@ spec:
     - path: {type: Prefix, value: /}
 "#,
     );
-    let error = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap_err();
-    assert!(
-        matches!(&error, ManifestError::Object { path, document: 2, .. } if path == &route),
-        "{error:?}"
+    let clusters = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap();
+    let cluster = &clusters[0];
+    assert_eq!(cluster.snapshot.services.len(), 2);
+    assert!(cluster.snapshot.http_routes.is_empty());
+    assert_eq!(cluster.left_out.len(), 1);
+    let problem = &cluster.left_out[0];
+    assert_eq!(
+        (
+            problem.reason.as_str(),
+            problem.field.as_deref(),
+            problem.object.to_string(),
+            problem.cluster.as_str()
+        ),
+        (
+            "SchemaViolation",
+            Some("spec.rules[0].matches[0].path.type"),
+            "HTTPRoute default/my-route".to_owned(),
+            "local"
+        )
     );
-    let message = error.to_string();
     let expected = format!(
-        "{}: document 2 (HTTPRoute default/my-route): spec.rules[0].matches[0].path.type: unknown variant `Prefix`",
+        "{}: document 2: HTTPRoute default/my-route: the API server would refuse it: spec.rules[0].matches[0].path.type: ",
         route.display()
     );
-    assert!(message.starts_with(&expected), "{message}");
+    assert!(
+        problem.message.starts_with(&expected),
+        "{}",
+        problem.message
+    );
+}
+
+/// A path that is not a regular file is refused before it is opened.
+#[test]
+fn a_device_is_not_read() {
+    let error = load_plan_inputs(&[PathBuf::from("/dev/zero")]).unwrap_err();
+    assert!(matches!(error, ManifestError::NotAFile { .. }), "{error}");
 }

@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
-use trellis::lattice::{CachedLattice, read_state};
+use trellis::lattice::{CachedLattice, LatticeState, read_state};
 use trellis::reconcile::{Prune, reconcile};
 
 use super::endpoint::{EndpointArgs, call_summary};
@@ -37,23 +36,36 @@ pub struct ApplyArgs {
     output: OutputFormat,
 }
 
-/// Runs the apply. Exit code: [`exit_code`].
+/// Runs the apply. Exit code: [`exit_code`]; 2 when the state cannot be
+/// read back afterwards, after printing what the apply did (its calls,
+/// statuses and problems, with no state).
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let prune = if args.prune { Prune::Yes } else { Prune::No };
-    let (report, counts) = inputs.runtime.block_on(async {
+    let (reconciled, state, counts) = inputs.runtime.block_on(async {
         let lattice = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
         let reconciled = reconcile(&inputs.clusters, &inputs.plugins, &lattice, prune).await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the
         // creates (statuses in progress, names left out) is not the state.
         lattice.refresh();
-        let state = read_state(&lattice)
-            .await
-            .context("reading the state after the apply")?;
-        anyhow::Ok((reconciled.with_state(state), counts))
+        let state = read_state(&lattice).await;
+        anyhow::Ok((reconciled, state, counts))
     })?;
-    args.output.print(&report)?;
-    eprint!("{}", call_summary(&counts));
-    Ok(exit_code(&report))
+    match state {
+        Ok(state) => {
+            let report = reconciled.with_state(state);
+            args.output.print(&report)?;
+            eprint!("{}", call_summary(&counts));
+            Ok(exit_code(&report))
+        }
+        Err(error) => {
+            let report = reconciled.with_state(LatticeState::default());
+            args.output.print_without_state(&report)?;
+            eprint!("{}", call_summary(&counts));
+            Err(anyhow::Error::new(error).context(
+                "reading the state after the apply (the calls made and the problems are printed above)",
+            ))
+        }
+    }
 }

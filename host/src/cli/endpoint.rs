@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use clap::Args;
 
-use trellis::lattice::{ConnectError, OperationCount, SdkLattice, SdkOptions};
+use trellis::lattice::{
+    ConnectError, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, OperationCount, SdkLattice,
+    SdkOptions,
+};
 
 /// Where and how fast to call VPC Lattice.
 #[derive(Debug, Clone, Args)]
@@ -32,6 +35,16 @@ pub struct EndpointArgs {
     /// The first retry's backoff, in milliseconds.
     #[arg(long, default_value_t = 200)]
     pub initial_backoff_ms: u64,
+    /// The longest wait for a connection to VPC Lattice, in milliseconds.
+    #[arg(long, default_value_t = DEFAULT_CONNECT_TIMEOUT.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout_ms: u64,
+    /// The longest one attempt may take (send and read the whole answer), in
+    /// milliseconds; a timed-out attempt is retried like a dropped
+    /// connection.
+    #[arg(long, default_value_t = DEFAULT_ATTEMPT_TIMEOUT.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub attempt_timeout_ms: u64,
 }
 
 impl EndpointArgs {
@@ -52,6 +65,8 @@ impl EndpointArgs {
             burst: self.burst,
             max_attempts: self.max_attempts,
             initial_backoff: Duration::from_millis(self.initial_backoff_ms),
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            attempt_timeout: Duration::from_millis(self.attempt_timeout_ms),
         };
         SdkLattice::connect(&options).await
     }

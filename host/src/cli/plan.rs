@@ -37,6 +37,20 @@ impl OutputFormat {
         }
         Ok(())
     }
+
+    /// Prints `report` but for its state, which could not be read: the text
+    /// form leaves the resource tree out, the JSON form has `"state": null`.
+    pub fn print_without_state(self, report: &PlanReport) -> serde_json::Result<()> {
+        match self {
+            OutputFormat::Text => print!("{}", render::render_without_state(report)),
+            OutputFormat::Json => {
+                let mut document = serde_json::to_value(report)?;
+                document["state"] = serde_json::Value::Null;
+                println!("{}", serde_json::to_string_pretty(&document)?);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The exit code of a plan or apply: 0 when no object has a problem, 1

@@ -17,6 +17,16 @@ pub fn render(report: &PlanReport) -> String {
     out
 }
 
+/// Renders `report` but for its state, which could not be read: the calls,
+/// the statuses and the problems.
+pub fn render_without_state(report: &PlanReport) -> String {
+    let mut out = String::from("state: not read (see the error below)\n");
+    render_calls(&mut out, report);
+    render_statuses(&mut out, report);
+    render_problems(&mut out, report);
+    out
+}
+
 /// The controller that owns a resource (its `ManagedBy` tag), then the tags
 /// that are not the controller's own (those plugins add), if any.
 fn owner(tags: &Tags) -> String {

@@ -76,6 +76,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         burst: settings.burst.try_into()?,
         max_attempts: settings.max_attempts,
         initial_backoff: Duration::from_millis(200),
+        connect_timeout: settings.connect_timeout,
+        attempt_timeout: settings.attempt_timeout,
     };
     let sdk = SdkLattice::connect(&options).await?;
     let calls = sdk.call_counter();

@@ -195,6 +195,16 @@ pub struct RawSettings {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gc_interval_seconds: Option<u64>,
+    /// The longest wait for a connection to VPC Lattice, in milliseconds
+    /// (default 3000).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_ms: Option<u32>,
+    /// The longest one VPC Lattice attempt may take, in milliseconds
+    /// (default 10000); a timed-out attempt is retried.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt_timeout_ms: Option<u32>,
 }
 
 impl std::str::FromStr for Scalar {
@@ -244,6 +254,10 @@ pub struct Settings {
     pub burst: u32,
     /// Attempts per VPC Lattice request.
     pub max_attempts: u32,
+    /// The longest wait for a connection to VPC Lattice.
+    pub connect_timeout: Duration,
+    /// The longest one VPC Lattice attempt may take.
+    pub attempt_timeout: Duration,
 }
 
 /// Where the leader-election Lease lives and who this replica is.
@@ -420,6 +434,12 @@ impl RawSettings {
             calls_per_second: positive(self.calls_per_second, 20, "calls_per_second")?,
             burst: positive(self.burst, 40, "burst")?,
             max_attempts: positive(self.max_attempts, 5, "max_attempts")?,
+            connect_timeout: Duration::from_millis(
+                positive(self.connect_timeout_ms, 3_000, "connect_timeout_ms")?.into(),
+            ),
+            attempt_timeout: Duration::from_millis(
+                positive(self.attempt_timeout_ms, 10_000, "attempt_timeout_ms")?.into(),
+            ),
         })
     }
 }

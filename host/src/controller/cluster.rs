@@ -7,7 +7,11 @@
 //! Contract: networks and classes are reconciled at start, on every
 //! ServiceNetwork or GatewayClass change, and every `interval`; collection
 //! runs every `interval` (upstream: 30 s), only on the leader (the task
-//! runs only while leading) and only against complete stores.
+//! runs only while leading) and only against complete stores. It never
+//! races an object's own cleanup or first reconcile: Lattice is listed
+//! before the stores are read (what a route just made is protected by the
+//! route), and objects being deleted protect their resources until their
+//! own cleanup has deleted them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,8 +56,10 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
                 }
             }
             _ = ticker.tick() => {
-                let input = ctx.input(ctx.stores.snapshot());
-                let done = prune_cluster(&input, ctx.lattice.as_ref()).await;
+                // Objects being deleted protect their resources here: their
+                // own cleanup deletes them (see `Stores::collection_snapshot`).
+                let input = || ctx.input(ctx.stores.collection_snapshot());
+                let done = prune_cluster(ctx.lattice.as_ref(), input).await;
                 for problem in &done.problems {
                     tracing::warn!(
                         reason = %problem.reason,

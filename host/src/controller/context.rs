@@ -46,6 +46,7 @@ impl Context {
             snapshot,
             source: std::path::PathBuf::from("kubernetes"),
             skipped: Default::default(),
+            left_out: Vec::new(),
         }
     }
 }

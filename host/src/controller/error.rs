@@ -15,9 +15,13 @@ pub enum Error {
     /// a delete failed); its finalizer stays.
     #[error("cleanup of {object} not finished: {remaining}")]
     CleanupPending { object: String, remaining: String },
-    /// A Gateway is still referenced by a route; it keeps its finalizer.
-    #[error("cannot delete gateway {gateway} - found referencing route {route}")]
-    GatewayInUse { gateway: String, route: String },
+    /// A Gateway is still referenced by routes (each named as
+    /// `Kind namespace/name`); it keeps its finalizer.
+    #[error("cannot delete gateway {gateway} - found referencing routes {}", routes.join(", "))]
+    GatewayInUse {
+        gateway: String,
+        routes: Vec<String>,
+    },
 }
 
 impl Error {

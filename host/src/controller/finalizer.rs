@@ -32,7 +32,9 @@ pub async fn add(
 }
 
 /// Removes `finalizer` from `name`, whose finalizers were read as
-/// `current`; nothing to do when it is not there.
+/// `current`; nothing to do when it is not there, or when the object is
+/// gone (a reconcile of a stale copy, after an earlier one removed the
+/// finalizer and the API server deleted the object).
 pub async fn remove(
     api: &Api<DynamicObject>,
     name: &str,
@@ -47,7 +49,7 @@ pub async fn remove(
         return Ok(());
     };
     let path = format!("/metadata/finalizers/{index}");
-    json_patch(
+    let removed = json_patch(
         api,
         name,
         json!([
@@ -55,7 +57,11 @@ pub async fn remove(
             {"op": "remove", "path": path},
         ]),
     )
-    .await
+    .await;
+    match removed {
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        other => other,
+    }
 }
 
 async fn json_patch(api: &Api<DynamicObject>, name: &str, patch: Value) -> Result<(), kube::Error> {

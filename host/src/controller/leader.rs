@@ -2,11 +2,13 @@
 //! holding the Lease reconciles.
 //!
 //! Contract: [`acquire`] returns once this replica holds the Lease (created
-//! if missing, taken over once the holder let it expire); the returned
+//! if missing, taken over once the holder let it expire or released it); the returned
 //! [`Leadership`] renews it every [`RENEW_EVERY`] and resolves `lost()` when
 //! a renewal cannot be made before the Lease would expire or another
 //! replica took it. Writes use the Lease's resourceVersion, so two
-//! replicas never both believe they won the same term.
+//! replicas never both believe they won the same term. On shutdown the
+//! holder gives the Lease up ([`Leadership::release`]): a standby takes it
+//! on its next try instead of waiting for it to expire.
 
 use std::time::Duration;
 
@@ -29,12 +31,48 @@ const RETRY_EVERY: Duration = Duration::from_secs(2);
 pub struct Leadership {
     lost: watch::Receiver<bool>,
     renewer: tokio::task::JoinHandle<()>,
+    api: Api<Lease>,
+    election: LeaderElection,
 }
 
 impl Leadership {
     /// Resolves when leadership is lost.
     pub async fn lost(&mut self) {
         let _ = self.lost.wait_for(|lost| *lost).await;
+    }
+
+    /// Gives the Lease up, as client-go's `ReleaseOnCancel` does: stops
+    /// renewing, then — only if this replica still holds it — clears
+    /// `holderIdentity` and sets `leaseDurationSeconds` to 1, guarded by the
+    /// read resourceVersion (a Lease taken in between is left alone), so
+    /// that a standby acquires it on its next try.
+    pub async fn release(self) -> Result<(), kube::Error> {
+        self.renewer.abort();
+        let Some(mut lease) = self.api.get_opt(&self.election.lease_name).await? else {
+            return Ok(());
+        };
+        let current = lease.spec.clone().unwrap_or_default();
+        if current.holder_identity.as_deref() != Some(self.election.identity.as_str()) {
+            return Ok(());
+        }
+        lease.spec = Some(LeaseSpec {
+            holder_identity: None,
+            lease_duration_seconds: Some(1),
+            renew_time: Some(now()),
+            ..current
+        });
+        match self
+            .api
+            .replace(&self.election.lease_name, &PostParams::default(), &lease)
+            .await
+        {
+            Ok(_) => {
+                tracing::info!(lease = %self.election.lease_name, "released the leader Lease");
+                Ok(())
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -85,7 +123,8 @@ async fn try_hold(api: &Api<Lease>, election: &LeaderElection) -> Result<bool, k
     };
     let current = lease.spec.clone().unwrap_or_default();
     let held = current.holder_identity.as_deref() == Some(election.identity.as_str());
-    if !held && !expired(&current) {
+    let released = current.holder_identity.as_deref().is_none_or(str::is_empty);
+    if !held && !released && !expired(&current) {
         return Ok(false);
     }
     lease.spec = Some(if held {
@@ -124,6 +163,8 @@ pub async fn acquire(client: kube::Client, election: LeaderElection) -> Leadersh
     }
     tracing::info!(identity = %election.identity, lease = %election.lease_name, "became the leader");
     let (sender, lost) = watch::channel(false);
+    let leadership_api = api.clone();
+    let leadership_election = election.clone();
     let renewer = tokio::spawn(async move {
         let mut last_renewal = tokio::time::Instant::now();
         loop {
@@ -141,5 +182,10 @@ pub async fn acquire(client: kube::Client, election: LeaderElection) -> Leadersh
         }
         let _ = sender.send(true);
     });
-    Leadership { lost, renewer }
+    Leadership {
+        lost,
+        renewer,
+        api: leadership_api,
+        election: leadership_election,
+    }
 }

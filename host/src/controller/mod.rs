@@ -13,9 +13,12 @@
 //! Guarantees: nothing is reconciled before every store holds its first
 //! list (so a partial view never prunes); the target-group collection runs
 //! only on the leader; losing the Lease stops the controller with an error
-//! (the process exits and Kubernetes restarts it as a standby).
+//! (the process exits and Kubernetes restarts it as a standby); on
+//! shutdown the leader stops reconciling, then releases the Lease so that a
+//! standby takes over at once.
 
 mod backoff;
+mod blocked_deletion;
 mod cluster;
 mod context;
 mod error;
@@ -201,6 +204,12 @@ pub async fn run(
         () = &mut shutdown => Ok(()),
     };
     let _ = stop.send(true);
+    if result.is_ok()
+        && let Some(leadership) = leadership
+        && let Err(error) = leadership.release().await
+    {
+        tracing::warn!(%error, "could not release the leader Lease; a standby takes it once it expires");
+    }
     servers.abort();
     result
 }

@@ -36,6 +36,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::backoff::Backoff;
+use super::blocked_deletion;
 use super::context::Context;
 use super::error::Error;
 use super::finalizer;
@@ -45,8 +46,8 @@ use crate::kube::crds::ServiceExport;
 use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
-use crate::reconcile::{Reconciled, prune_cluster, reconcile_object};
-use crate::reconcile::{remaining_resources, route_service};
+use crate::reconcile::{Reconciled, reconcile_object};
+use crate::reconcile::{clean_up_object, route_service};
 
 /// A kind whose objects own Lattice resources, with upstream's finalizer.
 pub trait Root:
@@ -286,50 +287,43 @@ async fn publish<K: Root>(
     }
 }
 
-/// Removes what Trellis made for the object: prunes the cluster against a
-/// snapshot without it, then checks nothing of the object is left.
+/// Removes what Trellis made for the object, and only that: its own
+/// resources, found by their tags (`reconcile::clean_up_object`; one
+/// already gone counts as deleted, so concurrent cleanups of other objects
+/// never fail this one). A Gateway has none; it waits for its routes.
 async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<(), Error> {
     let reference = TypedKind::reference(object);
     if reference.kind == Kind::Gateway {
-        let gateway = reference.clone();
-        let user = normalize::route_references(&snapshot)
+        let mut routes: Vec<ObjectRef> = normalize::route_references(&snapshot)
             .into_iter()
-            .find(|route| route.gateways.contains(&gateway));
-        return match user {
-            Some(route) => Err(Error::GatewayInUse {
-                gateway: format!("{}/{}", gateway.namespace, gateway.name),
-                route: format!("{}/{}", route.route.namespace, route.route.name),
-            }),
-            None => Ok(()),
-        };
-    }
-    let mut input = ctx.input(snapshot);
-    remove_from(&mut input.snapshot, &reference);
-    let pruned = prune_cluster(&input, ctx.lattice.as_ref()).await;
-    if let Some(problem) = pruned.problems.first() {
-        return Err(match &problem.lattice_error {
-            Some(error) => Error::Lattice(error.clone()),
-            None => Error::CleanupPending {
-                object: reference.to_string(),
-                remaining: problem.message.clone(),
-            },
+            .filter(|route| route.gateways.contains(&reference))
+            .map(|route| route.route)
+            .collect();
+        if routes.is_empty() {
+            return Ok(());
+        }
+        routes.sort();
+        routes.dedup();
+        blocked_deletion::gateway(ctx, object, &routes).await?;
+        return Err(Error::GatewayInUse {
+            gateway: format!("{}/{}", reference.namespace, reference.name),
+            routes: routes.iter().map(ToString::to_string).collect(),
         });
     }
-    let remaining =
-        remaining_resources(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), &reference).await?;
-    if !remaining.is_empty() {
+    let cleaned = clean_up_object(ctx.lattice.as_ref(), &ctx.cluster, &reference).await?;
+    if !cleaned.remaining.is_empty() {
         return Err(Error::CleanupPending {
             object: reference.to_string(),
-            remaining: remaining.join(", "),
+            remaining: cleaned.remaining.join(", "),
         });
     }
-    if !pruned.calls.is_empty() {
+    if !cleaned.calls.is_empty() {
         let event = KubeEvent {
             type_: EventType::Normal,
             reason: "Deleted".into(),
             note: Some(format!(
                 "{} VPC Lattice resource(s) deleted",
-                pruned.calls.len()
+                cleaned.calls.len()
             )),
             action: "Cleanup".into(),
             secondary: None,
@@ -339,24 +333,6 @@ async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Resu
         }
     }
     Ok(())
-}
-
-/// Drops `object` from the snapshot (it may still be there when it stopped
-/// being managed rather than being deleted).
-fn remove_from(snapshot: &mut crate::kube::Snapshot, object: &ObjectRef) {
-    fn keep<K: Resource>(object: &ObjectRef) -> impl Fn(&K) -> bool + '_ {
-        move |candidate| {
-            candidate.meta().namespace.as_deref() != Some(object.namespace.as_str())
-                || candidate.meta().name.as_deref() != Some(object.name.as_str())
-        }
-    }
-    match object.kind {
-        Kind::HttpRoute => snapshot.http_routes.retain(keep(object)),
-        Kind::GrpcRoute => snapshot.grpc_routes.retain(keep(object)),
-        Kind::TlsRoute => snapshot.tls_routes.retain(keep(object)),
-        Kind::ServiceExport => snapshot.service_exports.retain(keep(object)),
-        _ => {}
-    }
 }
 
 /// The parentRefs of a route, as written, that name a Lattice Gateway.

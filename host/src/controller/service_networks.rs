@@ -7,15 +7,17 @@
 //! before anything else; a deleted object's network is deleted only when
 //! this controller's `ManagedBy` tag is on it (another's, or an untagged
 //! one, is left and the finalizer removed); deletion waits while a Lattice
-//! Gateway of the same name exists (`Programmed=False/DeleteBlocked`) or
+//! Gateway of the same name exists (`Programmed=False/DeleteBlocked` and
+//! `DeletionBlocked` naming it, with one Warning event per change) or
 //! Lattice refuses (`DeleteError`, e.g. associations remain), and is
 //! retried on the next cluster-level run.
 
-use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
+use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 
+use super::blocked_deletion;
 use super::context::Context;
 use super::finalizer;
 use super::status;
@@ -132,11 +134,11 @@ async fn delete(
         .into_iter()
         .find(|gateway| gateway.metadata.name.as_deref() == Some(name.as_str()))
     {
-        let message = format!(
-            "Cannot delete: Gateway {}/{name} still references this service network",
+        let gateway = format!(
+            "{}/{name}",
             gateway.metadata.namespace.as_deref().unwrap_or_default()
         );
-        return blocked(api, object, "DeleteBlocked", &message).await;
+        return blocked_by_gateway(ctx, api, object, &gateway).await;
     }
     let network = match find_service_network(ctx.lattice.as_ref(), &name).await {
         Ok(network) => network,
@@ -150,6 +152,29 @@ async fn delete(
         return blocked(api, object, "DeleteError", &error.to_string()).await;
     }
     finalizer::remove(api, &name, object.metadata.finalizers.as_ref(), FINALIZER).await
+}
+
+/// Says on the status, with `DeletionBlocked` and one Warning event per
+/// change (see [`blocked_deletion`]), that the deletion waits for
+/// `gateway` (`namespace/name`).
+async fn blocked_by_gateway(
+    ctx: &Context,
+    api: &Api<DynamicObject>,
+    object: &DynamicObject,
+    gateway: &str,
+) -> Result<(), kube::Error> {
+    let message = blocked_deletion::service_network_message(gateway);
+    let reported = blocked_deletion::reported(&object.data["status"]["conditions"], &message);
+    let status = json!({"conditions": [
+        condition(object, "Accepted", "True", "Accepted", "ServiceNetwork is accepted"),
+        condition(object, "Programmed", "False", "DeleteBlocked", &message),
+        condition(object, blocked_deletion::CONDITION, "True", blocked_deletion::REASON, &message),
+    ]});
+    write_status(api, object, status).await?;
+    if !reported && let Some(resource) = resource() {
+        blocked_deletion::warn(ctx, &object.object_ref(&resource), &message).await;
+    }
+    Ok(())
 }
 
 async fn blocked(

@@ -7,9 +7,9 @@
 //! written when the conditions (type, status, reason, message, observed
 //! generation) are unchanged, so a steady object causes no writes and no
 //! watch events. `lastTransitionTime` changes only when a condition's
-//! status does. Caveat: a route's `status.parents` is written whole (the
-//! Gateway API CRDs make it an atomic list), so parents of other
-//! controllers on the same route are overwritten.
+//! status does. A route's `status.parents` is the exception to
+//! server-side apply: it is shared with other controllers, so it is written
+//! by read-modify-write ([`write_route`]) and their entries are kept.
 
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
@@ -193,8 +193,88 @@ where
     apply_typed_status(client, gateway, json!({"conditions": wanted})).await
 }
 
+/// How many times a route's status write is tried when another writer
+/// changed the route between the read and the write (409).
+const ROUTE_STATUS_ATTEMPTS: u32 = 5;
+
+/// Trellis's entries of a route's `status.parents`: one per parent in
+/// `parents`, with the conditions of `status` (keeping transition times
+/// from `existing`, the live list).
+fn route_entries(
+    existing: &[Value],
+    parents: &[Value],
+    status: &ObjectStatus,
+    generation: i64,
+    produced_by: &str,
+) -> Vec<Value> {
+    parents
+        .iter()
+        .map(|parent| {
+            let before = existing
+                .iter()
+                .find(|old| old["parentRef"] == *parent && is_trellis(old))
+                .map(|old| old["conditions"].clone())
+                .unwrap_or(Value::Null);
+            json!({
+                "parentRef": parent,
+                "controllerName": CONTROLLER_NAME,
+                "conditions": conditions(status, &before, generation, produced_by),
+            })
+        })
+        .collect()
+}
+
+/// Whether a `status.parents` entry is Trellis's (by `controllerName`).
+fn is_trellis(entry: &Value) -> bool {
+    entry["controllerName"] == CONTROLLER_NAME
+}
+
+/// Trellis's entries of `parents` without their times, to tell whether
+/// anything changed.
+fn comparable(parents: &[Value]) -> Vec<Value> {
+    parents
+        .iter()
+        .filter(|parent| is_trellis(parent))
+        .map(|parent| {
+            json!({
+                "parentRef": parent["parentRef"],
+                "controllerName": parent["controllerName"],
+                "conditions": without_times(&parent["conditions"]),
+            })
+        })
+        .collect()
+}
+
+/// `existing` with Trellis's entries replaced by `mine`: every entry of
+/// another controller stays, in its place.
+fn merged_parents(existing: &[Value], mine: Vec<Value>) -> Vec<Value> {
+    existing
+        .iter()
+        .filter(|entry| !is_trellis(entry))
+        .cloned()
+        .chain(mine)
+        .collect()
+}
+
+/// The `status.parents` of a route object, as a list.
+fn parents_of(route: &Value) -> Vec<Value> {
+    route["status"]["parents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Writes a route's conditions for each of `parents` (its parentRefs that
 /// name a Lattice Gateway, as written), if they changed.
+///
+/// `status.parents` is shared with other controllers (one entry per
+/// parent and controller) and the Gateway API CRDs make it an atomic list,
+/// so it is written by read-modify-write: the route is read, every entry
+/// whose `controllerName` is not Trellis's is kept, Trellis's are replaced,
+/// and the list is written by a merge patch carrying the read
+/// `resourceVersion`; a conflict (another writer came between) is retried
+/// with a fresh read, at most [`ROUTE_STATUS_ATTEMPTS`] times. The cached
+/// `route` only spares the read when Trellis's entries are already right.
 pub async fn write_route<K>(
     client: kube::Client,
     route: &K,
@@ -205,40 +285,45 @@ pub async fn write_route<K>(
 where
     K: Resource<DynamicType = ()> + Serialize,
 {
-    let live = serde_json::to_value(route).unwrap_or_default();
     let generation = route.meta().generation.unwrap_or_default();
-    let existing_parents = live["status"]["parents"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let wanted: Vec<Value> = parents
-        .iter()
-        .map(|parent| {
-            let existing = existing_parents
-                .iter()
-                .find(|old| old["parentRef"] == *parent)
-                .map(|old| old["conditions"].clone())
-                .unwrap_or(Value::Null);
-            json!({
-                "parentRef": parent,
-                "controllerName": CONTROLLER_NAME,
-                "conditions": conditions(status, &existing, generation, produced_by),
-            })
-        })
-        .collect();
-    let comparable = |list: &[Value]| -> Vec<Value> {
-        list.iter()
-            .map(|parent| {
-                json!({
-                    "parentRef": parent["parentRef"],
-                    "controllerName": parent["controllerName"],
-                    "conditions": without_times(&parent["conditions"]),
-                })
-            })
-            .collect()
-    };
-    if comparable(&wanted) == comparable(&existing_parents) {
+    let cached = parents_of(&serde_json::to_value(route).unwrap_or_default());
+    let wanted = route_entries(&cached, parents, status, generation, produced_by);
+    if comparable(&wanted) == comparable(&cached) {
         return Ok(());
     }
-    apply_typed_status(client, route, json!({"parents": wanted})).await
+    let resource = ApiResource::erase::<K>(&());
+    let namespace = route.meta().namespace.clone().unwrap_or_default();
+    let api: Api<DynamicObject> = Api::namespaced_with(client, &namespace, &resource);
+    let name = route.name_any();
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..PatchParams::default()
+    };
+    let mut attempt = 1;
+    loop {
+        let live = api.get(&name).await?;
+        let existing = parents_of(&live.data);
+        let wanted = route_entries(&existing, parents, status, generation, produced_by);
+        if comparable(&wanted) == comparable(&existing) {
+            return Ok(());
+        }
+        let patch = json!({
+            "metadata": {"resourceVersion": live.metadata.resource_version},
+            "status": {"parents": merged_parents(&existing, wanted)},
+        });
+        match api
+            .patch_status(&name, &params, &Patch::Merge(&patch))
+            .await
+        {
+            Err(kube::Error::Api(error))
+                if error.code == 409 && attempt < ROUTE_STATUS_ATTEMPTS =>
+            {
+                attempt += 1;
+            }
+            result => return result.map(|_| ()),
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

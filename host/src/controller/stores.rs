@@ -5,9 +5,12 @@
 //! [`Stores::snapshot`] is a consistent copy of each store at the time of
 //! the call (kinds are copied one after the other, so a change racing the
 //! copy shows up in the next reconcile, which it triggers). Routes, exports
-//! and policies being deleted are left out of the snapshot, so they no
-//! longer protect their resources; a Gateway being deleted stays until its
-//! routes are gone (its deletion waits for them).
+//! and policies being deleted are left out of the snapshot a reconcile
+//! reads; a Gateway being deleted stays until its routes are gone (its
+//! deletion waits for them). The periodic collection reads
+//! [`Stores::collection_snapshot`] instead, with every object: one being
+//! deleted is cleaned up by its own reconcile, which deletes only its own
+//! resources, so the two never delete the same resource.
 
 use gateway_api::apis::standard::{
     gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
@@ -74,21 +77,36 @@ impl Stores {
     /// keeps serving them, a Service waiting on another finalizer keeps its
     /// targets.
     pub fn snapshot(&self) -> Snapshot {
+        self.taking(Live)
+    }
+
+    /// The objects of every store, those being deleted included: what the
+    /// periodic collection of unused resources reads. An object being
+    /// deleted still protects its resources there, so the collection never
+    /// deletes them while the object's own cleanup is at work (two deletes
+    /// of one resource, or a cleanup finding its resources half gone).
+    pub fn collection_snapshot(&self) -> Snapshot {
+        self.taking(All)
+    }
+
+    /// Every store's objects; routes, exports and policies being deleted
+    /// as `deleting` says, every other object whether deleted or not.
+    fn taking(&self, deleting: Taking) -> Snapshot {
         Snapshot {
             gateway_classes: objects(&self.gateway_classes, All),
             gateways: objects(&self.gateways, All),
-            http_routes: objects(&self.http_routes, Live),
-            grpc_routes: objects(&self.grpc_routes, Live),
-            tls_routes: objects(&self.tls_routes, Live),
+            http_routes: objects(&self.http_routes, deleting),
+            grpc_routes: objects(&self.grpc_routes, deleting),
+            tls_routes: objects(&self.tls_routes, deleting),
             services: objects(&self.services, All),
             endpoint_slices: objects(&self.endpoint_slices, All),
             namespaces: objects(&self.namespaces, All),
-            service_exports: objects(&self.service_exports, Live),
+            service_exports: objects(&self.service_exports, deleting),
             service_imports: objects(&self.service_imports, All),
             policies: self
                 .policies
                 .iter()
-                .flat_map(|store| objects(store, Live))
+                .flat_map(|store| objects(store, deleting))
                 .collect(),
         }
     }

@@ -190,7 +190,8 @@ pub fn fixture_inputs(fixture: &Fixture) -> Result<FixtureInputs, HarnessError> 
 /// every object when a policy selects `plugin` for everything; `default`
 /// alone when `plugin` is the default plugin), `plugin` configured by the
 /// fixture's `plugin-config.json` when it has one, against a fresh in-memory
-/// Lattice, and returns `{"state": …, "problems": […], "statuses": […]}`.
+/// Lattice, and returns `{"state": …, "problems": […], "statuses": […]}`;
+/// file paths in problem messages are relative to the fixture's folder.
 pub async fn run_fixture(
     fixture: &Fixture,
     plugin: &Plugin,
@@ -204,7 +205,13 @@ pub async fn run_fixture(
     let plugins = PluginSet::with_plugin(default.clone(), plugin);
     let first = &inputs.clusters[0].config;
     let lattice = InMemoryLattice::new(first.account_id.clone(), first.region.clone());
-    let report = plan(&inputs.clusters, &plugins, &lattice).await;
+    let mut report = plan(&inputs.clusters, &plugins, &lattice).await;
+    // Problems of objects left out of the input name their file: relative
+    // to the fixture, so the expectation holds from any working directory.
+    let folder = format!("{}/", fixture.dir.display());
+    for problem in &mut report.problems {
+        problem.message = problem.message.replace(&folder, "");
+    }
     Ok(json!({"state": report.state, "problems": report.problems, "statuses": report.statuses}))
 }
 

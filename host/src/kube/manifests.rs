@@ -16,18 +16,33 @@
 //! | `application-networking.k8s.aws` | TargetGroupPolicy, IAMAuthPolicy, AccessLogPolicy, VpcAssociationPolicy, ServiceNetwork | [`Snapshot::policies`] |
 //!
 //! Every other object (a Deployment, a ConfigMap, a `List`, ...) is skipped
-//! and counted by kind. A namespaced object without a namespace is put in
+//! and counted by kind — except a kind of the two Trellis groups that the
+//! group does not define (`HttpRoute`), which is a typo and left out with an
+//! `UnknownKind` problem. A namespaced object without a namespace is put in
 //! `default`, as `kubectl apply` would. No other defaulting happens here.
+//!
+//! Reading is in passes (see `read`): one document or object that cannot
+//! be read is left out with a [`LeftOut`] naming its file, document, object
+//! and field; the rest of the input is read. Bounds: only regular files, at
+//! most [`MAX_FILE_BYTES`] each; a document expands (YAML aliases) to at
+//! most [`MAX_DOCUMENT_NODES`] nodes and [`MAX_DOCUMENT_BYTES`] bytes.
 
+mod documents;
 mod error;
 mod files;
-mod objects;
+mod identify;
+mod left_out;
 mod plan_inputs;
+mod read;
+mod typed;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use documents::{MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NODES};
 pub use error::ManifestError;
+pub use files::MAX_FILE_BYTES;
+pub use left_out::{LeftOut, LeftOutReason, Location};
 pub use plan_inputs::{ClusterInput, load_cluster_files, load_plan_inputs};
 
 use super::Snapshot;
@@ -39,28 +54,34 @@ pub struct Manifests {
     pub snapshot: Snapshot,
     /// How many objects of each other kind were skipped, by kind.
     pub skipped: BTreeMap<String, usize>,
+    /// The documents and objects left out of the snapshot, each with why.
+    pub left_out: Vec<LeftOut>,
 }
 
 /// Reads the objects of `text`, a manifest file's contents; `source` names
-/// it in errors (nothing is read from it).
-pub fn parse_manifests(source: &Path, text: &str) -> Result<Manifests, ManifestError> {
-    let mut manifests = Manifests::default();
-    objects::read_text(source, text, &mut manifests)?;
-    Ok(manifests)
+/// it in problems (nothing is read from it).
+pub fn parse_manifests(source: &Path, text: &str) -> Manifests {
+    read::read(&[read::FileText {
+        path: source.to_path_buf(),
+        text: text.to_owned(),
+    }])
 }
 
 /// Reads every manifest under `paths` (files or folders, in the order given)
 /// into one [`Manifests`].
 ///
-/// Fails on the first file that cannot be read or document that is not a
-/// valid object of its kind; the error names the file, the document (1-based)
-/// and, when the object's own schema rejects it, the object and the field.
+/// Fails only when a path or file cannot be read at all (missing, not a
+/// regular file, larger than [`MAX_FILE_BYTES`], a folder cycle, not UTF-8).
+/// A document or object that cannot be read, identified, validated against
+/// its schema or typed, or an object defined twice, is left out of the
+/// snapshot with a [`LeftOut`] naming it; the rest is read.
 pub fn read_manifests(paths: &[PathBuf]) -> Result<Manifests, ManifestError> {
-    let mut manifests = Manifests::default();
+    let mut texts = Vec::new();
     for path in paths {
         for file in files::manifest_files(path)? {
-            objects::read_file(&file, &mut manifests)?;
+            let text = files::read_text(&file)?;
+            texts.push(read::FileText { path: file, text });
         }
     }
-    Ok(manifests)
+    Ok(read::read(&texts))
 }

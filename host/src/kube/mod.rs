@@ -6,6 +6,7 @@ pub mod crds;
 pub mod endpoints;
 mod kinds;
 pub mod manifests;
+pub mod schemas;
 pub mod snapshot;
 #[cfg(test)]
 pub mod testing;

@@ -4,15 +4,18 @@
 use std::path::Path;
 
 use super::Snapshot;
-use super::manifests::{ManifestError, Manifests, parse_manifests};
+use super::manifests::{Manifests, parse_manifests};
 
 /// The objects of `yaml`, read as the manifest file `objects.yaml` (the
-/// name errors give).
-pub fn manifests(yaml: &str) -> Result<Manifests, ManifestError> {
+/// name problems give).
+pub fn manifests(yaml: &str) -> Manifests {
     parse_manifests(Path::new("objects.yaml"), yaml)
 }
 
-/// The snapshot of the objects of `yaml`; panics when `yaml` does not read.
+/// The snapshot of the objects of `yaml`; panics when an object of `yaml`
+/// was left out.
 pub fn snapshot(yaml: &str) -> Snapshot {
-    manifests(yaml).expect("manifests").snapshot
+    let read = manifests(yaml);
+    assert!(read.left_out.is_empty(), "left out: {:#?}", read.left_out);
+    read.snapshot
 }

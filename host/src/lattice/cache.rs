@@ -13,6 +13,12 @@
 //!   that follows its own writes needs no new listing.
 //! - A failed write forgets the lists it could have changed: the write may
 //!   have happened (a lost answer), so the next read asks Lattice.
+//! - A listing that a write through the cache overtook is returned but not
+//!   kept: reads and writes of concurrent reconciles interleave, and a list
+//!   read from Lattice before a delete (or a create) would otherwise be
+//!   cached after it, bringing the deleted resource back (or hiding the new
+//!   one, whose next create then fails with `ConflictException`) until the
+//!   next refresh.
 //! - Changes made by others are seen after the next refresh only, or, for
 //!   service networks and target groups (what other clusters' controllers
 //!   make), after [`Lattice::observe_shared_again`]. The
@@ -85,7 +91,7 @@ impl<L: Lattice> CachedLattice<L> {
 
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
-        *self.store() = Store::default();
+        self.store().reset();
     }
 
     /// Forgets the lists other controllers change: service networks, their
@@ -106,6 +112,7 @@ impl<L: Lattice> CachedLattice<L> {
         store.vpc_associations.clear();
         store.target_groups = None;
         store.targets.clear();
+        store.writes += 1;
     }
 
     /// The store, emptied first when its observations are too old.
@@ -120,7 +127,7 @@ impl<L: Lattice> CachedLattice<L> {
             _ => false,
         };
         if stale {
-            *store = Store::default();
+            store.reset();
         }
         store.since.get_or_insert(now);
         store
@@ -138,11 +145,18 @@ impl<L: Lattice> CachedLattice<L> {
         K: Eq + Hash,
         T: Clone,
     {
-        if let Some(found) = map(&mut self.store()).get(&key) {
-            return Ok(found.clone());
-        }
+        let writes = {
+            let mut store = self.store();
+            if let Some(found) = map(&mut store).get(&key) {
+                return Ok(found.clone());
+            }
+            store.writes
+        };
         let loaded = load.await?;
-        map(&mut self.store()).insert(key, loaded.clone());
+        let mut store = self.store();
+        if store.writes == writes {
+            map(&mut store).insert(key, loaded.clone());
+        }
         Ok(loaded)
     }
 
@@ -152,11 +166,18 @@ impl<L: Lattice> CachedLattice<L> {
         slot: fn(&mut Store) -> &mut Option<Vec<T>>,
         load: impl Future<Output = Result<Vec<T>, LatticeError>>,
     ) -> Result<Vec<T>, LatticeError> {
-        if let Some(found) = slot(&mut self.store()) {
-            return Ok(found.clone());
-        }
+        let writes = {
+            let mut store = self.store();
+            if let Some(found) = slot(&mut store) {
+                return Ok(found.clone());
+            }
+            store.writes
+        };
         let loaded = load.await?;
-        *slot(&mut self.store()) = Some(loaded.clone());
+        let mut store = self.store();
+        if store.writes == writes {
+            *slot(&mut store) = Some(loaded.clone());
+        }
         Ok(loaded)
     }
 
@@ -209,20 +230,24 @@ impl<L: Lattice> CachedLattice<L> {
     }
 
     /// Runs a write; on success `remember` updates the store with its
-    /// result, on failure `forget` drops what it could have changed.
+    /// result, on failure `forget` drops what it could have changed. Either
+    /// way, listings read meanwhile are not kept.
     async fn write<T>(
         &self,
         call: impl Future<Output = Result<T, LatticeError>>,
         remember: impl FnOnce(&mut Store, &T),
         forget: impl FnOnce(&mut Store),
     ) -> Result<T, LatticeError> {
-        match call.await {
+        let result = call.await;
+        let mut store = self.store();
+        store.writes += 1;
+        match result {
             Ok(result) => {
-                remember(&mut self.store(), &result);
+                remember(&mut store, &result);
                 Ok(result)
             }
             Err(error) => {
-                forget(&mut self.store());
+                forget(&mut store);
                 Err(error)
             }
         }
@@ -479,7 +504,7 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         self.write(
             self.inner.tag_resource(input),
             |store, ()| store.tagged(&arn, &tags),
-            |store| *store = Store::default(),
+            Store::reset,
         )
         .await
     }
@@ -805,6 +830,25 @@ mod tests {
             names(block_on(cache.list_service_networks()).unwrap()),
             ["theirs"],
             "a second request within SHARED_MIN_AGE keeps the fresh list"
+        );
+    }
+
+    #[test]
+    fn a_listing_a_write_overtook_is_not_kept() {
+        let cache = CachedLattice::new(InMemoryLattice::new("123456789012", "us-west-2"));
+        let doomed = block_on(cache.inner().create_service_network(network("doomed"))).unwrap();
+        // The listing is read from Lattice, then (before it is stored) a
+        // concurrent reconcile deletes a network through the cache.
+        let listed = block_on(cache.whole(|store| &mut store.service_networks, async {
+            let listed = cache.inner().list_service_networks().await;
+            cache.delete_service_network(&doomed.id).await.unwrap();
+            listed
+        }))
+        .unwrap();
+        assert_eq!(names(listed), ["doomed"], "the listing is answered");
+        assert!(
+            block_on(cache.list_service_networks()).unwrap().is_empty(),
+            "but not kept: the next read asks Lattice"
         );
     }
 }

@@ -23,9 +23,10 @@ pub enum LatticeError {
     /// `ServiceQuotaExceededException`, `InternalServerException`, ...).
     #[error("{code}: {message}")]
     Api { code: String, message: String },
-    /// No answer: the connection failed or timed out after the client's retries.
-    #[error("no answer from VPC Lattice: {message}")]
-    Transport { message: String },
+    /// No answer to `operation` (`ListServices`, `CreateRule`, ...): the
+    /// connection failed or timed out after the client's retries.
+    #[error("no answer from VPC Lattice to {operation}: {message}")]
+    Transport { operation: String, message: String },
 }
 
 impl LatticeError {

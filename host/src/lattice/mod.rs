@@ -20,5 +20,8 @@ pub use cache::CachedLattice;
 pub use error::LatticeError;
 pub use memory::{InMemoryLattice, MAX_TARGETS_PER_CALL};
 pub use observe::read_state;
-pub use sdk::{CallCounter, ConnectError, OperationCount, SdkLattice, SdkOptions};
+pub use sdk::{
+    CallCounter, ConnectError, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, OperationCount,
+    SdkLattice, SdkOptions,
+};
 pub use state::{LatticeState, TargetGroupTargets};

@@ -9,13 +9,23 @@
 //!   reconcile stays under Lattice's API rate limits.
 //! - The SDK's standard retry (exponential backoff with jitter) retries
 //!   throttling, 5xx answers and connection failures up to
-//!   [`SdkOptions::max_attempts`] times. Creates carry a client token that
+//!   [`SdkOptions::max_attempts`] times. The retry quota (the SDK's retry
+//!   token bucket) is unlimited and private to each client, so every request
+//!   gets all the attempts asked for however many others failed before it.
+//!   Creates carry a client token that
 //!   the SDK generates once per call and resends on every retry, so a
 //!   retried create whose first answer was lost never creates a duplicate.
+//! - Every attempt has a deadline: connecting may take at most
+//!   [`SdkOptions::connect_timeout`], one attempt (connect, send, read the
+//!   whole answer) at most [`SdkOptions::attempt_timeout`]. A timed-out
+//!   attempt is retried like a dropped connection; when the attempts run out
+//!   the error is [`LatticeError::Transport`] naming the operation.
 //! - Lists return full resources: the list operations' summaries lack
 //!   members Trellis compares (auth types, actions, matches, health checks,
 //!   tags), so each listed item is read with its `Get*` operation and
-//!   `ListTagsForResource`, a few at a time.
+//!   `ListTagsForResource`, a few at a time. An item deleted between the
+//!   list and these reads (`ResourceNotFoundException`) is left out of the
+//!   answer: it is gone, and a concurrent delete must not fail the listing.
 //! - Every request and attempt is counted per operation
 //!   ([`SdkLattice::call_counts`]).
 
@@ -29,11 +39,12 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use aws_sdk_vpclattice::Client;
-use aws_sdk_vpclattice::config::retry::RetryConfig;
+use aws_sdk_vpclattice::config::retry::{RetryConfig, RetryPartition, TokenBucket};
+use aws_sdk_vpclattice::config::timeout::TimeoutConfig;
 use aws_sdk_vpclattice::config::{BehaviorVersion, ProvideCredentials, Region};
 use aws_sdk_vpclattice::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::error::LatticeError;
@@ -55,6 +66,12 @@ pub enum ConnectError {
 /// How many listed items are read in detail at once.
 const DETAIL_CONCURRENCY: usize = 8;
 
+/// The default [`SdkOptions::connect_timeout`].
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The default [`SdkOptions::attempt_timeout`].
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Settings of the SDK client.
 #[derive(Debug, Clone)]
 pub struct SdkOptions {
@@ -70,6 +87,10 @@ pub struct SdkOptions {
     pub max_attempts: u32,
     /// The first retry's backoff; later ones grow exponentially, with jitter.
     pub initial_backoff: Duration,
+    /// The longest wait for a connection to be established.
+    pub connect_timeout: Duration,
+    /// The longest one attempt may take, from sending to the whole answer.
+    pub attempt_timeout: Duration,
 }
 
 impl Default for SdkOptions {
@@ -81,6 +102,8 @@ impl Default for SdkOptions {
             burst: NonZeroU32::new(40).expect("non-zero"),
             max_attempts: 5,
             initial_backoff: Duration::from_millis(200),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
         }
     }
 }
@@ -117,7 +140,8 @@ impl SdkLattice {
     }
 
     /// A client from an SDK configuration builder (credentials and region
-    /// set by the caller), with `options`' endpoint, retry and rate limit.
+    /// set by the caller), with `options`' endpoint, retry, timeouts and
+    /// rate limit.
     pub fn with_config(
         mut builder: aws_sdk_vpclattice::config::Builder,
         options: &SdkOptions,
@@ -134,6 +158,20 @@ impl SdkLattice {
                 RetryConfig::standard()
                     .with_max_attempts(options.max_attempts)
                     .with_initial_backoff(options.initial_backoff),
+            )
+            // The default shared bucket (500 tokens, 5 per retry, 10 per
+            // timeout) runs dry under sustained faults long before
+            // `max_attempts`; the attempts asked for are the only bound.
+            .retry_partition(
+                RetryPartition::custom("trellis")
+                    .token_bucket(TokenBucket::unlimited())
+                    .build(),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(options.connect_timeout)
+                    .operation_attempt_timeout(options.attempt_timeout)
+                    .build(),
             )
             .interceptor(counter.clone())
             .build();
@@ -193,15 +231,27 @@ impl SdkLattice {
         }
     }
 
-    /// `detail` of every item, a few at a time, in the items' order.
+    /// `detail` of every listed item, a few at a time, in the items'
+    /// order; an item whose detail answers `NotFound` was deleted since it
+    /// was listed and is left out.
     async fn details<I, T, F, Fut>(&self, items: Vec<I>, detail: F) -> Result<Vec<T>, LatticeError>
     where
         F: Fn(I) -> Fut,
         Fut: Future<Output = Result<T, LatticeError>>,
     {
-        futures::stream::iter(items.into_iter().map(detail))
-            .buffered(DETAIL_CONCURRENCY)
-            .try_collect()
-            .await
+        let answers: Vec<Result<T, LatticeError>> =
+            futures::stream::iter(items.into_iter().map(detail))
+                .buffered(DETAIL_CONCURRENCY)
+                .collect()
+                .await;
+        let mut read = Vec::with_capacity(answers.len());
+        for answer in answers {
+            match answer {
+                Ok(item) => read.push(item),
+                Err(LatticeError::NotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(read)
     }
 }

@@ -12,17 +12,24 @@
 //!   deletes in reverse ([`prune`]).
 //! - Tags are only ever added or overwritten, never removed: tags others
 //!   added stay.
+//! - Listeners and rules of others (tagged with another `ManagedBy`) are
+//!   never modified or deleted; untagged ones never deleted, adopted only
+//!   where they are exactly what the route asks for ([`ownership`]).
 //! - Targets are (de)registered in batches of at most
 //!   [`crate::lattice::MAX_TARGETS_PER_CALL`].
 
+mod cleanup;
 mod deletion;
+mod ownership;
 mod prune;
 pub mod resolve;
 mod route;
 mod tags;
 mod target_groups;
 
-pub use prune::{remaining_resources, route_service};
+pub use cleanup::{CleanedUp, clean_up_object};
+pub use ownership::route_conflict;
+pub use prune::route_service;
 pub use tags::{controller_tag, managed_by};
 
 use serde::Serialize;

@@ -117,7 +117,10 @@ pub fn service_network_objects(snapshot: &Snapshot) -> Vec<(ObjectRef, ObjectMet
 /// - `BackendNotFound` (field `spec.rules[i].backendRefs[j].name`) and
 ///   `InvalidKind` (field `...kind` or `...group`): a backendRef's target is
 ///   missing or of a kind Lattice cannot route to; the input still carries it
-///   (`not-found`, `unsupported-kind`) for the plugin to decide;
+///   (`not-found`, `unsupported-kind`) for the plugin to decide — except a
+///   missing ServiceImport of a route with a valid
+///   `service-name-override`, which gets no input (upstream refuses to
+///   claim the service the override names);
 /// - `UnsupportedValue`: a backendRef port or weight out of range; the route
 ///   gets no input.
 pub fn routes(snapshot: &Snapshot, cluster: &ClusterConfig) -> Vec<NormalizedRoute> {

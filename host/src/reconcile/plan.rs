@@ -9,7 +9,9 @@
 //! AccessLogPolicies apply); ServiceExports (their target groups, so any
 //! cluster's imports find them); routes (with their AccessLogPolicies); with
 //! [`Prune::Yes`], each cluster's prune (services of deleted routes, then
-//! unused target groups). An object that fails before its first call is
+//! unused target groups; skipped, with a `PruneSkipped` problem, for a
+//! cluster whose input left objects out). The problems of the objects left
+//! out of the input come first. An object that fails before its first call is
 //! reported as a [`Problem`] and makes no Lattice call; one that fails
 //! midway keeps what was made and is finished by the next reconcile; the
 //! other objects go on either way.
@@ -127,6 +129,9 @@ pub async fn reconcile(
 ) -> Reconciled {
     let mut run = Run::new(lattice, None);
     for cluster in clusters {
+        run.problems.extend(cluster.left_out.iter().cloned());
+    }
+    for cluster in clusters {
         run.default_network(cluster, plugins).await;
         run.service_network_objects(cluster, plugins).await;
     }
@@ -141,7 +146,8 @@ pub async fn reconcile(
     }
     if prune == Prune::Yes {
         for cluster in clusters {
-            run.prune(cluster).await;
+            let listed = run.list_for_prune().await;
+            run.prune(cluster, listed).await;
         }
     }
     run.finish()
@@ -172,14 +178,27 @@ pub async fn reconcile_object(
 }
 
 /// The prune of [`Prune::Yes`] for one cluster alone: deletes this
-/// cluster's services whose route is not in `cluster`'s snapshot, then its
+/// cluster's services whose route is not in the cluster's snapshot, then its
 /// target groups that no object of the snapshot protects and no service
-/// uses.
-pub async fn prune_cluster(cluster: &ClusterInput, lattice: &dyn Lattice) -> Reconciled {
+/// uses; nothing (a `PruneSkipped` problem) when objects were left out of
+/// its input.
+///
+/// Lattice is listed first and `input` read after: an object whose
+/// resources the listing shows was made before them, so it is in the
+/// snapshot unless it is gone (a route created meanwhile never loses the
+/// service its first reconcile just made).
+pub async fn prune_cluster(
+    lattice: &dyn Lattice,
+    input: impl FnOnce() -> ClusterInput,
+) -> Reconciled {
     let mut run = Run::new(lattice, None);
-    run.prune(cluster).await;
+    let listed = run.list_for_prune().await;
+    run.prune(&input(), listed).await;
     run.finish()
 }
+
+/// The services and target groups a prune starts from.
+type Listed = Result<(Vec<Service>, Vec<crate::lattice::model::TargetGroup>), LatticeError>;
 
 struct Run<'a> {
     lattice: &'a dyn Lattice,
@@ -205,6 +224,24 @@ fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeE
         message: error.to_string(),
         plugin: None,
         lattice_error: Some(error.clone()),
+    }
+}
+
+/// The problem of a prune skipped because objects of `cluster`'s input
+/// were left out: what they own would look unowned and be deleted.
+fn prune_skipped(cluster: &ClusterInput) -> Problem {
+    Problem {
+        cluster: cluster.config.cluster_name.clone(),
+        object: ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name),
+        field: None,
+        reason: "PruneSkipped".into(),
+        message: format!(
+            "nothing is pruned: {} document(s) or object(s) of the input were left out \
+             (see their problems), and what they own must not be deleted",
+            cluster.left_out.len()
+        ),
+        plugin: None,
+        lattice_error: None,
     }
 }
 
@@ -450,10 +487,22 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Lists the services and target groups a prune looks at.
+    async fn list_for_prune(&self) -> Listed {
+        let services = self.lattice.list_services().await?;
+        let groups = self.lattice.list_target_groups().await?;
+        Ok((services, groups))
+    }
+
     /// Deletes this cluster's services whose route is gone, then its unused
-    /// target groups; a failure is the cluster's problem.
-    async fn prune(&mut self, cluster: &ClusterInput) {
+    /// target groups, among those `listed` (before `cluster` was read); a
+    /// failure is the cluster's problem.
+    async fn prune(&mut self, cluster: &ClusterInput, listed: Listed) {
         let config = &cluster.config;
+        if !cluster.left_out.is_empty() {
+            self.problems.push(prune_skipped(cluster));
+            return;
+        }
         let routes: Vec<ObjectRef> = normalize::routes(&cluster.snapshot, config)
             .into_iter()
             .map(|route| route.object)
@@ -478,23 +527,29 @@ impl<'a> Run<'a> {
             .cloned()
             .collect();
         let mut applier = self.applier(config);
-        let mut result = applier.prune_services(&config.managed_by(), &sources).await;
-        if result.is_ok() {
-            result = match self.lattice.list_target_groups().await {
-                Ok(groups) => {
-                    applier
-                        .collect_target_groups(&groups, config, &self.ensured, &protecting)
-                        .await
+        let result = match listed {
+            Ok((services, groups)) => {
+                let pruned = applier
+                    .prune_services(&services, &config.managed_by(), &sources)
+                    .await;
+                match pruned {
+                    Ok(()) => {
+                        applier
+                            .collect_target_groups(&groups, config, &self.ensured, &protecting)
+                            .await
+                    }
+                    Err(error) => Err(error),
                 }
-                Err(error) => Err(error),
-            };
-        }
+            }
+            Err(error) => Err(error),
+        };
         let object = ObjectRef::new(Kind::Cluster, "", &config.cluster_name);
         self.applied(config, &object, applier, result);
     }
 
     /// The read-only checks before a route's first call: its service networks
-    /// exist, an existing service of the same name is its own, and every
+    /// exist, an existing service of the same name is its own and holds no
+    /// listener or rule of others where the route needs one, and every
     /// ServiceImport it forwards to resolves.
     async fn prepare_route(
         &self,
@@ -544,6 +599,12 @@ impl<'a> Run<'a> {
         if let Some(service) = &existing {
             ownership(cluster, service, desired)
                 .map_err(|message| problem(None, "Conflicted", message))?;
+            let conflict = apply::route_conflict(self.lattice, &service.id, desired)
+                .await
+                .map_err(lattice_error)?;
+            if let Some(message) = conflict {
+                return Err(problem(None, "Conflicted", message));
+            }
         }
 
         let groups = self

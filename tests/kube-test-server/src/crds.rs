@@ -1,7 +1,7 @@
 //! CustomResourceDefinitions drive the registry, as in a real cluster:
 //! after every write to the CRD `{plural}.{group}`, the server serves
 //! exactly the versions it declares `served`, with its scope and status
-//! subresource (replacing any registration of that group and plural, the
+//! subresource and schema (replacing any registration of that group and plural, the
 //! defaults included). A CRD whose group and plural do not match its name
 //! declares nothing. Once the CRD is gone, the type is no longer served and
 //! its objects are deleted (with DELETED events).
@@ -70,6 +70,7 @@ fn served_types(crd: &Value) -> Vec<ResourceType> {
                 plural: plural.into(),
                 namespaced,
                 status_subresource: version["subresources"].get("status").is_some(),
+                schema: version["schema"].get("openAPIV3Schema").cloned(),
             })
         })
         .collect()

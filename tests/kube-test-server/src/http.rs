@@ -19,13 +19,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, USER_AGENT};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::crds;
 use crate::discovery;
+use crate::managed_fields::Manager;
 use crate::meta;
 use crate::patch::Patch;
 use crate::paths::{self, ResourcePath, Route};
@@ -74,6 +75,7 @@ struct Incoming<'a> {
     method: &'a Method,
     query: Query,
     content_type: &'a str,
+    user_agent: &'a str,
     body: Bytes,
 }
 
@@ -96,10 +98,15 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             return ApiError::bad_request(format!("reading the body: {error}")).into_response();
         }
     };
+    let user_agent = parts
+        .headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok());
     let incoming = Incoming {
         method: &parts.method,
         query: Query::parse(parts.uri.query()),
         content_type: content_type.unwrap_or(""),
+        user_agent: user_agent.unwrap_or(""),
         body,
     };
     serve(&shared, parts.uri.path(), &incoming).unwrap_or_else(IntoResponse::into_response)
@@ -194,6 +201,8 @@ fn resource(
         _ => return Err(ApiError::method_not_allowed(method.as_str())),
     };
     let part = Part::of(resource, path.status);
+    let manager = manager(request, &write, path.status);
+    let manager = &manager;
     let mut state = shared.state();
     let store = &mut state.store;
     // Only creates have no name, and they take none from here.
@@ -204,14 +213,21 @@ fn resource(
     };
     let (code, object) = match write {
         Write::Create(object) => {
-            let created = writes::create(store, resource, path.namespace, object, part)?;
+            let created = writes::create(store, resource, path.namespace, object, part, manager)?;
             (StatusCode::CREATED, created)
         }
         Write::Replace(object) => (
             StatusCode::OK,
-            writes::replace(store, target, object, part)?,
+            writes::replace(store, target, object, part, manager)?,
         ),
-        Write::Patch(patch) => match writes::patch(store, target, &patch, part)? {
+        Write::Patch(patch) => match writes::patch(
+            store,
+            target,
+            &patch,
+            part,
+            manager,
+            request.query.flag("force"),
+        )? {
             (created, true) => (StatusCode::CREATED, created),
             (patched, false) => (StatusCode::OK, patched),
         },
@@ -221,6 +237,25 @@ fn resource(
         crds::sync(&mut state, meta::field(&object, "name"));
     }
     Ok(reply(code, &resource.render(&object)))
+}
+
+/// The manager of a write: `fieldManager`, else the client's
+/// `User-Agent` up to its first `/` (as the real server names managers).
+fn manager(request: &Incoming<'_>, write: &Write, status_path: bool) -> Manager {
+    let name = match request.query.get("fieldManager").unwrap_or("") {
+        "" => request
+            .user_agent
+            .split('/')
+            .next()
+            .filter(|name| !name.is_empty())
+            .unwrap_or("unknown"),
+        name => name,
+    };
+    Manager {
+        name: name.into(),
+        apply: matches!(write, Write::Patch(Patch::Apply(_))),
+        subresource: status_path.then(|| "status".into()),
+    }
 }
 
 /// 422 for the patch options the real server rejects: an apply patch needs

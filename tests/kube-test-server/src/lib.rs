@@ -31,6 +31,12 @@
 //!   strategic-as-merge and server-side apply, `patch`) and delete, with
 //!   `resourceVersion` preconditions, `generation`, status subresources,
 //!   finalizers, and no-op writes that change nothing.
+//! - Field ownership (`ownership`): `metadata.managedFields` per field
+//!   manager; server-side apply merges by the CRD schema's
+//!   `x-kubernetes-list-type` (atomic lists replaced whole, map lists merged
+//!   by `x-kubernetes-list-map-keys`, set lists as sets), removes what a
+//!   manager stops applying, and answers 409 `Conflict` when another
+//!   manager owns a field it would change, unless `force` is set.
 //! - CustomResourceDefinitions register, and deleted unregister, the types
 //!   they serve (`crds`).
 //! - Failures are `Status` objects with the real server's code and reason
@@ -39,19 +45,24 @@
 //! Not implemented: authentication and authorization, admission (namespaces
 //! need not exist; nothing is defaulted or validated against a schema),
 //! version conversion, garbage collection of owned objects, namespace
-//! deletion cascading, field ownership (`managedFields`), dry runs,
+//! deletion cascading, schemas of built-in types (their lists are atomic),
+//! dry runs,
 //! `deletecollection`, pagination, Protobuf, aggregated discovery and
 //! OpenAPI documents.
 
 mod crds;
 mod discovery;
+mod fields;
 mod http;
 mod kubeconfig;
+mod managed_fields;
 mod manifests;
 mod meta;
+mod ownership;
 mod patch;
 mod paths;
 mod resources;
+mod schema;
 mod selector;
 mod server;
 mod status_error;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::crds;
+use crate::managed_fields::Manager;
 use crate::meta;
 use crate::server::Shared;
 use crate::writes::{self, Part, Target};
@@ -87,9 +88,16 @@ pub(crate) fn apply(shared: &Shared, yaml: &str) -> Result<Vec<Value>, ManifestE
         };
         let store = &mut state.store;
         let written = if !name.is_empty() && target.live(store).is_ok() {
-            writes::replace(store, target, object, Part::Whole)
+            writes::replace(store, target, object, Part::Whole, &Manager::setup())
         } else {
-            writes::create(store, &resource, target.namespace, object, Part::Whole)
+            writes::create(
+                store,
+                &resource,
+                target.namespace,
+                object,
+                Part::Whole,
+                &Manager::setup(),
+            )
         };
         let stored = written.map_err(|error| ManifestError::Rejected {
             document: number,

@@ -17,7 +17,7 @@ const SERVER_MANAGED: [&str; 6] = [
 ];
 
 /// Brings `object` to its stored form: no `apiVersion`/`kind`, an object
-/// `metadata` without `selfLink`, `managedFields` (not tracked) and empty
+/// `metadata` without `selfLink`, `managedFields` (only the server writes them) and empty
 /// or null fields (the real server omits empty `finalizers`, `labels`,
 /// ... so a JSON patch `test` for null sees them as absent).
 pub(crate) fn normalize(object: &mut Map<String, Value>) {
@@ -53,6 +53,16 @@ pub(crate) fn keep_server_fields(next: &mut Value, live: &Value) {
                 }
             }
         }
+    }
+}
+
+/// Gives `next` these `metadata.managedFields` (or none).
+pub(crate) fn set_managed_fields(next: &mut Value, owners: Option<Value>) {
+    if let Some(metadata) = next["metadata"].as_object_mut() {
+        match owners {
+            Some(owners) => metadata.insert("managedFields".into(), owners),
+            None => metadata.remove("managedFields"),
+        };
     }
 }
 

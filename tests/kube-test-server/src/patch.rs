@@ -8,9 +8,8 @@
 //! - `application/strategic-merge-patch+json`: treated as a merge patch
 //!   (lists are replaced; `$patch` directives are not understood).
 //! - `application/apply-patch+yaml` (server-side apply, YAML or JSON): the
-//!   applied configuration is merged into the live object like a merge
-//!   patch — maps merge, lists and scalars replace — without field
-//!   ownership, so fields the manager stops applying stay.
+//!   applied configuration, merged by the schema and the field owners
+//!   (`ownership`), not here.
 
 use json_patch::PatchOperation;
 use serde_json::Value;
@@ -69,12 +68,18 @@ impl Patch {
         }
     }
 
-    /// `document` with the patch applied.
+    /// `document` with a JSON or merge patch applied (400 for an apply
+    /// patch: see `ownership::apply`).
     pub fn apply_to(&self, document: &Value) -> Result<Value, ApiError> {
         let mut patched = document.clone();
         match self {
             Self::Json(operations) => apply_json_patch(&mut patched, operations)?,
-            Self::Merge(patch) | Self::Apply(patch) => json_patch::merge(&mut patched, patch),
+            Self::Merge(patch) => json_patch::merge(&mut patched, patch),
+            Self::Apply(_) => {
+                return Err(ApiError::bad_request(
+                    "an apply patch merges by field ownership, not on its own",
+                ));
+            }
         }
         Ok(patched)
     }
@@ -147,12 +152,11 @@ mod tests {
     }
 
     #[test]
-    fn merge_and_apply_merge_maps_and_replace_lists() {
+    fn merge_patches_merge_maps_and_replace_lists() {
         let document = json!({"spec": {"a": 1, "b": [1, 2], "c": {"d": 1}}});
         for content_type in [
             "application/merge-patch+json",
             "application/strategic-merge-patch+json; charset=utf-8",
-            "application/apply-patch+yaml",
         ] {
             let patched = patch(
                 content_type,

@@ -23,6 +23,10 @@ pub struct ResourceType {
     /// Whether the type has a `/status` subresource: then `.status` is
     /// written only through it, and the main resource ignores `.status`.
     pub status_subresource: bool,
+    /// The version's `openAPIV3Schema`, if a CRD gave one: server-side
+    /// apply merges lists and maps as its `x-kubernetes-list-type` and
+    /// `x-kubernetes-map-type` say (without one, lists are atomic).
+    pub schema: Option<Value>,
 }
 
 impl ResourceType {
@@ -35,6 +39,7 @@ impl ResourceType {
             plural: plural.into(),
             namespaced: true,
             status_subresource: false,
+            schema: None,
         }
     }
 
@@ -50,6 +55,14 @@ impl ResourceType {
     pub fn with_status(self) -> Self {
         Self {
             status_subresource: true,
+            ..self
+        }
+    }
+
+    /// The same type with this structural schema (`openAPIV3Schema`).
+    pub fn with_schema(self, schema: Value) -> Self {
+        Self {
+            schema: Some(schema),
             ..self
         }
     }

@@ -74,6 +74,21 @@ impl ApiError {
         )
     }
 
+    /// 409 `Conflict`: a server-side apply would change fields other
+    /// managers own (each of `conflicts` names the manager and the field).
+    pub fn apply_conflict(conflicts: &[String]) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            format!(
+                "Apply failed with {} conflict{}: {}",
+                conflicts.len(),
+                if conflicts.len() == 1 { "" } else { "s" },
+                conflicts.join(", ")
+            ),
+        )
+    }
+
     /// 410 `Expired`: a watch asked for history that is no longer retained.
     pub fn expired(requested: u64, oldest: u64) -> Self {
         Self::new(

@@ -15,13 +15,19 @@
 //!   live object and neither bumps `resourceVersion` nor reaches watchers.
 //! - No new finalizer may be added to an object being deleted (422); when a
 //!   write leaves such an object without finalizers, it is removed instead.
+//! - Field ownership (`ownership`): server-side apply merges by the schema
+//!   and the owners in `metadata.managedFields` (409 `Conflict` for fields
+//!   of other managers without `force`); every other write moves the fields
+//!   it changes to its manager. Clients cannot write `managedFields`.
 //! - delete: an object with finalizers gets `deletionTimestamp` (and
 //!   `deletionGracePeriodSeconds: 0`, `generation` + 1) and stays; one
 //!   without is removed.
 
 use serde_json::Value;
 
+use crate::managed_fields::Manager;
 use crate::meta;
+use crate::ownership;
 use crate::patch::Patch;
 use crate::resources::ResourceType;
 use crate::status_error::ApiError;
@@ -48,6 +54,15 @@ impl Part {
             Self::Main
         } else {
             Self::Whole
+        }
+    }
+
+    /// Whether a write of this part may change the top-level field `name`.
+    fn covers(self, name: &str) -> bool {
+        match self {
+            Self::Whole => true,
+            Self::Main => name != "status",
+            Self::Status => name == "status",
         }
     }
 }
@@ -98,13 +113,14 @@ fn stored_form(object: Value) -> Result<Value, ApiError> {
 }
 
 /// Creates `object` of `resource` in `namespace` (`Some` exactly for
-/// namespaced types); returns it as stored.
+/// namespaced types), owned by `manager`; returns it as stored.
 pub(crate) fn create(
     store: &mut Store,
     resource: &ResourceType,
     namespace: Option<&str>,
     object: Value,
     part: Part,
+    manager: &Manager,
 ) -> Result<Value, ApiError> {
     let mut object = stored_form(object)?;
     set_namespace(&mut object, namespace)?;
@@ -141,30 +157,35 @@ pub(crate) fn create(
     metadata["uid"] = meta::uid(serial).into();
     metadata["creationTimestamp"] = meta::now().into();
     metadata["generation"] = 1.into();
+    ownership::record_update(None, &mut object, manager, resource);
     Ok(store.insert(key, object))
 }
 
 /// Replaces the object at `target` with `object` (only the `part` it may
-/// write); returns it as stored.
+/// write) for `manager`; returns it as stored.
 pub(crate) fn replace(
     store: &mut Store,
     target: Target<'_>,
     object: Value,
     part: Part,
+    manager: &Manager,
 ) -> Result<Value, ApiError> {
     let live = target.live(store)?;
     let written = stored_form(object)?;
-    update(store, target, live, written, part)
+    update(store, target, live, written, part, Some(manager))
 }
 
-/// Patches the object at `target` (only the `part` it may write); returns it
-/// as stored and whether it was created (an apply patch of a missing object
-/// through the main resource creates it).
+/// Patches the object at `target` (only the `part` it may write) for
+/// `manager` (`force`: an apply takes fields other managers own); returns
+/// it as stored and whether it was created (an apply patch of a missing
+/// object through the main resource creates it).
 pub(crate) fn patch(
     store: &mut Store,
     target: Target<'_>,
     patch: &Patch,
     part: Part,
+    manager: &Manager,
+    force: bool,
 ) -> Result<(Value, bool), ApiError> {
     let Some(live) = store.get(&target.key()).cloned() else {
         return match (patch, part) {
@@ -174,15 +195,44 @@ pub(crate) fn patch(
                     object["metadata"]["name"] = target.name.into();
                 }
                 check_name(target, &object)?;
-                create(store, target.resource, target.namespace, object, part)
-                    .map(|created| (created, true))
+                create(
+                    store,
+                    target.resource,
+                    target.namespace,
+                    object,
+                    part,
+                    manager,
+                )
+                .map(|created| (created, true))
             }
             _ => Err(target.not_found()),
         };
     };
+    if let Patch::Apply(config) = patch {
+        let config = stored_form(config.clone())?;
+        check_name(target, &config).or_else(|error| {
+            // An applied configuration may leave the name out.
+            if meta::field(&config, "name").is_empty() {
+                Ok(())
+            } else {
+                Err(error)
+            }
+        })?;
+        let expected = meta::field(&config, "resourceVersion");
+        if !expected.is_empty() && expected != meta::field(&live, "resourceVersion") {
+            return Err(ApiError::conflict(
+                &target.resource.group_resource(),
+                target.name,
+            ));
+        }
+        let merged = ownership::apply(&live, &config, manager, force, target.resource, |name| {
+            part.covers(name)
+        })?;
+        return update(store, target, live, merged, part, None).map(|updated| (updated, false));
+    }
     let patched = patch.apply_to(&target.resource.render(&live))?;
     let written = stored_form(patched)?;
-    update(store, target, live, written, part).map(|updated| (updated, false))
+    update(store, target, live, written, part, Some(manager)).map(|updated| (updated, false))
 }
 
 /// Deletes the object at `target`, honouring `options.preconditions`
@@ -220,13 +270,16 @@ pub(crate) fn delete(
     Ok(store.insert(target.key(), next))
 }
 
-/// Writes `written` (stored form) over `live` at `target`.
+/// Writes `written` (stored form) over `live` at `target`: for `manager`'s
+/// update, or (`None`) a server-side apply whose `written` carries the new
+/// `managedFields`.
 fn update(
     store: &mut Store,
     target: Target<'_>,
     live: Value,
     mut written: Value,
     part: Part,
+    manager: Option<&Manager>,
 ) -> Result<Value, ApiError> {
     check_name(target, &written)?;
     set_namespace(&mut written, target.namespace)?;
@@ -239,12 +292,20 @@ fn update(
             ));
         }
     }
+    let owners = written["metadata"].get("managedFields").cloned();
     let mut next = match part {
         Part::Status => with_status_of(live.clone(), &written),
         Part::Main => with_status_of(written, &live),
         Part::Whole => written,
     };
     meta::keep_server_fields(&mut next, &live);
+    match manager {
+        Some(manager) => {
+            meta::set_managed_fields(&mut next, live["metadata"].get("managedFields").cloned());
+            ownership::record_update(Some(&live), &mut next, manager, target.resource);
+        }
+        None => meta::set_managed_fields(&mut next, owners),
+    }
     if meta::is_deleting(&live) {
         let before = meta::finalizers(&live);
         if meta::finalizers(&next).iter().any(|f| !before.contains(f)) {
@@ -344,6 +405,7 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"name": "a", "resourceVersion": "9"}, "spec": {}, "status": {"x": 1}}),
             Part::Main,
+            &Manager::setup(),
         )
         .unwrap();
         assert_eq!(created["metadata"]["namespace"], "ns");
@@ -357,6 +419,7 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"name": "a"}}),
             Part::Main,
+            &Manager::setup(),
         );
         assert_eq!(again.unwrap_err().reason, "AlreadyExists");
         let elsewhere = create(
@@ -365,6 +428,7 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"name": "b", "namespace": "other"}}),
             Part::Main,
+            &Manager::setup(),
         );
         assert_eq!(elsewhere.unwrap_err().code, 400);
         let generated = create(
@@ -373,6 +437,7 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"generateName": "gw-"}}),
             Part::Main,
+            &Manager::setup(),
         )
         .unwrap();
         assert!(meta::field(&generated, "name").starts_with("gw-"));
@@ -388,21 +453,53 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"name": "a"}, "spec": {"x": 1}}),
             Part::Main,
+            &Manager::setup(),
         )
         .unwrap();
         let status = Patch::Merge(json!({"status": {"ready": true}}));
-        let (main, _) = patch(&mut store, target(&gateways), &status, Part::Main).unwrap();
+        let (main, _) = patch(
+            &mut store,
+            target(&gateways),
+            &status,
+            Part::Main,
+            &Manager::setup(),
+            false,
+        )
+        .unwrap();
         assert_eq!(main["metadata"]["resourceVersion"], "1");
         assert!(main.get("status").is_none());
-        let (with_status, _) = patch(&mut store, target(&gateways), &status, Part::Status).unwrap();
+        let (with_status, _) = patch(
+            &mut store,
+            target(&gateways),
+            &status,
+            Part::Status,
+            &Manager::setup(),
+            false,
+        )
+        .unwrap();
         assert_eq!(with_status["status"]["ready"], true);
         assert_eq!(with_status["metadata"]["generation"], 1);
         let spec = Patch::Merge(json!({"spec": {"x": 2}, "metadata": {"labels": {"l": "v"}}}));
-        let (changed, _) = patch(&mut store, target(&gateways), &spec, Part::Main).unwrap();
+        let (changed, _) = patch(
+            &mut store,
+            target(&gateways),
+            &spec,
+            Part::Main,
+            &Manager::setup(),
+            false,
+        )
+        .unwrap();
         assert_eq!(changed["metadata"]["generation"], 2);
         assert_eq!(changed["status"]["ready"], true);
         let stale = json!({"metadata": {"name": "a", "resourceVersion": "1"}, "spec": {}});
-        let conflict = replace(&mut store, target(&gateways), stale, Part::Main).unwrap_err();
+        let conflict = replace(
+            &mut store,
+            target(&gateways),
+            stale,
+            Part::Main,
+            &Manager::setup(),
+        )
+        .unwrap_err();
         assert_eq!(conflict.reason, "Conflict");
     }
 
@@ -416,16 +513,33 @@ mod tests {
             Some("ns"),
             json!({"metadata": {"name": "a", "finalizers": ["f"]}}),
             Part::Main,
+            &Manager::setup(),
         )
         .unwrap();
         let deleting = delete(&mut store, target(&gateways), &Value::Null).unwrap();
         assert!(meta::is_deleting(&deleting));
         assert_eq!(deleting["metadata"]["generation"], 2);
         let add = Patch::Merge(json!({"metadata": {"finalizers": ["f", "g"]}}));
-        let refused = patch(&mut store, target(&gateways), &add, Part::Main).unwrap_err();
+        let refused = patch(
+            &mut store,
+            target(&gateways),
+            &add,
+            Part::Main,
+            &Manager::setup(),
+            false,
+        )
+        .unwrap_err();
         assert_eq!(refused.code, 422);
         let remove = Patch::Merge(json!({"metadata": {"finalizers": null}}));
-        patch(&mut store, target(&gateways), &remove, Part::Main).unwrap();
+        patch(
+            &mut store,
+            target(&gateways),
+            &remove,
+            Part::Main,
+            &Manager::setup(),
+            false,
+        )
+        .unwrap();
         assert!(store.get(&target(&gateways).key()).is_none());
         let missing = delete(&mut store, target(&gateways), &Value::Null).unwrap_err();
         assert_eq!(missing.code, 404);

@@ -14,22 +14,29 @@ pub enum FaultKind {
     /// The request is processed, then the connection is closed without a
     /// response: the client never sees the answer.
     DroppedConnection,
+    /// The request is served after [`Faults::slow_ms`] more: past a client's
+    /// attempt timeout, the client gives up on an answer that comes (and
+    /// whose effects stay).
+    Slow,
 }
 
 impl FaultKind {
     /// Every kind, in CLI order.
-    pub const ALL: [FaultKind; 3] = [
+    pub const ALL: [FaultKind; 4] = [
         FaultKind::Throttling,
         FaultKind::ServerError,
         FaultKind::DroppedConnection,
+        FaultKind::Slow,
     ];
 
-    /// The CLI spelling: `throttling`, `server-error`, `dropped-connection`.
+    /// The CLI spelling: `throttling`, `server-error`, `dropped-connection`,
+    /// `slow`.
     pub fn name(self) -> &'static str {
         match self {
             FaultKind::Throttling => "throttling",
             FaultKind::ServerError => "server-error",
             FaultKind::DroppedConnection => "dropped-connection",
+            FaultKind::Slow => "slow",
         }
     }
 }
@@ -48,7 +55,7 @@ impl FromStr for FaultKind {
             .into_iter()
             .find(|kind| kind.name() == text)
             .ok_or_else(|| {
-                format!("unknown fault {text:?}: expected throttling, server-error or dropped-connection")
+                format!("unknown fault {text:?}: expected throttling, server-error, dropped-connection or slow")
             })
     }
 }
@@ -66,6 +73,21 @@ pub struct Faults {
     pub latency_ms: u64,
     /// The seed of the fault sequence.
     pub seed: u64,
+    /// The operations (`CreateService`, `ListRules`, ...) whose requests may
+    /// fault; empty means every operation.
+    pub operations: Vec<String>,
+    /// Milliseconds a [`FaultKind::Slow`] request waits before it is served.
+    pub slow_ms: u64,
+}
+
+/// The default [`Faults::slow_ms`].
+pub const DEFAULT_SLOW_MS: u64 = 100;
+
+impl Faults {
+    /// Whether requests of `operation` may fault.
+    pub fn applies_to(&self, operation: &str) -> bool {
+        self.operations.is_empty() || self.operations.iter().any(|name| name == operation)
+    }
 }
 
 impl Default for Faults {
@@ -76,6 +98,8 @@ impl Default for Faults {
             kinds: Vec::new(),
             latency_ms: 0,
             seed: 0,
+            operations: Vec::new(),
+            slow_ms: DEFAULT_SLOW_MS,
         }
     }
 }
@@ -175,6 +199,18 @@ impl EmulatorConfig {
         self.faults.rate = rate.clamp(0.0, 1.0);
         self.faults.kinds = kinds.to_vec();
         self.faults.seed = seed;
+        self
+    }
+
+    /// Limits faults to requests of `operations` (API operation names).
+    pub fn fault_operations(mut self, operations: &[&str]) -> Self {
+        self.faults.operations = operations.iter().map(|name| (*name).to_owned()).collect();
+        self
+    }
+
+    /// Sets how long a [`FaultKind::Slow`] request waits.
+    pub fn slow_ms(mut self, slow_ms: u64) -> Self {
+        self.faults.slow_ms = slow_ms;
         self
     }
 

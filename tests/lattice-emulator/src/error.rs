@@ -88,7 +88,7 @@ impl ApiError {
             ApiError::Lattice(LatticeError::Throttled { message }) => {
                 ("ThrottlingException", json!({"message": message}))
             }
-            ApiError::Lattice(LatticeError::Transport { message }) => {
+            ApiError::Lattice(LatticeError::Transport { message, .. }) => {
                 ("InternalServerException", json!({"message": message}))
             }
             ApiError::Lattice(LatticeError::Api { code, message }) => {

@@ -36,7 +36,10 @@ pub fn draw(faults: &Faults, sequence: u64) -> Option<FaultKind> {
 }
 
 /// Middleware: counts the request under its operation, sleeps the
-/// configured latency, then serves it or injects the drawn fault.
+/// configured latency, waits while the emulator holds requests from its
+/// sequence number on ([`Emulator::hold_from`]), then serves it or injects
+/// the drawn fault (drawn for every request, injected only into the
+/// operations [`Faults::operations`] names).
 ///
 /// A dropped connection is injected after the request is served (its
 /// effects stay), by closing the connection before the response is
@@ -47,15 +50,15 @@ pub async fn inject(State(emulator): State<Emulator>, request: Request, next: Ne
         .get::<MatchedPath>()
         .map(|path| path.as_str().to_owned())
         .unwrap_or_default();
-    emulator
-        .shared
-        .counters
-        .request(stats::operation(request.method(), &path));
+    let operation = stats::operation(request.method(), &path);
+    emulator.shared.counters.request(operation);
     let faults = &emulator.shared.config.faults;
     if faults.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
     }
-    let fault = draw(faults, emulator.next_sequence());
+    let sequence = emulator.next_sequence();
+    emulator.hold(sequence).await;
+    let fault = draw(faults, sequence).filter(|_| faults.applies_to(operation));
     if let Some(kind) = fault {
         emulator.shared.counters.fault(kind);
     }
@@ -63,6 +66,10 @@ pub async fn inject(State(emulator): State<Emulator>, request: Request, next: Ne
         None => next.run(request).await,
         Some(FaultKind::Throttling) => ApiError::Throttled.into_response(),
         Some(FaultKind::ServerError) => ApiError::Internal.into_response(),
+        Some(FaultKind::Slow) => {
+            tokio::time::sleep(std::time::Duration::from_millis(faults.slow_ms)).await;
+            next.run(request).await
+        }
         Some(FaultKind::DroppedConnection) => {
             let connection = request
                 .extensions()
@@ -86,8 +93,8 @@ mod tests {
         let faults = Faults {
             rate: 0.2,
             kinds: FaultKind::ALL.to_vec(),
-            latency_ms: 0,
             seed: 7,
+            ..Faults::default()
         };
         let first: Vec<_> = (0..10_000).map(|n| draw(&faults, n)).collect();
         let second: Vec<_> = (0..10_000).map(|n| draw(&faults, n)).collect();

@@ -26,8 +26,10 @@
 //! - Faults ([`Faults`]), deterministic from a seed: throttling (429
 //!   `ThrottlingException`, `Retry-After`), server errors (500
 //!   `InternalServerException`), dropped connections (the request is
-//!   served, then the connection is closed with no response), and added
-//!   latency. [`Emulator::stats`] counts requests per operation and faults
+//!   served, then the connection is closed with no response), slow answers
+//!   and added latency, optionally limited to some operations.
+//!   [`Emulator::hold_from`] stops requests at an exact number (for kill
+//!   tests). [`Emulator::stats`] counts requests per operation and faults
 //!   per kind.
 //!
 //! # Operations
@@ -60,6 +62,7 @@ mod faults;
 pub mod idempotency;
 mod listeners;
 mod lookup;
+pub mod mesh;
 mod networks;
 mod pages;
 mod policies;
@@ -83,7 +86,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use trellis::lattice::{InMemoryLattice, LatticeState};
 
-pub use config::{EmulatorConfig, FaultKind, Faults, Quotas};
+pub use config::{DEFAULT_SLOW_MS, EmulatorConfig, FaultKind, Faults, Quotas};
 pub use error::ApiError;
 pub use stats::Stats;
 
@@ -114,6 +117,8 @@ struct Shared {
     tokens: idempotency::Tokens,
     counters: stats::Counters,
     sequence: AtomicU64,
+    /// Requests numbered from this one on wait (`u64::MAX`: none wait).
+    hold: tokio::sync::watch::Sender<u64>,
 }
 
 impl Emulator {
@@ -141,6 +146,7 @@ impl Emulator {
                 tokens: idempotency::Tokens::default(),
                 counters: stats::Counters::default(),
                 sequence: AtomicU64::new(0),
+                hold: tokio::sync::watch::Sender::new(u64::MAX),
             }),
         }
     }
@@ -175,6 +181,31 @@ impl Emulator {
 
     fn next_sequence(&self) -> u64 {
         self.shared.sequence.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Requests received so far (each numbered from 0 in arrival order,
+    /// faulted or not).
+    pub fn received(&self) -> u64 {
+        self.shared.sequence.load(Ordering::SeqCst)
+    }
+
+    /// Makes the request numbered `sequence` and every later one wait, before
+    /// it is served, until [`Self::release`]: a test can stop a client at an
+    /// exact request (and kill it there).
+    pub fn hold_from(&self, sequence: u64) {
+        self.shared.hold.send_replace(sequence);
+    }
+
+    /// Lets every held request go on, and holds none from now on.
+    pub fn release(&self) {
+        self.shared.hold.send_replace(u64::MAX);
+    }
+
+    /// Waits while the request numbered `sequence` is held.
+    async fn hold(&self, sequence: u64) {
+        let mut limit = self.shared.hold.subscribe();
+        // The sender lives as long as `self`: the wait cannot fail.
+        let _ = limit.wait_for(|limit| sequence < *limit).await;
     }
 
     /// The HTTP routes, with fault injection.

@@ -1,10 +1,10 @@
 //! `lattice-emulator`: serves the emulated VPC Lattice API on 127.0.0.1
 //! until interrupted, e.g.
-//! `lattice-emulator --fault-rate 0.2 --faults throttling,server-error,dropped-connection --latency-ms 5 --seed 7 --page-size 2`.
+//! `lattice-emulator --fault-rate 0.2 --faults throttling,server-error,dropped-connection,slow --latency-ms 5 --seed 7 --page-size 2`.
 
 use anyhow::Context;
 use clap::Parser;
-use lattice_emulator::{Emulator, EmulatorConfig, FaultKind, Faults, Quotas};
+use lattice_emulator::{DEFAULT_SLOW_MS, Emulator, EmulatorConfig, FaultKind, Faults, Quotas};
 
 /// The VPC Lattice REST-JSON API on 127.0.0.1, in memory, for tests.
 #[derive(Debug, Parser)]
@@ -29,7 +29,7 @@ struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "throttling,server-error,dropped-connection"
+        default_value = "throttling,server-error,dropped-connection,slow"
     )]
     faults: Vec<FaultKind>,
     /// Milliseconds added before every request is served.
@@ -38,6 +38,13 @@ struct Args {
     /// Seed of the fault sequence.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Inject faults only into these operations (e.g.
+    /// `CreateService,ListRules`); default: every operation.
+    #[arg(long, value_delimiter = ',')]
+    fault_operations: Vec<String>,
+    /// Milliseconds a `slow` fault delays its request.
+    #[arg(long, default_value_t = DEFAULT_SLOW_MS)]
+    slow_ms: u64,
     #[command(flatten)]
     quotas: QuotaArgs,
 }
@@ -122,6 +129,8 @@ async fn main() -> anyhow::Result<()> {
             kinds: args.faults,
             latency_ms: args.latency_ms,
             seed: args.seed,
+            operations: args.fault_operations,
+            slow_ms: args.slow_ms,
         },
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))

@@ -184,3 +184,26 @@ fn identity_values_are_checked_by_the_rules_cluster_yaml_shares() {
         );
     }
 }
+
+#[test]
+fn lattice_timeouts_default_and_are_set_by_flags_and_refused_at_zero() {
+    let settings = resolve(None, &env(REQUIRED), &RawSettings::default()).unwrap();
+    assert_eq!(settings.connect_timeout, Duration::from_secs(3));
+    assert_eq!(settings.attempt_timeout, Duration::from_secs(10));
+    let flags = RawSettings {
+        connect_timeout_ms: Some(250),
+        attempt_timeout_ms: Some(1_500),
+        ..RawSettings::default()
+    };
+    let settings = resolve(None, &env(REQUIRED), &flags).unwrap();
+    assert_eq!(settings.connect_timeout, Duration::from_millis(250));
+    assert_eq!(settings.attempt_timeout, Duration::from_millis(1_500));
+    let zero = RawSettings {
+        attempt_timeout_ms: Some(0),
+        ..RawSettings::default()
+    };
+    let error = resolve(None, &env(REQUIRED), &zero)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("attempt_timeout_ms"), "{error}");
+}

@@ -187,9 +187,10 @@ async fn expect_route_patch(handle: &mut ApiHandle, route: impl Serialize) -> Va
     expect(handle, "PATCH", ROUTE_PATH, route).await
 }
 
-/// Takes the next request, a patch of the route's status, answers `route`;
-/// returns the patch.
+/// Takes the next requests, a read of the route and a merge patch of its
+/// status, answers `route` to both; returns the patch.
 async fn expect_route_status(handle: &mut ApiHandle, route: impl Serialize) -> Value {
+    expect(handle, "GET", ROUTE_PATH, &route).await;
     expect(handle, "PATCH", &format!("{ROUTE_PATH}/status"), route).await
 }
 
@@ -388,11 +389,37 @@ async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
     let snapshot = snapshot(&deleting);
     let (ctx, mut handle, _lattice) = context(&snapshot).await;
     let gateway = Arc::new(snapshot.gateways[0].clone());
-    let error = reconcile(gateway, ctx.clone()).await.unwrap_err();
+    let task = tokio::spawn(reconcile(gateway.clone(), ctx.clone()));
+    let status = expect(
+        &mut handle,
+        "PATCH",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/mesh/status",
+        gateway.as_ref(),
+    )
+    .await;
+    let blocked = &status["status"]["conditions"][0];
+    assert_eq!(blocked["type"], "DeletionBlocked");
+    assert_eq!(blocked["status"], "True");
+    let message = blocked["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("HTTPRoute default/rates"), "{message}");
+    let event = expect_event(&mut handle).await;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(event["reason"], "DeletionBlocked");
+    assert_eq!(event["note"], message.as_str());
+    assert_eq!(event["regarding"]["name"], "mesh");
+    let error = task.await.unwrap().unwrap_err();
     assert!(
-        matches!(&error, Error::GatewayInUse { route, .. } if route == "default/rates"),
+        matches!(&error, Error::GatewayInUse { routes, .. } if routes == &["HTTPRoute default/rates"]),
         "{error}"
     );
+
+    // The retry finds the condition on the Gateway: no second write or event.
+    let mut reported = (*gateway).clone();
+    reported.status = serde_json::from_value(status["status"].clone()).unwrap();
+    let again = reconcile(Arc::new(reported), ctx.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(again, Error::GatewayInUse { .. }), "{again}");
     assert!(
         manages(
             &ctx,
@@ -463,4 +490,63 @@ fn a_throttled_lattice_call_is_retried_as_transient_and_a_refused_one_is_not() {
         retry_delay(&backoff, &other, &refused),
         Duration::from_secs(300)
     );
+}
+
+/// [`OBJECTS`] and a ServiceNetwork object `mesh` being deleted (with
+/// `status`, if given), whose name the Gateway `mesh` has.
+fn with_deleting_network(status: Option<&Value>) -> String {
+    let status = status.map_or_else(String::new, |status| format!("status: {status}\n"));
+    format!(
+        "{OBJECTS}---\napiVersion: application-networking.k8s.aws/v1alpha1\nkind: ServiceNetwork\n\
+         metadata: {{name: mesh, generation: 1, finalizers: [servicenetwork.k8s.aws/resources], \
+         deletionTimestamp: '2026-01-01T00:00:00Z'}}\n{status}"
+    )
+}
+
+#[tokio::test]
+async fn a_deleted_service_network_object_names_its_gateway_once() {
+    let deleting = snapshot(&with_deleting_network(None));
+    let (ctx, mut handle, lattice) = context(&deleting).await;
+    let done = Reconciled {
+        calls: Vec::new(),
+        problems: Vec::new(),
+        statuses: Vec::new(),
+        produced_by: Vec::new(),
+    };
+    let object = deleting.policies[0].clone();
+    let running = ctx.clone();
+    let pass = done.clone();
+    let task =
+        tokio::spawn(
+            async move { super::super::service_networks::reconcile(&running, &pass).await },
+        );
+    let status = expect(
+        &mut handle,
+        "PATCH",
+        "/apis/application-networking.k8s.aws/v1alpha1/servicenetworks/mesh/status",
+        &object,
+    )
+    .await;
+    let conditions = &status["status"]["conditions"];
+    assert_eq!(conditions[1]["reason"], "DeleteBlocked");
+    assert_eq!(conditions[2]["type"], "DeletionBlocked");
+    let message = conditions[2]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("Gateway default/mesh"), "{message}");
+    let event = expect_event(&mut handle).await;
+    assert_eq!(
+        (event["type"].as_str(), event["reason"].as_str()),
+        (Some("Warning"), Some("DeletionBlocked"))
+    );
+    assert_eq!(event["note"], message.as_str());
+    task.await.unwrap();
+    assert!(
+        !lattice.state().service_networks.is_empty(),
+        "the network stays"
+    );
+
+    // The next run sees its own condition: no write, no second event.
+    let reported = snapshot(&with_deleting_network(Some(&status["status"])));
+    let ctx = context_over(ctx.client.clone(), lattice, ctx.plugins.clone(), &reported);
+    super::super::service_networks::reconcile(&ctx, &done).await;
+    expect_no_request(&mut handle).await;
 }

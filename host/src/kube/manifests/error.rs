@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use crate::config::ClusterConfigError;
-use crate::object::ObjectRef;
 
-/// Manifests that cannot be read. Every variant names the file or folder.
+/// Manifests that cannot be read at all. Every variant names the file or
+/// folder. What is wrong with one document or object of a file is not an
+/// error but a [`super::LeftOut`] entry: the rest is read.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     /// A file or folder could not be read.
@@ -16,38 +17,28 @@ pub enum ManifestError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A document is not valid YAML.
-    #[error("{}: document {document}: {source}", path.display())]
-    Syntax {
-        /// The file.
+    /// A manifest path is not a regular file or folder (a FIFO, a device
+    /// such as `/dev/zero`, a socket): never opened.
+    #[error("{}: not a regular file (a FIFO, device or socket is never read)", path.display())]
+    NotAFile {
+        /// The path.
         path: PathBuf,
-        /// The document's 1-based index in the file.
-        document: usize,
-        /// The YAML error, with its location in the file.
-        source: serde_yaml_ng::Error,
     },
-    /// A document is not a Kubernetes object: not a mapping, or without
-    /// `apiVersion`, `kind` or `metadata.name`.
-    #[error("{}: document {document}: {message}", path.display())]
-    NotAnObject {
+    /// A manifest file is larger than the limit.
+    #[error("{}: larger than {limit} bytes; not read", path.display())]
+    TooLarge {
         /// The file.
         path: PathBuf,
-        /// The document's 1-based index in the file.
-        document: usize,
-        /// What is missing.
-        message: String,
+        /// The limit, in bytes.
+        limit: u64,
     },
-    /// An object does not match its kind's schema.
-    #[error("{}: document {document} ({object}): {source}", path.display())]
-    Object {
-        /// The file.
+    /// A folder is reached again below itself through a symlink.
+    #[error("{}: a symlink back to {} (a folder cycle); not read", path.display(), target.display())]
+    FolderCycle {
+        /// The folder reached again.
         path: PathBuf,
-        /// The document's 1-based index in the file.
-        document: usize,
-        /// The object's kind, namespace and name.
-        object: ObjectRef,
-        /// Serde's message: the field path, what is wrong, and the location.
-        source: serde_yaml_ng::Error,
+        /// The folder it is (canonical path).
+        target: PathBuf,
     },
     /// A `cluster.yaml` cannot be used.
     #[error(transparent)]

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::files::{self, CLUSTER_CONFIG};
-use super::{ManifestError, read_manifests};
+use super::{ManifestError, Manifests, read_manifests};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
+use crate::object::Problem;
 
 /// One cluster of a plan: its context and its objects.
 #[derive(Debug, Clone)]
@@ -21,6 +22,29 @@ pub struct ClusterInput {
     pub source: PathBuf,
     /// How many objects of kinds Trellis does not read were skipped, by kind.
     pub skipped: BTreeMap<String, usize>,
+    /// The problems of the documents and objects left out of `snapshot`
+    /// (see [`super::LeftOut`]). While there is any, nothing of the cluster
+    /// is pruned: what a left-out object owns must not look unowned.
+    pub left_out: Vec<Problem>,
+}
+
+impl ClusterInput {
+    /// The cluster `config` with the objects `manifests` read from
+    /// `source`.
+    fn new(config: ClusterConfig, manifests: Manifests, source: PathBuf) -> Self {
+        let left_out = manifests
+            .left_out
+            .iter()
+            .map(|left| left.problem(&config.cluster_name))
+            .collect();
+        Self {
+            config,
+            snapshot: manifests.snapshot,
+            source,
+            skipped: manifests.skipped,
+            left_out,
+        }
+    }
 }
 
 /// The clusters `paths` describe, in order.
@@ -52,12 +76,12 @@ pub fn load_plan_inputs(paths: &[PathBuf]) -> Result<Vec<ClusterInput>, Manifest
     }
     if clusters.is_empty() {
         let manifests = read_manifests(&plain)?;
-        return Ok(vec![ClusterInput {
-            config: ClusterConfig::local(),
-            snapshot: manifests.snapshot,
-            source: plain.first().cloned().unwrap_or_default(),
-            skipped: manifests.skipped,
-        }]);
+        let source = plain.first().cloned().unwrap_or_default();
+        return Ok(vec![ClusterInput::new(
+            ClusterConfig::local(),
+            manifests,
+            source,
+        )]);
     }
     if !plain.is_empty() {
         return Err(ManifestError::MixedInputs {
@@ -123,23 +147,14 @@ pub fn load_cluster_files(
         None => ClusterConfig::local(),
     };
     let read = read_manifests(manifests)?;
-    Ok(ClusterInput {
-        config: cluster,
-        snapshot: read.snapshot,
-        source: manifests.first().cloned().unwrap_or_default(),
-        skipped: read.skipped,
-    })
+    let source = manifests.first().cloned().unwrap_or_default();
+    Ok(ClusterInput::new(cluster, read, source))
 }
 
 fn load_cluster(folder: &Path) -> Result<ClusterInput, ManifestError> {
     let config = ClusterConfig::load(&folder.join(CLUSTER_CONFIG))?;
     let manifests = read_manifests(&[folder.to_path_buf()])?;
-    Ok(ClusterInput {
-        config,
-        snapshot: manifests.snapshot,
-        source: folder.to_path_buf(),
-        skipped: manifests.skipped,
-    })
+    Ok(ClusterInput::new(config, manifests, folder.to_path_buf()))
 }
 
 fn check_unique(clusters: &[ClusterInput]) -> Result<(), ManifestError> {
@@ -199,7 +214,7 @@ mod tests {
     fn plain_manifests_make_one_local_cluster() {
         let dir = tempfile::tempdir().unwrap();
         write(&dir.path().join("a/service.yaml"), SERVICE);
-        write(&dir.path().join("b.yaml"), SERVICE);
+        write(&dir.path().join("b.yaml"), &SERVICE.replace("web", "api"));
         let paths = [dir.path().join("a"), dir.path().join("b.yaml")];
         let clusters = load_plan_inputs(&paths).unwrap();
         assert_eq!(clusters.len(), 1);

@@ -16,6 +16,9 @@ pub struct Store {
     /// When the shared lists (networks, target groups) were last forgotten
     /// on request.
     pub shared_since: Option<std::time::Instant>,
+    /// How many writes (and forgettings) the store has seen: a listing read
+    /// from Lattice while this changed may predate a write, and is not kept.
+    pub writes: u64,
     pub service_networks: Option<Vec<ServiceNetwork>>,
     pub services: Option<Vec<Service>>,
     pub target_groups: Option<Vec<TargetGroup>>,
@@ -50,6 +53,16 @@ fn remove<T: Resource>(list: &mut Option<Vec<T>>, id: &str) {
 }
 
 impl Store {
+    /// Forgets every observation (the count of writes goes on: a listing
+    /// read before is not kept either).
+    pub fn reset(&mut self) {
+        let writes = self.writes + 1;
+        *self = Store {
+            writes,
+            ..Store::default()
+        };
+    }
+
     /// A service network (or service) that was just created has no
     /// associations, policies or subscriptions yet.
     pub fn created_parent(&mut self, id: &str) {

@@ -23,12 +23,11 @@
 use crate::lattice::LatticeError;
 use crate::lattice::model::{Service, TargetGroup};
 
-use super::deletion::Deletion;
 use super::{Applier, tags};
 use crate::object::{Kind, ObjectRef};
 
 /// Route kinds as upstream's `RouteType` tag spells them.
-fn route_type(kind: Kind) -> &'static str {
+pub(super) fn route_type(kind: Kind) -> &'static str {
     match kind {
         Kind::HttpRoute => "http",
         Kind::GrpcRoute => "grpc",
@@ -80,35 +79,29 @@ fn has_source_object(group: &TargetGroup, sources: &[ObjectRef]) -> bool {
 }
 
 impl Applier<'_> {
-    /// Deletes the services this controller made for routes that are not in
-    /// `sources`.
+    /// Deletes the services among `services` (a listing made before
+    /// `sources` were read) that this controller made for routes that are
+    /// not in `sources`; one already gone counts as deleted.
     pub async fn prune_services(
         &mut self,
+        services: &[Service],
         managed_by: &str,
         sources: &[ObjectRef],
     ) -> Result<(), LatticeError> {
-        let services = self.lattice.list_services().await?;
         for service in services.iter().filter(|service| {
             tags::managed_by(&service.tags) == Some(managed_by)
                 && !has_source_route(service, sources)
         }) {
-            let associations = self
-                .lattice
-                .list_service_network_service_associations(&service.id)
-                .await?;
-            for association in &associations {
-                self.delete(Deletion::ServiceNetworkServiceAssociation(&association.id))
-                    .await?;
-            }
-            self.delete(Deletion::Service(&service.id)).await?;
+            self.delete_service(&service.id).await?;
         }
         Ok(())
     }
 
     /// Deletes this cluster's unused target groups among `groups` (a listing,
-    /// possibly cached); `ensured` are the ids this apply made or kept;
-    /// groups whose source is among `protecting` are kept. Each candidate's
-    /// users are read afresh before it is deleted.
+    /// possibly cached, made before `protecting` was read); `ensured` are the
+    /// ids this apply made or kept; groups whose source is among `protecting`
+    /// are kept. Each candidate's users are read afresh before it is
+    /// deleted; one already gone counts as deleted.
     pub async fn collect_target_groups(
         &mut self,
         groups: &[TargetGroup],
@@ -125,8 +118,15 @@ impl Applier<'_> {
                 && !ensured.contains(&group.id)
                 && !has_source_object(group, protecting)
         }) {
-            if self.lattice.target_group_users(&group.id).await?.is_empty() {
-                self.delete_target_group(group).await?;
+            let users = match self.lattice.target_group_users(&group.id).await {
+                Err(LatticeError::NotFound { .. }) => continue,
+                users => users?,
+            };
+            if users.is_empty() {
+                match self.delete_target_group(group).await {
+                    Err(LatticeError::NotFound { .. }) => {}
+                    other => other?,
+                }
             }
         }
         Ok(())
@@ -146,35 +146,4 @@ pub async fn route_service(
             && tags::controller_tag(&service.tags, "RouteNamespace").is_some()
             && has_source_route(service, std::slice::from_ref(route))
     }))
-}
-
-/// The ARNs of what this controller (`managed_by`) still has in Lattice for
-/// `object`: the services of a route, or the target groups of a route or an
-/// export. Empty once a deleted object's resources are all gone; resources
-/// without the object's tags are not counted.
-pub async fn remaining_resources(
-    lattice: &dyn crate::lattice::Lattice,
-    managed_by: &str,
-    object: &ObjectRef,
-) -> Result<Vec<String>, LatticeError> {
-    let sources = std::slice::from_ref(object);
-    let tagged_for = |tags: &crate::lattice::model::Tags, name_key: &str, namespace_key: &str| {
-        tags::managed_by(tags) == Some(managed_by)
-            && tags::controller_tag(tags, name_key).is_some()
-            && tags::controller_tag(tags, namespace_key).is_some()
-    };
-    let mut remaining = Vec::new();
-    if object.kind != Kind::ServiceExport
-        && let Some(service) = route_service(lattice, managed_by, object).await?
-    {
-        remaining.push(service.arn);
-    }
-    for group in lattice.list_target_groups().await? {
-        let route_group = tagged_for(&group.tags, "RouteName", "RouteNamespace");
-        let export_group = tagged_for(&group.tags, "ServiceName", "ServiceNamespace");
-        if (route_group || export_group) && has_source_object(&group, sources) {
-            remaining.push(group.arn);
-        }
-    }
-    Ok(remaining)
 }

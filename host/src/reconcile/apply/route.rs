@@ -1,7 +1,8 @@
 //! A route's service, associations, listeners and rules: created when
 //! missing, updated where they differ, and what the route no longer has
-//! deleted — only on the route's own service, and only associations that
-//! carry this controller's `ManagedBy` tag.
+//! deleted — only on the route's own service, and only associations,
+//! listeners and rules that carry this controller's `ManagedBy` tag
+//! (listeners and rules of others, or untagged, follow [`super::ownership`]).
 
 use crate::lattice::LatticeError;
 use crate::lattice::model::{
@@ -13,6 +14,7 @@ use crate::reconcile::translate::convert::{self, TargetGroupIds};
 use crate::reconcile::translate::desired::{DesiredListener, DesiredRoute, DesiredRule};
 
 use super::deletion::Deletion;
+use super::ownership::Owners;
 use super::{Applier, tags};
 
 /// Lattice's rule priorities.
@@ -53,17 +55,29 @@ impl Applier<'_> {
             .await?;
         self.service_associations(&service, desired, networks)
             .await?;
+        let owners = Owners::of(desired);
         let listeners = self.lattice.list_listeners(&service.id).await?;
-        for stale in listeners
-            .iter()
-            .filter(|listener| !desired.listeners.iter().any(|d| d.port == listener.port))
-        {
+        for stale in listeners.iter().filter(|listener| {
+            !desired.listeners.iter().any(|d| d.port == listener.port)
+                && owners.may_delete(&listener.tags)
+        }) {
             self.delete_listener(stale).await?;
         }
         for listener in &desired.listeners {
             let current = listeners.iter().find(|l| l.port == listener.port);
+            if let Some(current) = current
+                && !owners.may_use_listener(current, listener)
+            {
+                // Checked before the first call; another wrote it since.
+                return Err(LatticeError::Conflict {
+                    message: format!(
+                        "listener {} on port {} is not this route's",
+                        current.arn, current.port
+                    ),
+                });
+            }
             let listener_id = self.listener(&service, current, listener, &ids).await?;
-            self.rules(&service.id, &listener_id, &listener.rules, &ids)
+            self.rules(&service.id, &listener_id, &listener.rules, &ids, owners)
                 .await?;
         }
         Ok(service.id)
@@ -244,19 +258,24 @@ impl Applier<'_> {
         Ok(self.lattice.create_listener(input).await?.id)
     }
 
-    /// Brings a listener's rules to `desired`: rules are matched by their
-    /// match; stale ones are deleted first, changed ones updated (moving
-    /// through free priorities when a new one is still taken), new ones
-    /// created last.
+    /// Brings a listener's rules to `desired`: the rules the route manages
+    /// (`owners`) are matched by their match; stale ones are deleted first,
+    /// changed ones updated (moving through free priorities when a new one
+    /// is still taken), new ones created last. Rules the route does not
+    /// manage are left as they are, their priorities taken.
     async fn rules(
         &mut self,
         service_id: &str,
         listener_id: &str,
         desired: &[DesiredRule],
         ids: &TargetGroupIds,
+        owners: Owners<'_>,
     ) -> Result<(), LatticeError> {
         let existing = self.lattice.list_rules(service_id, listener_id).await?;
-        let (kept, stale): (Vec<Rule>, Vec<Rule>) = existing
+        let (managed, foreign): (Vec<Rule>, Vec<Rule>) = existing
+            .into_iter()
+            .partition(|rule| owners.manages_rule(rule, desired));
+        let (kept, stale): (Vec<Rule>, Vec<Rule>) = managed
             .into_iter()
             .partition(|rule| desired.iter().any(|d| d.match_ == rule.match_));
         for rule in &stale {
@@ -273,7 +292,11 @@ impl Applier<'_> {
                 .find(|d| d.match_ == rule.match_)
                 .expect("kept rules are desired")
         };
-        let taken: Vec<u32> = kept.iter().map(|rule| rule.priority).collect();
+        let taken: Vec<u32> = kept
+            .iter()
+            .chain(&foreign)
+            .map(|rule| rule.priority)
+            .collect();
         let moving: Vec<&Rule> = kept
             .iter()
             .filter(|rule| wanted_of(rule).priority != rule.priority)

@@ -3,7 +3,9 @@
 
 use k8s_openapi::api::core::v1::Service;
 
-use super::view::BackendRefView;
+use trellis_lattice_names::{NameKind, name_violation};
+
+use super::view::{BackendRefView, RouteView};
 use super::{Issue, meta, policies};
 use crate::kube::Snapshot;
 use crate::object::{Kind, LATTICE_GROUP};
@@ -18,13 +20,19 @@ use crate::plugin::bindings::types::{BackendRef, BackendTarget, ServiceInfo, Ser
 /// `not-found` plus a `BackendNotFound` issue. Any other group or kind is
 /// `unsupported-kind` plus an `InvalidKind` issue. A port outside 1-65535 or a
 /// negative weight is a blocking `UnsupportedValue` issue.
+///
+/// A missing ServiceImport of a route with a valid service-name override
+/// (`route.service_name_override`) blocks the route (upstream
+/// `model_build_rule.go`): the service the override names may be someone
+/// else's, and a route that cannot forward must not claim it.
 pub(super) fn resolve(
     snapshot: &Snapshot,
-    route_namespace: &str,
+    route: &RouteView,
     backend: &BackendRefView,
     field: &str,
     issues: &mut Vec<Issue>,
 ) -> BackendRef {
+    let route_namespace = route.namespace;
     let kind = backend.kind.unwrap_or(Kind::Service.as_str());
     let group = backend.group.unwrap_or_default();
     let namespace = backend.namespace.unwrap_or(route_namespace);
@@ -69,7 +77,23 @@ pub(super) fn resolve(
                     Kind::ServiceImport,
                     &import.metadata,
                 )),
-                None => not_found(issues, field, Kind::ServiceImport, namespace, name),
+                None => match service_name_override(route) {
+                    Some(name_override) => {
+                        issues.push(Issue {
+                            field: format!("{field}.name"),
+                            reason: "BackendNotFound",
+                            message: format!(
+                                "ServiceImport {namespace}/{name} referenced by route {}/{} \
+                                 with service-name-override={name_override:?} does not exist; \
+                                 refusing to claim the existing service",
+                                route.namespace, route.name
+                            ),
+                            blocking: true,
+                        });
+                        BackendTarget::NotFound
+                    }
+                    None => not_found(issues, field, Kind::ServiceImport, namespace, name),
+                },
             }
         }
         (parsed, _) => {
@@ -100,6 +124,24 @@ pub(super) fn resolve(
         weight,
         target,
     }
+}
+
+/// The annotation that names a route's Lattice service.
+const SERVICE_NAME_OVERRIDE: &str = "application-networking.k8s.aws/service-name-override";
+
+/// The route's service-name override when it is valid (upstream's
+/// `GetServiceNameOverrideWithValidation`; an invalid one is the plugin's
+/// `InvalidServiceNameOverride` problem).
+fn service_name_override<'a>(route: &RouteView<'a>) -> Option<&'a str> {
+    let name = route
+        .metadata
+        .annotations
+        .as_ref()?
+        .get(SERVICE_NAME_OVERRIDE)?
+        .as_str();
+    name_violation(NameKind::Service, name)
+        .is_none()
+        .then_some(name)
 }
 
 fn not_found(

@@ -67,7 +67,7 @@ fn rules(snapshot: &Snapshot, route: &RouteView, issues: &mut Vec<Issue>) -> Vec
                 .enumerate()
                 .map(|(position, backend)| {
                     let field = format!("spec.rules[{index}].backendRefs[{position}]");
-                    backends::resolve(snapshot, route.namespace, backend, &field, issues)
+                    backends::resolve(snapshot, route, backend, &field, issues)
                 })
                 .collect(),
         })

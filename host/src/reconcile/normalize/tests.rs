@@ -484,10 +484,19 @@ fn backends_are_resolved_with_their_defaults() {
 
 #[test]
 fn out_of_range_backend_values_block_the_input() {
-    let route = only_route(&BACKENDS.replace(
-        "{name: shop, port: 80}\n    - {name: remote",
-        "{name: shop, port: 70000, weight: -1}\n    - {name: remote",
-    ));
+    // The schema refuses such values in manifests; a watched object is set
+    // by hand here, as only a misbehaving API server would hand it over.
+    let mut snapshot = snapshot(BACKENDS);
+    let backend = &mut snapshot.http_routes[0].spec.rules.as_mut().unwrap()[0]
+        .backend_refs
+        .as_mut()
+        .unwrap()[0];
+    assert_eq!(backend.name, "shop");
+    backend.port = Some(70000);
+    backend.weight = Some(-1);
+    let mut routes = routes(&snapshot, &cluster());
+    assert_eq!(routes.len(), 1);
+    let route = routes.remove(0);
     assert!(route.input.is_none());
     let blocking: Vec<_> = route
         .problems

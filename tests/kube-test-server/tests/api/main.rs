@@ -7,6 +7,7 @@ mod errors;
 mod expiry;
 mod finalizers;
 mod lease;
+mod ownership;
 mod setup;
 mod status;
 mod support;
