@@ -58,7 +58,7 @@ for target in "${targets[@]}"; do
   log="fuzz/artifacts/$target.log"
   status=0
   cargo fuzz run --dev --sanitizer none "$target" "fuzz/corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
   echo "fuzz: $target: $runs runs in $(( $(date +%s) - start )) s (exit $status)"

@@ -13,11 +13,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(manifests) = parse_manifests(Path::new("fuzz.yaml"), text) else {
-        return;
-    };
-    let snapshot = &manifests.snapshot;
+    let manifests = parse_manifests(Path::new("fuzz.yaml"), text);
     let cluster = ClusterConfig::local();
+    for left_out in &manifests.left_out {
+        let problem = left_out.problem(&cluster.cluster_name);
+        assert!(
+            left_out.message.contains("fuzz.yaml"),
+            "a left-out message names its file: {problem:?}"
+        );
+    }
+    let snapshot = &manifests.snapshot;
     normalize::routes(snapshot, &cluster);
     normalize::exports(snapshot, &cluster);
     normalize::service_network_objects(snapshot);

@@ -71,7 +71,8 @@ pub struct LeftOut {
     pub field: Option<String>,
     /// Why.
     pub reason: LeftOutReason,
-    /// What is wrong, for a person; starts with the file and document.
+    /// What is wrong, for a person; names the file and document (first,
+    /// but for a duplicate, which names the object first, then every place).
     pub message: String,
 }
 
