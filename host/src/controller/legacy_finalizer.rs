@@ -18,9 +18,9 @@ use k8s_openapi::api::core::v1::Service;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
+use kube::runtime::Controller;
 use kube::runtime::controller::Action;
 use kube::runtime::reflector::{self, Store};
-use kube::runtime::{Controller, controller};
 use tokio::sync::watch as signal;
 
 use super::context::Context;
@@ -63,7 +63,6 @@ pub async fn run(
     mut stopped: signal::Receiver<bool>,
 ) {
     Controller::for_shared_stream(futures::stream::pending(), store)
-        .with_config(controller::Config::default())
         .reconcile_on(triggers)
         .graceful_shutdown_on(async move {
             let _ = stopped.wait_for(|stop| *stop).await;
@@ -100,8 +99,8 @@ fn error_policy(service: Arc<Service>, error: &Error, ctx: Arc<Context>) -> Acti
 fn reference(service: &Service) -> ObjectRef {
     ObjectRef::new(
         Kind::Service,
-        &service.namespace().unwrap_or_default(),
-        &service.name_any(),
+        service.namespace().unwrap_or_default(),
+        service.name_any(),
     )
 }
 
