@@ -692,7 +692,7 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
     ("gateway.networking.k8s.io", "httproutes/status", &["patch"]),
     ("gateway.networking.k8s.io", "grpcroutes/status", &["patch"]),
     ("gateway.networking.k8s.io", "tlsroutes/status", &["patch"]),
-    ("", "services", &["list", "watch"]),
+    ("", "services", &["list", "watch", "patch"]),
     ("", "namespaces", &["list", "watch"]),
     ("discovery.k8s.io", "endpointslices", &["list", "watch"]),
     (

@@ -8,7 +8,8 @@
 //! GRPCRoute, TLSRoute, ServiceExport; `reconciler`) fed by the triggers
 //! the watches compute (`triggers`), and one task for the cluster-level
 //! work (`cluster`: service networks, GatewayClass status, target-group
-//! collection).
+//! collection), and one that removes upstream's legacy finalizer from
+//! Services (`legacy_finalizer`).
 //!
 //! Guarantees: nothing is reconciled before every store holds its first
 //! list (so a partial view never prunes); the target-group collection runs
@@ -25,6 +26,7 @@ mod error;
 mod finalizer;
 mod http;
 mod leader;
+mod legacy_finalizer;
 mod metrics;
 mod policies;
 mod reconciler;
@@ -279,6 +281,12 @@ impl Leading<'_> {
             resync: self.settings.resync,
             backoff: backoff::Backoff::default(),
         });
+        tasks.spawn(legacy_finalizer::run(
+            ctx.clone(),
+            stores.services.clone(),
+            streams.legacy_finalizers,
+            self.stopped.clone(),
+        ));
         let controllers = Controllers {
             ctx: ctx.clone(),
             config: controller::Config::default()

@@ -5,8 +5,10 @@
 //! Contract: during a (re)list, a root object triggers only itself and
 //! other objects trigger nothing (every root is reconciled once the list is
 //! done anyway); afterwards every added, modified or deleted object
-//! triggers exactly the roots that read it. Watch errors are logged and the
-//! watch retries with kube-runtime's default backoff.
+//! triggers exactly the roots that read it. A listed, added or modified
+//! object also gets its own work ([`Watched::own_work`]: a Service carrying
+//! upstream's legacy finalizer is sent to its removal). Watch errors are
+//! logged and the watch retries with kube-runtime's default backoff.
 
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -31,6 +33,7 @@ use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinSet;
 
+use super::legacy_finalizer;
 use super::stores::Stores;
 use super::triggers::{Change, affected};
 use crate::kube::TypedKind;
@@ -43,6 +46,10 @@ use crate::object::{Kind, ObjectRef};
 pub trait Watched: TypedKind + Clone + DeserializeOwned + Debug + Send + Sync + 'static {
     /// The change `object` makes.
     fn change(object: &Self) -> Change;
+
+    /// Work on `object` itself that its listing, addition or modification
+    /// calls for, beside the roots it affects; none unless a kind says so.
+    fn own_work(_object: &Self, _triggers: &Triggers) {}
 }
 
 /// Roots are a change of their own.
@@ -66,6 +73,17 @@ impl Watched for GatewayClass {
 impl Watched for Service {
     fn change(service: &Self) -> Change {
         Change::Service(service.namespace().unwrap_or_default(), service.name_any())
+    }
+
+    /// A Service carrying upstream's legacy finalizer goes to its removal.
+    fn own_work(service: &Self, triggers: &Triggers) {
+        if legacy_finalizer::carries(service) {
+            send(
+                &triggers.legacy_finalizers,
+                &service.namespace().unwrap_or_default(),
+                &service.name_any(),
+            );
+        }
     }
 }
 
@@ -113,6 +131,8 @@ pub struct Triggers {
     /// The cluster's service networks (default network, ServiceNetwork
     /// objects): any value means "reconcile them".
     networks: UnboundedSender<()>,
+    /// Services carrying upstream's legacy finalizer ([`legacy_finalizer`]).
+    legacy_finalizers: UnboundedSender<KubeRef<Service>>,
 }
 
 /// The receiving ends of [`Triggers`]: one stream per root kind's
@@ -124,6 +144,7 @@ pub struct TriggerStreams {
     pub tls_routes: UnboundedReceiver<KubeRef<TlsRoute>>,
     pub service_exports: UnboundedReceiver<KubeRef<ServiceExport>>,
     pub networks: UnboundedReceiver<()>,
+    pub legacy_finalizers: UnboundedReceiver<KubeRef<Service>>,
 }
 
 impl Triggers {
@@ -135,6 +156,7 @@ impl Triggers {
         let (tls_routes, tls_stream) = mpsc::unbounded();
         let (service_exports, export_stream) = mpsc::unbounded();
         let (networks, network_stream) = mpsc::unbounded();
+        let (legacy_finalizers, legacy_stream) = mpsc::unbounded();
         let triggers = Triggers {
             gateways,
             http_routes,
@@ -142,6 +164,7 @@ impl Triggers {
             tls_routes,
             service_exports,
             networks,
+            legacy_finalizers,
         };
         let streams = TriggerStreams {
             gateways: gateway_stream,
@@ -150,6 +173,7 @@ impl Triggers {
             tls_routes: tls_stream,
             service_exports: export_stream,
             networks: network_stream,
+            legacy_finalizers: legacy_stream,
         };
         (triggers, streams)
     }
@@ -258,7 +282,7 @@ pub async fn run<K: Watched>(
         .default_backoff()
         .filter_map(|event| futures::future::ready(typed_event::<K>(event)))
         .reflect(writer);
-    dispatch(events, stores, triggers, K::change).await;
+    dispatch(events, stores, triggers, K::change, K::own_work).await;
 }
 
 /// The event with its object typed; `None` (logged) when the object does
@@ -304,7 +328,7 @@ pub async fn run_dynamic(
     let events = watcher::watcher(api, watcher::Config::default().any_semantic())
         .default_backoff()
         .reflect(writer);
-    dispatch(events, stores, triggers, change).await;
+    dispatch(events, stores, triggers, change, |_, _| {}).await;
 }
 
 async fn dispatch<K>(
@@ -312,6 +336,7 @@ async fn dispatch<K>(
     stores: Stores,
     triggers: Triggers,
     change: impl Fn(&K) -> Change,
+    own_work: impl Fn(&K, &Triggers),
 ) {
     let stores = Arc::new(stores);
     let mut events = std::pin::pin!(events);
@@ -321,8 +346,14 @@ async fn dispatch<K>(
                 if let Change::Root(root) = change(&object) {
                     triggers.send(&[root]);
                 }
+                own_work(&object, &triggers);
             }
-            Ok(Event::Apply(object) | Event::Delete(object)) => {
+            Ok(Event::Apply(object)) => {
+                let roots = affected(&change(&object), &stores.snapshot());
+                triggers.send(&roots);
+                own_work(&object, &triggers);
+            }
+            Ok(Event::Delete(object)) => {
                 let roots = affected(&change(&object), &stores.snapshot());
                 triggers.send(&roots);
             }
