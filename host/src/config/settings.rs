@@ -91,15 +91,15 @@ pub struct RawSettings {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
-    /// The cluster's VPC (`CLUSTER_VPC_ID`; required).
+    /// The cluster's VPC (`CLUSTER_VPC_ID`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_vpc_id: Option<String>,
-    /// The AWS account (`AWS_ACCOUNT_ID`; required).
+    /// The AWS account (`AWS_ACCOUNT_ID`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
-    /// The AWS region (`REGION`; required).
+    /// The AWS region (`REGION`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
