@@ -213,3 +213,28 @@ async fn an_unreachable_service_fails_quickly_naming_the_setting() {
     assert!(message.contains("did not answer"), "{message}");
     assert!(message.contains("--aws-account-id"), "{message}");
 }
+
+#[tokio::test]
+async fn a_service_that_never_answers_fails_within_the_bounded_time() {
+    // Accepts connections and holds them, never answering.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let options = ImdsOptions {
+        endpoint: Some(endpoint),
+        ..ImdsOptions::default()
+    };
+    let started = Instant::now();
+    let error = discover(EVERYTHING, &options).await.unwrap_err();
+    let elapsed = started.elapsed();
+    let message = error.to_string();
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}: {message}");
+    assert!(elapsed >= options.timeout, "{elapsed:?}: {message}");
+    assert!(matches!(error, ImdsError::Unanswered { .. }), "{message}");
+    assert!(message.contains("--aws-account-id"), "{message}");
+}
