@@ -9,7 +9,9 @@ use anyhow::Context;
 use clap::Args;
 use tracing_subscriber::EnvFilter;
 
-use trellis::config::{IGNORED_ENVIRONMENT, RawSettings, Settings};
+use trellis::config::{
+    Discovered, IGNORED_ENVIRONMENT, ImdsOptions, RawSettings, Settings, discover,
+};
 use trellis::controller;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
 
@@ -28,24 +30,52 @@ pub struct RunArgs {
     settings: RawSettings,
 }
 
-/// Checks the settings, then runs the controller until SIGTERM or Ctrl-C.
+/// Checks the settings (asking the EC2 instance metadata service for the
+/// VPC, account and region left empty, unless `AWS_EC2_METADATA_DISABLED`
+/// is `true`), then runs the controller until SIGTERM or Ctrl-C.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let environment: Vec<(String, String)> = std::env::vars().collect();
-    let settings = RawSettings::merge(args.config.as_deref(), &environment, &args.settings)
-        .and_then(RawSettings::resolve)
+    let raw = RawSettings::merge(args.config.as_deref(), &environment, &args.settings)
+        .context("invalid settings")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let wanted = raw.undiscovered();
+    let discovered = if wanted.any() && !metadata_disabled(&environment) {
+        runtime
+            .block_on(discover(wanted, &ImdsOptions::default()))
+            .context("invalid settings")?
+    } else {
+        Discovered::default()
+    };
+    let settings = raw
+        .with_discovered(discovered.clone())
+        .resolve()
         .context("invalid settings")?;
     init_logging(&settings);
+    if discovered != Discovered::default() {
+        tracing::info!(
+            vpc_id = discovered.vpc_id.as_deref(),
+            account_id = discovered.account_id.as_deref(),
+            region = discovered.region.as_deref(),
+            "settings from the EC2 instance metadata service"
+        );
+    }
     for (variable, why) in IGNORED_ENVIRONMENT {
         if environment.iter().any(|(name, _)| name == variable) {
             tracing::info!(variable, "ignored: {why}");
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     runtime.block_on(serve(settings))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `AWS_EC2_METADATA_DISABLED` is `true`, as the AWS SDKs read it.
+fn metadata_disabled(environment: &[(String, String)]) -> bool {
+    environment.iter().any(|(name, value)| {
+        name == "AWS_EC2_METADATA_DISABLED" && value.trim().eq_ignore_ascii_case("true")
+    })
 }
 
 fn init_logging(settings: &Settings) {

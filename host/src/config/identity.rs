@@ -79,20 +79,26 @@ pub fn check_identity(cluster: &ClusterConfig) -> Result<(), InvalidIdentity> {
         IdentityField::Region,
     ];
     for field in fields {
-        let value = field.value(cluster);
-        let (valid, expected) = field.rule();
-        if !valid(value) {
-            return Err(InvalidIdentity {
-                field,
-                value: value.to_owned(),
-                expected,
-            });
-        }
+        field.check(field.value(cluster))?;
     }
     Ok(())
 }
 
 impl IdentityField {
+    /// Checks one value against this field's rule (see [`check_identity`]).
+    pub fn check(self, value: &str) -> Result<(), InvalidIdentity> {
+        let (valid, expected) = self.rule();
+        if valid(value) {
+            Ok(())
+        } else {
+            Err(InvalidIdentity {
+                field: self,
+                value: value.to_owned(),
+                expected,
+            })
+        }
+    }
+
     /// The field's value in `cluster`.
     fn value(self, cluster: &ClusterConfig) -> &str {
         match self {

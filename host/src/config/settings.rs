@@ -15,6 +15,7 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use super::imds::{Discovered, Wanted};
 use super::{ClusterConfig, check_identity};
 
 /// Where the settings file is looked for when none is named.
@@ -90,15 +91,15 @@ pub struct RawSettings {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
-    /// The cluster's VPC (`CLUSTER_VPC_ID`; required).
+    /// The cluster's VPC (`CLUSTER_VPC_ID`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_vpc_id: Option<String>,
-    /// The AWS account (`AWS_ACCOUNT_ID`; required).
+    /// The AWS account (`AWS_ACCOUNT_ID`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
-    /// The AWS region (`REGION`; required).
+    /// The AWS region (`REGION`; required, from IMDS when empty).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -330,6 +331,31 @@ impl RawSettings {
         figment
             .extract()
             .map_err(|error| SettingsError::Read(Box::new(error)))
+    }
+
+    /// The identity values left empty that the EC2 instance metadata
+    /// service can tell (VPC, account, region); see [`super::discover`].
+    pub fn undiscovered(&self) -> Wanted {
+        let empty = |value: &Option<String>| value.as_ref().is_none_or(|v| v.trim().is_empty());
+        Wanted {
+            vpc_id: empty(&self.cluster_vpc_id),
+            account_id: empty(&self.aws_account_id),
+            region: empty(&self.region),
+        }
+    }
+
+    /// These settings with the empty identity values filled from `found`;
+    /// a value already set is never replaced.
+    pub fn with_discovered(mut self, found: Discovered) -> Self {
+        let fill = |slot: &mut Option<String>, value: Option<String>| {
+            if slot.as_ref().is_none_or(|v| v.trim().is_empty()) && value.is_some() {
+                *slot = value;
+            }
+        };
+        fill(&mut self.cluster_vpc_id, found.vpc_id);
+        fill(&mut self.aws_account_id, found.account_id);
+        fill(&mut self.region, found.region);
+        self
     }
 
     /// The checked settings.

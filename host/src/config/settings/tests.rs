@@ -207,3 +207,61 @@ fn lattice_timeouts_default_and_are_set_by_flags_and_refused_at_zero() {
         .to_string();
     assert!(error.contains("attempt_timeout_ms"), "{error}");
 }
+
+#[test]
+fn only_empty_identity_values_are_left_to_discover() {
+    let raw = RawSettings::merge(
+        None,
+        &env(&[
+            ("CLUSTER_NAME", "workload-1"),
+            ("CLUSTER_VPC_ID", "vpc-0123456789abcdef0"),
+            ("REGION", " "),
+        ]),
+        &RawSettings::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        raw.undiscovered(),
+        Wanted {
+            vpc_id: false,
+            account_id: true,
+            region: true,
+        }
+    );
+    let all_set = RawSettings::merge(None, &env(REQUIRED), &RawSettings::default()).unwrap();
+    assert!(!all_set.undiscovered().any());
+}
+
+#[test]
+fn discovered_values_fill_only_empty_settings_and_are_checked() {
+    let raw = RawSettings::merge(
+        None,
+        &env(&[
+            ("CLUSTER_NAME", "workload-1"),
+            ("CLUSTER_VPC_ID", "vpc-0123456789abcdef0"),
+        ]),
+        &RawSettings::default(),
+    )
+    .unwrap();
+    let found = Discovered {
+        vpc_id: Some("vpc-0a1b2c3d4e5f60001".into()),
+        account_id: Some("123456789012".into()),
+        region: Some("eu-west-1".into()),
+    };
+    let settings = raw.clone().with_discovered(found).resolve().unwrap();
+    assert_eq!(settings.cluster.vpc_id, "vpc-0123456789abcdef0");
+    assert_eq!(settings.cluster.account_id, "123456789012");
+    assert_eq!(settings.cluster.region, "eu-west-1");
+
+    let nothing = raw.with_discovered(Discovered::default()).resolve();
+    assert!(
+        matches!(
+            nothing,
+            Err(SettingsError::Missing {
+                variable: "AWS_ACCOUNT_ID",
+                ..
+            })
+        ),
+        "{nothing:?}"
+    );
+}
