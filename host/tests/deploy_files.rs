@@ -882,9 +882,9 @@ fn bindings_give_the_roles_to_the_controllers_service_account() {
 /// (variable, values path, required).
 const ENVIRONMENT: &[(&str, &str, bool)] = &[
     ("CLUSTER_NAME", "clusterName", true),
-    ("CLUSTER_VPC_ID", "clusterVpcId", true),
-    ("AWS_ACCOUNT_ID", "awsAccountId", true),
-    ("REGION", "awsRegion", true),
+    ("CLUSTER_VPC_ID", "clusterVpcId", false),
+    ("AWS_ACCOUNT_ID", "awsAccountId", false),
+    ("REGION", "awsRegion", false),
     ("DEFAULT_SERVICE_NETWORK", "defaultServiceNetwork", false),
     (
         "ENABLE_SERVICE_NETWORK_OVERRIDE",
@@ -940,7 +940,7 @@ fn deployment_sets_every_setting_the_values_expose() {
         assert_eq!(
             value.contains("required"),
             *required,
-            "{variable}: `required` check (only for the four cluster settings)"
+            "{variable}: `required` check (only for the cluster name; the VPC, account and region may come from IMDS)"
         );
         assert!(lookup(&values, path).is_some(), "values.yaml has no {path}");
     }
