@@ -12,6 +12,13 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/multi-cluster")
 }
 
+/// The default plugin's multi-cluster fixture `name`.
+fn multi_cluster_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/default/fixtures/multi-cluster")
+        .join(name)
+}
+
 /// Serves a fresh emulator on 127.0.0.1 from a background thread for the
 /// test's lifetime; returns its URL.
 fn serve() -> String {
@@ -35,12 +42,18 @@ fn serve() -> String {
     receiver.recv().unwrap()
 }
 
-/// Runs `trellis ARGS… --endpoint-url URL -o json`; returns the exit code,
-/// the JSON document and stderr.
+/// Runs `trellis ARGS… EXAMPLE --endpoint-url URL -o json` on the
+/// multi-cluster example; returns the exit code, the JSON document and stderr.
 fn trellis(args: &[&str], url: &str) -> (i32, Value, String) {
+    trellis_on(args, &example(), url)
+}
+
+/// Runs `trellis ARGS… INPUT --endpoint-url URL -o json`; returns the exit
+/// code, the JSON document and stderr.
+fn trellis_on(args: &[&str], input: &Path, url: &str) -> (i32, Value, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_trellis"))
         .args(args)
-        .arg(example())
+        .arg(input)
         .args(["--endpoint-url", url, "--output", "json"])
         .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
         .env("AWS_SECRET_ACCESS_KEY", "secret")
@@ -111,4 +124,69 @@ fn apply_without_credentials_stops_with_one_clear_error() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no AWS credentials"), "{stderr}");
     assert!(output.stdout.is_empty(), "nothing was applied or printed");
+}
+
+/// The route's problems as (reason, message) pairs.
+fn problems(document: &Value) -> Vec<(String, String)> {
+    document["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| {
+            (
+                problem["reason"].as_str().unwrap().to_owned(),
+                problem["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Upstream tolerates a route's ServiceImport backend whose object does not
+/// exist: the rule forwards to the target group another cluster exported
+/// under the backendRef's namespace and name, and `ResolvedRefs` reports the
+/// missing object. With no export either, the route is not programmed.
+#[test]
+fn a_missing_service_import_forwards_to_the_export_of_another_cluster() {
+    let url = serve();
+    let input = multi_cluster_fixture("import-missing-object-resolves-export");
+    let (code, applied, stderr) = trellis_on(&["apply"], &input, &url);
+    assert_eq!(code, 1, "the missing object is reported: {stderr}");
+    let reported = problems(&applied);
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0].0, "BackendNotFound");
+    assert!(
+        reported[0].1.contains("ServiceImport default/rates not found"),
+        "{reported:?}"
+    );
+    let state = &applied["state"];
+    let exported = state["targetGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|group| {
+            group["tags"]["application-networking.k8s.aws/SourceTypeKey"] == "ServiceExport"
+                && group["tags"]["application-networking.k8s.aws/ClusterName"]
+                    == "workload-cluster-1"
+        })
+        .expect("the workload cluster's exported target group");
+    let rules = state["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(
+        rules[0]["action"]["forward"]["targetGroups"],
+        serde_json::json!([{"targetGroupIdentifier": exported["id"], "weight": 1}])
+    );
+
+    let url = serve();
+    let input = multi_cluster_fixture("import-missing-object-without-export");
+    let (code, applied, stderr) = trellis_on(&["apply"], &input, &url);
+    assert_eq!(code, 1, "{stderr}");
+    let reported = problems(&applied);
+    assert!(
+        reported.iter().any(|(reason, message)| reason == "BackendNotFound"
+            && message.contains("no cluster exports default/rates")
+            && message.contains("the ServiceImport object does not exist")),
+        "{reported:?}"
+    );
+    assert_eq!(applied["state"]["services"], serde_json::json!([]));
+    assert_eq!(applied["state"]["rules"], serde_json::json!([]));
 }

@@ -212,6 +212,14 @@ fn header_matches(
 
 /// Forward to the rule's valid backends, or a fixed 500 when none is valid.
 /// Records the target group of every Service backend in `target_groups`.
+///
+/// A ServiceImport backend whose object the host did not find still forwards
+/// to the import's key, as upstream's `model_build_rule.go` tolerates the
+/// missing object (an empty ServiceImport: no resolution hints); the host
+/// resolves the key to an exported target group when it applies, and reports
+/// the route when no cluster exports it. (A route with a service-name
+/// override and a missing ServiceImport never reaches the plugin: the host
+/// blocks it, as upstream refuses to build it.)
 fn rule_action(
     route: &RouteInput,
     rule: &RouteRule,
@@ -236,6 +244,9 @@ fn rule_action(
                 TargetGroupSource::Service
             }
             BackendTarget::ServiceImport(_) => TargetGroupSource::ServiceImport,
+            BackendTarget::NotFound if backend.kind == IMPORT_KIND => {
+                TargetGroupSource::ServiceImport
+            }
             BackendTarget::NotFound | BackendTarget::UnsupportedKind(_) => continue,
         };
         forward.push(WeightedTargetGroup {
@@ -249,6 +260,9 @@ fn rule_action(
         RuleAction::Forward(forward)
     })
 }
+
+/// The kind of a backendRef naming a ServiceImport.
+const IMPORT_KIND: &str = "ServiceImport";
 
 fn backend_key(source: TargetGroupSource, backend: &BackendRef) -> TargetGroupKey {
     TargetGroupKey {

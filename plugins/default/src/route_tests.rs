@@ -172,6 +172,27 @@ fn rules_whose_backends_are_all_invalid_answer_500() {
 }
 
 #[test]
+fn a_missing_service_import_still_forwards_to_its_export() {
+    let mut missing = backend("rates", BackendTarget::NotFound, 1);
+    missing.kind = "ServiceImport".into();
+    let input = route(
+        &[],
+        vec![(
+            vec![prefix("/x")],
+            vec![missing, backend("gone", BackendTarget::NotFound, 1)],
+        )],
+    );
+    let translation = translate_route(&context(), &input, None).unwrap();
+    let RuleAction::Forward(targets) = &translation.service.listeners[0].rules[0].action else {
+        panic!("a missing ServiceImport forwards to its export");
+    };
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0].key.source, TargetGroupSource::ServiceImport);
+    assert_eq!(targets[0].key.name, "rates");
+    assert!(translation.target_groups.is_empty());
+}
+
+#[test]
 fn a_rule_without_matches_matches_every_path() {
     let input = route(&[], vec![(Vec::new(), vec![backend("s", import("s"), 1)])]);
     let translation = translate_route(&context(), &input, None).unwrap();

@@ -49,6 +49,11 @@ fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
 /// upstream, which takes the first candidate, a candidate whose port equals
 /// the key's port is preferred, so multi-port exports resolve to the right
 /// target group; without one the first candidate (in listing order) wins.
+///
+/// `import` is `None` when the ServiceImport object does not exist: as
+/// upstream does with its empty object, the key's own name and namespace
+/// find the export, unnarrowed; no export is `BackendNotFound`, saying that
+/// the object is missing too.
 pub fn import_target_group<'a>(
     groups: &'a [TargetGroup],
     key: &TargetGroupKey,
@@ -78,8 +83,13 @@ pub fn import_target_group<'a>(
         .ok_or_else(|| Unresolved {
             reason: "BackendNotFound",
             message: format!(
-                "target group for service import could not be found: no cluster exports {}/{export_name}",
-                key.namespace
+                "target group for service import could not be found: no cluster exports {}/{export_name}{}",
+                key.namespace,
+                if import.is_none() {
+                    " and the ServiceImport object does not exist"
+                } else {
+                    ""
+                }
             ),
         })
 }

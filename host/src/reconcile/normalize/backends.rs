@@ -17,7 +17,12 @@ use crate::plugin::bindings::types::{BackendRef, BackendTarget, ServiceInfo, Ser
 /// Defaults: kind `Service`, namespace the route's, weight 1. A `Service`
 /// (group `""` or `core`) or `ServiceImport` (group `""` or
 /// `application-networking.k8s.aws`) is looked up; a missing one is
-/// `not-found` plus a `BackendNotFound` issue. Any other group or kind is
+/// `not-found` plus a non-blocking `BackendNotFound` issue (upstream's
+/// `ResolvedRefs=False/BackendNotFound`). A missing ServiceImport does not
+/// stop the route: as upstream's `model_build_rule.go` tolerates it (an empty
+/// object, no resolution hints), the rule still forwards to the import's key,
+/// which apply resolves to the target group another cluster exported, or
+/// reports when none did. Any other group or kind is
 /// `unsupported-kind` plus an `InvalidKind` issue. A port outside 1-65535 or a
 /// negative weight is a blocking `UnsupportedValue` issue.
 ///
@@ -92,7 +97,19 @@ pub(super) fn resolve(
                         });
                         BackendTarget::NotFound
                     }
-                    None => not_found(issues, field, Kind::ServiceImport, namespace, name),
+                    None => {
+                        issues.push(Issue {
+                            field: format!("{field}.name"),
+                            reason: "BackendNotFound",
+                            message: format!(
+                                "ServiceImport {namespace}/{name} not found; the rule forwards \
+                                 to the target group a cluster exports as {namespace}/{name}, \
+                                 if any"
+                            ),
+                            blocking: false,
+                        });
+                        BackendTarget::NotFound
+                    }
                 },
             }
         }

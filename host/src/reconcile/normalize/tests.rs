@@ -679,3 +679,47 @@ fn exports_find_their_service_ports_and_policies() {
     let raw: serde_json::Value = serde_json::from_str(&web.raw).unwrap();
     assert_eq!(raw["apiVersion"], "application-networking.k8s.aws/v1alpha1");
 }
+
+/// A route of one rule forwarding to the ServiceImport `default/rates`, which
+/// does not exist, with `annotations` on the route.
+fn route_to_missing_import(annotations: &str) -> String {
+    format!(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: route, namespace: default, annotations: {annotations}}}
+spec:
+  parentRefs: [{{name: lattice}}]
+  rules:
+  - backendRefs: [{{name: rates, kind: ServiceImport, port: 80}}]
+"#
+    )
+}
+
+#[test]
+fn a_missing_service_import_is_tolerated_unless_the_route_overrides_its_service_name() {
+    let route = only_route(&route_to_missing_import("{}"));
+    let input = route.input.as_ref().expect("the missing import does not block");
+    let backend = &input.rules[0].backends[0];
+    assert_eq!(backend.target, BackendTarget::NotFound);
+    assert_eq!(backend.kind, "ServiceImport");
+    assert_eq!(
+        reasons(&route),
+        [(
+            "BackendNotFound".into(),
+            Some("spec.rules[0].backendRefs[0].name".into())
+        )]
+    );
+    assert!(route.problems[0].message.contains("ServiceImport default/rates not found"));
+
+    let route = only_route(&route_to_missing_import(
+        "{application-networking.k8s.aws/service-name-override: payments-rates}",
+    ));
+    assert!(route.input.is_none(), "{route:#?}");
+    assert_eq!(route.problems[0].reason, "BackendNotFound");
+    assert!(
+        route.problems[0]
+            .message
+            .contains("refusing to claim the existing service")
+    );
+}
