@@ -1,12 +1,14 @@
 //! Policies as the controller sees them: what a policy targets, and the
 //! `Accepted` condition written on the policies of a reconciled object.
 //!
-//! Contract: IAMAuthPolicy, AccessLogPolicy and VpcAssociationPolicy objects
-//! whose `targetRef` names the reconciled Gateway or route get `Accepted`
-//! (`True`, or `False` with the reason of the problem that names the policy,
-//! e.g. an AccessLogPolicy's `Invalid` or `Conflicted`), written when it
-//! changes. TargetGroupPolicy targets Services and exports and gets no
-//! condition yet.
+//! Contract: policies whose `targetRef` names the reconciled Gateway or
+//! route get `Accepted` (`True`, or `False` with the reason of the problem
+//! that names the policy, e.g. an AccessLogPolicy's `Invalid` or
+//! `Conflicted`, or `Invalid` for a kind the policy may not target), written
+//! when it changes. TargetGroupPolicies targeting a Service a reconciled
+//! route names as a backend, or a reconciled ServiceExport (or its Service),
+//! get `Accepted` too, `False` with `TargetNotFound` or `Conflicted` as
+//! upstream (see [`target_group_policy_problems`]).
 
 use kube::ResourceExt;
 
@@ -15,13 +17,15 @@ use super::status;
 use crate::kube::crds::policy_target;
 use crate::kube::{Snapshot, kind_of};
 use crate::object::{Kind, ObjectRef, Problem};
+use crate::reconcile::normalize::{route_references, target_group_policy_problems};
 use crate::reconcile::{Condition, ObjectStatus};
 
 /// The policy kinds that get an `Accepted` condition.
-const KINDS: [Kind; 3] = [
+const KINDS: [Kind; 4] = [
     Kind::IamAuthPolicy,
     Kind::AccessLogPolicy,
     Kind::VpcAssociationPolicy,
+    Kind::TargetGroupPolicy,
 ];
 
 /// Writes `Accepted` on the policies of `snapshot` that target `object`,
@@ -33,11 +37,20 @@ pub async fn write_statuses(
     problems: &[Problem],
     produced_by: &str,
 ) -> Result<(), kube::Error> {
+    let backends = target_group_policy_targets(snapshot, object);
+    let verdicts = target_group_policy_problems(snapshot, &ctx.cluster);
+    let problems: Vec<&Problem> = problems.iter().chain(&verdicts).collect();
     for policy in &snapshot.policies {
         let Some(kind) = kind_of(policy) else {
             continue;
         };
-        if !KINDS.contains(&kind) || policy_target(policy).as_ref() != Some(object) {
+        let target = policy_target(policy);
+        let targets_object = target.as_ref() == Some(object);
+        let targets_backend = kind == Kind::TargetGroupPolicy
+            && target
+                .as_ref()
+                .is_some_and(|target| backends.contains(target));
+        if !KINDS.contains(&kind) || !(targets_object || targets_backend) {
             continue;
         }
         let reference = ObjectRef::new(
@@ -67,4 +80,22 @@ pub async fn write_statuses(
         status::write_policy(ctx.client.clone(), policy, &policy_status, produced_by).await?;
     }
     Ok(())
+}
+
+/// The objects whose TargetGroupPolicies a reconcile of `object` writes:
+/// the Services a route names as backends; a ServiceExport and its Service.
+fn target_group_policy_targets(snapshot: &Snapshot, object: &ObjectRef) -> Vec<ObjectRef> {
+    match object.kind {
+        Kind::ServiceExport => vec![
+            object.clone(),
+            ObjectRef::new(Kind::Service, &object.namespace, &object.name),
+        ],
+        kind if kind.is_route() => route_references(snapshot)
+            .into_iter()
+            .filter(|references| &references.route == object)
+            .flat_map(|references| references.backends)
+            .filter(|backend| backend.kind == Kind::Service)
+            .collect(),
+        _ => Vec::new(),
+    }
 }

@@ -27,6 +27,7 @@ mod selector;
 mod view;
 
 pub use meta::object_meta;
+pub use policies::target_group_policy_problems;
 pub use references::{RouteReferences, route_references};
 
 use gateway_api::apis::standard::gateways::Gateway;
@@ -81,6 +82,17 @@ pub fn gateway_input(snapshot: &Snapshot, gateway: &Gateway) -> GatewayInput {
 pub fn gateway_policies(snapshot: &Snapshot, gateway: &Gateway) -> Vec<AttachedPolicy> {
     let (namespace, name) = meta::sort_key(&gateway.metadata);
     policies::attached(snapshot, Kind::Gateway, namespace, name)
+}
+
+/// An `Invalid` problem for every policy targeting the Gateway although its
+/// kind may not (e.g. a TargetGroupPolicy); such a policy changes nothing.
+pub fn gateway_policy_problems(
+    snapshot: &Snapshot,
+    cluster: &ClusterConfig,
+    gateway: &Gateway,
+) -> Vec<Problem> {
+    let (namespace, name) = meta::sort_key(&gateway.metadata);
+    policies::unsupported(snapshot, cluster, Kind::Gateway, namespace, name)
 }
 
 /// The cluster-scoped ServiceNetwork objects, sorted by name, as plugins see

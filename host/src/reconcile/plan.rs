@@ -143,6 +143,10 @@ pub async fn reconcile(
     }
     for cluster in clusters {
         run.routes(cluster, plugins).await;
+        run.problems.extend(normalize::target_group_policy_problems(
+            &cluster.snapshot,
+            &cluster.config,
+        ));
     }
     if prune == Prune::Yes {
         for cluster in clusters {
@@ -358,6 +362,11 @@ impl<'a> Run<'a> {
             }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
+            self.problems.extend(normalize::gateway_policy_problems(
+                &cluster.snapshot,
+                &cluster.config,
+                gateway,
+            ));
             self.translated_by(cluster, &object, &translator, &input.meta);
             let Some(name) = self.translated(translator.gateway(&object, &input).await) else {
                 continue;

@@ -35,6 +35,9 @@ const OBJECTS: &str = include_str!("../testdata/route.yaml");
 /// An IAMAuthPolicy of the route of [`OBJECTS`].
 const ROUTE_POLICY: &str = include_str!("../testdata/iam-auth-policy.yaml");
 
+/// TargetGroupPolicies of the Service of [`OBJECTS`] (see the file).
+const SERVICE_POLICIES: &str = include_str!("../testdata/target-group-policies.yaml");
+
 /// A listed (ready) store of `objects`, as its watch's first list leaves it.
 fn filled<K>(mut writer: Writer<K>, objects: impl IntoIterator<Item = K>) -> reflector::Store<K>
 where
@@ -457,6 +460,71 @@ async fn a_policy_of_the_route_is_accepted() {
     expect_route_patch(&mut handle, object.as_ref()).await;
     task.await.unwrap().unwrap();
     assert_eq!(lattice.state().services[0].auth_type, "AWS_IAM");
+}
+
+#[tokio::test]
+async fn target_group_policies_of_a_backend_get_accepted_or_conflicted() {
+    let with_policies = format!(
+        "{}---\n{SERVICE_POLICIES}",
+        with_route_finalizers("httproute.k8s.aws/resources")
+    );
+    let snapshot = snapshot(&with_policies);
+    let (ctx, mut handle, lattice) = context(&snapshot).await;
+    let object = route(&snapshot);
+    let task = tokio::spawn(reconcile(object.clone(), ctx));
+    expect_route_status(&mut handle, object.as_ref()).await;
+    // The two policies of the route's Service, in either order; not the
+    // policy of a Service no route names.
+    let prefix =
+        "/apis/application-networking.k8s.aws/v1alpha1/namespaces/default/targetgrouppolicies/";
+    let mut written = std::collections::BTreeMap::new();
+    for _ in 0..2 {
+        let (request, respond) =
+            tokio::time::timeout(Duration::from_secs(10), handle.next_request())
+                .await
+                .expect("a policy status write")
+                .expect("the client is gone");
+        assert_eq!(request.method().as_str(), "PATCH");
+        let name = request
+            .uri()
+            .path()
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix("/status"))
+            .unwrap_or_else(|| panic!("unexpected {}", request.uri()))
+            .to_owned();
+        let body = request.into_body().collect_bytes().await.unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        respond.send_response(
+            Response::builder()
+                .body(Body::from(
+                    serde_json::to_vec(&json!({"apiVersion": "application-networking.k8s.aws/v1alpha1", "kind": "TargetGroupPolicy", "metadata": {"name": name}})).unwrap(),
+                ))
+                .unwrap(),
+        );
+        written.insert(name, body["status"]["conditions"][0].clone());
+    }
+    let older = &written["older"];
+    assert_eq!(older["type"], "Accepted");
+    assert_eq!(older["status"], "True");
+    assert_eq!(older["reason"], "Accepted");
+    assert_eq!(older["observedGeneration"], 4);
+    let newer = &written["newer"];
+    assert_eq!(newer["status"], "False");
+    assert_eq!(newer["reason"], "Conflicted");
+    let message = newer["message"].as_str().unwrap();
+    assert!(message.contains("policy=default/older"), "{message}");
+    expect_event(&mut handle).await;
+    expect_route_patch(&mut handle, object.as_ref()).await;
+    task.await.unwrap().unwrap();
+    // The older policy's health check is the one in Lattice.
+    let groups = &lattice.state().target_groups;
+    assert_eq!(groups.len(), 1);
+    let check = groups[0]
+        .config
+        .health_check
+        .as_ref()
+        .expect("a health check");
+    assert_eq!(check.path.as_deref(), Some("/healthz"));
 }
 
 #[test]
