@@ -8,6 +8,7 @@
 //! [`object`] is the vocabulary every room shares. `ARCHITECTURE.md` at the
 //! repository's root is the map.
 
+pub mod acm;
 pub mod config;
 pub mod controller;
 pub mod harness;
