@@ -126,7 +126,9 @@ mod tests {
             "new"
         );
         assert_eq!(
-            best_match(&certificates[..1], "api.example.com").unwrap().arn,
+            best_match(&certificates[..1], "api.example.com")
+                .unwrap()
+                .arn,
             "undated"
         );
     }

@@ -143,7 +143,11 @@ impl SdkAcm {
             return Ok(None);
         };
         let domains = if summary.subject_alternative_name_summaries().is_empty() {
-            summary.domain_name().map(str::to_owned).into_iter().collect()
+            summary
+                .domain_name()
+                .map(str::to_owned)
+                .into_iter()
+                .collect()
         } else {
             summary.subject_alternative_name_summaries().to_vec()
         };

@@ -121,7 +121,9 @@ struct AcmState {
 
 impl Acm {
     fn state(&self) -> std::sync::MutexGuard<'_, AcmState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds `certificate` (after those seeded before).
@@ -171,11 +173,7 @@ fn ok(body: Value) -> Response {
 }
 
 /// `POST /`: the ACM operation of `X-Amz-Target`.
-pub async fn serve(
-    State(emulator): State<Emulator>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn serve(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
     let body: Value = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(parse) => {
@@ -241,7 +239,10 @@ fn list(state: &AcmState, body: &Value, page_size: usize) -> Response {
         .map_or(page_size, |most| most as usize)
         .clamp(1, page_size.max(1));
     let end = (start + size).min(listed.len());
-    let page = listed.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let page = listed
+        .get(start..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
     let mut answer = json!({ "CertificateSummaryList": page });
     if end < listed.len() {
         answer["NextToken"] = json!(end.to_string());
@@ -251,7 +252,11 @@ fn list(state: &AcmState, body: &Value, page_size: usize) -> Response {
 
 fn describe(state: &AcmState, body: &Value) -> Response {
     let arn = body["CertificateArn"].as_str().unwrap_or_default();
-    match state.certificates.iter().find(|certificate| certificate.arn == arn) {
+    match state
+        .certificates
+        .iter()
+        .find(|certificate| certificate.arn == arn)
+    {
         Some(certificate) => ok(json!({ "Certificate": certificate.detail() })),
         None => error(
             StatusCode::BAD_REQUEST,

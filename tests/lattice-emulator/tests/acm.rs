@@ -29,11 +29,21 @@ fn times(list_ttl: Duration, disabled_for: Duration) -> DiscoveryTimes {
 async fn start(latency_ms: u64, times: DiscoveryTimes) -> (Emulator, CertificateDiscovery) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = Emulator::with_config(EmulatorConfig::default().page_size(2).latency_ms(latency_ms));
+    let emulator = Emulator::with_config(
+        EmulatorConfig::default()
+            .page_size(2)
+            .latency_ms(latency_ms),
+    );
     tokio::spawn(emulator.clone().serve(listener));
     let builder = aws_sdk_acm::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"))
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
         .region(Region::new("us-west-2"));
     let options = AcmOptions {
         endpoint_url: Some(url),
@@ -74,17 +84,31 @@ async fn exact_beats_wildcard_and_the_newest_wins_across_pages() {
     let (emulator, discovery) = start(0, times(HOUR, HOUR)).await;
     let acm = emulator.acm();
     acm.seed(issued("wild-old", &["*.example.com"], 100.0));
-    acm.seed(issued("exact-old", &["other.test", "API.example.com"], 200.0));
+    acm.seed(issued(
+        "exact-old",
+        &["other.test", "API.example.com"],
+        200.0,
+    ));
     acm.seed(issued("wild-new", &["*.example.com"], 900.0));
     acm.seed(issued("exact-new", &["api.example.com"], 300.0));
     acm.seed(SeededCertificate {
         status: "PENDING_VALIDATION".into(),
-        ..issued("pending-newest", &["api.example.com", "b.example.com"], 999.0)
+        ..issued(
+            "pending-newest",
+            &["api.example.com", "b.example.com"],
+            999.0,
+        )
     });
     acm.seed(issued("apex", &["example.com"], 50.0));
 
-    assert_eq!(discovery.discover("api.example.com").await, found("exact-new"));
-    assert_eq!(discovery.discover("web.EXAMPLE.com").await, found("wild-new"));
+    assert_eq!(
+        discovery.discover("api.example.com").await,
+        found("exact-new")
+    );
+    assert_eq!(
+        discovery.discover("web.EXAMPLE.com").await,
+        found("wild-new")
+    );
     assert_eq!(discovery.discover("example.com").await, found("apex"));
     // The wildcard covers one level only; the pending certificate is not
     // listed.
@@ -122,7 +146,9 @@ async fn undated_summaries_are_dated_by_describe_certificate() {
 #[tokio::test]
 async fn the_list_is_cached_and_fetched_once_for_concurrent_discoveries() {
     let (emulator, discovery) = start(20, times(HOUR, HOUR)).await;
-    emulator.acm().seed(issued("one", &["api.example.com"], 1.0));
+    emulator
+        .acm()
+        .seed(issued("one", &["api.example.com"], 1.0));
     let discovery = Arc::new(discovery);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..8 {
@@ -130,11 +156,16 @@ async fn the_list_is_cached_and_fetched_once_for_concurrent_discoveries() {
         tasks.spawn(async move { discovery.discover("api.example.com").await });
     }
     let answers = tasks.join_all().await;
-    assert!(answers.iter().all(|answer| *answer == found("one")), "{answers:?}");
+    assert!(
+        answers.iter().all(|answer| *answer == found("one")),
+        "{answers:?}"
+    );
     assert_eq!(requests(&emulator, "ListCertificates"), 1);
 
     // A certificate added later is seen once the list expires, not before.
-    emulator.acm().seed(issued("two", &["api.example.com"], 2.0));
+    emulator
+        .acm()
+        .seed(issued("two", &["api.example.com"], 2.0));
     assert_eq!(discovery.discover("api.example.com").await, found("one"));
     assert_eq!(requests(&emulator, "ListCertificates"), 1);
 }
@@ -142,9 +173,13 @@ async fn the_list_is_cached_and_fetched_once_for_concurrent_discoveries() {
 #[tokio::test]
 async fn an_expired_list_is_fetched_again() {
     let (emulator, discovery) = start(0, times(Duration::ZERO, HOUR)).await;
-    emulator.acm().seed(issued("one", &["api.example.com"], 1.0));
+    emulator
+        .acm()
+        .seed(issued("one", &["api.example.com"], 1.0));
     assert_eq!(discovery.discover("api.example.com").await, found("one"));
-    emulator.acm().seed(issued("two", &["api.example.com"], 2.0));
+    emulator
+        .acm()
+        .seed(issued("two", &["api.example.com"], 2.0));
     assert_eq!(discovery.discover("api.example.com").await, found("two"));
     assert_eq!(requests(&emulator, "ListCertificates"), 2);
 }
@@ -152,7 +187,9 @@ async fn an_expired_list_is_fetched_again() {
 #[tokio::test]
 async fn access_denied_turns_discovery_off_for_a_while() {
     let (emulator, discovery) = start(0, times(Duration::ZERO, HOUR)).await;
-    emulator.acm().seed(issued("one", &["api.example.com"], 1.0));
+    emulator
+        .acm()
+        .seed(issued("one", &["api.example.com"], 1.0));
     emulator.acm().deny(true);
     let denied = discovery.discover("api.example.com").await;
     assert!(
@@ -163,12 +200,17 @@ async fn access_denied_turns_discovery_off_for_a_while() {
     emulator.acm().deny(false);
     let asked = requests(&emulator, "ListCertificates");
     let still = discovery.discover("api.example.com").await;
-    assert!(matches!(still, Err(AcmError::AccessDenied { .. })), "{still:?}");
+    assert!(
+        matches!(still, Err(AcmError::AccessDenied { .. })),
+        "{still:?}"
+    );
     assert_eq!(requests(&emulator, "ListCertificates"), asked);
 
     // With no time off, the next discovery asks again and finds it.
     let (emulator, discovery) = start(0, times(Duration::ZERO, Duration::ZERO)).await;
-    emulator.acm().seed(issued("one", &["api.example.com"], 1.0));
+    emulator
+        .acm()
+        .seed(issued("one", &["api.example.com"], 1.0));
     emulator.acm().deny(true);
     assert!(discovery.discover("api.example.com").await.is_err());
     emulator.acm().deny(false);
@@ -178,7 +220,9 @@ async fn access_denied_turns_discovery_off_for_a_while() {
 #[tokio::test]
 async fn other_errors_are_answered_and_not_cached() {
     let (emulator, discovery) = start(0, times(HOUR, HOUR)).await;
-    emulator.acm().seed(issued("one", &["api.example.com"], 1.0));
+    emulator
+        .acm()
+        .seed(issued("one", &["api.example.com"], 1.0));
     emulator.acm().fail_with(Some("InvalidArgsException"));
     let failed = discovery.discover("api.example.com").await;
     match &failed {
@@ -190,7 +234,12 @@ async fn other_errors_are_answered_and_not_cached() {
         }
         other => panic!("not an ACM API error: {other:?}"),
     }
-    assert!(failed.unwrap_err().to_string().contains("InvalidArgsException"));
+    assert!(
+        failed
+            .unwrap_err()
+            .to_string()
+            .contains("InvalidArgsException")
+    );
     emulator.acm().fail_with(None);
     assert_eq!(discovery.discover("api.example.com").await, found("one"));
 }
@@ -199,7 +248,13 @@ async fn other_errors_are_answered_and_not_cached() {
 async fn no_answer_is_a_transport_error_naming_the_operation() {
     let builder = aws_sdk_acm::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"))
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
         .region(Region::new("us-west-2"));
     // A port nothing listens on.
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
