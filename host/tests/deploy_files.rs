@@ -282,8 +282,8 @@ fn acm_operations() -> BTreeSet<String> {
 /// (relative to the workspace), in PascalCase.
 fn client_operations(folder: &str) -> BTreeSet<String> {
     fn visit(dir: &Path, found: &mut BTreeSet<String>) {
-        for entry in fs::read_dir(dir)
-            .unwrap_or_else(|error| panic!("reading {}: {error}", dir.display()))
+        for entry in
+            fs::read_dir(dir).unwrap_or_else(|error| panic!("reading {}: {error}", dir.display()))
         {
             let path = entry.expect("a directory entry").path();
             if path.is_dir() {
@@ -381,7 +381,10 @@ fn iam_policy_grants_exactly_the_acm_operations_discovery_makes() {
         .iter()
         .find(|statement| statement["Sid"] == "AcmCertificateDiscovery")
         .expect("the AcmCertificateDiscovery statement");
-    assert_eq!(statement["Resource"], "*", "ListCertificates takes no resource");
+    assert_eq!(
+        statement["Resource"], "*",
+        "ListCertificates takes no resource"
+    );
 }
 
 /// What VPC Lattice itself needs of the caller for the operations Trellis
