@@ -104,3 +104,83 @@ pub async fn with_certificate(
     desired.service.certificate_arn = Some(arn);
     Ok(desired)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::testing::snapshot;
+    use crate::object::{Kind, ObjectRef};
+    use crate::plugin::bindings::types::KeyValue;
+    use crate::reconcile::normalize;
+
+    /// A route for `rates.example.com` on a listener terminating TLS with no
+    /// certificate option.
+    const OBJECTS: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: amazon-vpc-lattice}
+spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: mesh, namespace: default}
+spec:
+  gatewayClassName: amazon-vpc-lattice
+  listeners: [{name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: rates, namespace: default}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: rates, namespace: default}
+spec:
+  parentRefs: [{name: mesh}]
+  hostnames: [rates.example.com, other.example.com]
+  rules: [{backendRefs: [{name: rates, port: 80}]}]
+"#;
+
+    fn input() -> RouteInput {
+        let route = ObjectRef::new(Kind::HttpRoute, "default", "rates");
+        normalize::route(&snapshot(OBJECTS), &ClusterConfig::local(), &route)
+            .and_then(|normalized| normalized.input)
+            .expect("the route is accepted")
+    }
+
+    #[test]
+    fn the_first_hostname_of_a_route_on_a_terminating_listener_without_certificate() {
+        assert_eq!(discovery_hostname(&input()), Some("rates.example.com"));
+    }
+
+    #[test]
+    fn a_named_certificate_no_hostname_or_no_termination_discovers_nothing() {
+        let mut named = input();
+        named.listeners[0].tls_options.push(KeyValue {
+            key: CERTIFICATE_OPTION.into(),
+            value: "arn:aws:acm:us-west-2:123456789012:certificate/named".into(),
+        });
+        assert_eq!(discovery_hostname(&named), None);
+
+        let mut unnamed = input();
+        unnamed.hostnames.clear();
+        assert_eq!(discovery_hostname(&unnamed), None);
+
+        let mut passthrough = input();
+        passthrough.listeners[0].tls_mode = Some("Passthrough".into());
+        assert_eq!(discovery_hostname(&passthrough), None);
+
+        let mut plain = input();
+        plain.listeners[0].tls_mode = None;
+        assert_eq!(discovery_hostname(&plain), None);
+    }
+
+    #[test]
+    fn the_pending_certificate_names_its_hostname() {
+        assert_eq!(
+            pending_certificate("rates.example.com"),
+            "(ACM certificate for rates.example.com, discovered at apply)"
+        );
+    }
+}
