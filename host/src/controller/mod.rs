@@ -63,6 +63,7 @@ use tokio::sync::watch as signal;
 use self::context::Context;
 use self::reconciler::Root;
 use self::watch::Triggers;
+use crate::acm::{AcmOptions, CertificateDiscovery, Certificates, SdkAcm};
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
@@ -133,7 +134,9 @@ fn erase<K: Resource<DynamicType = ()>>() -> kube::core::ApiResource {
 /// `lattice_calls` are the SDK client's request counts, exported as
 /// metrics when given. `loader` gives the plugins; the caller has checked
 /// that they load ([`PluginLoader::load`]). When it names any files (a
-/// policy folder, `--plugin`), they are watched and hot-reloaded.
+/// policy folder, `--plugin`), they are watched and hot-reloaded. Routes'
+/// certificates are discovered through ACM in the cluster's region (the
+/// endpoint as the AWS SDK configures it: `AWS_ENDPOINT_URL_ACM`).
 pub async fn run(
     settings: &Settings,
     client: Client,
@@ -143,6 +146,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let metrics = Arc::new(Metrics::new(lattice_calls));
+    let acm = SdkAcm::connect(&AcmOptions {
+        region: Some(settings.cluster.region.clone()),
+        connect_timeout: settings.connect_timeout,
+        attempt_timeout: settings.attempt_timeout,
+        ..AcmOptions::default()
+    })
+    .await;
+    let certificates: Arc<dyn Certificates> = Arc::new(CertificateDiscovery::new(acm));
     let mut loader = loader.with_observer(Arc::new(metrics::PluginCallMetrics(metrics.clone())));
     let (set, failures) = loader.reload().await;
     for failure in failures {
@@ -188,6 +199,7 @@ pub async fn run(
         settings,
         client,
         lattice,
+        certificates,
         plugins,
         reloads,
         metrics,
@@ -246,6 +258,7 @@ struct Leading<'a> {
     settings: &'a Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
+    certificates: Arc<dyn Certificates>,
     plugins: Arc<LivePlugins>,
     reloads: Option<UnboundedReceiver<Reload>>,
     metrics: Arc<Metrics>,
@@ -276,6 +289,7 @@ impl Leading<'_> {
             stores: stores.clone(),
             plugins: self.plugins,
             lattice: self.lattice,
+            certificates: self.certificates,
             recorder,
             metrics: self.metrics,
             resync: self.settings.resync,

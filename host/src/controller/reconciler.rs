@@ -46,7 +46,7 @@ use crate::kube::crds::ServiceExport;
 use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
-use crate::reconcile::{Reconciled, reconcile_object};
+use crate::reconcile::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, Reconciled, reconcile_object};
 use crate::reconcile::{clean_up_object, route_service};
 
 /// A kind whose objects own Lattice resources, with upstream's finalizer.
@@ -148,7 +148,14 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
     let plugins = ctx.plugins.current();
-    let reconciled = reconcile_object(&input, &plugins, ctx.lattice.as_ref(), &reference).await;
+    let reconciled = reconcile_object(
+        &input,
+        &plugins,
+        ctx.lattice.as_ref(),
+        ctx.certificates.as_ref(),
+        &reference,
+    )
+    .await;
     let produced_by = reconciled
         .produced_by(&reference)
         .unwrap_or("no plugin (not translated)")
@@ -186,6 +193,13 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .find_map(|problem| problem.lattice_error.clone())
     {
         return Err(Error::Lattice(error));
+    }
+    if problems
+        .iter()
+        .any(|problem| problem.reason == CERTIFICATE_NOT_FOUND)
+    {
+        // A certificate may be issued in ACM at any time (upstream: 60 s).
+        return Ok(Action::requeue(CERTIFICATE_RETRY));
     }
     if !problems.is_empty() {
         // What is missing may come from elsewhere (another cluster's export,

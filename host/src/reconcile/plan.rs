@@ -18,6 +18,7 @@
 
 pub mod access_log_policy;
 mod access_logs;
+pub mod certificate;
 pub mod conditions;
 mod networks;
 pub mod vpc_association_policy;
@@ -25,6 +26,7 @@ pub mod vpc_association_policy;
 use serde::Serialize;
 
 use self::conditions::ObjectStatus;
+use crate::acm::{Certificates, PendingCertificates};
 use crate::config::ClusterConfig;
 use crate::kube::ClusterInput;
 use crate::lattice::model::{Service, ServiceNetwork};
@@ -98,13 +100,24 @@ impl Reconciled {
 }
 
 /// Plans `clusters` against the in-memory `lattice`, translating with
-/// `plugin`; nothing is pruned.
+/// `plugin`; nothing is pruned. Certificates to discover are pending
+/// (`certificate::pending_certificate`): nothing is asked of ACM.
 pub async fn plan(
     clusters: &[ClusterInput],
     plugins: &PluginSet,
     lattice: &InMemoryLattice,
 ) -> PlanReport {
-    reconcile(clusters, plugins, lattice, Prune::No)
+    plan_with_certificates(clusters, plugins, lattice, &PendingCertificates).await
+}
+
+/// [`plan`], discovering certificates through `certificates`.
+pub async fn plan_with_certificates(
+    clusters: &[ClusterInput],
+    plugins: &PluginSet,
+    lattice: &InMemoryLattice,
+    certificates: &dyn Certificates,
+) -> PlanReport {
+    reconcile(clusters, plugins, lattice, certificates, Prune::No)
         .await
         .with_state(lattice.state())
 }
@@ -119,15 +132,17 @@ pub enum Prune {
     Yes,
 }
 
-/// Reconciles `clusters` against `lattice`, translating with `plugin`: the
-/// phases of the module doc, then (with [`Prune::Yes`]) each cluster's prune.
+/// Reconciles `clusters` against `lattice`, translating with `plugin` and
+/// discovering routes' certificates through `certificates`: the phases of
+/// the module doc, then (with [`Prune::Yes`]) each cluster's prune.
 pub async fn reconcile(
     clusters: &[ClusterInput],
     plugins: &PluginSet,
     lattice: &dyn Lattice,
+    certificates: &dyn Certificates,
     prune: Prune,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, None);
+    let mut run = Run::new(lattice, certificates, None);
     for cluster in clusters {
         run.problems.extend(cluster.left_out.iter().cloned());
     }
@@ -166,9 +181,10 @@ pub async fn reconcile_object(
     cluster: &ClusterInput,
     plugins: &PluginSet,
     lattice: &dyn Lattice,
+    certificates: &dyn Certificates,
     object: &ObjectRef,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, Some(object.clone()));
+    let mut run = Run::new(lattice, certificates, Some(object.clone()));
     match object.kind {
         Kind::ServiceNetwork => {
             run.default_network(cluster, plugins).await;
@@ -195,7 +211,7 @@ pub async fn prune_cluster(
     lattice: &dyn Lattice,
     input: impl FnOnce() -> ClusterInput,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, None);
+    let mut run = Run::new(lattice, &PendingCertificates, None);
     let listed = run.list_for_prune().await;
     run.prune(&input(), listed).await;
     run.finish()
@@ -206,6 +222,7 @@ type Listed = Result<(Vec<Service>, Vec<crate::lattice::model::TargetGroup>), La
 
 struct Run<'a> {
     lattice: &'a dyn Lattice,
+    certificates: &'a dyn Certificates,
     /// The one object reconciled, when not all.
     only: Option<ObjectRef>,
     calls: Vec<Call>,
@@ -270,9 +287,14 @@ impl<'a> Run<'a> {
         result.map_err(|problem| self.problems.push(problem)).ok()
     }
 
-    fn new(lattice: &'a dyn Lattice, only: Option<ObjectRef>) -> Self {
+    fn new(
+        lattice: &'a dyn Lattice,
+        certificates: &'a dyn Certificates,
+        only: Option<ObjectRef>,
+    ) -> Self {
         Self {
             lattice,
+            certificates,
             only,
             calls: Vec::new(),
             problems: Vec::new(),
@@ -454,6 +476,20 @@ impl<'a> Run<'a> {
                 continue;
             };
             let desired = with_network_override(&cluster.config, desired);
+            let desired = match certificate::with_certificate(
+                self.certificates,
+                &cluster.config,
+                &input,
+                desired,
+            )
+            .await
+            {
+                Ok(desired) => desired,
+                Err(problem) => {
+                    self.problems.push(*problem);
+                    continue;
+                }
+            };
             let prepared = match self.prepare_route(&cluster.config, &input, &desired).await {
                 Ok(prepared) => prepared,
                 Err(problem) => {
