@@ -22,6 +22,7 @@ mod backoff;
 mod blocked_deletion;
 mod cluster;
 mod context;
+mod dns_endpoints;
 mod error;
 mod finalizer;
 mod http;
@@ -165,6 +166,12 @@ pub async fn run(
     let servers = tokio::spawn(servers);
 
     let policies_served = served_kinds(&client).await?;
+    let dns_endpoints = dns_endpoints::served(&client).await?;
+    if !dns_endpoints {
+        tracing::info!(
+            "the DNSEndpoint CRD (externaldns.k8s.io/v1alpha1) is not served; routes get no DNSEndpoints"
+        );
+    }
 
     let mut shutdown = std::pin::pin!(shutdown);
     let mut leadership = match settings.leader_election.clone() {
@@ -193,6 +200,7 @@ pub async fn run(
         metrics,
         readiness,
         policies_served,
+        dns_endpoints,
         stopped,
     };
     let result = tokio::select! {
@@ -252,6 +260,8 @@ struct Leading<'a> {
     readiness: Readiness,
     /// Per kind of [`policy_resources`], whether the API server serves it.
     policies_served: Vec<bool>,
+    /// Whether the API server serves the DNSEndpoint CRD.
+    dns_endpoints: bool,
     /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
 }
@@ -280,6 +290,7 @@ impl Leading<'_> {
             metrics: self.metrics,
             resync: self.settings.resync,
             backoff: backoff::Backoff::default(),
+            dns_endpoints: self.dns_endpoints,
         });
         tasks.spawn(legacy_finalizer::run(
             ctx.clone(),
