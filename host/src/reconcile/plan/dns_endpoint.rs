@@ -27,7 +27,8 @@ pub struct DnsEndpoint {
     pub dns_name: String,
     /// The DNS name VPC Lattice assigned to the route's service.
     pub target: String,
-    /// The record's TTL in seconds.
+    /// The record's TTL in seconds (`recordTTL`, as the CRD spells it).
+    #[serde(rename = "recordTTL")]
     pub record_ttl: u32,
 }
 
