@@ -4,7 +4,7 @@
 //! as its controller) or, when it exists with other endpoints, merge-patched.
 //!
 //! Only where the API server serves `dnsendpoints.externaldns.k8s.io`
-//! (`v1alpha1`): [`served`] asks once at start-up, and a create answered
+//! (`v1alpha1`): `trellis run` asks once at start-up, and a create answered
 //! 404 (the CRD removed since) is skipped as upstream skips it. Deleting the
 //! route deletes the endpoint through its owner reference (Kubernetes'
 //! garbage collector); Trellis does not delete it itself, and does not watch
@@ -25,19 +25,6 @@ pub fn resource() -> ApiResource {
         &GroupVersionKind::gvk("externaldns.k8s.io", "v1alpha1", "DNSEndpoint"),
         "dnsendpoints",
     )
-}
-
-/// Whether the API server serves [`resource`]: a 404 to listing it is no.
-pub async fn served(client: &Client) -> Result<bool, kube::Error> {
-    let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource());
-    match api
-        .list_metadata(&kube::api::ListParams::default().limit(1))
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-        Err(error) => Err(error),
-    }
 }
 
 /// Makes `endpoint` exist with its endpoints, owned by `route` (the object

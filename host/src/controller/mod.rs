@@ -100,6 +100,9 @@ const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channe
 const TRELLIS_INSTALL: &str = "install Trellis's CRDs (`trellis crds | kubectl apply -f -`, \
      or the Helm chart's crds/ folder)";
 
+const EXTERNAL_DNS_INSTALL: &str = "install ExternalDNS's DNSEndpoint CRD \
+     (externaldns.k8s.io_dnsendpoints.yaml) for routes' DNS records";
+
 /// Fails unless the API server serves `resource`; `Ok(false)` when it does not and
 /// `optional` is set.
 async fn served(
@@ -166,7 +169,13 @@ pub async fn run(
     let servers = tokio::spawn(servers);
 
     let policies_served = served_kinds(&client).await?;
-    let dns_endpoints = dns_endpoints::served(&client).await?;
+    let dns_endpoints = served(
+        &client,
+        &dns_endpoints::resource(),
+        true,
+        EXTERNAL_DNS_INSTALL,
+    )
+    .await?;
     if !dns_endpoints {
         tracing::info!(
             "the DNSEndpoint CRD (externaldns.k8s.io/v1alpha1) is not served; routes get no DNSEndpoints"

@@ -2,8 +2,8 @@
 //! a default that defers to the rest of the chain.
 
 use crate::{
-    AuthPolicy, CallContext, DnsDecision, ExportInput, GatewayInput, KeyValue, NamingSubject, ObjectMeta,
-    PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
+    AuthPolicy, CallContext, DnsDecision, ExportInput, GatewayInput, KeyValue, NamingSubject,
+    ObjectMeta, PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
 };
 
 /// A Trellis plugin. Implement the methods you have an opinion on and export
