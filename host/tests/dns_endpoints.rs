@@ -217,6 +217,21 @@ fn dns_endpoint(server: &TestApiServer, name: &str) -> Option<Value> {
     server.object(DNS_API_VERSION, "dnsendpoints", Some("default"), name)
 }
 
+/// The methods of the writes so far, in order, of DNSEndpoint `name` and of
+/// creates (POSTs to the collection) in `default`.
+fn writes(server: &TestApiServer, name: &str) -> Vec<String> {
+    let collection = "/apis/externaldns.k8s.io/v1alpha1/namespaces/default/dnsendpoints";
+    server
+        .requests()
+        .into_iter()
+        .filter(|request| request.method != "GET")
+        .filter(|request| {
+            request.path == collection || request.path == format!("{collection}/{name}")
+        })
+        .map(|request| request.method)
+        .collect()
+}
+
 fn cname(dns_name: &str, target: &str) -> Value {
     json!([{"dnsName": dns_name, "targets": [target], "recordType": "CNAME", "recordTTL": 300}])
 }
@@ -263,6 +278,10 @@ async fn a_custom_domain_gets_a_dns_endpoint_kept_in_line_with_its_route() {
     .await;
     assert_eq!(dns_endpoint(&server, "quiet-dns"), None);
 
+    // Reconciles of the route that change nothing write nothing: one
+    // create, no patch.
+    assert_eq!(writes(&server, "rates-dns"), ["POST"]);
+
     // An endpoint pointing elsewhere (a service's old DNS name) and a new
     // custom domain: the next reconcile of the route patches both.
     dns_endpoints_api(&server)
@@ -292,6 +311,12 @@ async fn a_custom_domain_gets_a_dns_endpoint_kept_in_line_with_its_route() {
             .filter(|endpoint| endpoint["spec"]["endpoints"] == wanted)
     })
     .await;
+    let after = writes(&server, "rates-dns");
+    assert_eq!(after[0], "POST", "{after:?}");
+    assert!(
+        after[1..].iter().all(|method| method == "PATCH") && after.len() >= 3,
+        "created once; patched by the test, then by the controller: {after:?}"
+    );
     let patched = dns_endpoint(&server, "rates-dns").unwrap();
     assert_eq!(
         patched["metadata"]["uid"], endpoint["metadata"]["uid"],
