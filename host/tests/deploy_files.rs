@@ -769,7 +769,7 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
     (
         "externaldns.k8s.io",
         "dnsendpoints",
-        &["create", "get", "list", "patch"],
+        &["create", "get", "list", "watch", "patch"],
     ),
 ];
 

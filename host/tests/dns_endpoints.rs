@@ -4,8 +4,8 @@
 //!
 //! With the CRD `dnsendpoints.externaldns.k8s.io` served, a route with a
 //! custom domain gets `<route>-dns`, a CNAME to its service's DNS name owned
-//! by the route; a changed route (or an endpoint changed by hand) is
-//! merge-patched back; a route with the `dns-endpoint: "false"` annotation
+//! by the route; a changed route is merge-patched in, an endpoint changed
+//! or deleted by hand is restored (the controller watches them); a route with the `dns-endpoint: "false"` annotation
 //! gets none. Without the CRD, the routes are programmed and nothing is
 //! written.
 
@@ -282,8 +282,9 @@ async fn a_custom_domain_gets_a_dns_endpoint_kept_in_line_with_its_route() {
     // create, no patch.
     assert_eq!(writes(&server, "rates-dns"), ["POST"]);
 
-    // An endpoint pointing elsewhere (a service's old DNS name) and a new
-    // custom domain: the next reconcile of the route patches both.
+    // An endpoint changed by hand (pointing at a service's old DNS name),
+    // then one deleted by hand: the watch reconciles the route, which
+    // restores it.
     dns_endpoints_api(&server)
         .patch(
             "rates-dns",
@@ -292,6 +293,24 @@ async fn a_custom_domain_gets_a_dns_endpoint_kept_in_line_with_its_route() {
         )
         .await
         .unwrap();
+    let published = cname("rates.example.com", &target);
+    eventually("DNSEndpoint rates-dns restored", &controller, || {
+        dns_endpoint(&server, "rates-dns")
+            .filter(|endpoint| endpoint["spec"]["endpoints"] == published)
+    })
+    .await;
+    dns_endpoints_api(&server)
+        .delete("rates-dns", &Default::default())
+        .await
+        .unwrap();
+    let recreated = eventually("DNSEndpoint rates-dns recreated", &controller, || {
+        dns_endpoint(&server, "rates-dns")
+            .filter(|again| again["metadata"]["uid"] != endpoint["metadata"]["uid"])
+    })
+    .await;
+    assert_eq!(recreated["spec"]["endpoints"], published);
+
+    // A new custom domain: the route's reconcile patches the endpoint.
     let routes: Api<DynamicObject> = Api::namespaced_with(
         client(&server),
         "default",
@@ -312,14 +331,15 @@ async fn a_custom_domain_gets_a_dns_endpoint_kept_in_line_with_its_route() {
     })
     .await;
     let after = writes(&server, "rates-dns");
-    assert_eq!(after[0], "POST", "{after:?}");
-    assert!(
-        after[1..].iter().all(|method| method == "PATCH") && after.len() >= 3,
-        "created once; patched by the test, then by the controller: {after:?}"
+    assert_eq!(
+        after,
+        ["POST", "PATCH", "PATCH", "DELETE", "POST", "PATCH"],
+        "created, patched by the test then restored, deleted by the test then \
+         created again, then patched for the new domain"
     );
     let patched = dns_endpoint(&server, "rates-dns").unwrap();
     assert_eq!(
-        patched["metadata"]["uid"], endpoint["metadata"]["uid"],
+        patched["metadata"]["uid"], recreated["metadata"]["uid"],
         "patched in place, not recreated"
     );
 }

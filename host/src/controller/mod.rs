@@ -318,6 +318,9 @@ impl Leading<'_> {
         controllers.spawn(stores.grpc_routes, streams.grpc_routes, &mut tasks);
         controllers.spawn(stores.tls_routes, streams.tls_routes, &mut tasks);
         controllers.spawn(stores.service_exports, streams.service_exports, &mut tasks);
+        if self.dns_endpoints {
+            tasks.spawn(dns_endpoints::watch(self.client.clone(), triggers.clone()));
+        }
         if let Some(reloads) = self.reloads {
             tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
         }
