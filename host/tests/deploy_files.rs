@@ -812,6 +812,11 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
         &["patch"],
     ),
     ("events.k8s.io", "events", &["create", "patch"]),
+    (
+        "externaldns.k8s.io",
+        "dnsendpoints",
+        &["create", "get", "list", "watch", "patch"],
+    ),
 ];
 
 type Grants = BTreeMap<(String, String), BTreeSet<String>>;

@@ -39,6 +39,9 @@ pub struct Context {
     pub resync: Option<Duration>,
     /// Retry delays of failing objects.
     pub backoff: Backoff,
+    /// Whether the API server served ExternalDNS's `DNSEndpoint` CRD at
+    /// start-up: routes' DNSEndpoints are written only then.
+    pub dns_endpoints: bool,
 }
 
 impl Context {

@@ -22,6 +22,7 @@ mod backoff;
 mod blocked_deletion;
 mod cluster;
 mod context;
+mod dns_endpoints;
 mod error;
 mod finalizer;
 mod http;
@@ -100,6 +101,9 @@ const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channe
 const TRELLIS_INSTALL: &str = "install Trellis's CRDs (`trellis crds | kubectl apply -f -`, \
      or the Helm chart's crds/ folder)";
 
+const EXTERNAL_DNS_INSTALL: &str = "install ExternalDNS's DNSEndpoint CRD \
+     (externaldns.k8s.io_dnsendpoints.yaml) for routes' DNS records";
+
 /// Fails unless the API server serves `resource`; `Ok(false)` when it does not and
 /// `optional` is set.
 async fn served(
@@ -176,6 +180,18 @@ pub async fn run(
     let servers = tokio::spawn(servers);
 
     let policies_served = served_kinds(&client).await?;
+    let dns_endpoints = served(
+        &client,
+        &dns_endpoints::resource(),
+        true,
+        EXTERNAL_DNS_INSTALL,
+    )
+    .await?;
+    if !dns_endpoints {
+        tracing::info!(
+            "the DNSEndpoint CRD (externaldns.k8s.io/v1alpha1) is not served; routes get no DNSEndpoints"
+        );
+    }
 
     let mut shutdown = std::pin::pin!(shutdown);
     let mut leadership = match settings.leader_election.clone() {
@@ -205,6 +221,7 @@ pub async fn run(
         metrics,
         readiness,
         policies_served,
+        dns_endpoints,
         stopped,
     };
     let result = tokio::select! {
@@ -265,6 +282,8 @@ struct Leading<'a> {
     readiness: Readiness,
     /// Per kind of [`policy_resources`], whether the API server serves it.
     policies_served: Vec<bool>,
+    /// Whether the API server serves the DNSEndpoint CRD.
+    dns_endpoints: bool,
     /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
 }
@@ -294,6 +313,7 @@ impl Leading<'_> {
             metrics: self.metrics,
             resync: self.settings.resync,
             backoff: backoff::Backoff::default(),
+            dns_endpoints: self.dns_endpoints,
         });
         tasks.spawn(legacy_finalizer::run(
             ctx.clone(),
@@ -312,6 +332,9 @@ impl Leading<'_> {
         controllers.spawn(stores.grpc_routes, streams.grpc_routes, &mut tasks);
         controllers.spawn(stores.tls_routes, streams.tls_routes, &mut tasks);
         controllers.spawn(stores.service_exports, streams.service_exports, &mut tasks);
+        if self.dns_endpoints {
+            tasks.spawn(dns_endpoints::watch(self.client.clone(), triggers.clone()));
+        }
         if let Some(reloads) = self.reloads {
             tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
         }

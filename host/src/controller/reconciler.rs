@@ -38,6 +38,7 @@ use serde_json::Value;
 use super::backoff::Backoff;
 use super::blocked_deletion;
 use super::context::Context;
+use super::dns_endpoints;
 use super::error::Error;
 use super::finalizer;
 use super::policies;
@@ -183,6 +184,15 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     )
     .await?;
     publish(object, ctx, &reconciled, &reference, &produced_by).await;
+    if ctx.dns_endpoints {
+        for endpoint in reconciled
+            .dns_endpoints
+            .iter()
+            .filter(|e| e.route == reference)
+        {
+            dns_endpoints::write(&ctx.client, object, endpoint).await?;
+        }
+    }
     let problems: Vec<_> = reconciled
         .problems
         .iter()

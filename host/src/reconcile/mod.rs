@@ -31,6 +31,7 @@ pub use apply::{CleanedUp, clean_up_object, find_service_network, managed_by, ro
 pub use normalize::{CONTROLLER_NAME, RouteReferences};
 pub use plan::certificate::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, pending_certificate};
 pub use plan::conditions::{Condition, ObjectStatus};
+pub use plan::dns_endpoint::DnsEndpoint;
 pub use plan::{
     PlanReport, Prune, Reconciled, plan, plan_with_certificates, prune_cluster, reconcile,
     reconcile_object,

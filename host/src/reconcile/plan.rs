@@ -20,12 +20,14 @@ pub mod access_log_policy;
 mod access_logs;
 pub mod certificate;
 pub mod conditions;
+pub mod dns_endpoint;
 mod networks;
 pub mod vpc_association_policy;
 
 use serde::Serialize;
 
 use self::conditions::ObjectStatus;
+use self::dns_endpoint::DnsEndpoint;
 use crate::acm::{Certificates, PendingCertificates};
 use crate::config::ClusterConfig;
 use crate::kube::ClusterInput;
@@ -54,6 +56,10 @@ pub struct PlanReport {
     /// The status conditions of every Lattice Gateway and route, in the order
     /// planned.
     pub statuses: Vec<ObjectStatus>,
+    /// The ExternalDNS `DNSEndpoint`s of the routes applied, in the order
+    /// planned (written only where the API server serves the CRD).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_endpoints: Vec<DnsEndpoint>,
 }
 
 /// What a reconcile did: the report without the state.
@@ -64,6 +70,8 @@ pub struct Reconciled {
     pub statuses: Vec<ObjectStatus>,
     /// The plugins that translated each Gateway, route and ServiceExport.
     pub produced_by: Vec<ProducedBy>,
+    /// The `DNSEndpoint`s of the routes applied.
+    pub dns_endpoints: Vec<DnsEndpoint>,
 }
 
 /// The plugin chain that translated one object.
@@ -95,6 +103,7 @@ impl Reconciled {
             state,
             problems: self.problems,
             statuses: self.statuses,
+            dns_endpoints: self.dns_endpoints,
         }
     }
 }
@@ -234,6 +243,7 @@ struct Run<'a> {
     /// Target groups found or made, by id.
     ensured: Vec<String>,
     produced_by: Vec<ProducedBy>,
+    dns_endpoints: Vec<DnsEndpoint>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -302,6 +312,7 @@ impl<'a> Run<'a> {
             applied: Vec::new(),
             ensured: Vec::new(),
             produced_by: Vec::new(),
+            dns_endpoints: Vec::new(),
         }
     }
 
@@ -332,6 +343,7 @@ impl<'a> Run<'a> {
             problems: self.problems,
             statuses,
             produced_by: self.produced_by,
+            dns_endpoints: self.dns_endpoints,
         }
     }
 
@@ -510,17 +522,26 @@ impl<'a> Run<'a> {
                 .extend_from_slice(applier.ensured_target_groups());
             self.calls.extend(applier.into_calls());
             match result {
-                Ok(service_id) => {
+                Ok(service) => {
                     self.applied.push((
                         cluster.config.cluster_name.clone(),
                         normalized.object.clone(),
                     ));
+                    self.dns_endpoints
+                        .extend(desired.dns_record.as_ref().and_then(|record| {
+                            DnsEndpoint::new(
+                                &cluster.config.cluster_name,
+                                &normalized.object,
+                                record,
+                                &service.dns_entry.domain_name,
+                            )
+                        }));
                     self.access_log_policies(
                         cluster,
                         &translator,
                         &normalized.object,
                         &input.policies,
-                        &service_id,
+                        &service.id,
                     )
                     .await;
                 }

@@ -137,6 +137,7 @@ fn context_discovering(
         metrics: Arc::new(Metrics::new(None)),
         resync: None,
         backoff: Backoff::default(),
+        dns_endpoints: false,
     })
 }
 
@@ -737,6 +738,7 @@ async fn a_deleted_service_network_object_names_its_gateway_once() {
         problems: Vec::new(),
         statuses: Vec::new(),
         produced_by: Vec::new(),
+        dns_endpoints: Vec::new(),
     };
     let object = deleting.policies[0].clone();
     let running = ctx.clone();
