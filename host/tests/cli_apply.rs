@@ -13,10 +13,29 @@ fn example() -> PathBuf {
 }
 
 /// The default plugin's multi-cluster fixture `name`.
-fn multi_cluster_fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The cluster folders of the default plugin's multi-cluster fixture `name`,
+/// copied into a fresh folder (the fixture's own folder also holds its
+/// `expected.yaml` and README, which are not manifests); the folder lives as
+/// long as the returned guard.
+fn multi_cluster_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../plugins/default/fixtures/multi-cluster")
-        .join(name)
+        .join(name);
+    let copy = tempfile::tempdir().unwrap();
+    for cluster in std::fs::read_dir(&fixture).unwrap() {
+        let cluster = cluster.unwrap();
+        if !cluster.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let target = copy.path().join(cluster.file_name());
+        std::fs::create_dir(&target).unwrap();
+        for file in std::fs::read_dir(cluster.path()).unwrap() {
+            let file = file.unwrap();
+            std::fs::copy(file.path(), target.join(file.file_name())).unwrap();
+        }
+    }
+    let path = copy.path().to_path_buf();
+    (copy, path)
 }
 
 /// Serves a fresh emulator on 127.0.0.1 from a background thread for the
@@ -148,7 +167,7 @@ fn problems(document: &Value) -> Vec<(String, String)> {
 #[test]
 fn a_missing_service_import_forwards_to_the_export_of_another_cluster() {
     let url = serve();
-    let input = multi_cluster_fixture("import-missing-object-resolves-export");
+    let (_folder, input) = multi_cluster_fixture("import-missing-object-resolves-export");
     let (code, applied, stderr) = trellis_on(&["apply"], &input, &url);
     assert_eq!(code, 1, "the missing object is reported: {stderr}");
     let reported = problems(&applied);
@@ -179,7 +198,7 @@ fn a_missing_service_import_forwards_to_the_export_of_another_cluster() {
     );
 
     let url = serve();
-    let input = multi_cluster_fixture("import-missing-object-without-export");
+    let (_folder, input) = multi_cluster_fixture("import-missing-object-without-export");
     let (code, applied, stderr) = trellis_on(&["apply"], &input, &url);
     assert_eq!(code, 1, "{stderr}");
     let reported = problems(&applied);
