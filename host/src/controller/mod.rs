@@ -29,6 +29,7 @@ mod leader;
 mod legacy_finalizer;
 mod metrics;
 mod policies;
+mod readiness;
 mod reconciler;
 mod reloads;
 mod service_networks;
@@ -36,12 +37,14 @@ mod status;
 mod stores;
 mod triggers;
 mod watch;
+mod webhook;
 
 pub use error::Error;
 pub use http::Readiness;
 pub use metrics::Metrics;
 pub use status::FIELD_MANAGER;
 pub use triggers::{Change, affected};
+pub use webhook::{MUTATE_POD_PATH, WebhookError};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -92,6 +95,9 @@ pub enum RunError {
     /// The plugin and policy files cannot be watched.
     #[error(transparent)]
     Watch(#[from] crate::plugin::reload::WatchError),
+    /// The pod readiness-gate webhook cannot start.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
 }
 
 const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channel, v1.5 or later: \
@@ -162,7 +168,17 @@ pub async fn run(
         readiness.clone(),
     )
     .await?;
-    let servers = tokio::spawn(servers);
+    let webhook_objects = settings
+        .webhook
+        .as_ref()
+        .map(|_| webhook::Objects::new(client.clone()));
+    let servers = match (&settings.webhook, &webhook_objects) {
+        (Some(webhook), Some(objects)) => {
+            let (webhook, _) = webhook::start(webhook, objects.clone()).await?;
+            tokio::spawn(async move { tokio::join!(servers, webhook).0 })
+        }
+        _ => tokio::spawn(servers),
+    };
 
     let policies_served = served_kinds(&client).await?;
 
@@ -193,6 +209,7 @@ pub async fn run(
         metrics,
         readiness,
         policies_served,
+        webhook_objects,
         stopped,
     };
     let result = tokio::select! {
@@ -252,6 +269,8 @@ struct Leading<'a> {
     readiness: Readiness,
     /// Per kind of [`policy_resources`], whether the API server serves it.
     policies_served: Vec<bool>,
+    /// The webhook's objects, when it is served: handed the synced stores.
+    webhook_objects: Option<webhook::Objects>,
     /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
 }
@@ -265,6 +284,9 @@ impl Leading<'_> {
         let mut tasks = tokio::task::JoinSet::new();
         let stores = watch::start(&self.client, &self.policies_served, &triggers, &mut tasks);
         stores.ready().await;
+        if let Some(objects) = &self.webhook_objects {
+            objects.use_stores(stores.clone());
+        }
         self.readiness.set_ready();
         let cluster = &self.settings.cluster;
         tracing::info!(cluster = %cluster.cluster_name, "watches synced; reconciling");
@@ -287,6 +309,7 @@ impl Leading<'_> {
             streams.legacy_finalizers,
             self.stopped.clone(),
         ));
+        tasks.spawn(readiness::run(ctx.clone(), self.stopped.clone()));
         let controllers = Controllers {
             ctx: ctx.clone(),
             config: controller::Config::default()
