@@ -66,7 +66,7 @@ struct World {
 
 /// The pod, and a target group of this cluster for Service `shop/rates`
 /// with the pod's target registered.
-async fn world() -> World {
+async fn setup() -> World {
     let server = TestApiServer::start().await;
     server.apply_manifests(POD).unwrap();
     let client = kube::Client::try_from(kube::Config::new(server.url().parse().unwrap())).unwrap();
@@ -162,8 +162,7 @@ impl World {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), "shop");
         let pod = pods.get_status("rates-1").await.unwrap();
         pod.status
-            .unwrap()
-            .conditions
+            .and_then(|status| status.conditions)
             .unwrap_or_default()
             .into_iter()
             .map(|condition| {
@@ -194,7 +193,7 @@ fn owned(status: &str, reason: &str, message: &str) -> (String, String, String) 
 
 #[tokio::test]
 async fn a_gated_pod_is_initial_then_healthy_as_its_target() {
-    let world = world().await;
+    let world = setup().await;
     world.set_health("INITIAL");
     let pass = world.pass(false).await;
     assert_eq!(
@@ -251,7 +250,7 @@ async fn a_gated_pod_is_initial_then_healthy_as_its_target() {
 
 #[tokio::test]
 async fn unused_unavailable_and_missing_targets() {
-    let world = world().await;
+    let world = setup().await;
     // The emulator's default: no service forwards to the group.
     assert_eq!(
         world.pass(false).await,
@@ -269,7 +268,7 @@ async fn unused_unavailable_and_missing_targets() {
         owned("True", "HealthCheckUnavailable", "")
     );
 
-    let other = world().await;
+    let other = setup().await;
     other
         .lattice
         .deregister_targets(crate::lattice::model::DeregisterTargetsInput {
@@ -293,7 +292,7 @@ async fn unused_unavailable_and_missing_targets() {
 
 #[tokio::test]
 async fn ready_endpoints_and_pods_without_the_gate_are_left_alone() {
-    let world = world().await;
+    let world = setup().await;
     world.set_health("HEALTHY");
     // A ready endpoint: nothing to do.
     assert_eq!(world.pass(true).await, Pass::default());
