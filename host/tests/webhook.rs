@@ -154,8 +154,14 @@ fn free_port() -> u16 {
 }
 
 /// `trellis run` with the webhook on 127.0.0.1:`port` and its certificate
-/// in `cert_dir`.
-fn trellis(kubeconfig: &Path, lattice_url: &str, cert_dir: &Path, port: u16) -> Command {
+/// in `cert_dir`, probes on `probes`.
+fn trellis(
+    kubeconfig: &Path,
+    lattice_url: &str,
+    cert_dir: &Path,
+    port: u16,
+    probes: u16,
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
     command
         .arg("run")
@@ -165,7 +171,7 @@ fn trellis(kubeconfig: &Path, lattice_url: &str, cert_dir: &Path, port: u16) -> 
         ])
         .args([
             "--health-probe-bind-address",
-            &format!("127.0.0.1:{}", free_port()),
+            &format!("127.0.0.1:{probes}"),
         ])
         .args(["--webhook-bind-address", &format!("127.0.0.1:{port}")])
         .arg("--webhook-cert-dir")
@@ -177,6 +183,21 @@ fn trellis(kubeconfig: &Path, lattice_url: &str, cert_dir: &Path, port: u16) -> 
         command.env(name, value);
     }
     command
+}
+
+/// Whether `/readyz` on 127.0.0.1:`port` answers 200.
+fn ready(port: u16) -> bool {
+    use std::io::Read as _;
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = write!(
+        stream,
+        "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    );
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
 }
 
 struct Running(Child);
@@ -374,17 +395,17 @@ async fn leader_and_standby_inject_the_gate_into_lattice_targets_only() {
     let trusted = certificate(folder.path());
     let url = emulator().await;
 
-    let (leader_port, standby_port) = (free_port(), free_port());
+    let (leader_port, standby_port, leader_probes) = (free_port(), free_port(), free_port());
     let log = |name: &str| std::fs::File::create(folder.path().join(name)).unwrap();
     let _leader = Running(
-        trellis(&kubeconfig, &url, folder.path(), leader_port)
+        trellis(&kubeconfig, &url, folder.path(), leader_port, leader_probes)
             .stdout(Stdio::null())
             .stderr(log("leader.log"))
             .spawn()
             .unwrap(),
     );
     let _standby = Running(
-        trellis(&kubeconfig, &url, folder.path(), standby_port)
+        trellis(&kubeconfig, &url, folder.path(), standby_port, free_port())
             .args([
                 "--leader-elect",
                 "--pod-namespace",
@@ -399,6 +420,12 @@ async fn leader_and_standby_inject_the_gate_into_lattice_targets_only() {
     );
     wait_until_served(leader_port, &trusted).await;
     wait_until_served(standby_port, &trusted).await;
+    // The leader reads its stores once they are synced (it is ready then).
+    let started = Instant::now();
+    while !ready(leader_probes) {
+        assert!(started.elapsed() < DEADLINE, "the leader never got ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     answers_as_upstream(leader_port, &trusted).await;
     answers_as_upstream(standby_port, &trusted).await;
 
@@ -455,7 +482,13 @@ async fn bad_certificate_files_stop_start_up_naming_the_file() {
     // No files at all: the certificate is named.
     let empty = folder.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let output = finished(&mut trellis(&kubeconfig, &url, &empty, free_port()));
+    let output = finished(&mut trellis(
+        &kubeconfig,
+        &url,
+        &empty,
+        free_port(),
+        free_port(),
+    ));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let crt = empty.join("tls.crt");
@@ -469,7 +502,13 @@ async fn bad_certificate_files_stop_start_up_naming_the_file() {
     std::fs::create_dir(&broken).unwrap();
     certificate(&broken);
     std::fs::write(broken.join("tls.key"), "not a key\n").unwrap();
-    let output = finished(&mut trellis(&kubeconfig, &url, &broken, free_port()));
+    let output = finished(&mut trellis(
+        &kubeconfig,
+        &url,
+        &broken,
+        free_port(),
+        free_port(),
+    ));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let key = broken.join("tls.key");

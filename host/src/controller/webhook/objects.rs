@@ -8,19 +8,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gateway_api::apis::standard::{
-    gatewayclasses::GatewayClass, gateways::Gateway, grpcroutes::GrpcRoute, httproutes::HttpRoute,
-    tlsroutes::TlsRoute,
-};
-use k8s_openapi::api::core::v1::Service;
 use kube::api::{Api, ListParams};
+use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::reflector::Store;
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
 use super::super::stores::Stores;
 use crate::kube::Snapshot;
-use crate::kube::crds::ServiceExport;
 
 /// The webhook's view of the cluster, shared with the controller, which
 /// hands over its stores once they are synced ([`Objects::use_stores`]).
@@ -65,38 +60,51 @@ impl Objects {
         let client = &self.client;
         let here = Some(namespace);
         Ok(Snapshot {
-            services: list(Api::<Service>::namespaced(client.clone(), namespace), here).await?,
-            service_exports: list(
-                Api::<ServiceExport>::namespaced(client.clone(), namespace),
-                here,
-            )
-            .await?,
-            http_routes: list(Api::<HttpRoute>::all(client.clone()), None).await?,
-            grpc_routes: list(Api::<GrpcRoute>::all(client.clone()), None).await?,
-            tls_routes: list(Api::<TlsRoute>::all(client.clone()), None).await?,
-            gateways: list(Api::<Gateway>::all(client.clone()), None).await?,
-            gateway_classes: list(Api::<GatewayClass>::all(client.clone()), None).await?,
+            services: list(client, here).await?,
+            service_exports: list(client, here).await?,
+            http_routes: list(client, None).await?,
+            grpc_routes: list(client, None).await?,
+            tls_routes: list(client, None).await?,
+            gateways: list(client, None).await?,
+            gateway_classes: list(client, None).await?,
             ..Snapshot::default()
         })
     }
 }
 
-/// The objects `api` lists (of `namespace`, or every namespace when `None`:
-/// for the error's message).
-async fn list<K>(api: Api<K>, namespace: Option<&str>) -> Result<Vec<K>, ReadError>
+/// The objects of `K` in `namespace` (every namespace when `None`), read
+/// untyped and typed one by one as the watches do: an absent `spec` is
+/// `{}` (a legacy ServiceExport), an object that does not fit is left out.
+async fn list<K>(client: &Client, namespace: Option<&str>) -> Result<Vec<K>, ReadError>
 where
-    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+    K: Resource<DynamicType = ()> + DeserializeOwned,
 {
-    api.list(&ListParams::default())
+    let resource = ApiResource::erase::<K>(&());
+    let api: Api<DynamicObject> = match namespace {
+        Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
+        None => Api::all_with(client.clone(), &resource),
+    };
+    let listed = api
+        .list(&ListParams::default())
         .await
-        .map(|list| list.items)
         .map_err(|source| ReadError {
             what: match namespace {
-                Some(namespace) => format!("{}s in namespace {namespace}", K::kind(&())),
-                None => format!("{}s", K::kind(&())),
+                Some(namespace) => format!("{}s in namespace {namespace}", resource.kind),
+                None => format!("{}s", resource.kind),
             },
             source,
+        })?;
+    Ok(listed
+        .items
+        .into_iter()
+        .filter_map(|object| {
+            let mut value = serde_json::to_value(object).ok()?;
+            if value.get("spec").is_none() {
+                value["spec"] = serde_json::json!({});
+            }
+            serde_json::from_value(value).ok()
         })
+        .collect())
 }
 
 fn from_stores(stores: &Stores, namespace: &str) -> Snapshot {
