@@ -429,6 +429,26 @@ async fn leader_and_standby_inject_the_gate_into_lattice_targets_only() {
     answers_as_upstream(leader_port, &trusted).await;
     answers_as_upstream(standby_port, &trusted).await;
 
+    // A renewed certificate (cert-manager, an upgrade) is served without a
+    // restart: a client trusting only the new one is answered (by both
+    // replicas, which share the folder).
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let renewed = certificate(folder.path());
+    assert_ne!(renewed, trusted);
+    let (uid, allowed, patch, _) = answer(
+        post(
+            leader_port,
+            &renewed,
+            &review("11", "CREATE", json!({"app": "rates"}), None),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        (uid.as_str(), allowed, patch),
+        ("11", true, Some(added_gate()))
+    );
+
     // The standby lists on every request: when it cannot, the pod is refused
     // (upstream denies when it cannot list Services), naming what failed.
     let client = kube::Client::try_from(kube::Config::new(server.url().parse().unwrap())).unwrap();
@@ -441,7 +461,7 @@ async fn leader_and_standby_inject_the_gate_into_lattice_targets_only() {
     .unwrap();
     let refused = post(
         standby_port,
-        &trusted,
+        &renewed,
         &review("10", "CREATE", json!({"app": "rates"}), None),
     )
     .await
