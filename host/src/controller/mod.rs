@@ -1,6 +1,7 @@
 //! `trellis run`: the Kubernetes controller.
 //!
-//! Flow: serve `/metrics`, `/healthz` and `/readyz`; check that every kind
+//! Flow: serve `/metrics`, `/healthz` and `/readyz`, and the pod
+//! readiness-gate webhook when enabled (`webhook`, on every replica); check that every kind
 //! Trellis watches is served (fail fast, naming the CRD and how to install
 //! it); wait for the leader Lease when leader election is on; start one
 //! watch per kind (`watch`) and wait for every store's first list; then
@@ -8,8 +9,9 @@
 //! GRPCRoute, TLSRoute, ServiceExport; `reconciler`) fed by the triggers
 //! the watches compute (`triggers`), and one task for the cluster-level
 //! work (`cluster`: service networks, GatewayClass status, target-group
-//! collection), and one that removes upstream's legacy finalizer from
-//! Services (`legacy_finalizer`).
+//! collection), one that removes upstream's legacy finalizer from
+//! Services (`legacy_finalizer`), and one that sets the readiness gate's
+//! condition on pods from their Lattice targets' health (`readiness`).
 //!
 //! Guarantees: nothing is reconciled before every store holds its first
 //! list (so a partial view never prunes); the target-group collection runs
