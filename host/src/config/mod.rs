@@ -11,6 +11,6 @@ pub use cluster::{ClusterConfig, ClusterConfigError};
 pub use identity::{IdentityField, InvalidIdentity, check_identity};
 pub use imds::{Discovered, ImdsError, ImdsOptions, Wanted, discover};
 pub use settings::{
-    DEFAULT_SETTINGS_FILE, IGNORED_ENVIRONMENT, LeaderElection, RawSettings, Scalar, Settings,
-    SettingsError,
+    DEFAULT_SETTINGS_FILE, DEFAULT_WEBHOOK_CERT_DIR, IGNORED_ENVIRONMENT, LeaderElection,
+    RawSettings, Scalar, Settings, SettingsError, WebhookSettings,
 };

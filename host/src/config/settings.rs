@@ -47,19 +47,14 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("POD_NAME", "pod_name"),
     ("TRELLIS_POLICY_DIR", "policy_dir"),
     ("TRELLIS_PLUGIN_CACHE_DIR", "plugin_cache_dir"),
+    ("WEBHOOK_ENABLED", "webhook_enabled"),
 ];
 
 /// Upstream variables Trellis accepts and ignores, with why.
-pub const IGNORED_ENVIRONMENT: &[(&str, &str)] = &[
-    (
-        "WEBHOOK_ENABLED",
-        "Trellis has no pod readiness-gate webhook yet",
-    ),
-    (
-        "DISABLE_TAGGING_SERVICE_API",
-        "Trellis always tags through the VPC Lattice API",
-    ),
-];
+pub const IGNORED_ENVIRONMENT: &[(&str, &str)] = &[(
+    "DISABLE_TAGGING_SERVICE_API",
+    "Trellis always tags through the VPC Lattice API",
+)];
 
 /// A scalar as TOML, environment or flags give it: environment values are
 /// text, TOML and flags typed.
@@ -206,6 +201,21 @@ pub struct RawSettings {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt_timeout_ms: Option<u32>,
+    /// `true`: serve the pod readiness-gate webhook (`WEBHOOK_ENABLED`;
+    /// default false, as upstream's binary; the Helm chart turns it on).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_enabled: Option<Scalar>,
+    /// Where the webhook is served over HTTPS (default `0.0.0.0:9443`;
+    /// `:9443` works).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_bind_address: Option<String>,
+    /// The folder holding the webhook's `tls.crt` and `tls.key` (PEM;
+    /// default `/etc/webhook-cert`).
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_cert_dir: Option<String>,
 }
 
 impl std::str::FromStr for Scalar {
@@ -259,7 +269,22 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// The longest one VPC Lattice attempt may take.
     pub attempt_timeout: Duration,
+    /// The pod readiness-gate webhook, when enabled.
+    pub webhook: Option<WebhookSettings>,
 }
+
+/// Where the pod readiness-gate webhook is served and its certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// The HTTPS address (upstream's port is 9443).
+    pub bind_address: SocketAddr,
+    /// The certificate (`tls.crt`) and its private key (`tls.key`), PEM.
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+/// Where upstream mounts the webhook's certificate.
+pub const DEFAULT_WEBHOOK_CERT_DIR: &str = "/etc/webhook-cert";
 
 /// Where the leader-election Lease lives and who this replica is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,6 +433,25 @@ impl RawSettings {
                 }
             },
         };
+        let webhook = if self
+            .webhook_enabled
+            .as_ref()
+            .is_some_and(|value| value.text().eq_ignore_ascii_case("true"))
+        {
+            let dir = non_empty_path(self.webhook_cert_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_WEBHOOK_CERT_DIR));
+            Some(WebhookSettings {
+                bind_address: address(
+                    self.webhook_bind_address,
+                    "0.0.0.0:9443",
+                    "webhook_bind_address",
+                )?,
+                cert_file: dir.join("tls.crt"),
+                key_file: dir.join("tls.key"),
+            })
+        } else {
+            None
+        };
         let leader_election = if self.leader_elect.unwrap_or(false) {
             let namespace = self
                 .pod_namespace
@@ -466,6 +510,7 @@ impl RawSettings {
             attempt_timeout: Duration::from_millis(
                 positive(self.attempt_timeout_ms, 10_000, "attempt_timeout_ms")?.into(),
             ),
+            webhook,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! `trellis run`: the Kubernetes controller.
 //!
-//! Flow: serve `/metrics`, `/healthz` and `/readyz`; check that every kind
+//! Flow: serve `/metrics`, `/healthz` and `/readyz`, and the pod
+//! readiness-gate webhook when enabled (`webhook`, on every replica); check that every kind
 //! Trellis watches is served (fail fast, naming the CRD and how to install
 //! it); wait for the leader Lease when leader election is on; start one
 //! watch per kind (`watch`) and wait for every store's first list; then
@@ -8,8 +9,9 @@
 //! GRPCRoute, TLSRoute, ServiceExport; `reconciler`) fed by the triggers
 //! the watches compute (`triggers`), and one task for the cluster-level
 //! work (`cluster`: service networks, GatewayClass status, target-group
-//! collection), and one that removes upstream's legacy finalizer from
-//! Services (`legacy_finalizer`).
+//! collection), one that removes upstream's legacy finalizer from
+//! Services (`legacy_finalizer`), and one that sets the readiness gate's
+//! condition on pods from their Lattice targets' health (`readiness`).
 //!
 //! Guarantees: nothing is reconciled before every store holds its first
 //! list (so a partial view never prunes); the target-group collection runs
@@ -30,6 +32,7 @@ mod leader;
 mod legacy_finalizer;
 mod metrics;
 mod policies;
+mod readiness;
 mod reconciler;
 mod reloads;
 mod service_networks;
@@ -37,12 +40,14 @@ mod status;
 mod stores;
 mod triggers;
 mod watch;
+mod webhook;
 
 pub use error::Error;
 pub use http::Readiness;
 pub use metrics::Metrics;
 pub use status::FIELD_MANAGER;
 pub use triggers::{Change, affected};
+pub use webhook::{MUTATE_POD_PATH, WebhookError};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -94,6 +99,9 @@ pub enum RunError {
     /// The plugin and policy files cannot be watched.
     #[error(transparent)]
     Watch(#[from] crate::plugin::reload::WatchError),
+    /// The pod readiness-gate webhook cannot start.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
 }
 
 const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channel, v1.5 or later: \
@@ -177,7 +185,17 @@ pub async fn run(
         readiness.clone(),
     )
     .await?;
-    let servers = tokio::spawn(servers);
+    let webhook_objects = settings
+        .webhook
+        .as_ref()
+        .map(|_| webhook::Objects::new(client.clone()));
+    let servers = match (&settings.webhook, &webhook_objects) {
+        (Some(webhook), Some(objects)) => {
+            let (webhook, _) = webhook::start(webhook, objects.clone()).await?;
+            tokio::spawn(async move { tokio::join!(servers, webhook).0 })
+        }
+        _ => tokio::spawn(servers),
+    };
 
     let policies_served = served_kinds(&client).await?;
     let dns_endpoints = served(
@@ -222,6 +240,7 @@ pub async fn run(
         readiness,
         policies_served,
         dns_endpoints,
+        webhook_objects,
         stopped,
     };
     let result = tokio::select! {
@@ -284,6 +303,8 @@ struct Leading<'a> {
     policies_served: Vec<bool>,
     /// Whether the API server serves the DNSEndpoint CRD.
     dns_endpoints: bool,
+    /// The webhook's objects, when it is served: handed the synced stores.
+    webhook_objects: Option<webhook::Objects>,
     /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
 }
@@ -297,6 +318,9 @@ impl Leading<'_> {
         let mut tasks = tokio::task::JoinSet::new();
         let stores = watch::start(&self.client, &self.policies_served, &triggers, &mut tasks);
         stores.ready().await;
+        if let Some(objects) = &self.webhook_objects {
+            objects.use_stores(stores.clone());
+        }
         self.readiness.set_ready();
         let cluster = &self.settings.cluster;
         tracing::info!(cluster = %cluster.cluster_name, "watches synced; reconciling");
@@ -321,6 +345,7 @@ impl Leading<'_> {
             streams.legacy_finalizers,
             self.stopped.clone(),
         ));
+        tasks.spawn(readiness::run(ctx.clone(), self.stopped.clone()));
         let controllers = Controllers {
             ctx: ctx.clone(),
             config: controller::Config::default()

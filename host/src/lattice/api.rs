@@ -9,7 +9,7 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule, Service,
     ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput,
+    TagResourceInput, Target, TargetGroup, TargetStatus, UpdateServiceNetworkInput,
 };
 use super::model::{
     DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
@@ -87,6 +87,13 @@ pub trait Lattice: Send + Sync {
     ) -> Result<TargetGroup, LatticeError>;
     /// `ListTargets` of one target group.
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError>;
+    /// `ListTargets` of one target group with each target's health status,
+    /// draining targets included; read afresh on every call (never cached:
+    /// health changes without any write).
+    async fn list_target_statuses(
+        &self,
+        target_group_id: &str,
+    ) -> Result<Vec<TargetStatus>, LatticeError>;
     /// `RegisterTargets` (at most 100 per call).
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError>;
     /// `GetAuthPolicy` of a service or service network; `None` when it has none.

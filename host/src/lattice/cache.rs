@@ -44,7 +44,7 @@ use super::model::{
     CreateTargetGroupInput, DeregisterTargetsInput, Listener, PutAuthPolicyInput,
     RegisterTargetsInput, Resource, Rule, Service, ServiceNetwork,
     ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, TagResourceInput, Target,
-    TargetGroup, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    TargetGroup, TargetStatus, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
     UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use store::Store;
@@ -417,6 +417,13 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
             self.inner.list_targets(target_group_id),
         )
         .await
+    }
+
+    async fn list_target_statuses(
+        &self,
+        target_group_id: &str,
+    ) -> Result<Vec<TargetStatus>, LatticeError> {
+        self.inner.list_target_statuses(target_group_id).await
     }
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {

@@ -20,7 +20,8 @@ use super::model::{
     CreateServiceNetworkServiceAssociationInput, CreateServiceNetworkVpcAssociationInput,
     CreateTargetGroupInput, DnsEntry, Listener, PutAuthPolicyInput, RegisterTargetsInput, Rule,
     Service, ServiceNetwork, ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation,
-    TagResourceInput, Target, TargetGroup, UpdateServiceNetworkInput, destination_type,
+    TagResourceInput, Target, TargetGroup, TargetStatus, UpdateServiceNetworkInput,
+    destination_type,
 };
 use super::model::{
     DeregisterTargetsInput, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
@@ -530,6 +531,28 @@ impl Lattice for InMemoryLattice {
             .iter()
             .find(|t| t.target_group_id == target_group_id);
         Ok(registered.map(|t| t.targets.clone()).unwrap_or_default())
+    }
+
+    /// Every target is `HEALTHY` while a service forwards to its group and
+    /// `UNUSED` otherwise (no health checks run in memory).
+    async fn list_target_statuses(
+        &self,
+        target_group_id: &str,
+    ) -> Result<Vec<TargetStatus>, LatticeError> {
+        let groups = self.list_target_groups().await?;
+        let used = groups
+            .iter()
+            .any(|group| group.id == target_group_id && !group.service_arns.is_empty());
+        let status = if used { "HEALTHY" } else { "UNUSED" };
+        Ok(self
+            .list_targets(target_group_id)
+            .await?
+            .into_iter()
+            .map(|target| TargetStatus {
+                target,
+                status: status.to_owned(),
+            })
+            .collect())
     }
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {

@@ -28,6 +28,16 @@ pub struct Target {
     pub port: u16,
 }
 
+/// A registered target and its health as `ListTargets` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetStatus {
+    /// The target (IP address and port).
+    pub target: Target,
+    /// `DRAINING`, `UNAVAILABLE`, `HEALTHY`, `UNHEALTHY`, `INITIAL` or
+    /// `UNUSED` (VPC Lattice's `TargetStatus`).
+    pub status: String,
+}
+
 /// A Lattice service network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -27,7 +27,9 @@ mod apply;
 mod plan;
 mod translate;
 
-pub use apply::{CleanedUp, clean_up_object, find_service_network, managed_by, route_service};
+pub use apply::{
+    CleanedUp, clean_up_object, controller_tag, find_service_network, managed_by, route_service,
+};
 pub use normalize::{CONTROLLER_NAME, RouteReferences};
 pub use plan::certificate::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, pending_certificate};
 pub use plan::conditions::{Condition, ObjectStatus};

@@ -123,6 +123,8 @@ struct Shared {
     sequence: AtomicU64,
     /// Requests numbered from this one on wait (`u64::MAX`: none wait).
     hold: tokio::sync::watch::Sender<u64>,
+    /// Target health set by tests ([`Emulator::set_target_status`]).
+    target_statuses: targets::StatusOverrides,
 }
 
 impl Emulator {
@@ -152,6 +154,7 @@ impl Emulator {
                 counters: stats::Counters::default(),
                 sequence: AtomicU64::new(0),
                 hold: tokio::sync::watch::Sender::new(u64::MAX),
+                target_statuses: targets::StatusOverrides::default(),
             }),
         }
     }
@@ -181,6 +184,10 @@ impl Emulator {
         self.shared.lattice.snapshot()
     }
 
+    fn target_statuses(&self) -> &targets::StatusOverrides {
+        &self.shared.target_statuses
+    }
+
     fn quotas(&self) -> &Quotas {
         &self.shared.config.quotas
     }
@@ -204,6 +211,15 @@ impl Emulator {
     /// exact request (and kill it there).
     pub fn hold_from(&self, sequence: u64) {
         self.shared.hold.send_replace(sequence);
+    }
+
+    /// Makes `ListTargets` report `status` (e.g. `INITIAL`, `UNHEALTHY`) for
+    /// the target `ip`:`port` of target group `group_id` from now on;
+    /// `None` goes back to the default (`HEALTHY` while a service forwards
+    /// to the group, `UNUSED` otherwise). A test's knob: VPC Lattice's
+    /// health checks cannot run here.
+    pub fn set_target_status(&self, group_id: &str, ip: &str, port: u16, status: Option<&str>) {
+        self.shared.target_statuses.set(group_id, ip, port, status);
     }
 
     /// Lets every held request go on, and holds none from now on.

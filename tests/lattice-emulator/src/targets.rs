@@ -2,6 +2,9 @@
 //! (1–100 targets a call; answer `successful` and `unsuccessful`) and
 //! `ListTargets` (POST, optionally filtered by `targets`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -107,8 +110,38 @@ pub struct ListBody {
     targets: Vec<TargetBody>,
 }
 
+/// Health statuses tests set, by (group id, IP, port).
+#[derive(Default)]
+pub struct StatusOverrides(Mutex<HashMap<(String, String, u16), String>>);
+
+impl StatusOverrides {
+    /// Sets (`Some`) or clears (`None`) the status of one target.
+    pub fn set(&self, group_id: &str, ip: &str, port: u16, status: Option<&str>) {
+        let key = (group_id.to_owned(), ip.to_owned(), port);
+        let mut overrides = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match status {
+            Some(status) => overrides.insert(key, status.to_owned()),
+            None => overrides.remove(&key),
+        };
+    }
+
+    fn get(&self, group_id: &str, target: &Target) -> Option<String> {
+        let overrides = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        overrides
+            .get(&(group_id.to_owned(), target.id.clone(), target.port))
+            .cloned()
+    }
+}
+
 /// `POST /targetgroups/{targetGroupIdentifier}/listtargets`: `HEALTHY`
-/// targets while a service forwards to the group, `UNUSED` otherwise.
+/// targets while a service forwards to the group, `UNUSED` otherwise,
+/// unless a test set a target's status ([`Emulator::set_target_status`]).
 pub async fn list(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
@@ -118,18 +151,19 @@ pub async fn list(
     let groups = emulator.lattice().list_target_groups().await?;
     let group = lookup::find(&groups, &id)?;
     let only = targets(group, body.targets)?;
-    let status = if group.service_arns.is_empty() {
-        "UNUSED"
-    } else {
-        "HEALTHY"
-    };
     let items = emulator
         .lattice()
-        .list_targets(&group.id)
+        .list_target_statuses(&group.id)
         .await?
         .into_iter()
-        .filter(|target| only.is_empty() || only.contains(target))
-        .map(|target| json!({"id": target.id, "port": target.port, "status": status}))
+        .filter(|listed| only.is_empty() || only.contains(&listed.target))
+        .map(|listed| {
+            let status = emulator
+                .target_statuses()
+                .get(&group.id, &listed.target)
+                .unwrap_or(listed.status);
+            json!({"id": listed.target.id, "port": listed.target.port, "status": status})
+        })
         .collect();
     ok(page(items, &paging, emulator.config().page_size)?)
 }

@@ -91,3 +91,33 @@ starts. (The four required values are checked where the Deployment uses them.)
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The webhook's Service and its serving certificate's Secret. */}}
+{{- define "trellis.webhookService" -}}
+{{- printf "%s-webhook" (include "trellis.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "trellis.webhookSecret" -}}
+{{- printf "%s-webhook-cert" (include "trellis.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The webhook's CA, certificate and key (base64), made once per render and
+shared by the Secret, the caBundle and the Deployment's checksum: the
+existing Secret's when there is one (kept across upgrades), else generated
+(genCA, genSignedCert; 10 years). Stored in the render's values under a key
+no values file sets.
+*/}}
+{{- define "trellis.webhookTLS" -}}
+{{- if not (hasKey .Values "trellisGeneratedWebhookTLS") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "trellis.webhookSecret" .) -}}
+{{- if and $existing (hasKey ($existing.data | default dict) "ca.crt") -}}
+{{- $_ := set .Values "trellisGeneratedWebhookTLS" (dict "ca" (index $existing.data "ca.crt") "crt" (index $existing.data "tls.crt") "key" (index $existing.data "tls.key")) -}}
+{{- else -}}
+{{- $service := include "trellis.webhookService" . -}}
+{{- $names := list $service (printf "%s.%s" $service .Release.Namespace) (printf "%s.%s.svc" $service .Release.Namespace) (printf "%s.%s.svc.cluster.local" $service .Release.Namespace) -}}
+{{- $ca := genCA (printf "%s-ca" $service) 3650 -}}
+{{- $cert := genSignedCert (printf "%s.%s.svc" $service .Release.Namespace) nil $names 3650 $ca -}}
+{{- $_ := set .Values "trellisGeneratedWebhookTLS" (dict "ca" ($ca.Cert | b64enc) "crt" ($cert.Cert | b64enc) "key" ($cert.Key | b64enc)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

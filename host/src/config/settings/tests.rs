@@ -265,3 +265,26 @@ fn discovered_values_fill_only_empty_settings_and_are_checked() {
         "{nothing:?}"
     );
 }
+
+#[test]
+fn the_webhook_is_off_unless_enabled_and_defaults_to_upstreams_port_and_cert_dir() {
+    let off = resolve(None, &env(REQUIRED), &RawSettings::default()).unwrap();
+    assert_eq!(off.webhook, None);
+
+    let mut vars = REQUIRED.to_vec();
+    vars.push(("WEBHOOK_ENABLED", "true"));
+    let on = resolve(None, &env(&vars), &RawSettings::default()).unwrap();
+    let webhook = on.webhook.unwrap();
+    assert_eq!(webhook.bind_address, "0.0.0.0:9443".parse().unwrap());
+    assert_eq!(webhook.cert_file, Path::new("/etc/webhook-cert/tls.crt"));
+    assert_eq!(webhook.key_file, Path::new("/etc/webhook-cert/tls.key"));
+
+    let flags = RawSettings {
+        webhook_bind_address: Some("127.0.0.1:10443".into()),
+        webhook_cert_dir: Some("/certs".into()),
+        ..RawSettings::default()
+    };
+    let moved = resolve(None, &env(&vars), &flags).unwrap().webhook.unwrap();
+    assert_eq!(moved.bind_address, "127.0.0.1:10443".parse().unwrap());
+    assert_eq!(moved.key_file, Path::new("/certs/tls.key"));
+}

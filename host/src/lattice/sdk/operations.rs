@@ -21,7 +21,7 @@ use crate::lattice::model::{
     CreateTargetGroupInput, DeregisterTargetsInput, DnsEntry, Listener, PutAuthPolicyInput,
     RegisterTargetsInput, Resource, Rule, Service, ServiceNetwork,
     ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, TagResourceInput, Tags, Target,
-    TargetGroup, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    TargetGroup, TargetStatus, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
     UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 
@@ -507,6 +507,30 @@ impl Lattice for SdkLattice {
             .collect();
         targets.sort();
         Ok(targets)
+    }
+
+    async fn list_target_statuses(
+        &self,
+        target_group_id: &str,
+    ) -> Result<Vec<TargetStatus>, LatticeError> {
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_targets()
+                .target_group_identifier(target_group_id),
+            "TARGET_GROUP",
+            target_group_id
+        );
+        Ok(summaries
+            .iter()
+            .map(|summary| TargetStatus {
+                target: Target {
+                    id: text(summary.id()),
+                    port: narrow(summary.port()),
+                },
+                status: text(summary.status().map(sdk::TargetStatus::as_str)),
+            })
+            .collect())
     }
 
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
