@@ -3,8 +3,8 @@
 //! [`MAX_TARGETS_PER_CALL`].
 
 use crate::lattice::model::{
-    DeregisterTargetsInput, HealthCheckConfig, RegisterTargetsInput, TagResourceInput, Target,
-    TargetGroup, UpdateTargetGroupInput,
+    DeregisterTargetsInput, HealthCheckConfig, Matcher, RegisterTargetsInput, TagResourceInput,
+    Target, TargetGroup, TargetGroupConfig, UpdateTargetGroupInput,
 };
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::translate::desired::DesiredTargetGroup;
@@ -40,18 +40,29 @@ impl Applier<'_> {
         Ok(group.id)
     }
 
-    /// Brings an existing group's health check and tags to `desired`.
+    /// Brings an existing group's health check and tags to `desired`. With
+    /// no health check desired (no TargetGroupPolicy sets one, e.g. the
+    /// policy was deleted), a group whose health check is not Lattice's
+    /// default gets the default back.
     async fn update_target_group(
         &mut self,
         group: &TargetGroup,
         desired: &DesiredTargetGroup,
     ) -> Result<(), LatticeError> {
-        if let Some(wanted) = &desired.input.config.health_check
-            && !health_check_holds(group.config.health_check.as_ref(), wanted)
-        {
+        let current = group.config.health_check.as_ref();
+        let update = match &desired.input.config.health_check {
+            Some(wanted) => (!health_check_holds(current, wanted)).then(|| wanted.clone()),
+            None => {
+                let default = default_health_check(&group.config);
+                let is_default = current
+                    .is_none_or(|current| health_check_holds(Some(current), &default) && current.port.is_none());
+                (!is_default).then_some(default)
+            }
+        };
+        if let Some(health_check) = update {
             let input = UpdateTargetGroupInput {
                 target_group_identifier: group.id.clone(),
-                health_check: wanted.clone(),
+                health_check,
             };
             self.record("UpdateTargetGroup", &input);
             self.lattice.update_target_group(input).await?;
@@ -109,6 +120,40 @@ impl Applier<'_> {
     pub async fn delete_target_group(&mut self, group: &TargetGroup) -> Result<(), LatticeError> {
         self.targets(&group.id, &[]).await?;
         self.delete(Deletion::TargetGroup(&group.id)).await
+    }
+}
+
+/// The health check Lattice gives a group of `config`'s protocol and version
+/// when none is set (upstream `getDefaultHealthCheckConfig`, after the
+/// Lattice user guide): off for `TCP`; otherwise `HTTP` `GET /` every 30 s,
+/// 5 s timeout, 5 healthy and 2 unhealthy, matcher `200`, on the traffic
+/// port, protocol version the group's (`HTTP1` for `GRPC` and none), and on
+/// only for `HTTP1` groups.
+fn default_health_check(config: &TargetGroupConfig) -> HealthCheckConfig {
+    if config.protocol == "TCP" {
+        return HealthCheckConfig {
+            enabled: Some(false),
+            ..HealthCheckConfig::default()
+        };
+    }
+    let version = match config.protocol_version.as_deref() {
+        None | Some("") => "HTTP1",
+        Some(version) => version,
+    };
+    let check_version = if version == "GRPC" { "HTTP1" } else { version };
+    HealthCheckConfig {
+        enabled: Some(version == "HTTP1"),
+        health_check_interval_seconds: Some(30),
+        health_check_timeout_seconds: Some(5),
+        healthy_threshold_count: Some(5),
+        unhealthy_threshold_count: Some(2),
+        matcher: Some(Matcher {
+            http_code: "200".into(),
+        }),
+        path: Some("/".into()),
+        port: None,
+        protocol: Some("HTTP".into()),
+        protocol_version: Some(check_version.into()),
     }
 }
 
