@@ -234,7 +234,10 @@ async fn a_deleted_vpc_association_policy_takes_only_the_association_made_for_it
     // one of this controller's with no policy tag.
     let mut kept = Vec::new();
     for (name, owner) in [
-        ("theirs", tags(&[(MANAGED_BY, THEIRS), (POLICY_TAG, "default/x")])),
+        (
+            "theirs",
+            tags(&[(MANAGED_BY, THEIRS), (POLICY_TAG, "default/x")]),
+        ),
         ("untagged-by-policy", tags(&[(MANAGED_BY, OURS)])),
     ] {
         let other = lattice.create_service_network(network(name)).await.unwrap();
@@ -255,10 +258,7 @@ async fn a_deleted_vpc_association_policy_takes_only_the_association_made_for_it
     let deleted = account
         .apply(&[ROUTE, PARTNERS_GATEWAY, &theirs, &untagged])
         .await;
-    assert_eq!(
-        operations(&deleted),
-        ["DeleteServiceNetworkVpcAssociation"]
-    );
+    assert_eq!(operations(&deleted), ["DeleteServiceNetworkVpcAssociation"]);
     assert!(associations(&partners.id).is_empty());
     for id in &kept {
         assert_eq!(associations(id).len(), 1, "{id} keeps its association");

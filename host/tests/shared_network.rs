@@ -203,8 +203,12 @@ async fn a_gateway_named_after_a_shared_network_id_uses_it_and_changes_nothing_o
     ] {
         assert!(!made.contains(&refused), "{refused} in {made:?}");
     }
-    assert!(!reconciled.calls.iter().any(|call| call.operation == "TagResource"
-        && call.input["resourceArn"] == shared.arn));
+    assert!(
+        !reconciled
+            .calls
+            .iter()
+            .any(|call| call.operation == "TagResource" && call.input["resourceArn"] == shared.arn)
+    );
     let state = account.emulator.lattice().state();
     assert!(state.service_network_vpc_associations.is_empty());
     assert_eq!(state.service_network_service_associations.len(), 1);

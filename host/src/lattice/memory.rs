@@ -268,9 +268,8 @@ impl Lattice for InMemoryLattice {
         &self,
         service_network_id: &str,
     ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
-        Ok(self.vpc_associations(|association| {
-            association.service_network_id == service_network_id
-        }))
+        Ok(self
+            .vpc_associations(|association| association.service_network_id == service_network_id))
     }
 
     async fn list_vpc_service_network_associations(

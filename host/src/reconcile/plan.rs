@@ -636,8 +636,7 @@ impl<'a> Run<'a> {
             let found =
                 apply::find_network(self.lattice, &association.service_network, &cluster.vpc_id)
                     .await;
-            match found.map_err(lattice_error)?
-            {
+            match found.map_err(lattice_error)? {
                 Some(network) => networks.push(network),
                 None => {
                     return Err(problem(

@@ -46,7 +46,9 @@ pub async fn find_network(
     if let Some(network) = find_service_network(lattice, name_or_id).await? {
         return Ok(Some(network));
     }
-    let associations = lattice.list_vpc_service_network_associations(vpc_id).await?;
+    let associations = lattice
+        .list_vpc_service_network_associations(vpc_id)
+        .await?;
     Ok(associations
         .into_iter()
         .find(|association| {

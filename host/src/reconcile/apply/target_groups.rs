@@ -54,8 +54,9 @@ impl Applier<'_> {
             Some(wanted) => (!health_check_holds(current, wanted)).then(|| wanted.clone()),
             None => {
                 let default = default_health_check(&group.config);
-                let is_default = current
-                    .is_none_or(|current| health_check_holds(Some(current), &default) && current.port.is_none());
+                let is_default = current.is_none_or(|current| {
+                    health_check_holds(Some(current), &default) && current.port.is_none()
+                });
                 (!is_default).then_some(default)
             }
         };
