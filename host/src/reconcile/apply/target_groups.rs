@@ -207,3 +207,44 @@ fn is_same_target_group(existing: &TargetGroup, desired: &DesiredTargetGroup) ->
             .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
             .all(|(key, value)| existing.tags.get(key) == Some(value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(protocol: &str, version: Option<&str>) -> TargetGroupConfig {
+        TargetGroupConfig {
+            port: 80,
+            protocol: protocol.into(),
+            protocol_version: version.map(str::to_owned),
+            ip_address_type: "IPV4".into(),
+            vpc_identifier: "vpc-0a1b2c3d4e5f60000".into(),
+            health_check: None,
+        }
+    }
+
+    #[test]
+    fn lattice_default_health_checks_follow_protocol_and_version() {
+        let tcp = default_health_check(&config("TCP", None));
+        assert_eq!(
+            tcp,
+            HealthCheckConfig {
+                enabled: Some(false),
+                ..HealthCheckConfig::default()
+            }
+        );
+        let http1 = default_health_check(&config("HTTP", None));
+        assert_eq!(http1.enabled, Some(true));
+        assert_eq!(http1.protocol_version.as_deref(), Some("HTTP1"));
+        let grpc = default_health_check(&config("HTTPS", Some("GRPC")));
+        assert_eq!(grpc.enabled, Some(false));
+        assert_eq!(grpc.protocol_version.as_deref(), Some("HTTP1"));
+        let http2 = default_health_check(&config("HTTP", Some("HTTP2")));
+        assert_eq!(
+            (http2.enabled, http2.protocol_version.as_deref()),
+            (Some(false), Some("HTTP2"))
+        );
+        assert_eq!(http2.path.as_deref(), Some("/"));
+        assert_eq!(http2.port, None);
+    }
+}
