@@ -117,8 +117,13 @@ impl Account {
 
     /// Applies `manifests` (no prune), as `trellis apply` does.
     async fn apply(&self, manifests: &str) -> Reconciled {
+        self.apply_with(CLUSTER, manifests).await
+    }
+
+    /// Applies `manifests` of the cluster `cluster_yaml` describes.
+    async fn apply_with(&self, cluster_yaml: &str, manifests: &str) -> Reconciled {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("cluster.yaml"), CLUSTER).unwrap();
+        std::fs::write(dir.path().join("cluster.yaml"), cluster_yaml).unwrap();
         std::fs::write(dir.path().join("input.yaml"), manifests).unwrap();
         let clusters = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap();
         let lattice = self.client(Some(ACCOUNT));
@@ -274,6 +279,36 @@ async fn a_shared_network_the_listing_hides_is_found_through_an_active_vpc_assoc
         Tags::new(),
         "the hand-made association is not adopted"
     );
+    assert_eq!(
+        state.service_network_service_associations[0].service_network_id,
+        shared.id
+    );
+}
+
+#[tokio::test]
+async fn a_shared_default_service_network_is_used_as_it_is() {
+    let account = Account::start().await;
+    let shared = account.emulator.share_service_network(OWNER, "partners");
+    account.emulator.unlist_service_network(&shared.id);
+    account.associate(&shared, "ACTIVE").await;
+
+    let cluster = format!("{CLUSTER}defaultServiceNetwork: partners\n");
+    let reconciled = account.apply_with(&cluster, &mesh("partners", false)).await;
+    assert!(reconciled.problems.is_empty(), "{:#?}", reconciled.problems);
+    let made = operations(&reconciled);
+    assert!(
+        !made.contains(&"CreateServiceNetwork")
+            && !made.contains(&"CreateServiceNetworkVpcAssociation")
+            && !made.contains(&"TagResource"),
+        "{made:?}"
+    );
+    let state = account.emulator.lattice().state();
+    assert_eq!(
+        state.service_networks.len(),
+        1,
+        "no network of the same name"
+    );
+    assert_eq!(state.service_network_vpc_associations.len(), 1);
     assert_eq!(
         state.service_network_service_associations[0].service_network_id,
         shared.id

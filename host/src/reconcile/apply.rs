@@ -115,16 +115,21 @@ impl<'a> Applier<'a> {
     }
 
     /// Ensures the default service network and the cluster VPC's association
-    /// with it; a network another account shares (not `account_id`'s) is
-    /// used as it is, its associations untouched.
+    /// with it; a network another account shares (not `account_id`'s, found
+    /// as [`find_network`] finds it) is used as it is, its associations
+    /// untouched.
     pub async fn default_network(
         &mut self,
         desired: &DesiredDefaultNetwork,
         account_id: &str,
     ) -> Result<(), LatticeError> {
-        let network = self
-            .service_network(&desired.name, &desired.network_tags)
-            .await?;
+        let network = match find_network(self.lattice, &desired.name, &desired.vpc_id).await? {
+            Some(network) => network,
+            None => {
+                self.service_network(&desired.name, &desired.network_tags)
+                    .await?
+            }
+        };
         if is_shared(&network, account_id) {
             return Ok(());
         }
