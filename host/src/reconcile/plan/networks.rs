@@ -83,7 +83,7 @@ impl Run<'_> {
                             &policy.meta.name,
                         ),
                         network,
-                        "its auth policy",
+                        "its auth policy is its owner's",
                     );
                     self.problems.push(problem);
                 }
@@ -151,7 +151,12 @@ impl Run<'_> {
             &policy.meta.name,
         );
         if shared {
-            let problem = shared_network_problem(cluster, object, network, "its VPC association");
+            let problem = shared_network_problem(
+                cluster,
+                object,
+                network,
+                "the cluster VPC's association with it is made and changed by hand, not by a policy",
+            );
             return self.problems.push(problem);
         }
         let association = match vpc_association_policy::parse(policy) {
@@ -214,19 +219,19 @@ impl Run<'_> {
 pub(super) fn shared_network_note(network: &ServiceNetwork) -> String {
     format!(
         "aws-service-network-arn: {} (shared with this account through RAM by account {}: \
-         its VPC associations, tags and auth are left to its owner)",
+         its tags and auth are its owner's, and its VPC associations are not changed)",
         network.arn,
         owner_account(network)
     )
 }
 
-/// The problem of a policy that would change `what` of a network another
-/// account shares: nothing is changed.
+/// The problem of a policy that would change a network another account
+/// shares (`why` it does not): nothing is changed.
 fn shared_network_problem(
     cluster: &ClusterInput,
     object: ObjectRef,
     network: &ServiceNetwork,
-    what: &str,
+    why: &str,
 ) -> Problem {
     Problem {
         cluster: cluster.config.cluster_name.clone(),
@@ -235,7 +240,7 @@ fn shared_network_problem(
         reason: "SharedServiceNetwork".into(),
         message: format!(
             "service network {} ({}) is shared with this account through RAM by account {}: \
-             {what} is its owner's, and nothing is changed",
+             {why}; nothing is changed",
             network.name,
             network.arn,
             owner_account(network)
