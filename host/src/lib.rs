@@ -5,9 +5,11 @@
 //! plugin model ([`reconcile::normalize`]), translated by plugins
 //! ([`plugin`]), validated, planned and applied to a [`lattice`]
 //! implementation, which records the API calls it makes ([`reconcile`]).
+//! [`acm`] discovers the ACM certificate of an HTTPS route that names none.
 //! [`object`] is the vocabulary every room shares. `ARCHITECTURE.md` at the
 //! repository's root is the map.
 
+pub mod acm;
 pub mod config;
 pub mod controller;
 pub mod harness;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::InMemoryLattice;
 use trellis::lattice::model::{PathMatchType, Rule};
@@ -76,6 +77,7 @@ impl Mesh {
                 &clusters,
                 &self.plugin,
                 &self.lattice,
+                &PendingCertificates,
                 Prune::Yes,
             ))
     }

@@ -155,7 +155,9 @@ fn a_missing_service_import_forwards_to_the_export_of_another_cluster() {
     assert_eq!(reported.len(), 1, "{reported:?}");
     assert_eq!(reported[0].0, "BackendNotFound");
     assert!(
-        reported[0].1.contains("ServiceImport default/rates not found"),
+        reported[0]
+            .1
+            .contains("ServiceImport default/rates not found"),
         "{reported:?}"
     );
     let state = &applied["state"];
@@ -182,9 +184,11 @@ fn a_missing_service_import_forwards_to_the_export_of_another_cluster() {
     assert_eq!(code, 1, "{stderr}");
     let reported = problems(&applied);
     assert!(
-        reported.iter().any(|(reason, message)| reason == "BackendNotFound"
-            && message.contains("no cluster exports default/rates")
-            && message.contains("the ServiceImport object does not exist")),
+        reported
+            .iter()
+            .any(|(reason, message)| reason == "BackendNotFound"
+                && message.contains("no cluster exports default/rates")
+                && message.contains("the ServiceImport object does not exist")),
         "{reported:?}"
     );
     assert_eq!(applied["state"]["services"], serde_json::json!([]));

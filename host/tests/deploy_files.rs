@@ -269,8 +269,22 @@ fn pascal_case(snake: &str) -> String {
 /// The VPC Lattice operations the SDK client makes: every `.client.op(`
 /// (whitespace allowed around the dots) under `host/src/lattice/`.
 fn sdk_operations() -> BTreeSet<String> {
+    client_operations("host/src/lattice")
+}
+
+/// The ACM operations certificate discovery makes: every `.client.op(`
+/// under `host/src/acm/`.
+fn acm_operations() -> BTreeSet<String> {
+    client_operations("host/src/acm")
+}
+
+/// The operations of every `.client.op(` in the Rust files under `folder`
+/// (relative to the workspace), in PascalCase.
+fn client_operations(folder: &str) -> BTreeSet<String> {
     fn visit(dir: &Path, found: &mut BTreeSet<String>) {
-        for entry in fs::read_dir(dir).expect("reading host/src/lattice") {
+        for entry in
+            fs::read_dir(dir).unwrap_or_else(|error| panic!("reading {}: {error}", dir.display()))
+        {
             let path = entry.expect("a directory entry").path();
             if path.is_dir() {
                 visit(&path, found);
@@ -294,7 +308,7 @@ fn sdk_operations() -> BTreeSet<String> {
         }
     }
     let mut found = BTreeSet::new();
-    visit(&workspace().join("host/src/lattice"), &mut found);
+    visit(&workspace().join(folder), &mut found);
     found
 }
 
@@ -338,6 +352,38 @@ fn iam_policy_grants_exactly_the_lattice_operations_the_sdk_client_makes() {
         unused.is_empty(),
         "deploy/iam/recommended-inline-policy.json grants VPC Lattice operations the \
          controller never calls: {unused:?}"
+    );
+}
+
+#[test]
+fn iam_policy_grants_exactly_the_acm_operations_discovery_makes() {
+    let policy = policy();
+    let operations = acm_operations();
+    assert!(
+        operations.contains("ListCertificates"),
+        "found only {operations:?} in host/src/acm: the scan for `.client.<operation>(` \
+         no longer matches how the ACM client is called"
+    );
+    let wanted: BTreeSet<String> = operations
+        .iter()
+        .map(|operation| format!("acm:{operation}"))
+        .collect();
+    let granted: BTreeSet<String> = granted(&policy)
+        .into_iter()
+        .filter(|action| action.starts_with("acm:"))
+        .collect();
+    assert_eq!(
+        granted, wanted,
+        "deploy/iam/recommended-inline-policy.json grants exactly the ACM operations \
+         certificate discovery makes"
+    );
+    let statement = statements(&policy)
+        .iter()
+        .find(|statement| statement["Sid"] == "AcmCertificateDiscovery")
+        .expect("the AcmCertificateDiscovery statement");
+    assert_eq!(
+        statement["Resource"], "*",
+        "ListCertificates takes no resource"
     );
 }
 
@@ -400,12 +446,12 @@ fn iam_policy_grants_exactly_what_lattice_needs_besides() {
         .collect();
     let others: BTreeSet<String> = granted(&policy)
         .into_iter()
-        .filter(|action| !action.starts_with("vpc-lattice:"))
+        .filter(|action| !action.starts_with("vpc-lattice:") && !action.starts_with("acm:"))
         .collect();
     assert_eq!(
         others, wanted,
-        "the non-Lattice actions of the policy are the dependent actions of the operations \
-         the controller calls, no more, no fewer"
+        "the non-Lattice, non-ACM actions of the policy are the dependent actions of the \
+         operations the controller calls, no more, no fewer"
     );
     for action in &others {
         let (service, name) = action
@@ -766,6 +812,11 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
         &["patch"],
     ),
     ("events.k8s.io", "events", &["create", "patch"]),
+    (
+        "externaldns.k8s.io",
+        "dnsendpoints",
+        &["create", "get", "list", "watch", "patch"],
+    ),
 ];
 
 type Grants = BTreeMap<(String, String), BTreeSet<String>>;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::Emulator;
+use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::model::{
     CreateListenerInput, CreateRuleInput, CreateServiceInput, FixedResponseAction, Listener, Rule,
@@ -120,7 +121,14 @@ impl Account {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), route);
         let clusters = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap();
-        reconcile(&clusters, &self.plugins, &self.lattice, Prune::No).await
+        reconcile(
+            &clusters,
+            &self.plugins,
+            &self.lattice,
+            &PendingCertificates,
+            Prune::No,
+        )
+        .await
     }
 
     fn listeners(&self) -> Vec<Listener> {

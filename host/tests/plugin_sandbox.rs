@@ -390,3 +390,29 @@ fn each_broken_route_gets_its_own_problem_and_the_healthy_one_is_built() {
         "only the healthy route becomes a service"
     );
 }
+
+/// The misbehaving plugin is built for `trellis:plugin@0.1.0`, before the
+/// `dns` interface: with it in the default plugin's place, no plugin of the
+/// chain decides the DNS record and the host publishes upstream's.
+#[test]
+fn without_a_dns_plugin_a_custom_domain_gets_upstreams_record() {
+    let report = plan_with_misbehaving(&[("domained", "random"), ("plain", "")]);
+    assert_eq!(report.problems, [], "{:?}", report.problems);
+    let service = report
+        .state
+        .services
+        .iter()
+        .find(|service| service.custom_domain_name.is_some())
+        .expect("the service of the route with a custom domain");
+    let domain = service
+        .custom_domain_name
+        .clone()
+        .expect("the random mode sets a custom domain");
+    assert_eq!(report.dns_endpoints.len(), 1, "{:?}", report.dns_endpoints);
+    let endpoint = &report.dns_endpoints[0];
+    assert_eq!(endpoint.route.name, "domained");
+    assert_eq!(endpoint.name, "domained-dns");
+    assert_eq!(endpoint.dns_name, domain);
+    assert_eq!(endpoint.target, service.dns_entry.domain_name);
+    assert_eq!(endpoint.record_ttl, 300);
+}

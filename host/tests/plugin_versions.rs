@@ -4,8 +4,10 @@
 //! only some interfaces.
 //!
 //! Plugins "built for" another version are the default plugin with the
-//! version in its interface names rewritten (`@0.1.0` to `@0.1.9` and so on:
-//! same length, so the component stays valid).
+//! version in its interface names rewritten (`@0.1.1` to `@0.1.9` and so on:
+//! same length, so the component stays valid). The naming-only test plugin
+//! is built for 0.1.0, before the `dns` interface (0.1.1): it loads, and
+//! is skipped for DNS records.
 
 use std::path::Path;
 
@@ -16,10 +18,10 @@ use trellis::plugin::bindings::types::{
 };
 use trellis::plugin::{Interface, Plugin, PluginEngine, PluginError, WIT_VERSION};
 
-/// The component at `path` with every `trellis:plugin` interface name moved
-/// from `@0.1.0` to `@{version}` (which must be as long).
-fn built_for(path: &str, version: &str) -> Vec<u8> {
-    let from = format!("@{WIT_VERSION}").into_bytes();
+/// The component at `path`, built for `built`, with every `trellis:plugin`
+/// interface name moved to `@{version}` (which must be as long).
+fn built_for(path: &str, built: &str, version: &str) -> Vec<u8> {
+    let from = format!("@{built}").into_bytes();
     let to = format!("@{version}").into_bytes();
     assert_eq!(from.len(), to.len(), "the rewrite keeps the length");
     let mut bytes = std::fs::read(path).unwrap();
@@ -35,9 +37,9 @@ fn built_for(path: &str, version: &str) -> Vec<u8> {
     bytes
 }
 
-/// The default plugin (which exports all four interfaces) built for `version`.
+/// The default plugin (which exports every interface) built for `version`.
 fn default_plugin_built_for(version: &str) -> Vec<u8> {
-    built_for(env!("TRELLIS_DEFAULT_PLUGIN_WASM"), version)
+    built_for(env!("TRELLIS_DEFAULT_PLUGIN_WASM"), WIT_VERSION, version)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -102,7 +104,7 @@ fn subjects() -> Vec<NamingSubject> {
 async fn a_plugin_built_for_a_compatible_newer_version_loads_and_answers() {
     let engine = PluginEngine::new().unwrap();
     let newer = Plugin::load(&engine, "newer", &default_plugin_built_for("0.1.9"))
-        .expect("a plugin built for 0.1.9 loads on a 0.1.0 host");
+        .expect("a plugin built for 0.1.9 loads on a 0.1.1 host");
     let current = Plugin::default_plugin(&engine).unwrap();
     for interface in Interface::ALL {
         assert!(newer.exports(interface), "{interface}");
@@ -126,9 +128,9 @@ async fn a_plugin_built_for_a_compatible_newer_version_loads_and_answers() {
 #[tokio::test]
 async fn a_plugin_built_for_a_compatible_newer_version_links_its_imports() {
     let engine = PluginEngine::new().unwrap();
-    let bytes = built_for(env!("TRELLIS_TEST_PLUGIN_NAMING_ONLY"), "0.1.9");
+    let bytes = built_for(env!("TRELLIS_TEST_PLUGIN_NAMING_ONLY"), "0.1.0", "0.1.9");
     let plugin =
-        Plugin::load(&engine, "newer", &bytes).expect("log@0.1.9 links to the host's log@0.1.0");
+        Plugin::load(&engine, "newer", &bytes).expect("log@0.1.9 links to the host's log@0.1.1");
     let names = plugin
         .name_resources(&context(), &meta("HTTPRoute", "rates"), &subjects())
         .await
@@ -157,8 +159,8 @@ fn a_plugin_built_for_an_incompatible_version_is_refused_naming_both_versions() 
             error.to_string(),
             format!(
                 "plugin team-prefix is built for trellis:plugin@{version}; this Trellis supports \
-                 trellis:plugin@{expected} (0.1.0): rebuild it against wit/since_v0.1.0 or \
-                 upgrade Trellis"
+                 trellis:plugin@{expected} ({WIT_VERSION}): rebuild it against \
+                 wit/since_v{WIT_VERSION} or upgrade Trellis"
             )
         );
         assert_eq!(error.reason(), "PluginVersionIncompatible");
@@ -239,6 +241,13 @@ async fn calling_an_interface_a_plugin_does_not_export_is_an_error_naming_it() {
     not_exported(
         plugin.route_auth_policy(&ctx, &route()).await.map(drop),
         Interface::Auth,
+    );
+    not_exported(
+        plugin
+            .route_dns_record(&ctx, &route(), "rates.example.com")
+            .await
+            .map(drop),
+        Interface::Dns,
     );
     plugin
         .name_resources(&ctx, &owner, &subjects())

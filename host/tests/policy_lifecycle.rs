@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::Emulator;
+use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::model::{
     CreateServiceInput, CreateServiceNetworkInput, CreateServiceNetworkVpcAssociationInput,
@@ -147,7 +148,14 @@ impl Account {
         std::fs::write(dir.path().join("input.yaml"), documents.join("---\n")).unwrap();
         let clusters = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap();
         self.lattice.refresh();
-        let reconciled = reconcile(&clusters, &self.plugins, &self.lattice, Prune::No).await;
+        let reconciled = reconcile(
+            &clusters,
+            &self.plugins,
+            &self.lattice,
+            &PendingCertificates,
+            Prune::No,
+        )
+        .await;
         assert!(reconciled.problems.is_empty(), "{:#?}", reconciled.problems);
         reconciled
     }

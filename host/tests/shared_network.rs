@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::Emulator;
+use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
 use trellis::lattice::model::{CreateServiceNetworkVpcAssociationInput, ServiceNetwork, Tags};
 use trellis::lattice::{Lattice, SdkLattice, SdkOptions};
@@ -127,7 +128,14 @@ impl Account {
         std::fs::write(dir.path().join("input.yaml"), manifests).unwrap();
         let clusters = load_plan_inputs(&[dir.path().to_path_buf()]).unwrap();
         let lattice = self.client(Some(ACCOUNT));
-        reconcile(&clusters, &self.plugins, &lattice, Prune::No).await
+        reconcile(
+            &clusters,
+            &self.plugins,
+            &lattice,
+            &PendingCertificates,
+            Prune::No,
+        )
+        .await
     }
 
     /// Associates the cluster VPC with `network` as its admin would, by hand

@@ -48,7 +48,15 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
                 .connect(&inputs.first.region, &inputs.first.account_id)
                 .await?,
         );
-        let reconciled = reconcile(&inputs.clusters, &inputs.plugins, &lattice, prune).await;
+        let certificates = args.endpoint.certificates(&inputs.first.region).await;
+        let reconciled = reconcile(
+            &inputs.clusters,
+            &inputs.plugins,
+            &lattice,
+            &certificates,
+            prune,
+        )
+        .await;
         let counts = lattice.inner().call_counts();
         // The printed state is read afresh: what Lattice answered to the
         // creates (statuses in progress, names left out) is not the state.

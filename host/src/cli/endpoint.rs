@@ -1,11 +1,12 @@
-//! The VPC Lattice connection options shared by `plan --endpoint-url` and
-//! `apply`.
+//! The VPC Lattice and ACM connection options shared by `plan
+//! --endpoint-url` and `apply`.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use clap::Args;
 
+use trellis::acm::{AcmOptions, CertificateDiscovery, SdkAcm};
 use trellis::lattice::{
     ConnectError, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, OperationCount, SdkLattice,
     SdkOptions,
@@ -18,6 +19,10 @@ pub struct EndpointArgs {
     /// emulator, a VPC endpoint).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Discover certificates from ACM at this URL instead of the region's
+    /// endpoint (or `AWS_ENDPOINT_URL_ACM`): an emulator, a VPC endpoint.
+    #[arg(long, value_name = "URL")]
+    pub acm_endpoint_url: Option<String>,
     /// The AWS region; default: `AWS_REGION` (or `AWS_DEFAULT_REGION`), else
     /// the first cluster's `region`.
     #[arg(long)]
@@ -56,12 +61,7 @@ impl EndpointArgs {
         fallback_region: &str,
         account_id: &str,
     ) -> Result<SdkLattice, ConnectError> {
-        let region = self
-            .region
-            .clone()
-            .or_else(|| std::env::var("AWS_REGION").ok())
-            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-            .unwrap_or_else(|| fallback_region.to_owned());
+        let region = self.region(fallback_region);
         let options = SdkOptions {
             endpoint_url: self.endpoint_url.clone(),
             region: Some(region),
@@ -74,6 +74,29 @@ impl EndpointArgs {
             account_id: Some(account_id.to_owned()),
         };
         SdkLattice::connect(&options).await
+    }
+
+    /// Certificate discovery through ACM at `--acm-endpoint-url` (else as
+    /// the SDK configures it), in the region of [`Self::connect`], with
+    /// these timeouts.
+    pub async fn certificates(&self, fallback_region: &str) -> CertificateDiscovery {
+        let options = AcmOptions {
+            endpoint_url: self.acm_endpoint_url.clone(),
+            region: Some(self.region(fallback_region)),
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            attempt_timeout: Duration::from_millis(self.attempt_timeout_ms),
+            ..AcmOptions::default()
+        };
+        CertificateDiscovery::new(SdkAcm::connect(&options).await)
+    }
+
+    /// `--region`, else the environment's, else `fallback_region`.
+    fn region(&self, fallback_region: &str) -> String {
+        self.region
+            .clone()
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+            .unwrap_or_else(|| fallback_region.to_owned())
     }
 }
 

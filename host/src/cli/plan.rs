@@ -13,7 +13,7 @@ use trellis::config::ClusterConfig;
 use trellis::kube::manifests::{self, ClusterInput};
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
 use trellis::plugin::PluginSet;
-use trellis::reconcile::{PlanReport, plan};
+use trellis::reconcile::{PlanReport, plan, plan_with_certificates};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plugin_arg::{self, PluginArgs};
@@ -114,6 +114,10 @@ pub struct PlanArgs {
     output: OutputFormat,
     /// With `--endpoint-url`: plan against the observed state of that
     /// endpoint (read-only; the calls are the ones `apply` would make).
+    /// With `--endpoint-url` or `--acm-endpoint-url`, routes' certificates
+    /// are discovered from ACM as `apply` does; without either, nothing is
+    /// asked of AWS and a certificate to discover shows as
+    /// `(ACM certificate for HOST, discovered at apply)`.
     #[command(flatten)]
     endpoint: EndpointArgs,
 }
@@ -136,11 +140,17 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             anyhow::Ok(state)
         })?,
     };
-    let lattice =
-        InMemoryLattice::with_state(inputs.first.account_id, inputs.first.region, observed);
-    let report = inputs
-        .runtime
-        .block_on(plan(&inputs.clusters, &inputs.plugins, &lattice));
+    let region = inputs.first.region.clone();
+    let lattice = InMemoryLattice::with_state(inputs.first.account_id, region.clone(), observed);
+    let discover = args.endpoint.endpoint_url.is_some() || args.endpoint.acm_endpoint_url.is_some();
+    let report = inputs.runtime.block_on(async {
+        if discover {
+            let certificates = args.endpoint.certificates(&region).await;
+            plan_with_certificates(&inputs.clusters, &inputs.plugins, &lattice, &certificates).await
+        } else {
+            plan(&inputs.clusters, &inputs.plugins, &lattice).await
+        }
+    });
     args.output.print(&report)?;
     Ok(exit_code(&report))
 }

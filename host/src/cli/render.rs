@@ -12,6 +12,7 @@ pub fn render(report: &PlanReport) -> String {
     let mut out = String::new();
     render_state(&mut out, &report.state);
     render_calls(&mut out, report);
+    render_dns_endpoints(&mut out, report);
     render_statuses(&mut out, report);
     render_problems(&mut out, report);
     out
@@ -234,6 +235,30 @@ fn render_calls(out: &mut String, report: &PlanReport) {
             (None, None) => field("targetGroupIdentifier").unwrap_or("").to_owned(),
         };
         let _ = writeln!(out, "  [{}] {} {subject}", call.cluster, call.operation);
+    }
+}
+
+/// The ExternalDNS `DNSEndpoint`s the routes get; nothing when there are none.
+fn render_dns_endpoints(out: &mut String, report: &PlanReport) {
+    if report.dns_endpoints.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nDNSEndpoints (externaldns.k8s.io/v1alpha1, written where the CRD is served):"
+    );
+    for endpoint in &report.dns_endpoints {
+        let _ = writeln!(
+            out,
+            "  [{}] {}/{} (owner {}): {} CNAME {} (TTL {})",
+            endpoint.cluster,
+            endpoint.route.namespace,
+            endpoint.name,
+            endpoint.route,
+            endpoint.dns_name,
+            endpoint.target,
+            endpoint.record_ttl
+        );
     }
 }
 

@@ -38,7 +38,14 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
     loop {
         let input = ctx.input(ctx.stores.snapshot());
         let plugins = ctx.plugins.current();
-        let done = reconcile_object(&input, &plugins, ctx.lattice.as_ref(), &networks).await;
+        let done = reconcile_object(
+            &input,
+            &plugins,
+            ctx.lattice.as_ref(),
+            ctx.certificates.as_ref(),
+            &networks,
+        )
+        .await;
         for problem in &done.problems {
             tracing::warn!(
                 object = %problem.object,

@@ -10,6 +10,7 @@ use kube::runtime::events::Recorder;
 use super::backoff::Backoff;
 use super::metrics::Metrics;
 use super::stores::Stores;
+use crate::acm::Certificates;
 use crate::config::ClusterConfig;
 use crate::kube::{ClusterInput, Snapshot};
 use crate::lattice::Lattice;
@@ -28,6 +29,8 @@ pub struct Context {
     pub plugins: Arc<LivePlugins>,
     /// VPC Lattice (cached; write-through).
     pub lattice: Arc<dyn Lattice>,
+    /// Where routes' certificates are discovered (ACM).
+    pub certificates: Arc<dyn Certificates>,
     /// Publishes Kubernetes Events.
     pub recorder: Recorder,
     /// Prometheus metrics.
@@ -36,6 +39,9 @@ pub struct Context {
     pub resync: Option<Duration>,
     /// Retry delays of failing objects.
     pub backoff: Backoff,
+    /// Whether the API server served ExternalDNS's `DNSEndpoint` CRD at
+    /// start-up: routes' DNSEndpoints are written only then.
+    pub dns_endpoints: bool,
 }
 
 impl Context {

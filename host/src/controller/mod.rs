@@ -22,6 +22,7 @@ mod backoff;
 mod blocked_deletion;
 mod cluster;
 mod context;
+mod dns_endpoints;
 mod error;
 mod finalizer;
 mod http;
@@ -63,6 +64,7 @@ use tokio::sync::watch as signal;
 use self::context::Context;
 use self::reconciler::Root;
 use self::watch::Triggers;
+use crate::acm::{AcmOptions, CertificateDiscovery, Certificates, SdkAcm};
 use crate::config::Settings;
 use crate::kube::crds::{ServiceExport, ServiceImport, policy_resources};
 use crate::lattice::{CallCounter, Lattice};
@@ -99,6 +101,9 @@ const GATEWAY_API_INSTALL: &str = "install the Gateway API CRDs (standard channe
 const TRELLIS_INSTALL: &str = "install Trellis's CRDs (`trellis crds | kubectl apply -f -`, \
      or the Helm chart's crds/ folder)";
 
+const EXTERNAL_DNS_INSTALL: &str = "install ExternalDNS's DNSEndpoint CRD \
+     (externaldns.k8s.io_dnsendpoints.yaml) for routes' DNS records";
+
 /// Fails unless the API server serves `resource`; `Ok(false)` when it does not and
 /// `optional` is set.
 async fn served(
@@ -133,7 +138,9 @@ fn erase<K: Resource<DynamicType = ()>>() -> kube::core::ApiResource {
 /// `lattice_calls` are the SDK client's request counts, exported as
 /// metrics when given. `loader` gives the plugins; the caller has checked
 /// that they load ([`PluginLoader::load`]). When it names any files (a
-/// policy folder, `--plugin`), they are watched and hot-reloaded.
+/// policy folder, `--plugin`), they are watched and hot-reloaded. Routes'
+/// certificates are discovered through ACM in the cluster's region (the
+/// endpoint as the AWS SDK configures it: `AWS_ENDPOINT_URL_ACM`).
 pub async fn run(
     settings: &Settings,
     client: Client,
@@ -143,6 +150,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let metrics = Arc::new(Metrics::new(lattice_calls));
+    let acm = SdkAcm::connect(&AcmOptions {
+        region: Some(settings.cluster.region.clone()),
+        connect_timeout: settings.connect_timeout,
+        attempt_timeout: settings.attempt_timeout,
+        ..AcmOptions::default()
+    })
+    .await;
+    let certificates: Arc<dyn Certificates> = Arc::new(CertificateDiscovery::new(acm));
     let mut loader = loader.with_observer(Arc::new(metrics::PluginCallMetrics(metrics.clone())));
     let (set, failures) = loader.reload().await;
     for failure in failures {
@@ -165,6 +180,18 @@ pub async fn run(
     let servers = tokio::spawn(servers);
 
     let policies_served = served_kinds(&client).await?;
+    let dns_endpoints = served(
+        &client,
+        &dns_endpoints::resource(),
+        true,
+        EXTERNAL_DNS_INSTALL,
+    )
+    .await?;
+    if !dns_endpoints {
+        tracing::info!(
+            "the DNSEndpoint CRD (externaldns.k8s.io/v1alpha1) is not served; routes get no DNSEndpoints"
+        );
+    }
 
     let mut shutdown = std::pin::pin!(shutdown);
     let mut leadership = match settings.leader_election.clone() {
@@ -188,11 +215,13 @@ pub async fn run(
         settings,
         client,
         lattice,
+        certificates,
         plugins,
         reloads,
         metrics,
         readiness,
         policies_served,
+        dns_endpoints,
         stopped,
     };
     let result = tokio::select! {
@@ -246,12 +275,15 @@ struct Leading<'a> {
     settings: &'a Settings,
     client: Client,
     lattice: Arc<dyn Lattice>,
+    certificates: Arc<dyn Certificates>,
     plugins: Arc<LivePlugins>,
     reloads: Option<UnboundedReceiver<Reload>>,
     metrics: Arc<Metrics>,
     readiness: Readiness,
     /// Per kind of [`policy_resources`], whether the API server serves it.
     policies_served: Vec<bool>,
+    /// Whether the API server serves the DNSEndpoint CRD.
+    dns_endpoints: bool,
     /// Turns true when the controllers should stop.
     stopped: signal::Receiver<bool>,
 }
@@ -276,10 +308,12 @@ impl Leading<'_> {
             stores: stores.clone(),
             plugins: self.plugins,
             lattice: self.lattice,
+            certificates: self.certificates,
             recorder,
             metrics: self.metrics,
             resync: self.settings.resync,
             backoff: backoff::Backoff::default(),
+            dns_endpoints: self.dns_endpoints,
         });
         tasks.spawn(legacy_finalizer::run(
             ctx.clone(),
@@ -298,6 +332,9 @@ impl Leading<'_> {
         controllers.spawn(stores.grpc_routes, streams.grpc_routes, &mut tasks);
         controllers.spawn(stores.tls_routes, streams.tls_routes, &mut tasks);
         controllers.spawn(stores.service_exports, streams.service_exports, &mut tasks);
+        if self.dns_endpoints {
+            tasks.spawn(dns_endpoints::watch(self.client.clone(), triggers.clone()));
+        }
         if let Some(reloads) = self.reloads {
             tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
         }

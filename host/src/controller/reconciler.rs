@@ -38,6 +38,7 @@ use serde_json::Value;
 use super::backoff::Backoff;
 use super::blocked_deletion;
 use super::context::Context;
+use super::dns_endpoints;
 use super::error::Error;
 use super::finalizer;
 use super::policies;
@@ -46,7 +47,7 @@ use crate::kube::crds::ServiceExport;
 use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
-use crate::reconcile::{Reconciled, reconcile_object};
+use crate::reconcile::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, Reconciled, reconcile_object};
 use crate::reconcile::{clean_up_object, route_service};
 
 /// A kind whose objects own Lattice resources, with upstream's finalizer.
@@ -148,7 +149,14 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
     let plugins = ctx.plugins.current();
-    let reconciled = reconcile_object(&input, &plugins, ctx.lattice.as_ref(), &reference).await;
+    let reconciled = reconcile_object(
+        &input,
+        &plugins,
+        ctx.lattice.as_ref(),
+        ctx.certificates.as_ref(),
+        &reference,
+    )
+    .await;
     let produced_by = reconciled
         .produced_by(&reference)
         .unwrap_or("no plugin (not translated)")
@@ -176,6 +184,15 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     )
     .await?;
     publish(object, ctx, &reconciled, &reference, &produced_by).await;
+    if ctx.dns_endpoints {
+        for endpoint in reconciled
+            .dns_endpoints
+            .iter()
+            .filter(|e| e.route == reference)
+        {
+            dns_endpoints::write(&ctx.client, object, endpoint).await?;
+        }
+    }
     let problems: Vec<_> = reconciled
         .problems
         .iter()
@@ -186,6 +203,13 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .find_map(|problem| problem.lattice_error.clone())
     {
         return Err(Error::Lattice(error));
+    }
+    if problems
+        .iter()
+        .any(|problem| problem.reason == CERTIFICATE_NOT_FOUND)
+    {
+        // A certificate may be issued in ACM at any time (upstream: 60 s).
+        return Ok(Action::requeue(CERTIFICATE_RETRY));
     }
     if !problems.is_empty() {
         // What is missing may come from elsewhere (another cluster's export,

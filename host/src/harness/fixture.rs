@@ -190,7 +190,8 @@ pub fn fixture_inputs(fixture: &Fixture) -> Result<FixtureInputs, HarnessError> 
 /// every object when a policy selects `plugin` for everything; `default`
 /// alone when `plugin` is the default plugin), `plugin` configured by the
 /// fixture's `plugin-config.json` when it has one, against a fresh in-memory
-/// Lattice, and returns `{"state": …, "problems": […], "statuses": […]}`;
+/// Lattice, and returns `{"state": …, "problems": […], "statuses": […]}`
+/// (with `"dnsEndpoints": […]` when a route plans an ExternalDNS record);
 /// file paths in problem messages are relative to the fixture's folder.
 pub async fn run_fixture(
     fixture: &Fixture,
@@ -212,7 +213,14 @@ pub async fn run_fixture(
     for problem in &mut report.problems {
         problem.message = problem.message.replace(&folder, "");
     }
-    Ok(json!({"state": report.state, "problems": report.problems, "statuses": report.statuses}))
+    let mut result =
+        json!({"state": report.state, "problems": report.problems, "statuses": report.statuses});
+    // Only routes with a custom domain plan a DNSEndpoint: the key is
+    // left out otherwise, as in `plan --output json`.
+    if !report.dns_endpoints.is_empty() {
+        result["dnsEndpoints"] = json!(report.dns_endpoints);
+    }
+    Ok(result)
 }
 
 /// Runs `fixture` and compares the result with its `expected.yaml`, or,

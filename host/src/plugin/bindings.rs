@@ -6,11 +6,11 @@
 
 wasmtime::component::bindgen!({
     world: "plugin",
-    path: "../wit/since_v0.1.0",
+    path: "../wit/since_v0.1.1",
     additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
     exports: { default: async },
 });
 
 pub use self::trellis::plugin::log;
 pub use self::trellis::plugin::types;
-pub use exports::trellis::plugin::{auth, naming, tagging, translate};
+pub use exports::trellis::plugin::{auth, dns, naming, tagging, translate};

@@ -2,7 +2,7 @@
 
 use wasmtime::component::InstancePre;
 
-use super::bindings::{auth, naming, tagging, translate};
+use super::bindings::{auth, dns, naming, tagging, translate};
 use super::error::PluginError;
 use super::interface::Interface;
 use super::sandbox::Sandbox;
@@ -20,6 +20,8 @@ pub(super) struct Exports {
     pub(super) naming: Option<naming::GuestIndices>,
     pub(super) tagging: Option<tagging::GuestIndices>,
     pub(super) auth: Option<auth::GuestIndices>,
+    /// Since 0.1.1: a plugin built for 0.1.0 never exports it.
+    pub(super) dns: Option<dns::GuestIndices>,
 }
 
 impl Exports {
@@ -38,6 +40,7 @@ impl Exports {
             naming: optional(plugin, pre, Interface::Naming, naming::GuestIndices::new)?,
             tagging: optional(plugin, pre, Interface::Tagging, tagging::GuestIndices::new)?,
             auth: optional(plugin, pre, Interface::Auth, auth::GuestIndices::new)?,
+            dns: optional(plugin, pre, Interface::Dns, dns::GuestIndices::new)?,
         };
         if Interface::ALL
             .iter()
@@ -57,6 +60,7 @@ impl Exports {
             Interface::Naming => self.naming.is_some(),
             Interface::Tagging => self.tagging.is_some(),
             Interface::Auth => self.auth.is_some(),
+            Interface::Dns => self.dns.is_some(),
         }
     }
 }

@@ -10,6 +10,7 @@ use wasmtime::component::{Component, Instance, InstancePre};
 use wasmtime::{Store, Trap};
 
 use super::bindings::auth::AuthPolicy;
+use super::bindings::dns::DnsDecision;
 use super::bindings::naming::NamingSubject;
 use super::bindings::tagging::TaggingSubject;
 use super::bindings::types::{
@@ -281,6 +282,23 @@ impl Plugin {
         self.call("gateway-auth-policy", async |store, instance| {
             let guest = auth.load(&mut *store, instance)?;
             guest.call_gateway_auth_policy(store, ctx, gateway).await
+        })
+        .await
+    }
+
+    /// `dns.route-dns-record`: `None` defers.
+    pub async fn route_dns_record(
+        &self,
+        ctx: &CallContext,
+        route: &RouteInput,
+        custom_domain: &str,
+    ) -> Result<Option<DnsDecision>, PluginError> {
+        let dns = self.export(Interface::Dns, &self.exports.dns)?;
+        self.call("route-dns-record", async |store, instance| {
+            let guest = dns.load(&mut *store, instance)?;
+            guest
+                .call_route_dns_record(store, ctx, route, custom_domain)
+                .await
         })
         .await
     }

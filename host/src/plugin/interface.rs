@@ -13,11 +13,19 @@ pub enum Interface {
     Tagging,
     /// `auth`: auth policies of services and service networks.
     Auth,
+    /// `dns` (since 0.1.1): the DNS record of a route's custom domain.
+    Dns,
 }
 
 impl Interface {
     /// Every interface a plugin may export.
-    pub const ALL: [Self; 4] = [Self::Translate, Self::Naming, Self::Tagging, Self::Auth];
+    pub const ALL: [Self; 5] = [
+        Self::Translate,
+        Self::Naming,
+        Self::Tagging,
+        Self::Auth,
+        Self::Dns,
+    ];
 
     /// The interface's name in the WIT package, e.g. `naming`.
     pub fn name(self) -> &'static str {
@@ -26,6 +34,7 @@ impl Interface {
             Self::Naming => "naming",
             Self::Tagging => "tagging",
             Self::Auth => "auth",
+            Self::Dns => "dns",
         }
     }
 }

@@ -14,7 +14,7 @@ use wasmtime::component::Component;
 
 /// The version of the `trellis:plugin` package the host's bindings are
 /// generated from: the newest folder `wit/since_v<version>`.
-pub const WIT_VERSION: &str = "0.1.0";
+pub const WIT_VERSION: &str = "0.1.1";
 
 /// The WIT package every plugin interface belongs to.
 const PACKAGE: &str = "trellis:plugin";

@@ -29,5 +29,10 @@ mod translate;
 
 pub use apply::{CleanedUp, clean_up_object, find_service_network, managed_by, route_service};
 pub use normalize::{CONTROLLER_NAME, RouteReferences};
+pub use plan::certificate::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, pending_certificate};
 pub use plan::conditions::{Condition, ObjectStatus};
-pub use plan::{PlanReport, Prune, Reconciled, plan, prune_cluster, reconcile, reconcile_object};
+pub use plan::dns_endpoint::DnsEndpoint;
+pub use plan::{
+    PlanReport, Prune, Reconciled, plan, plan_with_certificates, prune_cluster, reconcile,
+    reconcile_object,
+};

@@ -18,13 +18,17 @@
 
 pub mod access_log_policy;
 mod access_logs;
+pub mod certificate;
 pub mod conditions;
+pub mod dns_endpoint;
 mod networks;
 pub mod vpc_association_policy;
 
 use serde::Serialize;
 
 use self::conditions::ObjectStatus;
+use self::dns_endpoint::DnsEndpoint;
+use crate::acm::{Certificates, PendingCertificates};
 use crate::config::ClusterConfig;
 use crate::kube::ClusterInput;
 use crate::lattice::model::{Service, ServiceNetwork};
@@ -52,6 +56,10 @@ pub struct PlanReport {
     /// The status conditions of every Lattice Gateway and route, in the order
     /// planned.
     pub statuses: Vec<ObjectStatus>,
+    /// The ExternalDNS `DNSEndpoint`s of the routes applied, in the order
+    /// planned (written only where the API server serves the CRD).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_endpoints: Vec<DnsEndpoint>,
 }
 
 /// What a reconcile did: the report without the state.
@@ -62,6 +70,8 @@ pub struct Reconciled {
     pub statuses: Vec<ObjectStatus>,
     /// The plugins that translated each Gateway, route and ServiceExport.
     pub produced_by: Vec<ProducedBy>,
+    /// The `DNSEndpoint`s of the routes applied.
+    pub dns_endpoints: Vec<DnsEndpoint>,
 }
 
 /// The plugin chain that translated one object.
@@ -93,18 +103,30 @@ impl Reconciled {
             state,
             problems: self.problems,
             statuses: self.statuses,
+            dns_endpoints: self.dns_endpoints,
         }
     }
 }
 
 /// Plans `clusters` against the in-memory `lattice`, translating with
-/// `plugin`; nothing is pruned.
+/// `plugin`; nothing is pruned. Certificates to discover are pending
+/// (`certificate::pending_certificate`): nothing is asked of ACM.
 pub async fn plan(
     clusters: &[ClusterInput],
     plugins: &PluginSet,
     lattice: &InMemoryLattice,
 ) -> PlanReport {
-    reconcile(clusters, plugins, lattice, Prune::No)
+    plan_with_certificates(clusters, plugins, lattice, &PendingCertificates).await
+}
+
+/// [`plan`], discovering certificates through `certificates`.
+pub async fn plan_with_certificates(
+    clusters: &[ClusterInput],
+    plugins: &PluginSet,
+    lattice: &InMemoryLattice,
+    certificates: &dyn Certificates,
+) -> PlanReport {
+    reconcile(clusters, plugins, lattice, certificates, Prune::No)
         .await
         .with_state(lattice.state())
 }
@@ -119,15 +141,17 @@ pub enum Prune {
     Yes,
 }
 
-/// Reconciles `clusters` against `lattice`, translating with `plugin`: the
-/// phases of the module doc, then (with [`Prune::Yes`]) each cluster's prune.
+/// Reconciles `clusters` against `lattice`, translating with `plugin` and
+/// discovering routes' certificates through `certificates`: the phases of
+/// the module doc, then (with [`Prune::Yes`]) each cluster's prune.
 pub async fn reconcile(
     clusters: &[ClusterInput],
     plugins: &PluginSet,
     lattice: &dyn Lattice,
+    certificates: &dyn Certificates,
     prune: Prune,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, None);
+    let mut run = Run::new(lattice, certificates, None);
     for cluster in clusters {
         run.problems.extend(cluster.left_out.iter().cloned());
     }
@@ -166,9 +190,10 @@ pub async fn reconcile_object(
     cluster: &ClusterInput,
     plugins: &PluginSet,
     lattice: &dyn Lattice,
+    certificates: &dyn Certificates,
     object: &ObjectRef,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, Some(object.clone()));
+    let mut run = Run::new(lattice, certificates, Some(object.clone()));
     match object.kind {
         Kind::ServiceNetwork => {
             run.default_network(cluster, plugins).await;
@@ -195,7 +220,7 @@ pub async fn prune_cluster(
     lattice: &dyn Lattice,
     input: impl FnOnce() -> ClusterInput,
 ) -> Reconciled {
-    let mut run = Run::new(lattice, None);
+    let mut run = Run::new(lattice, &PendingCertificates, None);
     let listed = run.list_for_prune().await;
     run.prune(&input(), listed).await;
     run.finish()
@@ -206,6 +231,7 @@ type Listed = Result<(Vec<Service>, Vec<crate::lattice::model::TargetGroup>), La
 
 struct Run<'a> {
     lattice: &'a dyn Lattice,
+    certificates: &'a dyn Certificates,
     /// The one object reconciled, when not all.
     only: Option<ObjectRef>,
     calls: Vec<Call>,
@@ -217,6 +243,7 @@ struct Run<'a> {
     /// Target groups found or made, by id.
     ensured: Vec<String>,
     produced_by: Vec<ProducedBy>,
+    dns_endpoints: Vec<DnsEndpoint>,
     /// The message of a Gateway's `Programmed` condition when it holds and
     /// there is more to say (its network is another account's), by cluster.
     programmed_notes: Vec<(String, ObjectRef, String)>,
@@ -273,9 +300,14 @@ impl<'a> Run<'a> {
         result.map_err(|problem| self.problems.push(problem)).ok()
     }
 
-    fn new(lattice: &'a dyn Lattice, only: Option<ObjectRef>) -> Self {
+    fn new(
+        lattice: &'a dyn Lattice,
+        certificates: &'a dyn Certificates,
+        only: Option<ObjectRef>,
+    ) -> Self {
         Self {
             lattice,
+            certificates,
             only,
             calls: Vec::new(),
             problems: Vec::new(),
@@ -283,6 +315,7 @@ impl<'a> Run<'a> {
             applied: Vec::new(),
             ensured: Vec::new(),
             produced_by: Vec::new(),
+            dns_endpoints: Vec::new(),
             programmed_notes: Vec::new(),
         }
     }
@@ -314,6 +347,7 @@ impl<'a> Run<'a> {
             problems: self.problems,
             statuses,
             produced_by: self.produced_by,
+            dns_endpoints: self.dns_endpoints,
         }
     }
 
@@ -487,6 +521,20 @@ impl<'a> Run<'a> {
                 continue;
             };
             let desired = with_network_override(&cluster.config, desired);
+            let desired = match certificate::with_certificate(
+                self.certificates,
+                &cluster.config,
+                &input,
+                desired,
+            )
+            .await
+            {
+                Ok(desired) => desired,
+                Err(problem) => {
+                    self.problems.push(*problem);
+                    continue;
+                }
+            };
             let prepared = match self.prepare_route(&cluster.config, &input, &desired).await {
                 Ok(prepared) => prepared,
                 Err(problem) => {
@@ -507,19 +555,28 @@ impl<'a> Run<'a> {
                 .extend_from_slice(applier.ensured_target_groups());
             self.calls.extend(applier.into_calls());
             match result {
-                Ok(service_id) => {
+                Ok(service) => {
                     self.applied.push((
                         cluster.config.cluster_name.clone(),
                         normalized.object.clone(),
                     ));
-                    self.retire_renamed_services(cluster, &normalized.object, &service_id)
+                    self.retire_renamed_services(cluster, &normalized.object, &service.id)
                         .await;
+                    self.dns_endpoints
+                        .extend(desired.dns_record.as_ref().and_then(|record| {
+                            DnsEndpoint::new(
+                                &cluster.config.cluster_name,
+                                &normalized.object,
+                                record,
+                                &service.dns_entry.domain_name,
+                            )
+                        }));
                     self.access_log_policies(
                         cluster,
                         &translator,
                         &normalized.object,
                         &input.policies,
-                        &service_id,
+                        &service.id,
                     )
                     .await;
                 }

@@ -170,6 +170,10 @@ impl<'a> ObjectTranslator<'a> {
         let translation = chain.translate_route(input).await?;
         let spec = &translation.service;
         let auth = chain.route_auth_policy(input).await?;
+        let dns_record = match &spec.custom_domain_name {
+            Some(domain) => chain.route_dns_record(input, domain).await?,
+            None => None,
+        };
 
         let mut naming = vec![NamingSubject::Service];
         let mut tagging = vec![TaggingSubject::Service];
@@ -254,6 +258,7 @@ impl<'a> ObjectTranslator<'a> {
             target_groups,
             auth_policy: auth.and_then(|auth| auth.policy),
             allow_takeover_from: spec.allow_takeover_from.clone(),
+            dns_record,
         })
     }
 

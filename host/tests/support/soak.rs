@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::mesh::{Difference, Mesh, compare};
 use lattice_emulator::{Emulator, FaultKind, Stats};
+use trellis::acm::PendingCertificates;
 use trellis::kube::manifests;
 use trellis::lattice::{CachedLattice, SdkLattice, SdkOptions};
 use trellis::plugin::PluginSet;
@@ -94,7 +95,14 @@ async fn apply_once(
 ) -> (u64, bool) {
     let clusters = manifests::load_plan_inputs(&[folder.to_path_buf()]).expect("manifests");
     let lattice = client(url, max_attempts);
-    let reconciled = reconcile(&clusters, plugins, &lattice, Prune::Yes).await;
+    let reconciled = reconcile(
+        &clusters,
+        plugins,
+        &lattice,
+        &PendingCertificates,
+        Prune::Yes,
+    )
+    .await;
     let attempts = lattice
         .inner()
         .call_counts()

@@ -1,9 +1,9 @@
 //! The component glue: the WIT exports, delegating to the native core.
 
-use crate::exports::trellis::plugin::{auth, naming, tagging, translate};
+use crate::exports::trellis::plugin::{auth, dns, naming, tagging, translate};
 use crate::{
-    AuthPolicy, CallContext, ExportInput, GatewayInput, KeyValue, NamingSubject, ObjectMeta,
-    PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
+    AuthPolicy, CallContext, DnsDecision, ExportInput, GatewayInput, KeyValue, NamingSubject,
+    ObjectMeta, PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
 };
 
 struct DefaultPlugin;
@@ -67,6 +67,16 @@ impl auth::Guest for DefaultPlugin {
         gateway: GatewayInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
         crate::gateway_auth_policy(&ctx, &gateway)
+    }
+}
+
+impl dns::Guest for DefaultPlugin {
+    fn route_dns_record(
+        ctx: CallContext,
+        route: RouteInput,
+        custom_domain: String,
+    ) -> Result<Option<DnsDecision>, PluginError> {
+        crate::route_dns_record(&ctx, &route, &custom_domain)
     }
 }
 

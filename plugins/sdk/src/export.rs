@@ -2,11 +2,11 @@
 //! type as the component's exports.
 
 /// Exports `$plugin`, a type implementing [`Plugin`](crate::Plugin), as the
-/// component's `translate`, `naming`, `tagging` and `auth` interfaces.
+/// component's `translate`, `naming`, `tagging`, `auth` and `dns` interfaces.
 ///
 /// Use it once per plugin crate, at module level, with the name of a type
 /// defined in that crate (`export_plugin!(TeamPrefix);`). It implements
-/// wit-bindgen's four `Guest` traits by delegating to the [`Plugin`] methods
+/// wit-bindgen's five `Guest` traits by delegating to the [`Plugin`] methods
 /// and, when building for Wasm, emits the component's export functions and
 /// type information. Natively (unit tests) only the `Guest` impls exist.
 ///
@@ -15,9 +15,11 @@
 macro_rules! export_plugin {
     ($plugin:ident) => {
         const _: () = {
-            use $crate::bindings::exports::trellis::plugin::{auth, naming, tagging, translate};
+            use $crate::bindings::exports::trellis::plugin::{
+                auth, dns, naming, tagging, translate,
+            };
             use $crate::{
-                AuthPolicy, CallContext, ExportInput, GatewayInput, KeyValue, NamingSubject,
+                AuthPolicy, CallContext, DnsDecision, ExportInput, GatewayInput, KeyValue, NamingSubject,
                 ObjectMeta, Plugin, PluginError, RouteInput, RouteTranslation, TaggingSubject,
                 TargetGroupSpec,
             };
@@ -81,6 +83,16 @@ macro_rules! export_plugin {
                     gateway: GatewayInput,
                 ) -> Result<Option<AuthPolicy>, PluginError> {
                     <$plugin as Plugin>::gateway_auth_policy(&ctx, &gateway)
+                }
+            }
+
+            impl dns::Guest for $plugin {
+                fn route_dns_record(
+                    ctx: CallContext,
+                    route: RouteInput,
+                    custom_domain: String,
+                ) -> Result<Option<DnsDecision>, PluginError> {
+                    <$plugin as Plugin>::route_dns_record(&ctx, &route, &custom_domain)
                 }
             }
         };

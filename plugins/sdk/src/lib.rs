@@ -1,9 +1,10 @@
 //! Write [Trellis](https://github.com/trellis-dev/trellis) plugins in Rust.
 //!
 //! A Trellis plugin is a WebAssembly component that implements the WIT world
-//! `trellis:plugin/plugin@0.1.0` (`wit/since_v0.1.0/`): translation, naming,
+//! `trellis:plugin/plugin@0.1.1` (`wit/since_v0.1.1/`): translation, naming,
 //! tagging and auth of the VPC Lattice resources that Kubernetes objects
-//! become. With this crate a plugin is a type that implements [`Plugin`] —
+//! become, and the DNS record (an ExternalDNS `DNSEndpoint`) of a route's
+//! custom domain. With this crate a plugin is a type that implements [`Plugin`] —
 //! only the methods it has an opinion on; every other method defers to the
 //! next plugin of the chain — and one [`export_plugin!`] line.
 //!
@@ -50,7 +51,8 @@
 //! # What the host guarantees
 //!
 //! Policies put plugins in a chain per object; the built-in default plugin is
-//! always last. Naming and auth: the first answer that is not `None` wins.
+//! always last. Naming, auth and DNS records: the first answer that is not
+//! `None` wins.
 //! Tagging: every plugin is asked and tags merge, earlier plugins winning on
 //! a key. Translation runs from the end of the chain, so a plugin other than
 //! the default always gets the result so far as `previous`. The host
@@ -64,7 +66,7 @@
 pub mod bindings {
     wit_bindgen::generate!({
         world: "plugin",
-        path: "../../wit/since_v0.1.0",
+        path: "../../wit/since_v0.1.1",
         additional_derives: [PartialEq],
         // `export!` is used by the crates of plugins, through `export_plugin!`.
         pub_export_macro: true,
@@ -82,6 +84,7 @@ mod plugin;
 pub mod testing;
 
 pub use bindings::exports::trellis::plugin::auth::AuthPolicy;
+pub use bindings::exports::trellis::plugin::dns::{DnsDecision, DnsRecord};
 pub use bindings::exports::trellis::plugin::naming::{ListenerSubject, NamingSubject, RuleSubject};
 pub use bindings::exports::trellis::plugin::tagging::TaggingSubject;
 pub use bindings::trellis::plugin::types::*;

@@ -2,8 +2,8 @@
 //! a default that defers to the rest of the chain.
 
 use crate::{
-    AuthPolicy, CallContext, ExportInput, GatewayInput, KeyValue, NamingSubject, ObjectMeta,
-    PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
+    AuthPolicy, CallContext, DnsDecision, ExportInput, GatewayInput, KeyValue, NamingSubject,
+    ObjectMeta, PluginError, RouteInput, RouteTranslation, TaggingSubject, TargetGroupSpec,
 };
 
 /// A Trellis plugin. Implement the methods you have an opinion on and export
@@ -102,6 +102,22 @@ pub trait Plugin {
     ) -> Result<Option<AuthPolicy>, PluginError> {
         Ok(None)
     }
+
+    /// The DNS record (an ExternalDNS `DNSEndpoint`, a CNAME to the
+    /// service's DNS name) of a route whose service has the custom domain
+    /// name `custom_domain`: [`DnsDecision::Publish`] with a record,
+    /// [`DnsDecision::Skip`] for none, or `None` to defer to the next
+    /// plugin. The host checks the name is a DNS name and the TTL 1 or more.
+    /// Default: `None` (the default plugin publishes the custom domain with
+    /// a TTL of 300 unless the route has
+    /// `application-networking.k8s.aws/dns-endpoint: "false"`).
+    fn route_dns_record(
+        _ctx: &CallContext,
+        _route: &RouteInput,
+        _custom_domain: &str,
+    ) -> Result<Option<DnsDecision>, PluginError> {
+        Ok(None)
+    }
 }
 
 /// The refusal of a translation default that has nothing to pass on: the
@@ -154,6 +170,16 @@ mod tests {
         let gateway = testing::gateway(testing::object_meta("Gateway", "infra", "net"));
         assert_eq!(Deferring::route_auth_policy(&ctx, &route), Ok(None));
         assert_eq!(Deferring::gateway_auth_policy(&ctx, &gateway), Ok(None));
+    }
+
+    #[test]
+    fn dns_records_defer() {
+        let ctx = testing::context("{}", &[]);
+        let route = testing::route(testing::object_meta("HTTPRoute", "shop", "cart"));
+        assert_eq!(
+            Deferring::route_dns_record(&ctx, &route, "cart.example.com"),
+            Ok(None)
+        );
     }
 
     #[test]

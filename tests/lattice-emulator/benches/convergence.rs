@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 use tokio::net::TcpListener;
+use trellis::acm::PendingCertificates;
 use trellis::kube::{ClusterInput, manifests};
 use trellis::lattice::{CachedLattice, OperationCount, SdkLattice, SdkOptions};
 use trellis::plugin::{Plugin, PluginEngine, PluginSet};
@@ -184,7 +185,7 @@ fn is_read(operation: &str) -> bool {
 async fn apply(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> Applied {
     let lattice = client(url);
     let started = Instant::now();
-    let reconciled = reconcile(clusters, plugin, &lattice, Prune::Yes).await;
+    let reconciled = reconcile(clusters, plugin, &lattice, &PendingCertificates, Prune::Yes).await;
     let wall = started.elapsed();
     Applied {
         reconciled,

@@ -50,7 +50,10 @@ pub async fn inject(State(emulator): State<Emulator>, request: Request, next: Ne
         .get::<MatchedPath>()
         .map(|path| path.as_str().to_owned())
         .unwrap_or_default();
-    let operation = stats::operation(request.method(), &path);
+    let operation = match path.as_str() {
+        "/" => crate::acm::operation(request.headers()).unwrap_or("Unknown"),
+        _ => stats::operation(request.method(), &path),
+    };
     emulator.shared.counters.request(operation);
     let faults = &emulator.shared.config.faults;
     if faults.latency_ms > 0 {

@@ -54,9 +54,11 @@
 //! `PutAuthPolicy`, `DeleteAuthPolicy`. Access logs:
 //! `CreateAccessLogSubscription`, `ListAccessLogSubscriptions`,
 //! `DeleteAccessLogSubscription`. Tags: `ListTagsForResource`,
-//! `TagResource`.
+//! `TagResource`. ACM (JSON 1.1, `POST /`): `ListCertificates`,
+//! `DescribeCertificate` over seeded certificates ([`acm`]).
 
 mod access_logs;
+pub mod acm;
 mod actions;
 mod config;
 mod connection;
@@ -91,6 +93,7 @@ use tokio::net::TcpListener;
 use trellis::lattice::model::ServiceNetwork;
 use trellis::lattice::{InMemoryLattice, LatticeState};
 
+pub use acm::{Acm, SeededCertificate};
 pub use config::{DEFAULT_SLOW_MS, EmulatorConfig, FaultKind, Faults, Quotas};
 pub use error::ApiError;
 pub use stats::Stats;
@@ -118,6 +121,7 @@ pub struct Emulator {
 
 struct Shared {
     lattice: InMemoryLattice,
+    acm: acm::Acm,
     config: EmulatorConfig,
     tokens: idempotency::Tokens,
     counters: stats::Counters,
@@ -149,6 +153,7 @@ impl Emulator {
         Self {
             shared: Arc::new(Shared {
                 lattice: InMemoryLattice::new(config.account_id.clone(), config.region.clone()),
+                acm: acm::Acm::default(),
                 config,
                 tokens: idempotency::Tokens::default(),
                 counters: stats::Counters::default(),
@@ -162,6 +167,11 @@ impl Emulator {
     /// The in-memory account behind the API, for assertions.
     pub fn lattice(&self) -> &InMemoryLattice {
         &self.shared.lattice
+    }
+
+    /// The emulated ACM account: seed certificates, deny access.
+    pub fn acm(&self) -> &Acm {
+        &self.shared.acm
     }
 
     /// Adds a service network that account `owner_account_id` owns and
@@ -337,6 +347,7 @@ impl Emulator {
                 axum::routing::delete(access_logs::delete),
             )
             .route("/tags/{arn}", get(tags::list).post(tags::tag))
+            .route("/", post(acm::serve))
             .fallback(unknown_operation)
             .route_layer(axum::middleware::from_fn_with_state(
                 self.clone(),

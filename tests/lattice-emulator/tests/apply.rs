@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
 use lattice_emulator::{Emulator, EmulatorConfig, FaultKind};
 use tokio::net::TcpListener;
+use trellis::acm::PendingCertificates;
 use trellis::kube::{ClusterInput, manifests};
 use trellis::lattice::model::{
     CreateServiceInput, CreateTargetGroupInput, TagResourceInput, Tags, TargetGroupConfig,
@@ -68,7 +69,14 @@ fn client(url: &str) -> CachedLattice<SdkLattice> {
 }
 
 async fn apply(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> Reconciled {
-    reconcile(clusters, plugin, &client(url), Prune::Yes).await
+    reconcile(
+        clusters,
+        plugin,
+        &client(url),
+        &PendingCertificates,
+        Prune::Yes,
+    )
+    .await
 }
 
 /// The state the offline plan of `clusters` ends in.
@@ -338,10 +346,24 @@ async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
     let plugin = plugin();
     let lattice = client(&url);
 
-    let first = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    let first = reconcile(
+        &clusters,
+        &plugin,
+        &lattice,
+        &PendingCertificates,
+        Prune::No,
+    )
+    .await;
     assert!(first.problems.is_empty(), "{:#?}", first.problems);
     let before = lattice.inner().call_counts();
-    let second = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    let second = reconcile(
+        &clusters,
+        &plugin,
+        &lattice,
+        &PendingCertificates,
+        Prune::No,
+    )
+    .await;
     assert!(second.problems.is_empty(), "{:#?}", second.problems);
     assert_eq!(second.calls, []);
     let after = lattice.inner().call_counts();
@@ -359,7 +381,14 @@ async fn a_warm_reconcile_of_unchanged_routes_lists_nothing_account_wide() {
     );
     // The drift check: after a refresh, Lattice is read again.
     lattice.refresh();
-    let third = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    let third = reconcile(
+        &clusters,
+        &plugin,
+        &lattice,
+        &PendingCertificates,
+        Prune::No,
+    )
+    .await;
     assert_eq!(third.calls, []);
     assert!(
         lattice.inner().call_counts()["ListServices"].requests > before["ListServices"].requests
@@ -373,7 +402,7 @@ async fn observations_older_than_the_drift_period_are_read_again() {
     let clusters = load(&example());
     let plugin = plugin();
     let cached = client(&url);
-    reconcile(&clusters, &plugin, &cached, Prune::No).await;
+    reconcile(&clusters, &plugin, &cached, &PendingCertificates, Prune::No).await;
     let sdk = cached.into_inner();
     let listed = |sdk: &SdkLattice| sdk.call_counts()["ListServices"].requests;
     let before = listed(&sdk);
@@ -387,7 +416,14 @@ async fn observations_older_than_the_drift_period_are_read_again() {
         .delete_listener(&listener.service_id, &listener.id)
         .await
         .unwrap();
-    let repaired = reconcile(&clusters, &plugin, &lattice, Prune::No).await;
+    let repaired = reconcile(
+        &clusters,
+        &plugin,
+        &lattice,
+        &PendingCertificates,
+        Prune::No,
+    )
+    .await;
     let operations: Vec<&str> = repaired.calls.iter().map(|call| call.operation).collect();
     assert_eq!(operations, ["CreateListener", "CreateRule", "CreateRule"]);
     assert!(listed(lattice.inner()) > before);

@@ -21,6 +21,9 @@ use super::super::context::Context;
 use super::super::metrics::Metrics;
 use super::super::stores::Stores;
 use super::*;
+use crate::acm::{
+    AcmOptions, CertificateDiscovery, Certificates, DiscoveryTimes, PendingCertificates, SdkAcm,
+};
 use crate::config::ClusterConfig;
 use crate::kube::Snapshot;
 use crate::kube::testing::snapshot;
@@ -100,12 +103,30 @@ fn context_over(
     plugins: Arc<LivePlugins>,
     snapshot: &Snapshot,
 ) -> Arc<Context> {
+    context_discovering(
+        client,
+        lattice,
+        plugins,
+        snapshot,
+        Arc::new(PendingCertificates),
+    )
+}
+
+/// [`context_over`], discovering certificates through `certificates`.
+fn context_discovering(
+    client: kube::Client,
+    lattice: Arc<InMemoryLattice>,
+    plugins: Arc<LivePlugins>,
+    snapshot: &Snapshot,
+    certificates: Arc<dyn Certificates>,
+) -> Arc<Context> {
     Arc::new(Context {
         client: client.clone(),
         cluster: cluster(),
         stores: stores(snapshot),
         plugins,
         lattice,
+        certificates,
         recorder: Recorder::new(
             client,
             Reporter {
@@ -116,6 +137,7 @@ fn context_over(
         metrics: Arc::new(Metrics::new(None)),
         resync: None,
         backoff: Backoff::default(),
+        dns_endpoints: false,
     })
 }
 
@@ -147,7 +169,14 @@ async fn reconcile_without_problems(
     object: &ObjectRef,
 ) {
     let input = ctx.input(snapshot.clone());
-    let made = reconcile_object(&input, &ctx.plugins.current(), lattice, object).await;
+    let made = reconcile_object(
+        &input,
+        &ctx.plugins.current(),
+        lattice,
+        ctx.certificates.as_ref(),
+        object,
+    )
+    .await;
     assert!(made.problems.is_empty(), "{:?}", made.problems);
 }
 
@@ -383,6 +412,135 @@ async fn a_broken_route_reports_without_deleting_anything() {
     assert_eq!(lattice.state(), before, "nothing deleted or changed");
 }
 
+/// [`OBJECTS`] with the Gateway's listener terminating TLS without a
+/// certificate and the route naming a hostname, its finalizer on.
+fn https_without_certificate() -> String {
+    with_route_finalizers("httproute.k8s.aws/resources")
+        .replace(
+            "listeners: [{name: http, protocol: HTTP, port: 80}]",
+            "listeners: [{name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate}}]",
+        )
+        .replace(
+            "parentRefs: [{name: mesh}]",
+            "parentRefs: [{name: mesh}]\n  hostnames: [rates.example.com]",
+        )
+}
+
+/// Discovery through the real ACM client against an emulator served on
+/// 127.0.0.1 for the test (its list never cached).
+async fn acm_emulator() -> (lattice_emulator::Emulator, Arc<dyn Certificates>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let emulator = lattice_emulator::Emulator::new("000000000000", "us-west-2", 10);
+    tokio::spawn(emulator.clone().serve(listener));
+    let builder = aws_sdk_acm::Config::builder()
+        .behavior_version(aws_sdk_acm::config::BehaviorVersion::latest())
+        .credentials_provider(aws_sdk_acm::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .region(aws_sdk_acm::config::Region::new("us-west-2"));
+    let options = AcmOptions {
+        endpoint_url: Some(url),
+        max_attempts: 2,
+        ..AcmOptions::default()
+    };
+    let times = DiscoveryTimes {
+        list_ttl: Duration::ZERO,
+        jitter: Duration::ZERO,
+        disabled_for: Duration::ZERO,
+    };
+    let discovery = CertificateDiscovery::with_times(SdkAcm::with_config(builder, &options), times);
+    (emulator, Arc::new(discovery))
+}
+
+#[tokio::test]
+async fn a_route_without_a_certificate_in_acm_is_not_accepted_and_looked_at_in_a_minute() {
+    let objects = https_without_certificate();
+    let snapshot = snapshot(&objects);
+    let (ctx, mut handle, lattice) = context(&snapshot).await;
+    let (acm, certificates) = acm_emulator().await;
+    let ctx = context_discovering(
+        ctx.client.clone(),
+        lattice.clone(),
+        ctx.plugins.clone(),
+        &snapshot,
+        certificates,
+    );
+    let object = route(&snapshot);
+
+    // No certificate: not accepted, nothing made, looked at in 60 s.
+    let task = tokio::spawn(reconcile(object.clone(), ctx.clone()));
+    let status = expect_route_status(&mut handle, object.as_ref()).await;
+    let accepted = &status["status"]["parents"][0]["conditions"][0];
+    assert_eq!(accepted["type"], "Accepted");
+    assert_eq!(accepted["status"], "False");
+    assert_eq!(accepted["reason"], "CertificateNotFound");
+    assert_eq!(
+        accepted["message"],
+        "no matching ACM certificate found for hostname rates.example.com"
+    );
+    let event = expect_event(&mut handle).await;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(event["reason"], "CertificateNotFound");
+    let action = task.await.unwrap().unwrap();
+    assert_eq!(action, Action::requeue(Duration::from_secs(60)));
+    assert!(lattice.state().services.is_empty(), "no service made");
+
+    // Issued meanwhile: the service is made with it.
+    let arn = "arn:aws:acm:us-west-2:000000000000:certificate/rates";
+    acm.acm().seed(lattice_emulator::SeededCertificate::issued(
+        arn,
+        "*.example.com",
+        1_700_000_000.0,
+    ));
+    let task = tokio::spawn(reconcile(object.clone(), ctx.clone()));
+    let status = expect_route_status(&mut handle, object.as_ref()).await;
+    assert_eq!(
+        status["status"]["parents"][0]["conditions"][0]["status"],
+        "True"
+    );
+    expect_event(&mut handle).await;
+    expect_route_patch(&mut handle, object.as_ref()).await;
+    assert_eq!(task.await.unwrap().unwrap(), Action::await_change());
+    let services = lattice.state().services;
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].certificate_arn.as_deref(), Some(arn));
+    let before = lattice.state();
+
+    // Gone from ACM: not accepted again, and the live service stays.
+    acm.acm().clear();
+    let task = tokio::spawn(reconcile(object.clone(), ctx));
+    let status = expect_route_status(&mut handle, object.as_ref()).await;
+    assert_eq!(
+        status["status"]["parents"][0]["conditions"][0]["reason"],
+        "CertificateNotFound"
+    );
+    // The same warning again: the recorder updates the first event.
+    let (request, respond) = handle.next_request().await.expect("an event update");
+    assert!(
+        request
+            .uri()
+            .path()
+            .starts_with("/apis/events.k8s.io/v1/namespaces/default/events/"),
+        "{}",
+        request.uri()
+    );
+    respond.send_response(
+        Response::builder()
+            .body(Body::from(serde_json::to_vec(&event).unwrap()))
+            .unwrap(),
+    );
+    assert_eq!(
+        task.await.unwrap().unwrap(),
+        Action::requeue(Duration::from_secs(60))
+    );
+    assert_eq!(lattice.state(), before, "nothing deleted or changed");
+}
+
 #[tokio::test]
 async fn a_deleted_gateway_waits_for_its_routes_and_keeps_serving_them() {
     let deleting = OBJECTS.replace(
@@ -580,6 +738,7 @@ async fn a_deleted_service_network_object_names_its_gateway_once() {
         problems: Vec::new(),
         statuses: Vec::new(),
         produced_by: Vec::new(),
+        dns_endpoints: Vec::new(),
     };
     let object = deleting.policies[0].clone();
     let running = ctx.clone();

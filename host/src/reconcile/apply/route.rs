@@ -29,14 +29,14 @@ impl Applier<'_> {
     /// over; its tags are brought to the desired ones, which rewrites
     /// `ManagedBy`. `networks` holds every associated network; `ids` resolves
     /// every key the route forwards to that it does not own. Returns the
-    /// service id.
+    /// service (its id and the DNS name Lattice assigned to it).
     pub async fn route(
         &mut self,
         desired: &DesiredRoute,
         existing: Option<Service>,
         networks: &[ServiceNetwork],
         mut ids: TargetGroupIds,
-    ) -> Result<String, LatticeError> {
+    ) -> Result<Service, LatticeError> {
         for group in &desired.target_groups {
             let id = self.target_group(group).await?;
             ids.insert(convert::key_string(&group.key), id);
@@ -80,7 +80,7 @@ impl Applier<'_> {
             self.rules(&service.id, &listener_id, &listener.rules, &ids, owners)
                 .await?;
         }
-        Ok(service.id)
+        Ok(service)
     }
 
     /// Brings an existing service's tags, auth type and certificate to the

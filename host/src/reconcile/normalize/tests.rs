@@ -699,7 +699,10 @@ spec:
 #[test]
 fn a_missing_service_import_is_tolerated_unless_the_route_overrides_its_service_name() {
     let route = only_route(&route_to_missing_import("{}"));
-    let input = route.input.as_ref().expect("the missing import does not block");
+    let input = route
+        .input
+        .as_ref()
+        .expect("the missing import does not block");
     let backend = &input.rules[0].backends[0];
     assert_eq!(backend.target, BackendTarget::NotFound);
     assert_eq!(backend.kind, "ServiceImport");
@@ -710,7 +713,11 @@ fn a_missing_service_import_is_tolerated_unless_the_route_overrides_its_service_
             Some("spec.rules[0].backendRefs[0].name".into())
         )]
     );
-    assert!(route.problems[0].message.contains("ServiceImport default/rates not found"));
+    assert!(
+        route.problems[0]
+            .message
+            .contains("ServiceImport default/rates not found")
+    );
 
     let route = only_route(&route_to_missing_import(
         "{application-networking.k8s.aws/service-name-override: payments-rates}",

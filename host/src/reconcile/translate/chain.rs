@@ -5,8 +5,9 @@
 //!   default plugin (always last) translates first with no `previous`, and
 //!   each plugin before it refines the result so far. The first plugin of
 //!   the chain has the final word.
-//! - **Naming** and **auth**: plugins are asked in chain order; the first
-//!   answer wins (per subject for naming) and `none` defers to the next.
+//! - **Naming**, **auth** and **DNS records**: plugins are asked in chain
+//!   order; the first answer wins (per subject for naming) and `none`
+//!   defers to the next. A DNS record nobody decides is upstream's.
 //! - **Tagging**: every plugin is asked; the tag lists merge per subject,
 //!   earlier plugins winning on the same key. Only the default plugin may set
 //!   the controller's ownership tags.
@@ -20,6 +21,7 @@
 use crate::object::ProblemSource;
 use crate::object::{ObjectRef, Problem};
 use crate::plugin::bindings::auth::AuthPolicy;
+use crate::plugin::bindings::dns::{DnsDecision, DnsRecord};
 use crate::plugin::bindings::naming::NamingSubject;
 use crate::plugin::bindings::tagging::TaggingSubject;
 use crate::plugin::bindings::types::{
@@ -28,6 +30,9 @@ use crate::plugin::bindings::types::{
 };
 use crate::plugin::{ChainLabel, Interface, Plugin, PluginError};
 use crate::reconcile::translate::validate;
+
+/// The TTL of upstream's DNS records, in seconds.
+pub const UPSTREAM_DNS_TTL: u32 = 300;
 
 /// The plugins that translate one object, with what every call's context
 /// carries.
@@ -300,5 +305,34 @@ impl<'a> Chain<'a> {
             plugin.gateway_auth_policy(&context, input).await
         })
         .await
+    }
+
+    /// The DNS record of a route whose service has the custom domain name
+    /// `custom_domain`: the first plugin's decision, validated (`none`
+    /// defers; `skip` is no record); when every plugin defers, or none
+    /// exports `dns` (plugins built for 0.1.0), upstream's record: the
+    /// custom domain with a TTL of [`UPSTREAM_DNS_TTL`].
+    pub async fn route_dns_record(
+        &self,
+        input: &RouteInput,
+        custom_domain: &str,
+    ) -> Result<Option<DnsRecord>, Problem> {
+        for plugin in self.exporting(Interface::Dns) {
+            let answer = plugin
+                .route_dns_record(&self.context(plugin), input, custom_domain)
+                .await
+                .map_err(|error| self.problem(error))?;
+            validate::validate_dns_decision(plugin.name(), answer.as_ref())
+                .map_err(|error| self.rejected(plugin, "route-dns-record", error))?;
+            match answer {
+                Some(DnsDecision::Publish(record)) => return Ok(Some(record)),
+                Some(DnsDecision::Skip) => return Ok(None),
+                None => {}
+            }
+        }
+        Ok(Some(DnsRecord {
+            dns_name: custom_domain.to_owned(),
+            ttl: UPSTREAM_DNS_TTL,
+        }))
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::lattice::model::{CreateServiceInput, CreateTargetGroupInput, RuleMatch, Tags, Target};
 use crate::object::ObjectRef;
+use crate::plugin::bindings::dns::DnsRecord;
 use crate::plugin::bindings::types::{RuleAction, TargetGroupKey};
 
 /// A target group and the targets it should hold.
@@ -70,6 +71,10 @@ pub struct DesiredRoute {
     /// The `ManagedBy` value of a controller whose service of this name the
     /// route may take over.
     pub allow_takeover_from: Option<String>,
+    /// The CNAME the route's custom domain gets (as an ExternalDNS
+    /// `DNSEndpoint`), pointing at the service's DNS name; `None` without a
+    /// custom domain or when a plugin skips it.
+    pub dns_record: Option<DnsRecord>,
 }
 
 impl DesiredRoute {

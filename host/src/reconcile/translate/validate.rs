@@ -8,12 +8,14 @@
 //! output field; nothing reaches Lattice.
 
 mod auth;
+mod dns;
 mod names;
 mod tags;
 mod target_groups;
 mod translation;
 
 pub use auth::validate_auth_policy;
+pub use dns::validate_dns_decision;
 pub use names::{validate_name_answers, validate_names, validate_service_network_name};
 pub use tags::{validate_no_controller_tags, validate_tags};
 pub use target_groups::validate_target_groups;
