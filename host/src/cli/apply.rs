@@ -43,7 +43,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let prune = if args.prune { Prune::Yes } else { Prune::No };
     let (reconciled, state, counts) = inputs.runtime.block_on(async {
-        let lattice = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
+        let lattice = CachedLattice::new(
+            args.endpoint
+                .connect(&inputs.first.region, &inputs.first.account_id)
+                .await?,
+        );
         let certificates = args.endpoint.certificates(&inputs.first.region).await;
         let reconciled = reconcile(
             &inputs.clusters,

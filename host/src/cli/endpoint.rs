@@ -53,10 +53,14 @@ pub struct EndpointArgs {
 }
 
 impl EndpointArgs {
-    /// The SDK client these options describe; `fallback_region` applies when
-    /// neither `--region` nor the environment names one. Credentials come
-    /// from the SDK's standard chain.
-    pub async fn connect(&self, fallback_region: &str) -> Result<SdkLattice, ConnectError> {
+    /// The SDK client these options describe, for `account_id` (the first
+    /// cluster's); `fallback_region` applies when neither `--region` nor the
+    /// environment names one. Credentials come from the SDK's standard chain.
+    pub async fn connect(
+        &self,
+        fallback_region: &str,
+        account_id: &str,
+    ) -> Result<SdkLattice, ConnectError> {
         let region = self.region(fallback_region);
         let options = SdkOptions {
             endpoint_url: self.endpoint_url.clone(),
@@ -67,6 +71,7 @@ impl EndpointArgs {
             initial_backoff: Duration::from_millis(self.initial_backoff_ms),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             attempt_timeout: Duration::from_millis(self.attempt_timeout_ms),
+            account_id: Some(account_id.to_owned()),
         };
         SdkLattice::connect(&options).await
     }

@@ -128,7 +128,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let observed = match &args.endpoint.endpoint_url {
         None => LatticeState::default(),
         Some(url) => inputs.runtime.block_on(async {
-            let sdk = CachedLattice::new(args.endpoint.connect(&inputs.first.region).await?);
+            let sdk = CachedLattice::new(
+                args.endpoint
+                    .connect(&inputs.first.region, &inputs.first.account_id)
+                    .await?,
+            );
             let state = read_state(&sdk)
                 .await
                 .with_context(|| format!("reading the state at {url}"))?;

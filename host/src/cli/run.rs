@@ -108,6 +108,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         initial_backoff: Duration::from_millis(200),
         connect_timeout: settings.connect_timeout,
         attempt_timeout: settings.attempt_timeout,
+        account_id: Some(settings.cluster.account_id.clone()),
     };
     let sdk = SdkLattice::connect(&options).await?;
     let calls = sdk.call_counter();

@@ -26,7 +26,8 @@ pub const FIELD_MANAGER: &str = "trellis";
 
 /// The conditions of `status` as the API wants them, keeping the
 /// `lastTransitionTime` of conditions in `existing` whose status is the
-/// same. `produced_by` is appended to holding conditions' messages.
+/// same. `produced_by` is appended to holding conditions' messages (after
+/// what the condition says, if anything).
 fn conditions(
     status: &ObjectStatus,
     existing: &Value,
@@ -37,10 +38,10 @@ fn conditions(
         .conditions
         .iter()
         .map(|condition| {
-            let message = if condition.status == "True" {
-                format!("Translated by plugins {produced_by}")
-            } else {
-                condition.message.clone()
+            let message = match (condition.status, condition.message.as_str()) {
+                ("True", "") => format!("Translated by plugins {produced_by}"),
+                ("True", said) => format!("{said}; translated by plugins {produced_by}"),
+                _ => condition.message.clone(),
             };
             condition_json(
                 condition.type_,

@@ -47,6 +47,13 @@ pub trait Lattice: Send + Sync {
         &self,
         service_network_id: &str,
     ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError>;
+    /// `ListServiceNetworkVpcAssociations` of one VPC, with every network
+    /// it joins, its own account's or shared with it (RAM). The listing's
+    /// summaries only: no security groups and no tags.
+    async fn list_vpc_service_network_associations(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError>;
     /// `CreateServiceNetworkVpcAssociation`.
     async fn create_service_network_vpc_association(
         &self,

@@ -294,6 +294,17 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         .await
     }
 
+    async fn list_vpc_service_network_associations(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
+        // Read only when a network is not listed (shared through RAM): not
+        // kept.
+        self.inner
+            .list_vpc_service_network_associations(vpc_id)
+            .await
+    }
+
     async fn create_service_network_vpc_association(
         &self,
         input: CreateServiceNetworkVpcAssociationInput,

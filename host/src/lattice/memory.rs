@@ -174,6 +174,66 @@ impl InMemoryLattice {
             .collect()
     }
 
+    /// The VPC associations `keep` keeps, each with its network's ARN.
+    fn vpc_associations(
+        &self,
+        keep: impl Fn(&ServiceNetworkVpcAssociation) -> bool,
+    ) -> Vec<ServiceNetworkVpcAssociation> {
+        let inner = self.lock();
+        let state = &inner.state;
+        state
+            .service_network_vpc_associations
+            .iter()
+            .filter(|association| keep(association))
+            .map(|association| {
+                let network = state
+                    .service_networks
+                    .iter()
+                    .find(|network| network.id == association.service_network_id);
+                ServiceNetworkVpcAssociation {
+                    service_network_arn: network.map(|n| n.arn.clone()).unwrap_or_default(),
+                    ..association.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// Adds a service network that account `owner_account_id` owns and
+    /// shares with this one (through RAM): its ARN names that account, and
+    /// it has no tags this account could read. For tests and the emulator.
+    pub fn share_service_network(&self, owner_account_id: &str, name: &str) -> ServiceNetwork {
+        let mut inner = self.lock();
+        inner.create(
+            "sn",
+            |state| &mut state.service_networks,
+            |id| ServiceNetwork {
+                arn: format!(
+                    "arn:aws:vpc-lattice:{}:{owner_account_id}:servicenetwork/{id}",
+                    self.region
+                ),
+                id,
+                name: name.to_owned(),
+                auth_type: "NONE".into(),
+                tags: Default::default(),
+            },
+        )
+    }
+
+    /// Sets the status of VPC association `id` (`CREATE_IN_PROGRESS`,
+    /// `CREATE_FAILED`, …), as Lattice does while it works on one. For tests
+    /// and the emulator; `NotFound` when there is no such association.
+    pub fn set_vpc_association_status(&self, id: &str, status: &str) -> Result<(), LatticeError> {
+        let mut inner = self.lock();
+        let association = inner
+            .state_mut()
+            .service_network_vpc_associations
+            .iter_mut()
+            .find(|association| association.id == id)
+            .ok_or_else(|| not_found("SERVICE_NETWORK_VPC_ASSOCIATION", id))?;
+        association.status = status.to_owned();
+        Ok(())
+    }
+
     fn arn(&self, path: &str) -> String {
         format!(
             "arn:aws:vpc-lattice:{}:{}:{path}",
@@ -209,10 +269,15 @@ impl Lattice for InMemoryLattice {
         &self,
         service_network_id: &str,
     ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
-        Ok(self.listed(
-            |state| &state.service_network_vpc_associations,
-            |association| association.service_network_id == service_network_id,
-        ))
+        Ok(self
+            .vpc_associations(|association| association.service_network_id == service_network_id))
+    }
+
+    async fn list_vpc_service_network_associations(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
+        Ok(self.vpc_associations(|association| association.vpc_id == vpc_id))
     }
 
     async fn create_service_network_vpc_association(
@@ -242,6 +307,7 @@ impl Lattice for InMemoryLattice {
                 id,
                 service_network_id: network.id,
                 service_network_name: network.name,
+                service_network_arn: network.arn,
                 vpc_id: input.vpc_identifier,
                 security_group_ids: input.security_group_ids,
                 status: "ACTIVE".into(),

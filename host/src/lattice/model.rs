@@ -62,6 +62,12 @@ pub struct AuthPolicy {
     pub state: String,
 }
 
+/// The account an ARN names (`arn:aws:vpc-lattice:REGION:ACCOUNT:…`); empty
+/// when it names none.
+pub fn arn_account(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
 /// The AWS service of an access log destination ARN (`s3`, `logs`,
 /// `firehose`): Lattice allows one subscription per destination type.
 pub fn destination_type(arn: &str) -> &str {
@@ -126,6 +132,11 @@ pub struct ServiceNetworkVpcAssociation {
     pub arn: String,
     pub service_network_id: String,
     pub service_network_name: String,
+    /// The network's ARN, whose account may be another's (a network shared
+    /// through RAM); filled where the listing answers it, and not part of
+    /// the printed state (it follows from the network).
+    #[serde(skip)]
+    pub service_network_arn: String,
     pub vpc_id: String,
     /// Security groups of the association; omitted when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -91,6 +91,12 @@ pub struct SdkOptions {
     pub connect_timeout: Duration,
     /// The longest one attempt may take, from sending to the whole answer.
     pub attempt_timeout: Duration,
+    /// The caller's account, when known: the tags of a resource whose ARN
+    /// names another account (a service network shared through RAM) are
+    /// not read, as Lattice shows them only to their owner. Unknown (`None`),
+    /// a tag read Lattice refuses (`AccessDeniedException`) leaves the
+    /// resource untagged, as upstream does.
+    pub account_id: Option<String>,
 }
 
 impl Default for SdkOptions {
@@ -104,6 +110,7 @@ impl Default for SdkOptions {
             initial_backoff: Duration::from_millis(200),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            account_id: None,
         }
     }
 }
@@ -114,6 +121,8 @@ pub struct SdkLattice {
     client: Client,
     limiter: DefaultDirectRateLimiter,
     counter: CallCounter,
+    /// [`SdkOptions::account_id`].
+    account_id: Option<String>,
 }
 
 impl SdkLattice {
@@ -180,6 +189,7 @@ impl SdkLattice {
             client: Client::from_conf(config),
             limiter: RateLimiter::direct(quota),
             counter,
+            account_id: options.account_id.clone(),
         }
     }
 

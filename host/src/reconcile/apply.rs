@@ -20,14 +20,17 @@
 
 mod cleanup;
 mod deletion;
+mod networks;
 mod ownership;
 mod prune;
+mod renamed;
 pub mod resolve;
 mod route;
 mod tags;
 mod target_groups;
 
 pub use cleanup::{CleanedUp, clean_up_object};
+pub use networks::{find_network, find_service_network, is_shared};
 pub use ownership::route_conflict;
 pub use prune::route_service;
 pub use tags::{controller_tag, managed_by};
@@ -48,6 +51,11 @@ use self::deletion::Deletion;
 /// Tags whose key starts with this prefix are the controller's own; they
 /// identify target groups.
 pub const CONTROLLER_TAG_PREFIX: &str = "application-networking.k8s.aws/";
+
+/// The controller tag (after [`CONTROLLER_TAG_PREFIX`]) naming the
+/// VpcAssociationPolicy (`namespace/name`) a VPC association was made or
+/// kept for; the host writes it, so an association outlives no policy.
+pub const VPC_ASSOCIATION_POLICY_TAG: &str = "VpcAssociationPolicy";
 
 /// One mutating Lattice API call: an entry of `calls` in `plan --output json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,14 +114,25 @@ impl<'a> Applier<'a> {
         });
     }
 
-    /// Ensures the default service network and the cluster VPC's association with it.
+    /// Ensures the default service network and the cluster VPC's association
+    /// with it; a network another account shares (not `account_id`'s, found
+    /// as [`find_network`] finds it) is used as it is, its associations
+    /// untouched.
     pub async fn default_network(
         &mut self,
         desired: &DesiredDefaultNetwork,
+        account_id: &str,
     ) -> Result<(), LatticeError> {
-        let network = self
-            .service_network(&desired.name, &desired.network_tags)
-            .await?;
+        let network = match find_network(self.lattice, &desired.name, &desired.vpc_id).await? {
+            Some(network) => network,
+            None => {
+                self.service_network(&desired.name, &desired.network_tags)
+                    .await?
+            }
+        };
+        if is_shared(&network, account_id) {
+            return Ok(());
+        }
         self.vpc_association(&network, &desired.vpc_id, &[], &desired.association_tags)
             .await
     }
@@ -199,12 +218,44 @@ impl<'a> Applier<'a> {
         vpc_id: &str,
         managed_by_value: &str,
     ) -> Result<(), LatticeError> {
+        self.remove_vpc_associations(network, vpc_id, managed_by_value, |_| true)
+            .await
+    }
+
+    /// Deletes the association of `vpc_id` with `network` when this
+    /// controller (`managed_by_value`) made it for a VpcAssociationPolicy
+    /// (it carries the [`VPC_ASSOCIATION_POLICY_TAG`]): the policy is gone.
+    /// Another's, an untagged one, or one made for the default service
+    /// network setting is left alone.
+    pub async fn remove_policy_vpc_association(
+        &mut self,
+        network: &ServiceNetwork,
+        vpc_id: &str,
+        managed_by_value: &str,
+    ) -> Result<(), LatticeError> {
+        self.remove_vpc_associations(network, vpc_id, managed_by_value, |tags| {
+            controller_tag(tags, VPC_ASSOCIATION_POLICY_TAG).is_some()
+        })
+        .await
+    }
+
+    /// Deletes the associations of `vpc_id` with `network` this controller
+    /// made whose tags `also` accepts.
+    async fn remove_vpc_associations(
+        &mut self,
+        network: &ServiceNetwork,
+        vpc_id: &str,
+        managed_by_value: &str,
+        also: impl Fn(&Tags) -> bool,
+    ) -> Result<(), LatticeError> {
         let associations = self
             .lattice
             .list_service_network_vpc_associations(&network.id)
             .await?;
         for owned in associations.iter().filter(|association| {
-            association.vpc_id == vpc_id && managed_by(&association.tags) == Some(managed_by_value)
+            association.vpc_id == vpc_id
+                && managed_by(&association.tags) == Some(managed_by_value)
+                && also(&association.tags)
         }) {
             self.delete(Deletion::ServiceNetworkVpcAssociation(&owned.id))
                 .await?;
@@ -343,16 +394,4 @@ fn gone_is_done(result: Result<(), LatticeError>) -> Result<(), LatticeError> {
         Err(LatticeError::NotFound { .. }) => Ok(()),
         other => other,
     }
-}
-
-/// The service network whose name or id is `name_or_id`, as upstream's
-/// `FindServiceNetwork` looks it up.
-pub async fn find_service_network(
-    lattice: &dyn Lattice,
-    name_or_id: &str,
-) -> Result<Option<ServiceNetwork>, LatticeError> {
-    let networks = lattice.list_service_networks().await?;
-    Ok(networks
-        .into_iter()
-        .find(|network| network.name == name_or_id || network.id == name_or_id))
 }

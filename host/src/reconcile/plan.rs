@@ -244,6 +244,9 @@ struct Run<'a> {
     ensured: Vec<String>,
     produced_by: Vec<ProducedBy>,
     dns_endpoints: Vec<DnsEndpoint>,
+    /// The message of a Gateway's `Programmed` condition when it holds and
+    /// there is more to say (its network is another account's), by cluster.
+    programmed_notes: Vec<(String, ObjectRef, String)>,
 }
 
 fn lattice_problem(cluster: &ClusterConfig, object: &ObjectRef, error: &LatticeError) -> Problem {
@@ -313,6 +316,7 @@ impl<'a> Run<'a> {
             ensured: Vec::new(),
             produced_by: Vec::new(),
             dns_endpoints: Vec::new(),
+            programmed_notes: Vec::new(),
         }
     }
 
@@ -357,7 +361,9 @@ impl<'a> Run<'a> {
                     .filter(|problem| &problem.cluster == cluster && &problem.object == object)
                     .collect();
                 if object.kind == Kind::Gateway {
-                    conditions::gateway_status(cluster, object, &problems)
+                    let mut status = conditions::gateway_status(cluster, object, &problems);
+                    self.note_programmed(cluster, &mut status);
+                    status
                 } else {
                     let applied = self
                         .applied
@@ -367,6 +373,23 @@ impl<'a> Run<'a> {
                 }
             })
             .collect()
+    }
+
+    /// Puts the note kept for `status`'s object (if any) in its holding
+    /// `Programmed` condition.
+    fn note_programmed(&self, cluster: &str, status: &mut ObjectStatus) {
+        let Some((_, _, note)) = self
+            .programmed_notes
+            .iter()
+            .find(|(c, object, _)| c == cluster && *object == status.object)
+        else {
+            return;
+        };
+        for condition in &mut status.conditions {
+            if condition.type_ == "Programmed" && condition.status == "True" {
+                condition.message = note.clone();
+            }
+        }
     }
 
     fn applier(&self, cluster: &ClusterConfig) -> Applier<'a> {
@@ -381,7 +404,9 @@ impl<'a> Run<'a> {
             Err(problem) => return self.problems.push(problem),
         };
         let mut applier = self.applier(&cluster.config);
-        let result = applier.default_network(&desired).await;
+        let result = applier
+            .default_network(&desired, &cluster.config.account_id)
+            .await;
         let object = ObjectRef::new(Kind::Cluster, "", &cluster.config.cluster_name);
         self.applied(&cluster.config, &object, applier, result);
     }
@@ -406,8 +431,16 @@ impl<'a> Run<'a> {
                 continue;
             };
             let name = cluster.config.service_network_name(&name).to_owned();
-            match apply::find_service_network(self.lattice, &name).await {
+            let found = apply::find_network(self.lattice, &name, &cluster.config.vpc_id).await;
+            match found {
                 Ok(Some(network)) => {
+                    if apply::is_shared(&network, &cluster.config.account_id) {
+                        self.programmed_notes.push((
+                            cluster.config.cluster_name.clone(),
+                            object.clone(),
+                            networks::shared_network_note(&network),
+                        ));
+                    }
                     self.vpc_association_policy(cluster, &translator, gateway, &network)
                         .await;
                     self.gateway_auth_policy(cluster, &translator, &object, &input, &network)
@@ -527,6 +560,8 @@ impl<'a> Run<'a> {
                         cluster.config.cluster_name.clone(),
                         normalized.object.clone(),
                     ));
+                    self.retire_renamed_services(cluster, &normalized.object, &service.id)
+                        .await;
                     self.dns_endpoints
                         .extend(desired.dns_record.as_ref().and_then(|record| {
                             DnsEndpoint::new(
@@ -551,6 +586,21 @@ impl<'a> Run<'a> {
                 }
             }
         }
+    }
+
+    /// Deletes the route's services of an older name, now that the service
+    /// `service_id` is programmed; a failure is the route's problem.
+    async fn retire_renamed_services(
+        &mut self,
+        cluster: &ClusterInput,
+        route: &ObjectRef,
+        service_id: &str,
+    ) {
+        let mut applier = self.applier(&cluster.config);
+        let result = applier
+            .retire_renamed_services(&cluster.config.managed_by(), route, service_id)
+            .await;
+        self.applied(&cluster.config, route, applier, result);
     }
 
     /// Lists the services and target groups a prune looks at.
@@ -640,10 +690,10 @@ impl<'a> Run<'a> {
 
         let mut networks = Vec::new();
         for association in &desired.associations {
-            match apply::find_service_network(self.lattice, &association.service_network)
-                .await
-                .map_err(lattice_error)?
-            {
+            let found =
+                apply::find_network(self.lattice, &association.service_network, &cluster.vpc_id)
+                    .await;
+            match found.map_err(lattice_error)? {
                 Some(network) => networks.push(network),
                 None => {
                     return Err(problem(

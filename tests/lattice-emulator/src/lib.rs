@@ -29,7 +29,11 @@
 //!   served, then the connection is closed with no response), slow answers
 //!   and added latency, optionally limited to some operations.
 //!   [`Emulator::hold_from`] stops requests at an exact number (for kill
-//!   tests). [`Emulator::stats`] counts requests per operation and faults
+//!   tests).
+//! - Service networks of other accounts ([`Emulator::share_service_network`],
+//!   as RAM shares them): listed (unless [`Emulator::unlist_service_network`]),
+//!   usable as parents of this account's associations, their tags refused
+//!   with `AccessDeniedException` (as are tags of any ARN of another account). [`Emulator::stats`] counts requests per operation and faults
 //!   per kind.
 //!
 //! # Operations
@@ -86,6 +90,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Router;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use trellis::lattice::model::ServiceNetwork;
 use trellis::lattice::{InMemoryLattice, LatticeState};
 
 pub use acm::{Acm, SeededCertificate};
@@ -125,6 +130,8 @@ struct Shared {
     hold: tokio::sync::watch::Sender<u64>,
     /// Target health set by tests ([`Emulator::set_target_status`]).
     target_statuses: targets::StatusOverrides,
+    /// Ids of the service networks `ListServiceNetworks` leaves out.
+    unlisted: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Emulator {
@@ -155,6 +162,7 @@ impl Emulator {
                 sequence: AtomicU64::new(0),
                 hold: tokio::sync::watch::Sender::new(u64::MAX),
                 target_statuses: targets::StatusOverrides::default(),
+                unlisted: Default::default(),
             }),
         }
     }
@@ -167,6 +175,35 @@ impl Emulator {
     /// The emulated ACM account: seed certificates, deny access.
     pub fn acm(&self) -> &Acm {
         &self.shared.acm
+    }
+
+    /// Adds a service network that account `owner_account_id` owns and
+    /// shares with this one through RAM: its ARN names that account, it is
+    /// listed by `ListServiceNetworks` (as Lattice lists the networks shared
+    /// with the caller), and its tags are refused (`AccessDeniedException`).
+    /// This account may associate its VPCs and services with it.
+    pub fn share_service_network(&self, owner_account_id: &str, name: &str) -> ServiceNetwork {
+        self.lattice().share_service_network(owner_account_id, name)
+    }
+
+    /// Leaves service network `id` out of `ListServiceNetworks` (it still
+    /// answers `Get` and is named by the VPC associations with it): a shared
+    /// network found only through the caller's VPC associations, as
+    /// upstream's RAM fallback expects some to be.
+    pub fn unlist_service_network(&self, id: &str) {
+        self.unlisted().insert(id.to_owned());
+    }
+
+    /// Whether `ListServiceNetworks` leaves network `id` out.
+    fn is_unlisted(&self, id: &str) -> bool {
+        self.unlisted().contains(id)
+    }
+
+    fn unlisted(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<String>> {
+        self.shared
+            .unlisted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The configuration.

@@ -91,6 +91,7 @@ pub async fn list(
     let state = emulator.state();
     let items = networks
         .iter()
+        .filter(|network| !emulator.is_unlisted(&network.id))
         .map(|network| summary(&state, network))
         .collect();
     ok(page(items, &paging, emulator.config().page_size)?)

@@ -7,16 +7,32 @@
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::json;
-use trellis::lattice::Lattice;
-use trellis::lattice::model::{TagResourceInput, Tags};
+use trellis::lattice::model::{TagResourceInput, Tags, arn_account};
+use trellis::lattice::{Lattice, LatticeError};
 
 use crate::error::{invalid, not_found};
 use crate::extract::JsonBody;
 use crate::reply::{Reply, ok};
-use crate::{Emulator, lookup};
+use crate::{ApiError, Emulator, lookup};
+
+/// `AccessDeniedException` for an ARN of another account: tags are shown to
+/// and changed by the resource's owner only (a network shared through RAM).
+fn require_own(emulator: &Emulator, arn: &str) -> Result<(), ApiError> {
+    if arn_account(arn) == emulator.config().account_id {
+        return Ok(());
+    }
+    Err(ApiError::Lattice(LatticeError::Api {
+        code: "AccessDeniedException".into(),
+        message: format!(
+            "account {} may not access the tags of {arn}",
+            emulator.config().account_id
+        ),
+    }))
+}
 
 /// `GET /tags/{resourceArn}`.
 pub async fn list(State(emulator): State<Emulator>, Path(arn): Path<String>) -> Reply {
+    require_own(&emulator, &arn)?;
     let state = emulator.state();
     let tags = lookup::tags_of(&state, &arn).ok_or_else(|| not_found("RESOURCE", &arn))?;
     ok(json!({"tags": tags}))
@@ -34,6 +50,7 @@ pub async fn tag(
     Path(arn): Path<String>,
     JsonBody { body, .. }: JsonBody<TagBody>,
 ) -> Reply {
+    require_own(&emulator, &arn)?;
     if body.tags.is_empty() {
         return Err(invalid("tags", "must hold at least one tag"));
     }

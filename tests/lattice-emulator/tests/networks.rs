@@ -362,3 +362,56 @@ async fn sdk_lattice_deletes_service_networks_and_converts_the_errors() {
     );
     assert_eq!(lattice.call_counts()["DeleteServiceNetwork"].requests, 3);
 }
+
+#[tokio::test]
+async fn a_network_of_another_account_is_listed_used_and_its_tags_refused() {
+    let (emulator, client) = start(2).await;
+    let shared = emulator.share_service_network("210987654321", "partners");
+    assert!(shared.arn.contains(":210987654321:servicenetwork/"));
+    let listed = client.list_service_networks().send().await.unwrap();
+    assert_eq!(listed.items[0].arn(), Some(shared.arn.as_str()));
+
+    let refused = client
+        .list_tags_for_resource()
+        .resource_arn(&shared.arn)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_vpclattice::error::ProvideErrorMetadata::code(&refused),
+        Some("AccessDeniedException")
+    );
+    let refused = client
+        .tag_resource()
+        .resource_arn(&shared.arn)
+        .tags("team", "payments")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_vpclattice::error::ProvideErrorMetadata::code(&refused),
+        Some("AccessDeniedException")
+    );
+
+    // This account associates its VPC with it; the association names the
+    // network's ARN, also when the listing leaves the network out.
+    client
+        .create_service_network_vpc_association()
+        .service_network_identifier(&shared.id)
+        .vpc_identifier("vpc-0a1b2c3d4e5f60000")
+        .send()
+        .await
+        .unwrap();
+    emulator.unlist_service_network(&shared.id);
+    let listed = client.list_service_networks().send().await.unwrap();
+    assert!(listed.items.is_empty());
+    let associations = client
+        .list_service_network_vpc_associations()
+        .vpc_identifier("vpc-0a1b2c3d4e5f60000")
+        .send()
+        .await
+        .unwrap();
+    let association = &associations.items[0];
+    assert_eq!(association.service_network_arn(), Some(shared.arn.as_str()));
+    assert_eq!(association.service_network_name(), Some("partners"));
+}

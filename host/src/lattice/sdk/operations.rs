@@ -23,6 +23,7 @@ use crate::lattice::model::{
     ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, TagResourceInput, Tags, Target,
     TargetGroup, TargetStatus, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
     UpdateServiceNetworkInput, UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
+    arn_account,
 };
 
 /// The items of a list page: a list member the API model marks required or
@@ -120,16 +121,34 @@ impl SdkLattice {
 
     /// `resource` with the tags `ListTagsForResource` reads for its ARN in
     /// place of the ones it has.
+    ///
+    /// A resource of another account (see [`SdkOptions::account_id`]) keeps
+    /// no tags: they are its owner's, and Lattice does not show them.
+    ///
+    /// [`SdkOptions::account_id`]: super::SdkOptions::account_id
     async fn tagged<T: Resource>(&self, mut resource: T) -> Result<T, LatticeError> {
         let arn = resource.arn();
-        let output = self
+        if let Some(own) = &self.account_id
+            && arn_account(arn) != own
+        {
+            return Ok(resource);
+        }
+        let answer = self
             .call("RESOURCE", arn, || {
                 self.client
                     .list_tags_for_resource()
                     .resource_arn(arn)
                     .send()
             })
-            .await?;
+            .await;
+        let output = match answer {
+            Err(LatticeError::Api { code, .. })
+                if code == "AccessDeniedException" && self.account_id.is_none() =>
+            {
+                return Ok(resource);
+            }
+            answer => answer?,
+        };
         *resource.tags_mut() = from_sdk_tags(output.tags());
         Ok(resource)
     }
@@ -204,6 +223,7 @@ impl Lattice for SdkLattice {
                 arn: text(association.arn()),
                 service_network_id: text(association.service_network_id()),
                 service_network_name: text(association.service_network_name()),
+                service_network_arn: text(association.service_network_arn()),
                 vpc_id: text(association.vpc_id()),
                 security_group_ids: association.security_group_ids().to_vec(),
                 status: text(association.status().map(|status| status.as_str())),
@@ -211,6 +231,34 @@ impl Lattice for SdkLattice {
             }
         })
         .await
+    }
+
+    async fn list_vpc_service_network_associations(
+        &self,
+        vpc_id: &str,
+    ) -> Result<Vec<ServiceNetworkVpcAssociation>, LatticeError> {
+        let summaries = every_page!(
+            self,
+            self.client
+                .list_service_network_vpc_associations()
+                .vpc_identifier(vpc_id),
+            "VPC",
+            vpc_id
+        );
+        Ok(summaries
+            .iter()
+            .map(|summary| ServiceNetworkVpcAssociation {
+                id: text(summary.id()),
+                arn: text(summary.arn()),
+                service_network_id: text(summary.service_network_id()),
+                service_network_name: text(summary.service_network_name()),
+                service_network_arn: text(summary.service_network_arn()),
+                vpc_id: text(summary.vpc_id()),
+                security_group_ids: Vec::new(),
+                status: text(summary.status().map(|status| status.as_str())),
+                tags: Tags::new(),
+            })
+            .collect())
     }
 
     async fn create_service_network_vpc_association(
@@ -237,6 +285,7 @@ impl Lattice for SdkLattice {
             arn: text(created.arn()),
             service_network_id: input.service_network_identifier,
             service_network_name: String::new(),
+            service_network_arn: String::new(),
             vpc_id: input.vpc_identifier,
             security_group_ids: input.security_group_ids,
             status: text(created.status().map(|status| status.as_str())),

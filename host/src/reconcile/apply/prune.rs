@@ -37,7 +37,7 @@ pub(super) fn route_type(kind: Kind) -> &'static str {
 }
 
 /// Whether `service` was made for a route of `sources`.
-fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
+pub(super) fn has_source_route(service: &Service, sources: &[ObjectRef]) -> bool {
     let (Some(name), Some(namespace)) = (
         tags::controller_tag(&service.tags, "RouteName"),
         tags::controller_tag(&service.tags, "RouteNamespace"),

@@ -3,8 +3,8 @@
 //! [`MAX_TARGETS_PER_CALL`].
 
 use crate::lattice::model::{
-    DeregisterTargetsInput, HealthCheckConfig, RegisterTargetsInput, TagResourceInput, Target,
-    TargetGroup, UpdateTargetGroupInput,
+    DeregisterTargetsInput, HealthCheckConfig, Matcher, RegisterTargetsInput, TagResourceInput,
+    Target, TargetGroup, TargetGroupConfig, UpdateTargetGroupInput,
 };
 use crate::lattice::{LatticeError, MAX_TARGETS_PER_CALL};
 use crate::reconcile::translate::desired::DesiredTargetGroup;
@@ -40,18 +40,30 @@ impl Applier<'_> {
         Ok(group.id)
     }
 
-    /// Brings an existing group's health check and tags to `desired`.
+    /// Brings an existing group's health check and tags to `desired`. With
+    /// no health check desired (no TargetGroupPolicy sets one, e.g. the
+    /// policy was deleted), a group whose health check is not Lattice's
+    /// default gets the default back.
     async fn update_target_group(
         &mut self,
         group: &TargetGroup,
         desired: &DesiredTargetGroup,
     ) -> Result<(), LatticeError> {
-        if let Some(wanted) = &desired.input.config.health_check
-            && !health_check_holds(group.config.health_check.as_ref(), wanted)
-        {
+        let current = group.config.health_check.as_ref();
+        let update = match &desired.input.config.health_check {
+            Some(wanted) => (!health_check_holds(current, wanted)).then(|| wanted.clone()),
+            None => {
+                let default = default_health_check(&group.config);
+                let is_default = current.is_none_or(|current| {
+                    health_check_holds(Some(current), &default) && current.port.is_none()
+                });
+                (!is_default).then_some(default)
+            }
+        };
+        if let Some(health_check) = update {
             let input = UpdateTargetGroupInput {
                 target_group_identifier: group.id.clone(),
-                health_check: wanted.clone(),
+                health_check,
             };
             self.record("UpdateTargetGroup", &input);
             self.lattice.update_target_group(input).await?;
@@ -112,6 +124,40 @@ impl Applier<'_> {
     }
 }
 
+/// The health check Lattice gives a group of `config`'s protocol and version
+/// when none is set (upstream `getDefaultHealthCheckConfig`, after the
+/// Lattice user guide): off for `TCP`; otherwise `HTTP` `GET /` every 30 s,
+/// 5 s timeout, 5 healthy and 2 unhealthy, matcher `200`, on the traffic
+/// port, protocol version the group's (`HTTP1` for `GRPC` and none), and on
+/// only for `HTTP1` groups.
+fn default_health_check(config: &TargetGroupConfig) -> HealthCheckConfig {
+    if config.protocol == "TCP" {
+        return HealthCheckConfig {
+            enabled: Some(false),
+            ..HealthCheckConfig::default()
+        };
+    }
+    let version = match config.protocol_version.as_deref() {
+        None | Some("") => "HTTP1",
+        Some(version) => version,
+    };
+    let check_version = if version == "GRPC" { "HTTP1" } else { version };
+    HealthCheckConfig {
+        enabled: Some(version == "HTTP1"),
+        health_check_interval_seconds: Some(30),
+        health_check_timeout_seconds: Some(5),
+        healthy_threshold_count: Some(5),
+        unhealthy_threshold_count: Some(2),
+        matcher: Some(Matcher {
+            http_code: "200".into(),
+        }),
+        path: Some("/".into()),
+        port: None,
+        protocol: Some("HTTP".into()),
+        protocol_version: Some(check_version.into()),
+    }
+}
+
 /// Whether every member `wanted` sets has that value in `current` (Lattice
 /// fills the members left out with its defaults, which are not a change).
 fn health_check_holds(current: Option<&HealthCheckConfig>, wanted: &HealthCheckConfig) -> bool {
@@ -160,4 +206,45 @@ fn is_same_target_group(existing: &TargetGroup, desired: &DesiredTargetGroup) ->
             .iter()
             .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
             .all(|(key, value)| existing.tags.get(key) == Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(protocol: &str, version: Option<&str>) -> TargetGroupConfig {
+        TargetGroupConfig {
+            port: 80,
+            protocol: protocol.into(),
+            protocol_version: version.map(str::to_owned),
+            ip_address_type: "IPV4".into(),
+            vpc_identifier: "vpc-0a1b2c3d4e5f60000".into(),
+            health_check: None,
+        }
+    }
+
+    #[test]
+    fn lattice_default_health_checks_follow_protocol_and_version() {
+        let tcp = default_health_check(&config("TCP", None));
+        assert_eq!(
+            tcp,
+            HealthCheckConfig {
+                enabled: Some(false),
+                ..HealthCheckConfig::default()
+            }
+        );
+        let http1 = default_health_check(&config("HTTP", None));
+        assert_eq!(http1.enabled, Some(true));
+        assert_eq!(http1.protocol_version.as_deref(), Some("HTTP1"));
+        let grpc = default_health_check(&config("HTTPS", Some("GRPC")));
+        assert_eq!(grpc.enabled, Some(false));
+        assert_eq!(grpc.protocol_version.as_deref(), Some("HTTP1"));
+        let http2 = default_health_check(&config("HTTP", Some("HTTP2")));
+        assert_eq!(
+            (http2.enabled, http2.protocol_version.as_deref()),
+            (Some(false), Some("HTTP2"))
+        );
+        assert_eq!(http2.path.as_deref(), Some("/"));
+        assert_eq!(http2.port, None);
+    }
 }
