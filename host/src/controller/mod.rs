@@ -18,6 +18,7 @@
 //! shutdown the leader stops reconciling, then releases the Lease so that a
 //! standby takes over at once.
 
+mod access_log_annotations;
 mod backoff;
 mod blocked_deletion;
 mod cluster;
@@ -27,8 +28,10 @@ mod finalizer;
 mod http;
 mod leader;
 mod legacy_finalizer;
+mod listener_status;
 mod metrics;
 mod policies;
+mod policy_statuses;
 mod reconciler;
 mod reloads;
 mod service_networks;
@@ -298,6 +301,7 @@ impl Leading<'_> {
         controllers.spawn(stores.grpc_routes, streams.grpc_routes, &mut tasks);
         controllers.spawn(stores.tls_routes, streams.tls_routes, &mut tasks);
         controllers.spawn(stores.service_exports, streams.service_exports, &mut tasks);
+        tasks.spawn(policy_statuses::run(ctx.clone(), streams.policies));
         if let Some(reloads) = self.reloads {
             tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
         }

@@ -11,17 +11,18 @@
 //! upstream (see [`target_group_policy_problems`]).
 
 use kube::ResourceExt;
+use kube::core::DynamicObject;
 
 use super::context::Context;
 use super::status;
 use crate::kube::crds::policy_target;
-use crate::kube::{Snapshot, kind_of};
+use crate::kube::{Snapshot, TypedKind, kind_of};
 use crate::object::{Kind, ObjectRef, Problem};
-use crate::reconcile::normalize::{route_references, target_group_policy_problems};
+use crate::reconcile::normalize::{lattice_gateways, policy_verdicts, route_references, routes};
 use crate::reconcile::{Condition, ObjectStatus};
 
 /// The policy kinds that get an `Accepted` condition.
-const KINDS: [Kind; 4] = [
+pub const KINDS: [Kind; 4] = [
     Kind::IamAuthPolicy,
     Kind::AccessLogPolicy,
     Kind::VpcAssociationPolicy,
@@ -38,7 +39,7 @@ pub async fn write_statuses(
     produced_by: &str,
 ) -> Result<(), kube::Error> {
     let backends = target_group_policy_targets(snapshot, object);
-    let verdicts = target_group_policy_problems(snapshot, &ctx.cluster);
+    let verdicts = policy_verdicts(snapshot, &ctx.cluster);
     let problems: Vec<&Problem> = problems.iter().chain(&verdicts).collect();
     for policy in &snapshot.policies {
         let Some(kind) = kind_of(policy) else {
@@ -76,10 +77,37 @@ pub async fn write_statuses(
             cluster: ctx.cluster.cluster_name.clone(),
             object: reference,
             conditions: vec![accepted],
+            gateway: None,
         };
         status::write_policy(ctx.client.clone(), policy, &policy_status, produced_by).await?;
     }
     Ok(())
+}
+
+/// Whether the reconcile of a root Trellis manages writes `policy`'s
+/// status ([`write_statuses`]): it targets a Lattice Gateway, a route
+/// attached to one or a ServiceExport, or, for a TargetGroupPolicy, a
+/// Service such a route or export uses.
+pub fn written_by_roots(ctx: &Context, snapshot: &Snapshot, policy: &DynamicObject) -> bool {
+    let Some(target) = policy_target(policy) else {
+        return false;
+    };
+    let mut roots: Vec<ObjectRef> = lattice_gateways(snapshot)
+        .into_iter()
+        .map(TypedKind::reference)
+        .chain(routes(snapshot, &ctx.cluster).into_iter().map(|route| route.object))
+        .chain(snapshot.service_exports.iter().map(TypedKind::reference))
+        .collect();
+    if roots.contains(&target) {
+        return true;
+    }
+    if kind_of(policy) != Some(Kind::TargetGroupPolicy) {
+        return false;
+    }
+    roots.retain(|root| root.kind != Kind::Gateway);
+    roots
+        .iter()
+        .any(|root| target_group_policy_targets(snapshot, root).contains(&target))
 }
 
 /// The objects whose TargetGroupPolicies a reconcile of `object` writes:

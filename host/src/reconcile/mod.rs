@@ -30,4 +30,7 @@ mod translate;
 pub use apply::{CleanedUp, clean_up_object, find_service_network, managed_by, route_service};
 pub use normalize::{CONTROLLER_NAME, RouteReferences};
 pub use plan::conditions::{Condition, ObjectStatus};
-pub use plan::{PlanReport, Prune, Reconciled, plan, prune_cluster, reconcile, reconcile_object};
+pub use plan::{
+    AccessLogSubscribed, PlanReport, Prune, Reconciled, plan, prune_cluster, reconcile,
+    reconcile_object,
+};

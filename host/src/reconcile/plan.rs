@@ -18,6 +18,9 @@
 
 pub mod access_log_policy;
 mod access_logs;
+
+pub use access_logs::AccessLogSubscribed;
+use access_logs::LoggedResource;
 pub mod conditions;
 mod networks;
 pub mod vpc_association_policy;
@@ -26,7 +29,7 @@ use serde::Serialize;
 
 use self::conditions::ObjectStatus;
 use crate::config::ClusterConfig;
-use crate::kube::ClusterInput;
+use crate::kube::{ClusterInput, TypedKind};
 use crate::lattice::model::{Service, ServiceNetwork};
 use crate::lattice::{InMemoryLattice, Lattice, LatticeError, LatticeState};
 use crate::object::{Kind, ObjectRef, Problem};
@@ -34,7 +37,7 @@ use crate::plugin::PluginSet;
 use crate::plugin::bindings::types::{ObjectMeta, RouteInput, TargetGroupSource};
 use crate::reconcile::apply::resolve;
 use crate::reconcile::apply::{self, Applier, Call};
-use crate::reconcile::normalize;
+use crate::reconcile::normalize::{self, GatewayListenerStatus};
 use crate::reconcile::translate::ObjectTranslator;
 use crate::reconcile::translate::convert::{self, TargetGroupIds};
 use crate::reconcile::translate::desired::DesiredRoute;
@@ -62,6 +65,8 @@ pub struct Reconciled {
     pub statuses: Vec<ObjectStatus>,
     /// The plugins that translated each Gateway, route and ServiceExport.
     pub produced_by: Vec<ProducedBy>,
+    /// The subscriptions of the AccessLogPolicies applied.
+    pub subscriptions: Vec<AccessLogSubscribed>,
 }
 
 /// The plugin chain that translated one object.
@@ -143,7 +148,7 @@ pub async fn reconcile(
     }
     for cluster in clusters {
         run.routes(cluster, plugins).await;
-        run.problems.extend(normalize::target_group_policy_problems(
+        run.problems.extend(normalize::policy_verdicts(
             &cluster.snapshot,
             &cluster.config,
         ));
@@ -212,6 +217,13 @@ struct Run<'a> {
     problems: Vec<Problem>,
     /// Gateways and routes planned, with their cluster, for their statuses.
     planned: Vec<(String, ObjectRef)>,
+    /// The AccessLogPolicies' subscriptions made or found.
+    subscriptions: Vec<AccessLogSubscribed>,
+    /// The listener statuses and addresses of the Gateways planned.
+    gateway_listeners: Vec<(String, ObjectRef, GatewayListenerStatus)>,
+    /// The Lattice domain names of the routes applied, for the addresses of
+    /// the Gateways planned.
+    domains: Vec<(ObjectRef, String)>,
     /// Routes whose Lattice resources were all made.
     applied: Vec<(String, ObjectRef)>,
     /// Target groups found or made, by id.
@@ -277,6 +289,9 @@ impl<'a> Run<'a> {
             calls: Vec::new(),
             problems: Vec::new(),
             planned: Vec::new(),
+            subscriptions: Vec::new(),
+            gateway_listeners: Vec::new(),
+            domains: Vec::new(),
             applied: Vec::new(),
             ensured: Vec::new(),
             produced_by: Vec::new(),
@@ -310,6 +325,7 @@ impl<'a> Run<'a> {
             problems: self.problems,
             statuses,
             produced_by: self.produced_by,
+            subscriptions: self.subscriptions,
         }
     }
 
@@ -323,7 +339,12 @@ impl<'a> Run<'a> {
                     .filter(|problem| &problem.cluster == cluster && &problem.object == object)
                     .collect();
                 if object.kind == Kind::Gateway {
-                    conditions::gateway_status(cluster, object, &problems)
+                    let listeners = self
+                        .gateway_listeners
+                        .iter()
+                        .find(|(c, o, _)| c == cluster && o == object)
+                        .map(|(_, _, listeners)| listeners.clone());
+                    conditions::gateway_status(cluster, object, &problems, listeners)
                 } else {
                     let applied = self
                         .applied
@@ -352,8 +373,30 @@ impl<'a> Run<'a> {
         self.applied(&cluster.config, &object, applier, result);
     }
 
+    /// (Re)computes the listener statuses and addresses of the Gateways of
+    /// `cluster` planned, with the domain names of the routes applied so far.
+    fn gateway_listeners(&mut self, cluster: &ClusterInput) {
+        let name = &cluster.config.cluster_name;
+        self.gateway_listeners.retain(|(c, _, _)| c != name);
+        for gateway in normalize::lattice_gateways(&cluster.snapshot) {
+            let object = TypedKind::reference(gateway);
+            if !self.planned.iter().any(|(c, o)| c == name && *o == object) {
+                continue;
+            }
+            let listeners =
+                normalize::gateway_listener_status(&cluster.snapshot, gateway, &self.domains);
+            self.gateway_listeners
+                .push((name.clone(), object, listeners));
+        }
+    }
+
     async fn gateways(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
         let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
+        self.gateways_of(cluster, &translator).await;
+        self.gateway_listeners(cluster);
+    }
+
+    async fn gateways_of(&mut self, cluster: &ClusterInput, translator: &ObjectTranslator<'_>) {
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(&cluster.snapshot, gateway);
             let object = ObjectRef::new(Kind::Gateway, &input.meta.namespace, &input.meta.name);
@@ -362,11 +405,6 @@ impl<'a> Run<'a> {
             }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
-            self.problems.extend(normalize::gateway_policy_problems(
-                &cluster.snapshot,
-                &cluster.config,
-                gateway,
-            ));
             self.translated_by(cluster, &object, &translator, &input.meta);
             let Some(name) = self.translated(translator.gateway(&object, &input).await) else {
                 continue;
@@ -383,7 +421,10 @@ impl<'a> Run<'a> {
                         &translator,
                         &object,
                         &input.policies,
-                        &network.id,
+                        LoggedResource {
+                            id: &network.id,
+                            name: &network.name,
+                        },
                     )
                     .await;
                 }
@@ -431,7 +472,16 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The routes of `cluster`, then the listener statuses and addresses of
+    /// its Gateways planned again (with the routes' domain names).
     async fn routes(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        self.routes_of(cluster, plugins).await;
+        if self.gateway_listeners.iter().any(|(c, _, _)| *c == cluster.config.cluster_name) {
+            self.gateway_listeners(cluster);
+        }
+    }
+
+    async fn routes_of(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
         let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         let normalized_routes = match &self.only {
             Some(only) => normalize::route(&cluster.snapshot, &cluster.config, only)
@@ -479,12 +529,17 @@ impl<'a> Run<'a> {
                         cluster.config.cluster_name.clone(),
                         normalized.object.clone(),
                     ));
+                    self.record_domain(cluster, &normalized.object, &service_id)
+                        .await;
                     self.access_log_policies(
                         cluster,
                         &translator,
                         &normalized.object,
                         &input.policies,
-                        &service_id,
+                        LoggedResource {
+                            id: &service_id,
+                            name: &desired.service.name,
+                        },
                     )
                     .await;
                 }
@@ -493,6 +548,22 @@ impl<'a> Run<'a> {
                         .push(lattice_problem(&cluster.config, &normalized.object, &error))
                 }
             }
+        }
+    }
+
+    /// Records the domain name of `route`'s service `service_id` when a
+    /// Gateway of `cluster` is planned (its address may be that name); a
+    /// failed read records nothing.
+    async fn record_domain(&mut self, cluster: &ClusterInput, route: &ObjectRef, service_id: &str) {
+        let name = &cluster.config.cluster_name;
+        if !self.gateway_listeners.iter().any(|(c, _, _)| c == name) {
+            return;
+        }
+        if let Ok(services) = self.lattice.list_services().await
+            && let Some(service) = services.iter().find(|service| service.id == service_id)
+        {
+            self.domains
+                .push((route.clone(), service.dns_entry.domain_name.clone()));
         }
     }
 
