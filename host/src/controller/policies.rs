@@ -7,8 +7,10 @@
 //! `Conflicted`, or `Invalid` for a kind the policy may not target), written
 //! when it changes. TargetGroupPolicies targeting a Service a reconciled
 //! route names as a backend, or a reconciled ServiceExport (or its Service),
-//! get `Accepted` too, `False` with `TargetNotFound` or `Conflicted` as
-//! upstream (see [`target_group_policy_problems`]).
+//! get `Accepted` too. Every policy's verdict (`Invalid`, `TargetNotFound`,
+//! `Conflicted`, see [`policy_verdicts`]) is among the problems. The
+//! policies no such reconcile writes are written by
+//! [`super::policy_statuses`].
 
 use kube::ResourceExt;
 use kube::core::DynamicObject;

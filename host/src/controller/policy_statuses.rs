@@ -37,7 +37,7 @@ pub async fn run(ctx: Arc<Context>, mut changes: UnboundedReceiver<()>) {
             return;
         }
         // Changes that came meanwhile are seen by this one pass.
-        while let Ok(Some(())) = changes.try_next() {}
+        while changes.try_recv().is_ok() {}
     }
 }
 

@@ -215,7 +215,7 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .map_or_else(Action::await_change, Action::requeue))
 }
 
-pub use crate::reconcile::normalize::ASSIGNED_DOMAIN_NAME;
+use crate::reconcile::normalize::ASSIGNED_DOMAIN_NAME;
 /// The annotation with the ARN of a route's service.
 pub const SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
 

@@ -172,10 +172,10 @@ fn listener_status(
         reason,
         message: "",
     };
-    let kinds = |names: &[&'static str]| {
+    let kinds = |names: &[&'static str]| -> Vec<RouteGroupKind> {
         names
             .iter()
-            .map(|kind| RouteGroupKind {
+            .map(|&kind| RouteGroupKind {
                 group: GATEWAY_API_GROUP,
                 kind,
             })
