@@ -86,30 +86,47 @@ pub async fn write_statuses(
     Ok(())
 }
 
-/// Whether the reconcile of a root Trellis manages writes `policy`'s
-/// status ([`write_statuses`]): it targets a Lattice Gateway, a route
-/// attached to one or a ServiceExport, or, for a TargetGroupPolicy, a
-/// Service such a route or export uses.
-pub fn written_by_roots(ctx: &Context, snapshot: &Snapshot, policy: &DynamicObject) -> bool {
-    let Some(target) = policy_target(policy) else {
-        return false;
-    };
-    let mut roots: Vec<ObjectRef> = lattice_gateways(snapshot)
-        .into_iter()
-        .map(TypedKind::reference)
-        .chain(routes(snapshot, &ctx.cluster).into_iter().map(|route| route.object))
-        .chain(snapshot.service_exports.iter().map(TypedKind::reference))
-        .collect();
-    if roots.contains(&target) {
-        return true;
+/// The targets whose policies the reconciles of the roots Trellis manages
+/// write ([`write_statuses`]): Lattice Gateways, routes attached to one and
+/// ServiceExports; for TargetGroupPolicies also the Services such a route
+/// uses as backends and the exports' Services.
+pub struct WrittenByRoots {
+    roots: Vec<ObjectRef>,
+    services: Vec<ObjectRef>,
+}
+
+impl WrittenByRoots {
+    /// The targets of `snapshot`'s managed roots.
+    pub fn new(ctx: &Context, snapshot: &Snapshot) -> Self {
+        let roots: Vec<ObjectRef> = lattice_gateways(snapshot)
+            .into_iter()
+            .map(TypedKind::reference)
+            .chain(routes(snapshot, &ctx.cluster).into_iter().map(|route| route.object))
+            .chain(snapshot.service_exports.iter().map(TypedKind::reference))
+            .collect();
+        let mut services: Vec<ObjectRef> = route_references(snapshot)
+            .into_iter()
+            .filter(|references| roots.contains(&references.route))
+            .flat_map(|references| references.backends)
+            .filter(|backend| backend.kind == Kind::Service)
+            .collect();
+        services.extend(
+            roots
+                .iter()
+                .filter(|root| root.kind == Kind::ServiceExport)
+                .map(|export| ObjectRef::new(Kind::Service, &export.namespace, &export.name)),
+        );
+        Self { roots, services }
     }
-    if kind_of(policy) != Some(Kind::TargetGroupPolicy) {
-        return false;
+
+    /// Whether a root's reconcile writes `policy`'s status.
+    pub fn writes(&self, policy: &DynamicObject) -> bool {
+        let Some(target) = policy_target(policy) else {
+            return false;
+        };
+        self.roots.contains(&target)
+            || (kind_of(policy) == Some(Kind::TargetGroupPolicy) && self.services.contains(&target))
     }
-    roots.retain(|root| root.kind != Kind::Gateway);
-    roots
-        .iter()
-        .any(|root| target_group_policy_targets(snapshot, root).contains(&target))
 }
 
 /// The objects whose TargetGroupPolicies a reconcile of `object` writes:

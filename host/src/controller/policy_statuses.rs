@@ -7,7 +7,7 @@
 //! Contract: at start and after every change of a policy, a root or a
 //! Service (changes queued meanwhile are taken as one), every IAMAuthPolicy,
 //! AccessLogPolicy, VpcAssociationPolicy and TargetGroupPolicy that no root
-//! reconcile writes ([`super::policies::written_by_roots`]) gets
+//! reconcile writes ([`super::policies::WrittenByRoots`]) gets
 //! `Accepted`: `False` with its verdict
 //! ([`crate::reconcile::normalize::policy_verdicts`]: reason and upstream's
 //! message), else `True/Accepted`; written only when it changed. Failures
@@ -22,7 +22,7 @@ use kube::core::DynamicObject;
 use serde_json::{Value, json};
 
 use super::context::Context;
-use super::policies::{KINDS, written_by_roots};
+use super::policies::{KINDS, WrittenByRoots};
 use super::status::{apply_status, condition_json, without_times};
 use crate::kube::crds::policy_resources;
 use crate::kube::kind_of;
@@ -45,11 +45,12 @@ pub async fn run(ctx: Arc<Context>, mut changes: UnboundedReceiver<()>) {
 async fn write_all(ctx: &Context) {
     let snapshot = ctx.stores.snapshot();
     let verdicts = policy_verdicts(&snapshot, &ctx.cluster);
+    let written = WrittenByRoots::new(ctx, &snapshot);
     for policy in &snapshot.policies {
         let Some(kind) = kind_of(policy) else {
             continue;
         };
-        if !KINDS.contains(&kind) || written_by_roots(ctx, &snapshot, policy) {
+        if !KINDS.contains(&kind) || written.writes(policy) {
             continue;
         }
         let reference = ObjectRef::new(kind, policy.namespace().unwrap_or_default(), policy.name_any());
@@ -94,3 +95,6 @@ async fn write(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests;

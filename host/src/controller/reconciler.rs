@@ -410,4 +410,4 @@ fn retry_delay(backoff: &Backoff, object: &ObjectRef, error: &Error) -> Duration
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -94,7 +94,7 @@ fn cluster() -> ClusterConfig {
 
 /// A context over the API server `client`, `lattice` and the objects of
 /// `snapshot`.
-fn context_over(
+pub(in crate::controller) fn context_over(
     client: kube::Client,
     lattice: Arc<InMemoryLattice>,
     plugins: Arc<LivePlugins>,
