@@ -389,9 +389,7 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
 
     // Policies: verdicts on those no reconcile reads, annotations on an
     // AccessLogPolicy whose subscription exists.
-    config
-        .apply_manifests(POLICIES)
-        .unwrap();
+    config.apply_manifests(POLICIES).unwrap();
     let policy = |plural: &str, name: &str| {
         config.object(
             "application-networking.k8s.aws/v1alpha1",

@@ -64,7 +64,10 @@ fn listeners_json(wanted: &GatewayListenerStatus, existing: &Value, generation: 
         .map(|listener| {
             let before = existing
                 .as_array()
-                .and_then(|list| list.iter().find(|old| old["name"] == listener.name.as_str()))
+                .and_then(|list| {
+                    list.iter()
+                        .find(|old| old["name"] == listener.name.as_str())
+                })
                 .map_or(Value::Null, |old| old["conditions"].clone());
             let conditions: Vec<Value> = listener
                 .conditions
@@ -120,10 +123,7 @@ pub async fn after_route(
         .into_iter()
         .collect();
     for gateway in normalize::lattice_gateways(snapshot) {
-        let (namespace, name) = (
-            gateway.namespace().unwrap_or_default(),
-            gateway.name_any(),
-        );
+        let (namespace, name) = (gateway.namespace().unwrap_or_default(), gateway.name_any());
         let named = parents.iter().any(|parent| {
             parent["name"] == name.as_str()
                 && parent["namespace"].as_str().unwrap_or(&route.namespace) == namespace

@@ -101,7 +101,11 @@ impl WrittenByRoots {
         let roots: Vec<ObjectRef> = lattice_gateways(snapshot)
             .into_iter()
             .map(TypedKind::reference)
-            .chain(routes(snapshot, &ctx.cluster).into_iter().map(|route| route.object))
+            .chain(
+                routes(snapshot, &ctx.cluster)
+                    .into_iter()
+                    .map(|route| route.object),
+            )
             .chain(snapshot.service_exports.iter().map(TypedKind::reference))
             .collect();
         let mut services: Vec<ObjectRef> = route_references(snapshot)

@@ -53,7 +53,11 @@ async fn write_all(ctx: &Context) {
         if !KINDS.contains(&kind) || written.writes(policy) {
             continue;
         }
-        let reference = ObjectRef::new(kind, policy.namespace().unwrap_or_default(), policy.name_any());
+        let reference = ObjectRef::new(
+            kind,
+            policy.namespace().unwrap_or_default(),
+            policy.name_any(),
+        );
         let verdict = verdicts.iter().find(|problem| problem.object == reference);
         if let Err(error) = write(ctx, policy, verdict).await {
             tracing::warn!(policy = %reference, %error, "could not write the policy's status");
@@ -68,11 +72,11 @@ async fn write(
     policy: &DynamicObject,
     verdict: Option<&Problem>,
 ) -> Result<(), kube::Error> {
-    let Some(resource) = policy
-        .types
-        .as_ref()
-        .and_then(|types| policy_resources().into_iter().find(|r| r.kind == types.kind))
-    else {
+    let Some(resource) = policy.types.as_ref().and_then(|types| {
+        policy_resources()
+            .into_iter()
+            .find(|r| r.kind == types.kind)
+    }) else {
         return Ok(());
     };
     let (status, reason, message) = match verdict {

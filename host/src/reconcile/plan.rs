@@ -405,20 +405,20 @@ impl<'a> Run<'a> {
             }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
-            self.translated_by(cluster, &object, &translator, &input.meta);
+            self.translated_by(cluster, &object, translator, &input.meta);
             let Some(name) = self.translated(translator.gateway(&object, &input).await) else {
                 continue;
             };
             let name = cluster.config.service_network_name(&name).to_owned();
             match apply::find_service_network(self.lattice, &name).await {
                 Ok(Some(network)) => {
-                    self.vpc_association_policy(cluster, &translator, gateway, &network)
+                    self.vpc_association_policy(cluster, translator, gateway, &network)
                         .await;
-                    self.gateway_auth_policy(cluster, &translator, &object, &input, &network)
+                    self.gateway_auth_policy(cluster, translator, &object, &input, &network)
                         .await;
                     self.access_log_policies(
                         cluster,
-                        &translator,
+                        translator,
                         &object,
                         &input.policies,
                         LoggedResource {
@@ -476,7 +476,11 @@ impl<'a> Run<'a> {
     /// its Gateways planned again (with the routes' domain names).
     async fn routes(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
         self.routes_of(cluster, plugins).await;
-        if self.gateway_listeners.iter().any(|(c, _, _)| *c == cluster.config.cluster_name) {
+        if self
+            .gateway_listeners
+            .iter()
+            .any(|(c, _, _)| *c == cluster.config.cluster_name)
+        {
             self.gateway_listeners(cluster);
         }
     }

@@ -95,15 +95,21 @@ async fn policies_no_root_reads_get_their_verdict_or_accepted() {
     write_all(&ctx).await;
 
     assert_eq!(
-        accepted(&client, "iamauthpolicies", "missing-route").await.as_deref(),
+        accepted(&client, "iamauthpolicies", "missing-route")
+            .await
+            .as_deref(),
         Some("False/TargetNotFound: targetRef not found, target=default/missing")
     );
     assert_eq!(
-        accepted(&client, "vpcassociationpolicies", "on-a-service").await.as_deref(),
+        accepted(&client, "vpcassociationpolicies", "on-a-service")
+            .await
+            .as_deref(),
         Some("False/Invalid: group/kind error: not supported GroupKind=/Service")
     );
     assert_eq!(
-        accepted(&client, "targetgrouppolicies", "of-unused").await.as_deref(),
+        accepted(&client, "targetgrouppolicies", "of-unused")
+            .await
+            .as_deref(),
         Some("True/Accepted: ")
     );
     assert_eq!(

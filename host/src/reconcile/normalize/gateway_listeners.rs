@@ -25,8 +25,8 @@ use gateway_api::apis::standard::gateways::{Gateway, GatewayListeners};
 use serde::Serialize;
 
 use super::listeners::{accepts, names_gateway};
-use super::view::RouteView;
 use super::view;
+use super::view::RouteView;
 use crate::kube::Snapshot;
 use crate::object::{Kind, ObjectRef};
 
@@ -108,7 +108,12 @@ pub fn gateway_listener_status(
         .collect();
     let addresses = routes
         .iter()
-        .filter(|route| route.parents.iter().any(|p| names_gateway(route, p, gateway)))
+        .filter(|route| {
+            route
+                .parents
+                .iter()
+                .any(|p| names_gateway(route, p, gateway))
+        })
         .find_map(|route| domain(route, domains))
         .map(|value| GatewayAddress {
             type_: "Hostname",
@@ -138,7 +143,11 @@ fn route_views(snapshot: &Snapshot) -> Vec<RouteView<'_>> {
         _ => 2,
     };
     routes.sort_by(|a, b| {
-        (order(a.object_kind), a.namespace, a.name).cmp(&(order(b.object_kind), b.namespace, b.name))
+        (order(a.object_kind), a.namespace, a.name).cmp(&(
+            order(b.object_kind),
+            b.namespace,
+            b.name,
+        ))
     });
     routes
 }
@@ -193,7 +202,8 @@ fn listener_status(
         .iter()
         .flat_map(|route| route.parents.iter().map(move |parent| (route, parent)))
         .filter(|(route, parent)| {
-            names_gateway(route, parent, gateway) && accepts(snapshot, route, gateway, parent, listener)
+            names_gateway(route, parent, gateway)
+                && accepts(snapshot, route, gateway, parent, listener)
         })
         .count();
     let supported: &[&'static str] = match listener.protocol.as_str() {
