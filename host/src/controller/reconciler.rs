@@ -48,6 +48,7 @@ use crate::kube::crds::ServiceExport;
 use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
+use crate::reconcile::normalize::ASSIGNED_DOMAIN_NAME;
 use crate::reconcile::{Reconciled, reconcile_object};
 use crate::reconcile::{clean_up_object, route_service};
 
@@ -215,7 +216,6 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .map_or_else(Action::await_change, Action::requeue))
 }
 
-use crate::reconcile::normalize::ASSIGNED_DOMAIN_NAME;
 /// The annotation with the ARN of a route's service.
 pub const SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
 

@@ -7,7 +7,9 @@
 //! VPC associations, and ServiceNetwork objects; Gateways (their service
 //! network must exist; their VpcAssociationPolicy, IAMAuthPolicy and
 //! AccessLogPolicies apply); ServiceExports (their target groups, so any
-//! cluster's imports find them); routes (with their AccessLogPolicies); with
+//! cluster's imports find them); routes (with their AccessLogPolicies; then
+//! the cluster's Gateways' listener statuses and address again, with the
+//! routes' domain names, and every policy's verdict); with
 //! [`Prune::Yes`], each cluster's prune (services of deleted routes, then
 //! unused target groups; skipped, with a `PruneSkipped` problem, for a
 //! cluster whose input left objects out). The problems of the objects left
@@ -18,12 +20,12 @@
 
 pub mod access_log_policy;
 mod access_logs;
-
-pub use access_logs::AccessLogSubscribed;
-use access_logs::LoggedResource;
 pub mod conditions;
 mod networks;
 pub mod vpc_association_policy;
+
+pub use access_logs::AccessLogSubscribed;
+use access_logs::LoggedResource;
 
 use serde::Serialize;
 
