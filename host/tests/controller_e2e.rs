@@ -357,6 +357,89 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
             .ok_or_else(|| "not yet".to_owned())
     })
     .await;
+    // The Gateway's listener status and address, as upstream's
+    // `UpdateGWListenerStatus` writes them.
+    let gateway = || {
+        config.object(
+            "gateway.networking.k8s.io/v1",
+            "gateways",
+            Some("default"),
+            "my-gateway",
+        )
+    };
+    let domain = service.dns_entry.domain_name.clone();
+    eventually("gateway listener status and address", &controllers, || {
+        let status = gateway().map(|gateway| gateway["status"].clone());
+        holds(status.is_some_and(|status| {
+            status["listeners"][0]["attachedRoutes"] == 1
+                && status["addresses"] == serde_json::json!([{"type": "Hostname", "value": domain}])
+        }))
+    })
+    .await;
+    let listener = gateway().unwrap()["status"]["listeners"][0].clone();
+    assert_eq!(listener["name"], "http");
+    assert_eq!(
+        listener["supportedKinds"],
+        serde_json::json!([{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}])
+    );
+    assert_eq!(
+        conditions(&listener),
+        ["Accepted=True", "ResolvedRefs=True", "Programmed=True"]
+    );
+
+    // Policies: verdicts on those no reconcile reads, annotations on an
+    // AccessLogPolicy whose subscription exists.
+    config.apply_manifests(POLICIES).unwrap();
+    let policy = |plural: &str, name: &str| {
+        config.object(
+            "application-networking.k8s.aws/v1alpha1",
+            plural,
+            Some("default"),
+            name,
+        )
+    };
+    let accepted = |object: Option<Value>| {
+        object.map(|object| {
+            let condition = &object["status"]["conditions"][0];
+            format!(
+                "{}={}/{}: {}",
+                condition["type"].as_str().unwrap_or_default(),
+                condition["status"].as_str().unwrap_or_default(),
+                condition["reason"].as_str().unwrap_or_default(),
+                condition["message"].as_str().unwrap_or_default()
+            )
+        })
+    };
+    eventually("policy verdicts", &controllers, || {
+        let missing = accepted(policy("iamauthpolicies", "missing-target"));
+        let wrong = accepted(policy("vpcassociationpolicies", "wrong-kind"));
+        let expected = (
+            "Accepted=False/TargetNotFound: targetRef not found, target=default/no-such-route",
+            "Accepted=False/Invalid: group/kind error: not supported GroupKind=/Service",
+        );
+        if (missing.as_deref(), wrong.as_deref()) == (Some(expected.0), Some(expected.1)) {
+            return Ok(());
+        }
+        Err(format!("{missing:?}, {wrong:?}"))
+    })
+    .await;
+    eventually("the AccessLogPolicy annotated", &controllers, || {
+        let subscriptions = emulator.lattice().state().access_log_subscriptions;
+        let Some(subscription) = subscriptions.first() else {
+            return Err("no subscription yet".into());
+        };
+        let annotations = policy("accesslogpolicies", "gateway-logs")
+            .map(|object| object["metadata"]["annotations"].clone())
+            .unwrap_or_default();
+        holds(
+            annotations["application-networking.k8s.aws/accessLogSubscription"]
+                == subscription.arn.as_str()
+                && annotations["application-networking.k8s.aws/accessLogSubscriptionResourceName"]
+                    == "my-gateway",
+        )
+    })
+    .await;
+
     let services = config.objects("services");
     assert!(
         services
@@ -436,6 +519,14 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
     let state = emulator.lattice().state();
     assert!(state.services.is_empty(), "{:#?}", state.services);
     assert!(state.listeners.is_empty() && state.rules.is_empty());
+    eventually("the Gateway counts no route", &controllers, || {
+        let status = gateway().map(|gateway| gateway["status"].clone());
+        holds(status.is_some_and(|status| {
+            status["listeners"][0]["attachedRoutes"] == 0
+                && status["addresses"] == serde_json::json!([])
+        }))
+    })
+    .await;
 
     // Deleting an export: its target group goes, then its finalizer.
     let groups_before = emulator.lattice().state().target_groups.len();
@@ -468,6 +559,32 @@ async fn run_brings_the_multi_cluster_example_up_follows_an_update_and_cleans_up
         groups_before - 1
     );
 }
+
+/// Policies for the config cluster of `examples/multi-cluster`: one whose
+/// target is missing, one on a kind it may not target, and an
+/// AccessLogPolicy of the Gateway.
+const POLICIES: &str = r#"
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: IAMAuthPolicy
+metadata: {name: missing-target, namespace: default}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: no-such-route}
+  policy: '{"Version": "2012-10-17", "Statement": []}'
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: VpcAssociationPolicy
+metadata: {name: wrong-kind, namespace: default}
+spec:
+  targetRef: {group: "", kind: Service, name: service-1}
+  associateWithVpc: true
+---
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: AccessLogPolicy
+metadata: {name: gateway-logs, namespace: default}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: my-gateway}
+  destinationArn: arn:aws:s3:::my-gateway-logs
+"#;
 
 /// One cluster whose route forwards to a local Service, in a namespace
 /// labelled with its team.

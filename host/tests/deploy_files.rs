@@ -764,7 +764,7 @@ const CLUSTER_ACCESS: &[(&str, &str, &[&str])] = &[
     (
         "application-networking.k8s.aws",
         "accesslogpolicies",
-        &["list", "watch"],
+        &["list", "watch", "patch"],
     ),
     (
         "application-networking.k8s.aws",

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use trellis::lattice::LatticeState;
 use trellis::lattice::model::{HeaderMatchType, PathMatchType, RuleAction, RuleMatch, Tags};
 use trellis::reconcile::PlanReport;
+use trellis::reconcile::normalize::GatewayListenerStatus;
 
 /// Renders `report` as text for a terminal.
 pub fn render(report: &PlanReport) -> String {
@@ -286,6 +287,35 @@ fn render_statuses(out: &mut String, report: &PlanReport) {
             status.object,
             conditions.join(", ")
         );
+        if let Some(gateway) = &status.gateway {
+            render_listeners(out, gateway);
+        }
+    }
+}
+
+/// A Gateway's listener statuses and address, one line each.
+fn render_listeners(out: &mut String, gateway: &GatewayListenerStatus) {
+    for listener in &gateway.listeners {
+        let conditions: Vec<String> = listener
+            .conditions
+            .iter()
+            .map(|condition| {
+                format!(
+                    "{}={} ({})",
+                    condition.type_, condition.status, condition.reason
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "      listener {}: {} attached route(s), {}",
+            listener.name,
+            listener.attached_routes,
+            conditions.join(", ")
+        );
+    }
+    for address in &gateway.addresses {
+        let _ = writeln!(out, "      address {}: {}", address.type_, address.value);
     }
 }
 

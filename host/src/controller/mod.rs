@@ -20,6 +20,7 @@
 //! shutdown the leader stops reconciling, then releases the Lease so that a
 //! standby takes over at once.
 
+mod access_log_annotations;
 mod backoff;
 mod blocked_deletion;
 mod cluster;
@@ -30,8 +31,10 @@ mod finalizer;
 mod http;
 mod leader;
 mod legacy_finalizer;
+mod listener_status;
 mod metrics;
 mod policies;
+mod policy_statuses;
 mod readiness;
 mod reconciler;
 mod reloads;
@@ -360,6 +363,7 @@ impl Leading<'_> {
         if self.dns_endpoints {
             tasks.spawn(dns_endpoints::watch(self.client.clone(), triggers.clone()));
         }
+        tasks.spawn(policy_statuses::run(ctx.clone(), streams.policies));
         if let Some(reloads) = self.reloads {
             tasks.spawn(reloads::run(ctx.clone(), reloads, triggers));
         }

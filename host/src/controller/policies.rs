@@ -7,21 +7,24 @@
 //! `Conflicted`, or `Invalid` for a kind the policy may not target), written
 //! when it changes. TargetGroupPolicies targeting a Service a reconciled
 //! route names as a backend, or a reconciled ServiceExport (or its Service),
-//! get `Accepted` too, `False` with `TargetNotFound` or `Conflicted` as
-//! upstream (see [`target_group_policy_problems`]).
+//! get `Accepted` too. Every policy's verdict (`Invalid`, `TargetNotFound`,
+//! `Conflicted`, see [`policy_verdicts`]) is among the problems. The
+//! policies no such reconcile writes are written by
+//! [`super::policy_statuses`].
 
 use kube::ResourceExt;
+use kube::core::DynamicObject;
 
 use super::context::Context;
 use super::status;
 use crate::kube::crds::policy_target;
-use crate::kube::{Snapshot, kind_of};
+use crate::kube::{Snapshot, TypedKind, kind_of};
 use crate::object::{Kind, ObjectRef, Problem};
-use crate::reconcile::normalize::{route_references, target_group_policy_problems};
+use crate::reconcile::normalize::{lattice_gateways, policy_verdicts, route_references, routes};
 use crate::reconcile::{Condition, ObjectStatus};
 
 /// The policy kinds that get an `Accepted` condition.
-const KINDS: [Kind; 4] = [
+pub const KINDS: [Kind; 4] = [
     Kind::IamAuthPolicy,
     Kind::AccessLogPolicy,
     Kind::VpcAssociationPolicy,
@@ -38,7 +41,7 @@ pub async fn write_statuses(
     produced_by: &str,
 ) -> Result<(), kube::Error> {
     let backends = target_group_policy_targets(snapshot, object);
-    let verdicts = target_group_policy_problems(snapshot, &ctx.cluster);
+    let verdicts = policy_verdicts(snapshot, &ctx.cluster);
     let problems: Vec<&Problem> = problems.iter().chain(&verdicts).collect();
     for policy in &snapshot.policies {
         let Some(kind) = kind_of(policy) else {
@@ -76,10 +79,58 @@ pub async fn write_statuses(
             cluster: ctx.cluster.cluster_name.clone(),
             object: reference,
             conditions: vec![accepted],
+            gateway: None,
         };
         status::write_policy(ctx.client.clone(), policy, &policy_status, produced_by).await?;
     }
     Ok(())
+}
+
+/// The targets whose policies the reconciles of the roots Trellis manages
+/// write ([`write_statuses`]): Lattice Gateways, routes attached to one and
+/// ServiceExports; for TargetGroupPolicies also the Services such a route
+/// uses as backends and the exports' Services.
+pub struct WrittenByRoots {
+    roots: Vec<ObjectRef>,
+    services: Vec<ObjectRef>,
+}
+
+impl WrittenByRoots {
+    /// The targets of `snapshot`'s managed roots.
+    pub fn new(ctx: &Context, snapshot: &Snapshot) -> Self {
+        let roots: Vec<ObjectRef> = lattice_gateways(snapshot)
+            .into_iter()
+            .map(TypedKind::reference)
+            .chain(
+                routes(snapshot, &ctx.cluster)
+                    .into_iter()
+                    .map(|route| route.object),
+            )
+            .chain(snapshot.service_exports.iter().map(TypedKind::reference))
+            .collect();
+        let mut services: Vec<ObjectRef> = route_references(snapshot)
+            .into_iter()
+            .filter(|references| roots.contains(&references.route))
+            .flat_map(|references| references.backends)
+            .filter(|backend| backend.kind == Kind::Service)
+            .collect();
+        services.extend(
+            roots
+                .iter()
+                .filter(|root| root.kind == Kind::ServiceExport)
+                .map(|export| ObjectRef::new(Kind::Service, &export.namespace, &export.name)),
+        );
+        Self { roots, services }
+    }
+
+    /// Whether a root's reconcile writes `policy`'s status.
+    pub fn writes(&self, policy: &DynamicObject) -> bool {
+        let Some(target) = policy_target(policy) else {
+            return false;
+        };
+        self.roots.contains(&target)
+            || (kind_of(policy) == Some(Kind::TargetGroupPolicy) && self.services.contains(&target))
+    }
 }
 
 /// The objects whose TargetGroupPolicies a reconcile of `object` writes:

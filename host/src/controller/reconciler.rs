@@ -35,18 +35,21 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::access_log_annotations;
 use super::backoff::Backoff;
 use super::blocked_deletion;
 use super::context::Context;
 use super::dns_endpoints;
 use super::error::Error;
 use super::finalizer;
+use super::listener_status;
 use super::policies;
 use super::status;
 use crate::kube::crds::ServiceExport;
 use crate::kube::{Snapshot, TypedKind};
 use crate::object::{Kind, ObjectRef};
 use crate::reconcile::normalize;
+use crate::reconcile::normalize::ASSIGNED_DOMAIN_NAME;
 use crate::reconcile::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, Reconciled, reconcile_object};
 use crate::reconcile::{clean_up_object, route_service};
 
@@ -164,6 +167,9 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
     for object_status in reconciled.statuses.iter().filter(|s| s.object == reference) {
         if reference.kind == Kind::Gateway {
             status::write_gateway(ctx.client.clone(), object, object_status, &produced_by).await?;
+            if let Some(listeners) = &object_status.gateway {
+                listener_status::write(ctx.client.clone(), object, listeners).await?;
+            }
         } else {
             status::write_route(
                 ctx.client.clone(),
@@ -183,6 +189,7 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         &produced_by,
     )
     .await?;
+    access_log_annotations::write(ctx, &input.snapshot, &reconciled.subscriptions).await;
     publish(object, ctx, &reconciled, &reference, &produced_by).await;
     if ctx.dns_endpoints {
         for endpoint in reconciled
@@ -198,6 +205,10 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .iter()
         .filter(|problem| problem.object == reference)
         .collect();
+    if K::KIND.is_route() && !problems.is_empty() {
+        // A rejected route counts on no listener any more.
+        listener_status::after_route(ctx, &input.snapshot, &reference, &parents, None).await;
+    }
     if let Some(error) = problems
         .iter()
         .find_map(|problem| problem.lattice_error.clone())
@@ -220,7 +231,8 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         return Ok(Action::requeue(delay));
     }
     if K::KIND.is_route() {
-        annotate_route(object, ctx, &reference).await?;
+        let domain = annotate_route(object, ctx, &reference).await?;
+        listener_status::after_route(ctx, &input.snapshot, &reference, &parents, domain).await;
     }
     ctx.backoff.succeeded(&reference);
     Ok(ctx
@@ -228,29 +240,27 @@ async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result
         .map_or_else(Action::await_change, Action::requeue))
 }
 
-/// The annotation with the DNS name Lattice assigned to a route's service.
-pub const ASSIGNED_DOMAIN_NAME: &str =
-    "application-networking.k8s.aws/lattice-assigned-domain-name";
 /// The annotation with the ARN of a route's service.
 pub const SERVICE_ARN: &str = "application-networking.k8s.aws/lattice-service-arn";
 
 /// Writes the route's service DNS name and ARN into its annotations (as
 /// upstream does), when they differ; skipped while the route has no service
-/// (all its parents rejected).
+/// (all its parents rejected). The service's DNS name, if it has one.
 async fn annotate_route<K: Root>(
     object: &K,
     ctx: &Context,
     reference: &ObjectRef,
-) -> Result<(), Error> {
+) -> Result<Option<String>, Error> {
     let service = route_service(ctx.lattice.as_ref(), &ctx.cluster.managed_by(), reference).await?;
     let Some(service) = service else {
-        return Ok(());
+        return Ok(None);
     };
+    let domain = Some(service.dns_entry.domain_name.clone());
     let annotations = object.annotations();
     if annotations.get(ASSIGNED_DOMAIN_NAME) == Some(&service.dns_entry.domain_name)
         && annotations.get(SERVICE_ARN) == Some(&service.arn)
     {
-        return Ok(());
+        return Ok(domain);
     }
     let patch = serde_json::json!({"metadata": {"annotations": {
         ASSIGNED_DOMAIN_NAME: service.dns_entry.domain_name,
@@ -263,7 +273,7 @@ async fn annotate_route<K: Root>(
         &Patch::Merge(&patch),
     )
     .await?;
-    Ok(())
+    Ok(domain)
 }
 
 /// Events for a reconcile: a Warning per problem of the object, a Normal
@@ -335,6 +345,11 @@ async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Resu
         });
     }
     let cleaned = clean_up_object(ctx.lattice.as_ref(), &ctx.cluster, &reference).await?;
+    if reference.kind.is_route() {
+        // The route no longer counts on its Gateways' listeners.
+        let parents = lattice_parents(object, &snapshot);
+        listener_status::after_route(ctx, &snapshot, &reference, &parents, None).await;
+    }
     if !cleaned.remaining.is_empty() {
         return Err(Error::CleanupPending {
             object: reference.to_string(),
@@ -419,4 +434,4 @@ fn retry_delay(backoff: &Backoff, object: &ObjectRef, error: &Error) -> Duration
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -43,6 +43,18 @@ pub enum Change {
     ServiceNetwork(String),
 }
 
+impl Change {
+    /// Whether the change may change a policy's verdict: a policy, or an
+    /// object a policy may target (a root or a Service) appeared, changed
+    /// or went.
+    pub fn concerns_policies(&self) -> bool {
+        matches!(
+            self,
+            Change::Root(_) | Change::Service(..) | Change::Policy { .. }
+        )
+    }
+}
+
 /// The roots a change affects, without duplicates, in a stable order.
 pub fn affected(change: &Change, snapshot: &Snapshot) -> Vec<ObjectRef> {
     let routes = normalize::route_references(snapshot);

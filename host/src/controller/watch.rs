@@ -133,6 +133,9 @@ pub struct Triggers {
     networks: UnboundedSender<()>,
     /// Services carrying upstream's legacy finalizer ([`legacy_finalizer`]).
     legacy_finalizers: UnboundedSender<KubeRef<Service>>,
+    /// The statuses of policies no root writes
+    /// ([`super::policy_statuses`]): any value means "look again".
+    policies: UnboundedSender<()>,
 }
 
 /// The receiving ends of [`Triggers`]: one stream per root kind's
@@ -145,6 +148,7 @@ pub struct TriggerStreams {
     pub service_exports: UnboundedReceiver<KubeRef<ServiceExport>>,
     pub networks: UnboundedReceiver<()>,
     pub legacy_finalizers: UnboundedReceiver<KubeRef<Service>>,
+    pub policies: UnboundedReceiver<()>,
 }
 
 impl Triggers {
@@ -157,6 +161,7 @@ impl Triggers {
         let (service_exports, export_stream) = mpsc::unbounded();
         let (networks, network_stream) = mpsc::unbounded();
         let (legacy_finalizers, legacy_stream) = mpsc::unbounded();
+        let (policies, policy_stream) = mpsc::unbounded();
         let triggers = Triggers {
             gateways,
             http_routes,
@@ -165,6 +170,7 @@ impl Triggers {
             service_exports,
             networks,
             legacy_finalizers,
+            policies,
         };
         let streams = TriggerStreams {
             gateways: gateway_stream,
@@ -174,6 +180,7 @@ impl Triggers {
             service_exports: export_stream,
             networks: network_stream,
             legacy_finalizers: legacy_stream,
+            policies: policy_stream,
         };
         (triggers, streams)
     }
@@ -195,6 +202,16 @@ impl Triggers {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+impl Triggers {
+    /// Wakes the policy statuses' task when `change` may change a policy's
+    /// verdict (a policy, or an object a policy may target).
+    fn policies_of(&self, change: &Change) {
+        if change.concerns_policies() {
+            let _ = self.policies.unbounded_send(());
         }
     }
 }
@@ -349,13 +366,15 @@ async fn dispatch<K>(
                 own_work(&object, &triggers);
             }
             Ok(Event::Apply(object)) => {
-                let roots = affected(&change(&object), &stores.snapshot());
-                triggers.send(&roots);
+                let change = change(&object);
+                triggers.send(&affected(&change, &stores.snapshot()));
+                triggers.policies_of(&change);
                 own_work(&object, &triggers);
             }
             Ok(Event::Delete(object)) => {
-                let roots = affected(&change(&object), &stores.snapshot());
-                triggers.send(&roots);
+                let change = change(&object);
+                triggers.send(&affected(&change, &stores.snapshot()));
+                triggers.policies_of(&change);
             }
             Ok(Event::Init | Event::InitDone) => {}
             Err(error) => tracing::warn!(%error, "watch failed; retrying"),

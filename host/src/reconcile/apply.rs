@@ -266,22 +266,23 @@ impl<'a> Applier<'a> {
     /// Ensures `resource_id` (a service or service network) has an access log
     /// subscription to `destination_arn`, created with `tags` when missing;
     /// this controller's subscription of the same policy to another
-    /// destination of the same type is deleted first.
+    /// destination of the same type is deleted first. The subscription's
+    /// ARN.
     pub async fn access_log_subscription(
         &mut self,
         resource_id: &str,
         destination_arn: &str,
         tags: &Tags,
-    ) -> Result<(), LatticeError> {
+    ) -> Result<String, LatticeError> {
         let existing = self
             .lattice
             .list_access_log_subscriptions(resource_id)
             .await?;
-        if existing
+        if let Some(subscription) = existing
             .iter()
-            .any(|subscription| subscription.destination_arn == destination_arn)
+            .find(|subscription| subscription.destination_arn == destination_arn)
         {
-            return Ok(());
+            return Ok(subscription.arn.clone());
         }
         // The same policy's subscription to another destination of the same
         // type: replaced (Lattice allows one per destination type).
@@ -302,8 +303,8 @@ impl<'a> Applier<'a> {
             tags: tags.clone(),
         };
         self.record("CreateAccessLogSubscription", &input);
-        self.lattice.create_access_log_subscription(input).await?;
-        Ok(())
+        let created = self.lattice.create_access_log_subscription(input).await?;
+        Ok(created.arn)
     }
 
     /// Deletes the access log subscriptions of `resource_id` that this

@@ -35,6 +35,6 @@ pub use plan::certificate::{CERTIFICATE_NOT_FOUND, CERTIFICATE_RETRY, pending_ce
 pub use plan::conditions::{Condition, ObjectStatus};
 pub use plan::dns_endpoint::DnsEndpoint;
 pub use plan::{
-    PlanReport, Prune, Reconciled, plan, plan_with_certificates, prune_cluster, reconcile,
-    reconcile_object,
+    AccessLogSubscribed, PlanReport, Prune, Reconciled, plan, plan_with_certificates,
+    prune_cluster, reconcile, reconcile_object,
 };

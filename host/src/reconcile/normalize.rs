@@ -17,17 +17,23 @@
 
 mod backends;
 mod export;
+mod gateway_listeners;
 mod listeners;
 mod matches;
 mod meta;
 mod policies;
+mod policy_verdicts;
 mod references;
 mod route;
 mod selector;
 mod view;
 
+pub use gateway_listeners::{
+    ASSIGNED_DOMAIN_NAME, GatewayAddress, GatewayListenerStatus, ListenerCondition, ListenerStatus,
+    RouteGroupKind, gateway_listener_status,
+};
 pub use meta::object_meta;
-pub use policies::target_group_policy_problems;
+pub use policy_verdicts::policy_verdicts;
 pub use references::{RouteReferences, route_references};
 
 use gateway_api::apis::standard::gateways::Gateway;
@@ -82,17 +88,6 @@ pub fn gateway_input(snapshot: &Snapshot, gateway: &Gateway) -> GatewayInput {
 pub fn gateway_policies(snapshot: &Snapshot, gateway: &Gateway) -> Vec<AttachedPolicy> {
     let (namespace, name) = meta::sort_key(&gateway.metadata);
     policies::attached(snapshot, Kind::Gateway, namespace, name)
-}
-
-/// An `Invalid` problem for every policy targeting the Gateway although its
-/// kind may not (e.g. a TargetGroupPolicy); such a policy changes nothing.
-pub fn gateway_policy_problems(
-    snapshot: &Snapshot,
-    cluster: &ClusterConfig,
-    gateway: &Gateway,
-) -> Vec<Problem> {
-    let (namespace, name) = meta::sort_key(&gateway.metadata);
-    policies::unsupported(snapshot, cluster, Kind::Gateway, namespace, name)
 }
 
 /// The cluster-scoped ServiceNetwork objects, sorted by name, as plugins see

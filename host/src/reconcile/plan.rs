@@ -7,7 +7,9 @@
 //! VPC associations, and ServiceNetwork objects; Gateways (their service
 //! network must exist; their VpcAssociationPolicy, IAMAuthPolicy and
 //! AccessLogPolicies apply); ServiceExports (their target groups, so any
-//! cluster's imports find them); routes (with their AccessLogPolicies); with
+//! cluster's imports find them); routes (with their AccessLogPolicies; then
+//! the cluster's Gateways' listener statuses and address again, with the
+//! routes' domain names, and every policy's verdict); with
 //! [`Prune::Yes`], each cluster's prune (services of deleted routes, then
 //! unused target groups; skipped, with a `PruneSkipped` problem, for a
 //! cluster whose input left objects out). The problems of the objects left
@@ -24,13 +26,16 @@ pub mod dns_endpoint;
 mod networks;
 pub mod vpc_association_policy;
 
+pub use access_logs::AccessLogSubscribed;
+use access_logs::LoggedResource;
+
 use serde::Serialize;
 
 use self::conditions::ObjectStatus;
 use self::dns_endpoint::DnsEndpoint;
 use crate::acm::{Certificates, PendingCertificates};
 use crate::config::ClusterConfig;
-use crate::kube::ClusterInput;
+use crate::kube::{ClusterInput, TypedKind};
 use crate::lattice::model::{Service, ServiceNetwork};
 use crate::lattice::{InMemoryLattice, Lattice, LatticeError, LatticeState};
 use crate::object::{Kind, ObjectRef, Problem};
@@ -38,7 +43,7 @@ use crate::plugin::PluginSet;
 use crate::plugin::bindings::types::{ObjectMeta, RouteInput, TargetGroupSource};
 use crate::reconcile::apply::resolve;
 use crate::reconcile::apply::{self, Applier, Call};
-use crate::reconcile::normalize;
+use crate::reconcile::normalize::{self, GatewayListenerStatus};
 use crate::reconcile::translate::ObjectTranslator;
 use crate::reconcile::translate::convert::{self, TargetGroupIds};
 use crate::reconcile::translate::desired::DesiredRoute;
@@ -72,6 +77,8 @@ pub struct Reconciled {
     pub produced_by: Vec<ProducedBy>,
     /// The `DNSEndpoint`s of the routes applied.
     pub dns_endpoints: Vec<DnsEndpoint>,
+    /// The subscriptions of the AccessLogPolicies applied.
+    pub subscriptions: Vec<AccessLogSubscribed>,
 }
 
 /// The plugin chain that translated one object.
@@ -167,7 +174,7 @@ pub async fn reconcile(
     }
     for cluster in clusters {
         run.routes(cluster, plugins).await;
-        run.problems.extend(normalize::target_group_policy_problems(
+        run.problems.extend(normalize::policy_verdicts(
             &cluster.snapshot,
             &cluster.config,
         ));
@@ -238,6 +245,13 @@ struct Run<'a> {
     problems: Vec<Problem>,
     /// Gateways and routes planned, with their cluster, for their statuses.
     planned: Vec<(String, ObjectRef)>,
+    /// The AccessLogPolicies' subscriptions made or found.
+    subscriptions: Vec<AccessLogSubscribed>,
+    /// The listener statuses and addresses of the Gateways planned.
+    gateway_listeners: Vec<(String, ObjectRef, GatewayListenerStatus)>,
+    /// The Lattice domain names of the routes applied, for the addresses of
+    /// the Gateways planned.
+    domains: Vec<(ObjectRef, String)>,
     /// Routes whose Lattice resources were all made.
     applied: Vec<(String, ObjectRef)>,
     /// Target groups found or made, by id.
@@ -312,6 +326,9 @@ impl<'a> Run<'a> {
             calls: Vec::new(),
             problems: Vec::new(),
             planned: Vec::new(),
+            subscriptions: Vec::new(),
+            gateway_listeners: Vec::new(),
+            domains: Vec::new(),
             applied: Vec::new(),
             ensured: Vec::new(),
             produced_by: Vec::new(),
@@ -348,6 +365,7 @@ impl<'a> Run<'a> {
             statuses,
             produced_by: self.produced_by,
             dns_endpoints: self.dns_endpoints,
+            subscriptions: self.subscriptions,
         }
     }
 
@@ -361,7 +379,13 @@ impl<'a> Run<'a> {
                     .filter(|problem| &problem.cluster == cluster && &problem.object == object)
                     .collect();
                 if object.kind == Kind::Gateway {
-                    let mut status = conditions::gateway_status(cluster, object, &problems);
+                    let listeners = self
+                        .gateway_listeners
+                        .iter()
+                        .find(|(c, o, _)| c == cluster && o == object)
+                        .map(|(_, _, listeners)| listeners.clone());
+                    let mut status =
+                        conditions::gateway_status(cluster, object, &problems, listeners);
                     self.note_programmed(cluster, &mut status);
                     status
                 } else {
@@ -411,8 +435,30 @@ impl<'a> Run<'a> {
         self.applied(&cluster.config, &object, applier, result);
     }
 
+    /// (Re)computes the listener statuses and addresses of the Gateways of
+    /// `cluster` planned, with the domain names of the routes applied so far.
+    fn gateway_listeners(&mut self, cluster: &ClusterInput) {
+        let name = &cluster.config.cluster_name;
+        self.gateway_listeners.retain(|(c, _, _)| c != name);
+        for gateway in normalize::lattice_gateways(&cluster.snapshot) {
+            let object = TypedKind::reference(gateway);
+            if !self.planned.iter().any(|(c, o)| c == name && *o == object) {
+                continue;
+            }
+            let listeners =
+                normalize::gateway_listener_status(&cluster.snapshot, gateway, &self.domains);
+            self.gateway_listeners
+                .push((name.clone(), object, listeners));
+        }
+    }
+
     async fn gateways(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
         let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
+        self.gateways_of(cluster, &translator).await;
+        self.gateway_listeners(cluster);
+    }
+
+    async fn gateways_of(&mut self, cluster: &ClusterInput, translator: &ObjectTranslator<'_>) {
         for gateway in normalize::lattice_gateways(&cluster.snapshot) {
             let input = normalize::gateway_input(&cluster.snapshot, gateway);
             let object = ObjectRef::new(Kind::Gateway, &input.meta.namespace, &input.meta.name);
@@ -421,12 +467,7 @@ impl<'a> Run<'a> {
             }
             self.planned
                 .push((cluster.config.cluster_name.clone(), object.clone()));
-            self.problems.extend(normalize::gateway_policy_problems(
-                &cluster.snapshot,
-                &cluster.config,
-                gateway,
-            ));
-            self.translated_by(cluster, &object, &translator, &input.meta);
+            self.translated_by(cluster, &object, translator, &input.meta);
             let Some(name) = self.translated(translator.gateway(&object, &input).await) else {
                 continue;
             };
@@ -441,16 +482,19 @@ impl<'a> Run<'a> {
                             networks::shared_network_note(&network),
                         ));
                     }
-                    self.vpc_association_policy(cluster, &translator, gateway, &network)
+                    self.vpc_association_policy(cluster, translator, gateway, &network)
                         .await;
-                    self.gateway_auth_policy(cluster, &translator, &object, &input, &network)
+                    self.gateway_auth_policy(cluster, translator, &object, &input, &network)
                         .await;
                     self.access_log_policies(
                         cluster,
-                        &translator,
+                        translator,
                         &object,
                         &input.policies,
-                        &network.id,
+                        LoggedResource {
+                            id: &network.id,
+                            name: &network.name,
+                        },
                     )
                     .await;
                 }
@@ -498,7 +542,20 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The routes of `cluster`, then the listener statuses and addresses of
+    /// its Gateways planned again (with the routes' domain names).
     async fn routes(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
+        self.routes_of(cluster, plugins).await;
+        if self
+            .gateway_listeners
+            .iter()
+            .any(|(c, _, _)| *c == cluster.config.cluster_name)
+        {
+            self.gateway_listeners(cluster);
+        }
+    }
+
+    async fn routes_of(&mut self, cluster: &ClusterInput, plugins: &PluginSet) {
         let translator = ObjectTranslator::new(plugins, &cluster.config, &cluster.snapshot);
         let normalized_routes = match &self.only {
             Some(only) => normalize::route(&cluster.snapshot, &cluster.config, only)
@@ -571,12 +628,16 @@ impl<'a> Run<'a> {
                                 &service.dns_entry.domain_name,
                             )
                         }));
+                    self.record_domain(cluster, &normalized.object, &service.dns_entry.domain_name);
                     self.access_log_policies(
                         cluster,
                         &translator,
                         &normalized.object,
                         &input.policies,
-                        &service.id,
+                        LoggedResource {
+                            id: &service.id,
+                            name: &service.name,
+                        },
                     )
                     .await;
                 }
@@ -601,6 +662,16 @@ impl<'a> Run<'a> {
             .retire_renamed_services(&cluster.config.managed_by(), route, service_id)
             .await;
         self.applied(&cluster.config, route, applier, result);
+    }
+
+    /// Records `route`'s service domain name when a Gateway of `cluster` is
+    /// planned (its address may be that name).
+    fn record_domain(&mut self, cluster: &ClusterInput, route: &ObjectRef, domain_name: &str) {
+        let name = &cluster.config.cluster_name;
+        if !self.gateway_listeners.iter().any(|(c, _, _)| c == name) {
+            return;
+        }
+        self.domains.push((route.clone(), domain_name.to_owned()));
     }
 
     /// Lists the services and target groups a prune looks at.

@@ -97,7 +97,7 @@ fn cluster() -> ClusterConfig {
 
 /// A context over the API server `client`, `lattice` and the objects of
 /// `snapshot`.
-fn context_over(
+pub(in crate::controller) fn context_over(
     client: kube::Client,
     lattice: Arc<InMemoryLattice>,
     plugins: Arc<LivePlugins>,
@@ -226,6 +226,16 @@ async fn expect_route_status(handle: &mut ApiHandle, route: impl Serialize) -> V
     expect(handle, "PATCH", &format!("{ROUTE_PATH}/status"), route).await
 }
 
+const GATEWAY_STATUS_PATH: &str =
+    "/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/mesh/status";
+
+/// Takes the next request, a merge patch of the Gateway's listener
+/// statuses and addresses, answers the Gateway of `snapshot`; returns the
+/// patch.
+async fn expect_gateway_listeners(handle: &mut ApiHandle, snapshot: &Snapshot) -> Value {
+    expect(handle, "PATCH", GATEWAY_STATUS_PATH, &snapshot.gateways[0]).await
+}
+
 /// Waits a moment for a request and checks that none comes.
 async fn expect_no_request(handle: &mut ApiHandle) {
     let request = tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await;
@@ -322,6 +332,43 @@ async fn a_finalized_route_is_applied_then_its_status_and_an_event_are_written()
             "application-networking.k8s.aws/lattice-service-arn": service.arn,
         }}})
     );
+    // Then the Gateway's listener status counts the route, and its address
+    // is the route's domain name (not in the cached route yet).
+    let patch = expect_gateway_listeners(&mut handle, &snapshot).await;
+    assert_eq!(
+        patch["status"]["addresses"],
+        json!([{"type": "Hostname", "value": service.dns_entry.domain_name}])
+    );
+    let listener = &patch["status"]["listeners"][0];
+    assert_eq!(listener["name"], "http");
+    assert_eq!(listener["attachedRoutes"], 1);
+    assert_eq!(
+        listener["supportedKinds"],
+        json!([{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}])
+    );
+    let summary: Vec<String> = listener["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}/{} gen {} {}",
+                c["type"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["reason"].as_str().unwrap(),
+                c["observedGeneration"],
+                c["lastTransitionTime"].is_string()
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "Accepted=True/Accepted gen 1 true",
+            "ResolvedRefs=True/ResolvedRefs gen 1 true",
+            "Programmed=True/Programmed gen 1 true"
+        ]
+    );
     assert_eq!(task.await.unwrap().unwrap(), Action::await_change());
 }
 
@@ -354,6 +401,7 @@ async fn a_deleted_route_loses_its_service_then_its_finalizer() {
         k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now()),
     );
     let task = tokio::spawn(reconcile(Arc::new(deleting.clone()), ctx));
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     let event = expect_event(&mut handle).await;
     assert_eq!(event["reason"], "Deleted");
     let patch = expect_route_patch(&mut handle, &deleting).await;
@@ -406,6 +454,11 @@ async fn a_broken_route_reports_without_deleting_anything() {
             .unwrap()
             .starts_with("spec.parentRefs"),
         "{event}"
+    );
+    let listeners = expect_gateway_listeners(&mut handle, &snapshot_broken).await;
+    assert_eq!(
+        listeners["status"]["listeners"][0]["attachedRoutes"], 0,
+        "the rejected route counts on no listener"
     );
     let action = task.await.unwrap().unwrap();
     assert_ne!(action, Action::await_change(), "looked at again later");
@@ -616,6 +669,7 @@ async fn a_policy_of_the_route_is_accepted() {
     assert_eq!(accepted["observedGeneration"], 2);
     expect_event(&mut handle).await;
     expect_route_patch(&mut handle, object.as_ref()).await;
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     task.await.unwrap().unwrap();
     assert_eq!(lattice.state().services[0].auth_type, "AWS_IAM");
 }
@@ -670,9 +724,10 @@ async fn target_group_policies_of_a_backend_get_accepted_or_conflicted() {
     assert_eq!(newer["status"], "False");
     assert_eq!(newer["reason"], "Conflicted");
     let message = newer["message"].as_str().unwrap();
-    assert!(message.contains("policy=default/older"), "{message}");
+    assert_eq!(message, "targetRef has conflict, policy=older");
     expect_event(&mut handle).await;
     expect_route_patch(&mut handle, object.as_ref()).await;
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     task.await.unwrap().unwrap();
     // The older policy's health check is the one in Lattice.
     let groups = &lattice.state().target_groups;
@@ -739,6 +794,7 @@ async fn a_deleted_service_network_object_names_its_gateway_once() {
         statuses: Vec::new(),
         produced_by: Vec::new(),
         dns_endpoints: Vec::new(),
+        subscriptions: Vec::new(),
     };
     let object = deleting.policies[0].clone();
     let running = ctx.clone();

@@ -64,6 +64,7 @@ fn route_status(accepted: &'static str, reason: &str) -> ObjectStatus {
             reason: reason.into(),
             message: String::new(),
         }],
+        gateway: None,
     }
 }
 

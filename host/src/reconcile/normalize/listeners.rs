@@ -95,6 +95,32 @@ pub(super) fn attach(snapshot: &Snapshot, route: &RouteView) -> Attachment {
     attachment
 }
 
+/// Whether `parent`, a parentRef of `route`, names `gateway` (kind Gateway,
+/// in the parentRef's namespace, else the route's).
+pub(super) fn names_gateway(route: &RouteView, parent: &ParentRef, gateway: &Gateway) -> bool {
+    Kind::of_reference(parent.group, parent.kind, Kind::Gateway) == Some(Kind::Gateway)
+        && meta::sort_key(&gateway.metadata)
+            == (parent.namespace.unwrap_or(route.namespace), parent.name)
+}
+
+/// Whether `listener` of `gateway` accepts `route` through `parent`: the
+/// parentRef's `port` and `sectionName` select it, the hostnames intersect
+/// and the listener allows the route ([`allows`]).
+pub(super) fn accepts(
+    snapshot: &Snapshot,
+    route: &RouteView,
+    gateway: &Gateway,
+    parent: &ParentRef,
+    listener: &GatewayListeners,
+) -> bool {
+    parent.port.is_none_or(|port| port == listener.port)
+        && parent
+            .section_name
+            .is_none_or(|section| section == listener.name)
+        && hostnames_intersect(route.hostnames, listener.hostname.as_deref())
+        && allows(snapshot, listener, gateway, route)
+}
+
 /// The listeners of `gateway` that accept `route` through `parent`, or the
 /// reason none does, by upstream's priority: `NoMatchingParent`, then
 /// `NoMatchingListenerHostname`, then `NotAllowedByListeners`.

@@ -34,13 +34,6 @@ pub(super) fn normalize(
         raw: route.raw(),
     });
     let object = ObjectRef::new(route.object_kind, route.namespace, route.name);
-    let unsupported_policies = policies::unsupported(
-        snapshot,
-        cluster,
-        route.object_kind,
-        route.namespace,
-        route.name,
-    );
     let problems = issues
         .into_iter()
         .map(|issue| Problem {
@@ -52,7 +45,6 @@ pub(super) fn normalize(
             plugin: None,
             lattice_error: None,
         })
-        .chain(unsupported_policies)
         .collect();
     Some(NormalizedRoute {
         object,

@@ -9,21 +9,22 @@ use crate::reconcile::plan::access_log_policy::{AccessLog, access_logs};
 use crate::reconcile::translate::ObjectTranslator;
 
 impl Run<'_> {
-    /// Subscribes `resource_id` (the Gateway's service network or the
-    /// route's service, `owner`) to the destination of each AccessLogPolicy
-    /// among `policies`; an invalid or conflicting policy is reported on
-    /// itself. Then this controller's subscriptions of AccessLogPolicies no
-    /// longer attached are deleted (those of attached but invalid policies
-    /// stay).
+    /// Subscribes `resource` (the Gateway's service network or the route's
+    /// service, `owner`) to the destination of each AccessLogPolicy among
+    /// `policies`, recording each subscription made or found; an invalid or
+    /// conflicting policy is reported on itself. Then this controller's
+    /// subscriptions of AccessLogPolicies no longer attached are deleted
+    /// (those of attached but invalid policies stay).
     pub(super) async fn access_log_policies(
         &mut self,
         cluster: &ClusterInput,
         translator: &ObjectTranslator<'_>,
         owner: &ObjectRef,
         policies: &[AttachedPolicy],
-        resource_id: &str,
+        resource: LoggedResource<'_>,
     ) {
-        self.subscribe(cluster, translator, policies, resource_id)
+        let resource_id = resource.id;
+        self.subscribe(cluster, translator, policies, resource)
             .await;
         let attached: Vec<String> = policies
             .iter()
@@ -42,7 +43,7 @@ impl Run<'_> {
         cluster: &ClusterInput,
         translator: &ObjectTranslator<'_>,
         policies: &[AttachedPolicy],
-        resource_id: &str,
+        resource: LoggedResource<'_>,
     ) {
         for verdict in access_logs(policies) {
             let (policy, destination_arn) = match verdict {
@@ -79,11 +80,41 @@ impl Run<'_> {
             };
             let mut applier = self.applier(&cluster.config);
             let result = applier
-                .access_log_subscription(resource_id, &destination_arn, &tags)
+                .access_log_subscription(resource.id, &destination_arn, &tags)
                 .await;
-            self.applied(&cluster.config, &object, applier, result);
+            if let Some(arn) = self.applied(&cluster.config, &object, applier, result) {
+                self.subscriptions.push(AccessLogSubscribed {
+                    cluster: cluster.config.cluster_name.clone(),
+                    policy: object,
+                    arn,
+                    resource_name: resource.name.to_owned(),
+                });
+            }
         }
     }
+}
+
+/// The Lattice resource an object's access logs are subscribed on.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LoggedResource<'a> {
+    /// The service network's or service's id.
+    pub id: &'a str,
+    /// Its name (upstream's `accessLogSubscriptionResourceName`: the
+    /// Gateway's network, the route's Lattice service).
+    pub name: &'a str,
+}
+
+/// An AccessLogPolicy's subscription, made or found by a reconcile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogSubscribed {
+    /// The policy's cluster.
+    pub cluster: String,
+    /// The AccessLogPolicy.
+    pub policy: ObjectRef,
+    /// The subscription's ARN.
+    pub arn: String,
+    /// The name of the service network or service subscribed.
+    pub resource_name: String,
 }
 
 /// A reference to `policy`, an AccessLogPolicy.

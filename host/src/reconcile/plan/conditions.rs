@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::object::{ObjectRef, Problem};
+use crate::reconcile::normalize::GatewayListenerStatus;
 
 /// Route `Accepted=False` reasons (upstream `route_controller.go`).
 const ACCEPTED_REASONS: &[&str] = &[
@@ -68,12 +69,21 @@ pub struct ObjectStatus {
     pub object: ObjectRef,
     /// Its conditions, in upstream's order.
     pub conditions: Vec<Condition>,
+    /// A Gateway's `status.listeners` and `status.addresses`; `None` for
+    /// other kinds.
+    #[serde(flatten)]
+    pub gateway: Option<GatewayListenerStatus>,
 }
 
 /// The conditions of a Lattice Gateway given its problems: `Accepted` (it is
 /// of the Lattice class), `Programmed` (its service network exists; else
-/// `Pending`, or the first problem's reason).
-pub fn gateway_status(cluster: &str, object: &ObjectRef, problems: &[&Problem]) -> ObjectStatus {
+/// `Pending`, or the first problem's reason), with its `listeners`.
+pub fn gateway_status(
+    cluster: &str,
+    object: &ObjectRef,
+    problems: &[&Problem],
+    listeners: Option<GatewayListenerStatus>,
+) -> ObjectStatus {
     let programmed = match problems.first() {
         None => Condition::holds("Programmed"),
         Some(problem) => Condition::fails("Programmed", problem),
@@ -82,6 +92,7 @@ pub fn gateway_status(cluster: &str, object: &ObjectRef, problems: &[&Problem]) 
         cluster: cluster.to_owned(),
         object: object.clone(),
         conditions: vec![Condition::holds("Accepted"), programmed],
+        gateway: listeners,
     }
 }
 
@@ -120,6 +131,7 @@ pub fn route_status(
         cluster: cluster.to_owned(),
         object: object.clone(),
         conditions: vec![accepted, resolved, programmed],
+        gateway: None,
     }
 }
 
@@ -228,7 +240,7 @@ mod tests {
         let object = ObjectRef::new(Kind::Gateway, "default", "my-gateway");
         let pending = problem("Pending");
         assert_eq!(
-            summary(&gateway_status("c", &object, &[&pending])),
+            summary(&gateway_status("c", &object, &[&pending], None)),
             ["Accepted=True/Accepted", "Programmed=False/Pending"]
         );
     }
