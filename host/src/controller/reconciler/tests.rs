@@ -539,6 +539,8 @@ async fn a_route_without_a_certificate_in_acm_is_not_accepted_and_looked_at_in_a
     let event = expect_event(&mut handle).await;
     assert_eq!(event["type"], "Warning");
     assert_eq!(event["reason"], "CertificateNotFound");
+    // The rejected route counts on no listener.
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     let action = task.await.unwrap().unwrap();
     assert_eq!(action, Action::requeue(Duration::from_secs(60)));
     assert!(lattice.state().services.is_empty(), "no service made");
@@ -558,6 +560,7 @@ async fn a_route_without_a_certificate_in_acm_is_not_accepted_and_looked_at_in_a
     );
     expect_event(&mut handle).await;
     expect_route_patch(&mut handle, object.as_ref()).await;
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     assert_eq!(task.await.unwrap().unwrap(), Action::await_change());
     let services = lattice.state().services;
     assert_eq!(services.len(), 1);
@@ -587,6 +590,7 @@ async fn a_route_without_a_certificate_in_acm_is_not_accepted_and_looked_at_in_a
             .body(Body::from(serde_json::to_vec(&event).unwrap()))
             .unwrap(),
     );
+    expect_gateway_listeners(&mut handle, &snapshot).await;
     assert_eq!(
         task.await.unwrap().unwrap(),
         Action::requeue(Duration::from_secs(60))
