@@ -270,22 +270,16 @@ fn render_statuses(out: &mut String, report: &PlanReport) {
         report.statuses.len()
     );
     for status in &report.statuses {
-        let conditions: Vec<String> = status
-            .conditions
-            .iter()
-            .map(|condition| {
-                format!(
-                    "{}={} ({})",
-                    condition.type_, condition.status, condition.reason
-                )
-            })
-            .collect();
+        let conditions = conditions_line(
+            status
+                .conditions
+                .iter()
+                .map(|condition| (condition.type_, condition.status, condition.reason.as_str())),
+        );
         let _ = writeln!(
             out,
-            "  [{}] {}: {}",
-            status.cluster,
-            status.object,
-            conditions.join(", ")
+            "  [{}] {}: {conditions}",
+            status.cluster, status.object
         );
         if let Some(gateway) = &status.gateway {
             render_listeners(out, gateway);
@@ -293,25 +287,28 @@ fn render_statuses(out: &mut String, report: &PlanReport) {
     }
 }
 
+/// Conditions as `Type=Status (Reason)`, comma-separated, from their
+/// `(type, status, reason)`.
+fn conditions_line<'a>(conditions: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    conditions
+        .map(|(type_, status, reason)| format!("{type_}={status} ({reason})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A Gateway's listener statuses and address, one line each.
 fn render_listeners(out: &mut String, gateway: &GatewayListenerStatus) {
     for listener in &gateway.listeners {
-        let conditions: Vec<String> = listener
-            .conditions
-            .iter()
-            .map(|condition| {
-                format!(
-                    "{}={} ({})",
-                    condition.type_, condition.status, condition.reason
-                )
-            })
-            .collect();
+        let conditions = conditions_line(
+            listener
+                .conditions
+                .iter()
+                .map(|condition| (condition.type_, condition.status, condition.reason)),
+        );
         let _ = writeln!(
             out,
-            "      listener {}: {} attached route(s), {}",
-            listener.name,
-            listener.attached_routes,
-            conditions.join(", ")
+            "      listener {}: {} attached route(s), {conditions}",
+            listener.name, listener.attached_routes
         );
     }
     for address in &gateway.addresses {
