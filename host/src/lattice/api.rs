@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use super::error::LatticeError;
+use super::model::Tags;
 use super::model::{
     AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
@@ -61,6 +62,26 @@ pub trait Lattice: Send + Sync {
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError>;
     /// `ListServices`.
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError>;
+    /// The service named `name`, if any, as `ListServices` gives it.
+    /// Implementations that index their lists answer without copying the
+    /// whole list; the default lists.
+    async fn find_service(&self, name: &str) -> Result<Option<Service>, LatticeError> {
+        Ok(self
+            .list_services()
+            .await?
+            .into_iter()
+            .find(|service| service.name == name))
+    }
+    /// The services that hold every tag of `tags` (every service when it is
+    /// empty), in listing order. Indexed as [`Lattice::find_service`].
+    async fn services_tagged(&self, tags: &[(&str, &str)]) -> Result<Vec<Service>, LatticeError> {
+        Ok(self
+            .list_services()
+            .await?
+            .into_iter()
+            .filter(|service| has_tags(&service.tags, tags))
+            .collect())
+    }
     /// `CreateService`.
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError>;
     /// `ListServiceNetworkServiceAssociations` of one service.
@@ -87,6 +108,34 @@ pub trait Lattice: Send + Sync {
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError>;
     /// `ListTargetGroups` (account-wide).
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError>;
+    /// The target group `identifier` (its id or ARN) names, if any, as
+    /// `ListTargetGroups` gives it. Implementations that index their lists
+    /// answer without copying the whole list; the default lists.
+    async fn find_target_group(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<TargetGroup>, LatticeError> {
+        Ok(self
+            .list_target_groups()
+            .await?
+            .into_iter()
+            .find(|group| group.id == identifier || group.arn == identifier))
+    }
+    /// The target groups that hold every tag of `tags` (every target group
+    /// when it is empty), in listing order, as `ListTargetGroups` gives
+    /// them. Implementations that index their lists answer in the time of
+    /// the matches, not of the account; the default lists.
+    async fn target_groups_tagged(
+        &self,
+        tags: &[(&str, &str)],
+    ) -> Result<Vec<TargetGroup>, LatticeError> {
+        Ok(self
+            .list_target_groups()
+            .await?
+            .into_iter()
+            .filter(|group| has_tags(&group.tags, tags))
+            .collect())
+    }
     /// `CreateTargetGroup`.
     async fn create_target_group(
         &self,
@@ -195,4 +244,11 @@ pub trait Lattice: Send + Sync {
         &self,
         subscription_id: &str,
     ) -> Result<(), LatticeError>;
+}
+
+/// Whether `tags` holds every key and value of `wanted`.
+pub(super) fn has_tags(tags: &Tags, wanted: &[(&str, &str)]) -> bool {
+    wanted
+        .iter()
+        .all(|(key, value)| tags.get(*key).is_some_and(|found| found == value))
 }

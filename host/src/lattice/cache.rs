@@ -37,6 +37,7 @@ use async_trait::async_trait;
 
 use super::api::Lattice;
 use super::error::LatticeError;
+use super::index::{KeyIndex, Keyed, identifier_key, name_key, tag_query};
 use super::model::{
     AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
@@ -181,6 +182,60 @@ impl<L: Lattice> CachedLattice<L> {
         Ok(loaded)
     }
 
+    /// Answers `query` over the list `slot` picks (with its index), loading
+    /// the list with `load` when it is not cached. A loaded list replaces
+    /// the cached one, and its index is started afresh; a listing that a
+    /// write overtook is answered from but not kept.
+    async fn look_up<T: Keyed, R>(
+        &self,
+        slot: fn(&mut Store) -> (&mut Option<Vec<T>>, &mut KeyIndex<T>),
+        load: impl Future<Output = Result<Vec<T>, LatticeError>>,
+        query: impl Fn(&mut KeyIndex<T>, &[T]) -> R,
+    ) -> Result<R, LatticeError> {
+        let writes = {
+            let mut store = self.store();
+            let (list, index) = slot(&mut store);
+            if let Some(list) = list {
+                return Ok(query(index, list));
+            }
+            store.writes
+        };
+        let loaded = load.await?;
+        let mut store = self.store();
+        if store.writes == writes {
+            let (list, index) = slot(&mut store);
+            index.clear();
+            return Ok(query(index, list.insert(loaded)));
+        }
+        Ok(query(&mut KeyIndex::default(), &loaded))
+    }
+
+    /// Answers `query` over the services, as [`Self::look_up`].
+    async fn look_up_services<R>(
+        &self,
+        query: impl Fn(&mut KeyIndex<Service>, &[Service]) -> R,
+    ) -> Result<R, LatticeError> {
+        self.look_up(
+            |store| (&mut store.services, &mut store.service_index),
+            self.inner.list_services(),
+            query,
+        )
+        .await
+    }
+
+    /// Answers `query` over the target groups, as [`Self::look_up`].
+    async fn look_up_target_groups<R>(
+        &self,
+        query: impl Fn(&mut KeyIndex<TargetGroup>, &[TargetGroup]) -> R,
+    ) -> Result<R, LatticeError> {
+        self.look_up(
+            |store| (&mut store.target_groups, &mut store.target_group_index),
+            self.inner.list_target_groups(),
+            query,
+        )
+        .await
+    }
+
     /// Runs a create whose resource belongs to the list `map` holds under
     /// `key`: on success the resource joins that list (when it is cached),
     /// on failure the list is forgotten.
@@ -319,8 +374,25 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
     }
 
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
-        self.whole(|store| &mut store.services, self.inner.list_services())
+        self.look_up_services(|_, services| services.to_vec()).await
+    }
+
+    async fn find_service(&self, name: &str) -> Result<Option<Service>, LatticeError> {
+        let key = name_key(name);
+        self.look_up_services(|index, services| index.first(services, &key).cloned())
             .await
+    }
+
+    async fn services_tagged(&self, tags: &[(&str, &str)]) -> Result<Vec<Service>, LatticeError> {
+        let keys = tag_query(tags);
+        self.look_up_services(|index, services| {
+            index
+                .with_all(services, &keys)
+                .into_iter()
+                .cloned()
+                .collect()
+        })
+        .await
     }
 
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
@@ -402,10 +474,27 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
-        self.whole(
-            |store| &mut store.target_groups,
-            self.inner.list_target_groups(),
-        )
+        self.look_up_target_groups(|_, groups| groups.to_vec())
+            .await
+    }
+
+    async fn find_target_group(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<TargetGroup>, LatticeError> {
+        let key = identifier_key(identifier);
+        self.look_up_target_groups(|index, groups| index.first(groups, &key).cloned())
+            .await
+    }
+
+    async fn target_groups_tagged(
+        &self,
+        tags: &[(&str, &str)],
+    ) -> Result<Vec<TargetGroup>, LatticeError> {
+        let keys = tag_query(tags);
+        self.look_up_target_groups(|index, groups| {
+            index.with_all(groups, &keys).into_iter().cloned().collect()
+        })
         .await
     }
 

@@ -6,6 +6,7 @@
 //! that the same plan always prints the same ids.
 
 mod changes;
+mod index;
 mod lookup;
 
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 
 use super::api::Lattice;
 use super::error::LatticeError;
+use super::index::name_key;
 use super::model::{
     AccessLogSubscription, AuthPolicy, CreateAccessLogSubscriptionInput, CreateListenerInput,
     CreateRuleInput, CreateServiceInput, CreateServiceNetworkInput,
@@ -28,6 +30,7 @@ use super::model::{
     UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use super::state::{LatticeState, TargetGroupTargets};
+use index::Index;
 use lookup::{named, not_found, require_service_or_network, resources_mut};
 
 /// Most targets one `RegisterTargets` call may carry.
@@ -47,11 +50,22 @@ struct Inner {
     /// one is still held (copy on write).
     state: Arc<LatticeState>,
     next_id: u64,
+    /// Lookups over `state`'s growing lists.
+    index: Index,
 }
 
 impl Inner {
-    /// The state, for a write: copied first if a snapshot still shares it.
+    /// The state, for a write that may change what the index keys on: the
+    /// index is forgotten. Copied first if a snapshot still shares it.
     fn state_mut(&mut self) -> &mut LatticeState {
+        self.index.clear();
+        Arc::make_mut(&mut self.state)
+    }
+
+    /// The state, for a write that only appends to lists or changes fields
+    /// no index key reads (targets of an existing entry, auth policies): the
+    /// index stays valid. Copied first if a snapshot still shares it.
+    fn state_to_append(&mut self) -> &mut LatticeState {
         Arc::make_mut(&mut self.state)
     }
 
@@ -69,7 +83,7 @@ impl Inner {
         build: impl FnOnce(String) -> T,
     ) -> T {
         let created = build(self.id(prefix));
-        list(self.state_mut()).push(created.clone());
+        list(self.state_to_append()).push(created.clone());
         created
     }
 }
@@ -137,6 +151,7 @@ impl InMemoryLattice {
             inner: Mutex::new(Inner {
                 state: Arc::new(state),
                 next_id,
+                index: Index::default(),
             }),
         }
     }
@@ -320,10 +335,22 @@ impl Lattice for InMemoryLattice {
         Ok(self.lock().state.services.clone())
     }
 
+    async fn find_service(&self, name: &str) -> Result<Option<Service>, LatticeError> {
+        let mut inner = self.lock();
+        let key = name_key(name);
+        let state = Arc::clone(&inner.state);
+        Ok(inner.index.services.first(&state.services, &key).cloned())
+    }
+
+    async fn services_tagged(&self, tags: &[(&str, &str)]) -> Result<Vec<Service>, LatticeError> {
+        Ok(self.lock().services_tagged(tags))
+    }
+
     async fn create_service(&self, input: CreateServiceInput) -> Result<Service, LatticeError> {
         let mut inner = self.lock();
-        let names = inner.state.services.iter().map(|s| s.name.as_str());
-        require_new_name(names, "service", &input.name)?;
+        if inner.has_service_named(&input.name) {
+            return Err(conflict(format!("service {} already exists", input.name)));
+        }
         Ok(inner.create(
             "svc",
             |state| &mut state.services,
@@ -358,8 +385,11 @@ impl Lattice for InMemoryLattice {
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
         let mut inner = self.lock();
+        let service = inner
+            .service(&input.service_identifier)
+            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?
+            .clone();
         let state = &inner.state;
-        let service = named(&state.services, "SERVICE", &input.service_identifier)?.clone();
         let network_identifier = &input.service_network_identifier;
         let networks = &state.service_networks;
         let network = named(networks, "SERVICE_NETWORK", network_identifier)?.clone();
@@ -390,20 +420,25 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn list_listeners(&self, service_id: &str) -> Result<Vec<Listener>, LatticeError> {
-        Ok(self.listed(
-            |state| &state.listeners,
-            |listener| listener.service_id == service_id,
-        ))
+        let mut inner = self.lock();
+        Ok(inner
+            .listeners_of(service_id)
+            .into_iter()
+            .cloned()
+            .collect())
     }
 
     async fn create_listener(&self, input: CreateListenerInput) -> Result<Listener, LatticeError> {
         let mut inner = self.lock();
-        let state = &inner.state;
-        let service = named(&state.services, "SERVICE", &input.service_identifier)?.clone();
-        if let Some(sibling) = state.listeners.iter().find(|listener| {
-            listener.service_id == service.id
-                && (listener.port == input.port || listener.name == input.name)
-        }) {
+        let service = inner
+            .service(&input.service_identifier)
+            .ok_or_else(|| not_found("SERVICE", &input.service_identifier))?
+            .clone();
+        if let Some(sibling) = inner
+            .listeners_of(&service.id)
+            .into_iter()
+            .find(|listener| listener.port == input.port || listener.name == input.name)
+        {
             return Err(conflict(format!(
                 "service {} already has listener {} on port {}",
                 service.name, sibling.name, sibling.port
@@ -424,20 +459,26 @@ impl Lattice for InMemoryLattice {
         service_id: &str,
         listener_id: &str,
     ) -> Result<Vec<Rule>, LatticeError> {
-        Ok(self.listed(
-            |state| &state.rules,
-            |rule| rule.service_id == service_id && rule.listener_id == listener_id,
-        ))
+        let mut inner = self.lock();
+        Ok(inner
+            .rules_of(listener_id)
+            .into_iter()
+            .filter(|rule| rule.service_id == service_id)
+            .cloned()
+            .collect())
     }
 
     async fn create_rule(&self, input: CreateRuleInput) -> Result<Rule, LatticeError> {
         let mut inner = self.lock();
-        let state = &inner.state;
-        let listener = named(&state.listeners, "LISTENER", &input.listener_identifier)?.clone();
-        if let Some(sibling) = state.rules.iter().find(|rule| {
-            rule.listener_id == listener.id
-                && (rule.priority == input.priority || rule.name == input.name)
-        }) {
+        let listener = inner
+            .listener(&input.listener_identifier)
+            .ok_or_else(|| not_found("LISTENER", &input.listener_identifier))?
+            .clone();
+        if let Some(sibling) = inner
+            .rules_of(&listener.id)
+            .into_iter()
+            .find(|rule| rule.priority == input.priority || rule.name == input.name)
+        {
             return Err(conflict(format!(
                 "listener {} already has rule {} with priority {}",
                 listener.name, sibling.name, sibling.priority
@@ -454,16 +495,29 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn list_target_groups(&self) -> Result<Vec<TargetGroup>, LatticeError> {
-        let inner = self.lock();
-        Ok(inner
-            .state
+        let mut inner = self.lock();
+        let state = Arc::clone(&inner.state);
+        Ok(state
             .target_groups
             .iter()
-            .map(|group| TargetGroup {
-                service_arns: changes::services_using(&inner.state, group),
-                ..group.clone()
-            })
+            .map(|group| inner.with_users(group))
             .collect())
+    }
+
+    async fn find_target_group(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<TargetGroup>, LatticeError> {
+        let mut inner = self.lock();
+        let found = inner.target_group(identifier).cloned();
+        Ok(found.map(|group| inner.with_users(&group)))
+    }
+
+    async fn target_groups_tagged(
+        &self,
+        tags: &[(&str, &str)],
+    ) -> Result<Vec<TargetGroup>, LatticeError> {
+        Ok(self.lock().target_groups_tagged(tags))
     }
 
     async fn create_target_group(
@@ -471,8 +525,12 @@ impl Lattice for InMemoryLattice {
         input: CreateTargetGroupInput,
     ) -> Result<TargetGroup, LatticeError> {
         let mut inner = self.lock();
-        let names = inner.state.target_groups.iter().map(|g| g.name.as_str());
-        require_new_name(names, "target group", &input.name)?;
+        if inner.has_target_group_named(&input.name) {
+            return Err(conflict(format!(
+                "target group {} already exists",
+                input.name
+            )));
+        }
         Ok(inner.create(
             "tg",
             |state| &mut state.target_groups,
@@ -504,7 +562,7 @@ impl Lattice for InMemoryLattice {
             policy: input.policy,
             state: "Active".into(),
         };
-        let policies = &mut inner.state_mut().auth_policies;
+        let policies = &mut inner.state_to_append().auth_policies;
         match policies
             .iter_mut()
             .find(|existing| existing.resource_identifier == policy.resource_identifier)
@@ -582,21 +640,14 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn list_targets(&self, target_group_id: &str) -> Result<Vec<Target>, LatticeError> {
-        let inner = self.lock();
-        if !inner
-            .state
-            .target_groups
-            .iter()
-            .any(|tg| tg.id == target_group_id)
-        {
+        let mut inner = self.lock();
+        if inner.target_group(target_group_id).is_none() {
             return Err(not_found("TARGET_GROUP", target_group_id));
         }
-        let registered = inner
-            .state
-            .targets
-            .iter()
-            .find(|t| t.target_group_id == target_group_id);
-        Ok(registered.map(|t| t.targets.clone()).unwrap_or_default())
+        let position = inner.targets_position(target_group_id);
+        Ok(position
+            .map(|position| inner.state.targets[position].targets.clone())
+            .unwrap_or_default())
     }
 
     /// Every target is `HEALTHY` while a service forwards to its group and
@@ -605,10 +656,10 @@ impl Lattice for InMemoryLattice {
         &self,
         target_group_id: &str,
     ) -> Result<Vec<TargetStatus>, LatticeError> {
-        let groups = self.list_target_groups().await?;
-        let used = groups
-            .iter()
-            .any(|group| group.id == target_group_id && !group.service_arns.is_empty());
+        let used = self
+            .find_target_group(target_group_id)
+            .await?
+            .is_some_and(|group| !group.service_arns.is_empty());
         let status = if used { "HEALTHY" } else { "UNUSED" };
         Ok(self
             .list_targets(target_group_id)
@@ -624,23 +675,23 @@ impl Lattice for InMemoryLattice {
     async fn register_targets(&self, input: RegisterTargetsInput) -> Result<(), LatticeError> {
         check_batch(input.targets.len())?;
         let mut inner = self.lock();
-        let groups = &inner.state.target_groups;
-        let group = named(groups, "TARGET_GROUP", &input.target_group_identifier)?
+        let group = inner
+            .target_group(&input.target_group_identifier)
+            .ok_or_else(|| not_found("TARGET_GROUP", &input.target_group_identifier))?
             .id
             .clone();
-        let position = inner
-            .state
-            .targets
-            .iter()
-            .position(|t| t.target_group_id == group);
+        let position = inner.targets_position(&group);
+        // Targets of an entry are no index key, and a new entry is appended:
+        // the index stays valid.
+        let targets = &mut inner.state_to_append().targets;
         let entry = match position {
-            Some(index) => &mut inner.state_mut().targets[index],
+            Some(index) => &mut targets[index],
             None => {
-                inner.state_mut().targets.push(TargetGroupTargets {
+                targets.push(TargetGroupTargets {
                     target_group_id: group,
                     targets: Vec::new(),
                 });
-                inner.state_mut().targets.last_mut().expect("just pushed")
+                targets.last_mut().expect("just pushed")
             }
         };
         entry.targets.extend(input.targets);
@@ -708,9 +759,12 @@ impl Lattice for InMemoryLattice {
     }
 
     async fn target_group_users(&self, target_group_id: &str) -> Result<Vec<String>, LatticeError> {
-        let inner = self.lock();
-        let group = named(&inner.state.target_groups, "TARGET_GROUP", target_group_id)?;
-        Ok(changes::services_using(&inner.state, group))
+        let mut inner = self.lock();
+        let group = inner
+            .target_group(target_group_id)
+            .ok_or_else(|| not_found("TARGET_GROUP", target_group_id))?
+            .clone();
+        Ok(inner.users(&group))
     }
 
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError> {

@@ -7,6 +7,7 @@
 mod api;
 mod cache;
 mod error;
+mod index;
 mod memory;
 pub mod model;
 mod observe;

@@ -779,10 +779,11 @@ impl<'a> Run<'a> {
             }
         }
 
-        let services = self.lattice.list_services().await.map_err(lattice_error)?;
-        let existing = services
-            .into_iter()
-            .find(|service| service.name == desired.service.name);
+        let existing = self
+            .lattice
+            .find_service(&desired.service.name)
+            .await
+            .map_err(lattice_error)?;
         if let Some(service) = &existing {
             ownership(cluster, service, desired)
                 .map_err(|message| problem(None, "Conflicted", message))?;
@@ -794,18 +795,16 @@ impl<'a> Run<'a> {
             }
         }
 
-        let groups = self
-            .lattice
-            .list_target_groups()
-            .await
-            .map_err(lattice_error)?;
         let mut ids = TargetGroupIds::new();
         for key in desired.forwarded_keys() {
             if key.source != TargetGroupSource::ServiceImport {
                 continue;
             }
             let (import, field) = resolve::import_reference(input, key);
-            match resolve::import_target_group(&groups, key, import) {
+            let resolved = resolve::import_target_group(self.lattice, key, import)
+                .await
+                .map_err(lattice_error)?;
+            match resolved {
                 Ok(group) => {
                     ids.insert(convert::key_string(key), group.id.clone());
                 }

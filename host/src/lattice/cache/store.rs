@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::lattice::index::KeyIndex;
 use crate::lattice::model::{
     AccessLogSubscription, AuthPolicy, Listener, Resource, Rule, Service, ServiceNetwork,
     ServiceNetworkServiceAssociation, ServiceNetworkVpcAssociation, Tags, Target, TargetGroup,
@@ -21,7 +22,12 @@ pub struct Store {
     pub writes: u64,
     pub service_networks: Option<Vec<ServiceNetwork>>,
     pub services: Option<Vec<Service>>,
+    /// Lookups over `services`; cleared whenever a service leaves the list
+    /// or its tags change, and whenever the list is replaced.
+    pub service_index: KeyIndex<Service>,
     pub target_groups: Option<Vec<TargetGroup>>,
+    /// Lookups over `target_groups`, kept as `service_index` is.
+    pub target_group_index: KeyIndex<TargetGroup>,
     /// By service network id.
     pub vpc_associations: HashMap<String, Vec<ServiceNetworkVpcAssociation>>,
     /// By service id.
@@ -109,6 +115,7 @@ impl Store {
     /// Forgets a deleted service and everything Lattice deletes with it.
     pub fn deleted_service(&mut self, service_id: &str) {
         remove(&mut self.services, service_id);
+        self.service_index.clear();
         self.service_associations.remove(service_id);
         self.listeners.remove(service_id);
         self.rules.retain(|(service, _), _| service != service_id);
@@ -125,11 +132,14 @@ impl Store {
 
     pub fn deleted_target_group(&mut self, group_id: &str) {
         remove(&mut self.target_groups, group_id);
+        self.target_group_index.clear();
         self.targets.remove(group_id);
     }
 
     /// Adds or overwrites `tags` on whichever cached resource has `arn`.
     pub fn tagged(&mut self, arn: &str, tags: &Tags) {
+        self.service_index.clear();
+        self.target_group_index.clear();
         for resource in self
             .resources_mut()
             .filter(|resource| resource.arn() == arn)

@@ -8,44 +8,10 @@ use super::lookup::{named, remove_named, require_service_or_network};
 use super::{Inner, check_batch, conflict};
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
-    DeregisterTargetsInput, Listener, Resource, RuleAction, TargetGroup, UpdateListenerInput,
-    UpdateRuleInput, UpdateServiceInput, UpdateServiceNetworkVpcAssociationInput,
-    UpdateTargetGroupInput,
+    DeregisterTargetsInput, Listener, UpdateListenerInput, UpdateRuleInput, UpdateServiceInput,
+    UpdateServiceNetworkVpcAssociationInput, UpdateTargetGroupInput,
 };
 use crate::lattice::state::LatticeState;
-
-/// Whether `action` forwards to the target group `group`.
-fn forwards_to(action: &RuleAction, group: &TargetGroup) -> bool {
-    match action {
-        RuleAction::Forward(forward) => forward
-            .target_groups
-            .iter()
-            .any(|weighted| group.is_named_by(&weighted.target_group_identifier)),
-        RuleAction::FixedResponse(_) => false,
-    }
-}
-
-/// The ARNs of the services whose listeners or rules forward to `group`.
-pub(super) fn services_using(state: &LatticeState, group: &TargetGroup) -> Vec<String> {
-    let listener_services = state
-        .listeners
-        .iter()
-        .filter(|listener| forwards_to(&listener.default_action, group))
-        .map(|listener| listener.service_id.as_str());
-    let rule_services = state
-        .rules
-        .iter()
-        .filter(|rule| forwards_to(&rule.action, group))
-        .map(|rule| rule.service_id.as_str());
-    let mut arns: Vec<String> = listener_services
-        .chain(rule_services)
-        .filter_map(|id| state.services.iter().find(|service| service.id == id))
-        .map(|service| service.arn.clone())
-        .collect();
-    arns.sort();
-    arns.dedup();
-    arns
-}
 
 /// Removes the auth policy and access log subscriptions of a deleted
 /// service or service network.
@@ -245,7 +211,7 @@ impl Inner {
 
     pub(super) fn delete_target_group(&mut self, identifier: &str) -> Result<(), LatticeError> {
         let group = named(&self.state.target_groups, "TARGET_GROUP", identifier)?.clone();
-        if !services_using(&self.state, &group).is_empty() {
+        if !self.users(&group).is_empty() {
             return Err(conflict(format!(
                 "target group {} is in use by a listener or rule",
                 group.name

@@ -140,7 +140,11 @@ pub async fn route_service(
     managed_by: &str,
     route: &ObjectRef,
 ) -> Result<Option<Service>, LatticeError> {
-    Ok(lattice.list_services().await?.into_iter().find(|service| {
+    let route_tags = tags::route_service_tags(managed_by, route);
+    let services = lattice
+        .services_tagged(&tags::as_query(&route_tags))
+        .await?;
+    Ok(services.into_iter().find(|service| {
         tags::managed_by(&service.tags) == Some(managed_by)
             && tags::controller_tag(&service.tags, "RouteName").is_some()
             && tags::controller_tag(&service.tags, "RouteNamespace").is_some()

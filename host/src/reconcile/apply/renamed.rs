@@ -23,7 +23,11 @@ impl Applier<'_> {
         route: &ObjectRef,
         programmed: &str,
     ) -> Result<(), LatticeError> {
-        let services = self.lattice.list_services().await?;
+        let route_tags = tags::route_service_tags(managed_by, route);
+        let services = self
+            .lattice
+            .services_tagged(&tags::as_query(&route_tags))
+            .await?;
         for old in services.iter().filter(|service| {
             service.id != programmed
                 && tags::managed_by(&service.tags) == Some(managed_by)

@@ -2,6 +2,7 @@
 //! ServiceExport created, by their tags (upstream `findSvcExportTG`).
 
 use crate::lattice::model::TargetGroup;
+use crate::lattice::{Lattice, LatticeError};
 use crate::object::Kind;
 use crate::plugin::bindings::types::{BackendTarget, ObjectMeta, RouteInput, TargetGroupKey};
 
@@ -22,13 +23,6 @@ pub struct Unresolved {
     pub message: String,
 }
 
-fn tag<'a>(group: &'a TargetGroup, key: &str) -> Option<&'a str> {
-    group
-        .tags
-        .get(&format!("{TAG_PREFIX}{key}"))
-        .map(String::as_str)
-}
-
 fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
     meta.annotations
         .iter()
@@ -37,7 +31,11 @@ fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// The target group a ServiceImport key resolves to.
+/// The target group a ServiceImport key resolves to, looked up in
+/// `lattice` by the candidates' tags (or the external ARN), so a key costs
+/// the lookups of its own candidates, not a read of every target group.
+/// The outer error is Lattice's; the inner one says why the key does not
+/// resolve.
 ///
 /// With the `target-group-arn` annotation, the import names an external
 /// target group directly: it must be a Lattice target group ARN, must not be
@@ -54,32 +52,54 @@ fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
 /// upstream does with its empty object, the key's own name and namespace
 /// find the export, unnarrowed; no export is `BackendNotFound`, saying that
 /// the object is missing too.
-pub fn import_target_group<'a>(
-    groups: &'a [TargetGroup],
+pub async fn import_target_group(
+    lattice: &dyn Lattice,
     key: &TargetGroupKey,
     import: Option<&ObjectMeta>,
-) -> Result<&'a TargetGroup, Unresolved> {
+) -> Result<Result<TargetGroup, Unresolved>, LatticeError> {
     if let Some(arn) = import.and_then(|meta| annotation(meta, ANNOTATION_TARGET_GROUP_ARN)) {
-        return external_target_group(groups, import.expect("annotation read from it"), arn);
+        if let Err(unresolved) = check_external(import.expect("annotation read from it"), arn) {
+            return Ok(Err(unresolved));
+        }
+        let found = lattice.find_target_group(arn).await?;
+        return Ok(found
+            .filter(|group| group.arn == arn)
+            .ok_or_else(|| Unresolved {
+                reason: "ExternalTargetGroupNotFound",
+                message: format!("external target group {arn} not found"),
+            }));
     }
     let export_name = import
         .and_then(|meta| annotation(meta, ANNOTATION_EXPORT_NAME))
         .unwrap_or(&key.name);
     let cluster = import.and_then(|meta| annotation(meta, ANNOTATION_CLUSTER));
     let vpc = import.and_then(|meta| annotation(meta, ANNOTATION_VPC));
-    let candidates: Vec<&TargetGroup> = groups
+    let wanted: Vec<(String, &str)> = [
+        ("SourceTypeKey", Some(Kind::ServiceExport.as_str())),
+        ("ServiceName", Some(export_name)),
+        ("ServiceNamespace", Some(key.namespace.as_str())),
+        ("ClusterName", cluster),
+    ]
+    .into_iter()
+    .filter_map(|(tag, value)| Some((format!("{TAG_PREFIX}{tag}"), value?)))
+    .collect();
+    let query: Vec<(&str, &str)> = wanted
         .iter()
-        .filter(|group| tag(group, "SourceTypeKey") == Some(Kind::ServiceExport.as_str()))
-        .filter(|group| tag(group, "ServiceName") == Some(export_name))
-        .filter(|group| tag(group, "ServiceNamespace") == Some(key.namespace.as_str()))
-        .filter(|group| cluster.is_none_or(|cluster| tag(group, "ClusterName") == Some(cluster)))
+        .map(|(tag, value)| (tag.as_str(), *value))
+        .collect();
+    let candidates: Vec<TargetGroup> = lattice
+        .target_groups_tagged(&query)
+        .await?
+        .into_iter()
         .filter(|group| vpc.is_none_or(|vpc| group.config.vpc_identifier == vpc))
         .collect();
-    candidates
+    let preferred = candidates
         .iter()
-        .find(|group| key.port == Some(group.config.port))
-        .or(candidates.first())
-        .copied()
+        .position(|group| key.port == Some(group.config.port))
+        .unwrap_or(0);
+    Ok(candidates
+        .into_iter()
+        .nth(preferred)
         .ok_or_else(|| Unresolved {
             reason: "BackendNotFound",
             message: format!(
@@ -91,14 +111,13 @@ pub fn import_target_group<'a>(
                     ""
                 }
             ),
-        })
+        }))
 }
 
-fn external_target_group<'a>(
-    groups: &'a [TargetGroup],
-    import: &ObjectMeta,
-    arn: &str,
-) -> Result<&'a TargetGroup, Unresolved> {
+/// Whether an external target group reference may be looked up: no other
+/// resolution annotation beside it, and the shape of a Lattice target
+/// group ARN.
+fn check_external(import: &ObjectMeta, arn: &str) -> Result<(), Unresolved> {
     let conflicting: Vec<&str> = [ANNOTATION_EXPORT_NAME, ANNOTATION_CLUSTER, ANNOTATION_VPC]
         .into_iter()
         .filter(|key| annotation(import, key).is_some())
@@ -121,13 +140,7 @@ fn external_target_group<'a>(
             message: format!("{arn:?} is not a VPC Lattice target group ARN"),
         });
     }
-    groups
-        .iter()
-        .find(|group| group.arn == arn)
-        .ok_or_else(|| Unresolved {
-            reason: "ExternalTargetGroupNotFound",
-            message: format!("external target group {arn} not found"),
-        })
+    Ok(())
 }
 
 /// Where in `route` a ServiceImport key is referenced: its metadata (for the

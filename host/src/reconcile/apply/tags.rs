@@ -2,6 +2,7 @@
 //! lacks.
 
 use crate::lattice::model::Tags;
+use crate::object::ObjectRef;
 
 use super::CONTROLLER_TAG_PREFIX;
 
@@ -14,6 +15,25 @@ pub fn controller_tag<'a>(tags: &'a Tags, key: &str) -> Option<&'a str> {
 /// The controller that manages a resource with `tags`, if any says so.
 pub fn managed_by(tags: &Tags) -> Option<&str> {
     controller_tag(tags, "ManagedBy")
+}
+
+/// The tags every service this controller (`managed_by`) made for `route`
+/// holds (`ManagedBy`, `RouteName`, `RouteNamespace`), prefixed: the query
+/// that finds a route's services without reading every service.
+pub fn route_service_tags(managed_by: &str, route: &ObjectRef) -> [(String, String); 3] {
+    [
+        ("ManagedBy", managed_by),
+        ("RouteName", route.name.as_str()),
+        ("RouteNamespace", route.namespace.as_str()),
+    ]
+    .map(|(key, value)| (format!("{CONTROLLER_TAG_PREFIX}{key}"), value.to_owned()))
+}
+
+/// `tags` as the borrowed pairs a tag query takes.
+pub fn as_query(tags: &[(String, String)]) -> Vec<(&str, &str)> {
+    tags.iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect()
 }
 
 /// The tags of `desired` that `existing` lacks or holds with another value.

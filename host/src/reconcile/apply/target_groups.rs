@@ -19,8 +19,16 @@ impl Applier<'_> {
         &mut self,
         desired: &DesiredTargetGroup,
     ) -> Result<String, LatticeError> {
-        let existing = self.lattice.list_target_groups().await?;
-        let group = match existing
+        // Only groups holding every controller tag can be the same group.
+        let owned: Vec<(&str, &str)> = desired
+            .input
+            .tags
+            .iter()
+            .filter(|(key, _)| key.starts_with(CONTROLLER_TAG_PREFIX))
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        let candidates = self.lattice.target_groups_tagged(&owned).await?;
+        let group = match candidates
             .into_iter()
             .find(|group| is_same_target_group(group, desired))
         {
