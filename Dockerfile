@@ -21,7 +21,17 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
     --mount=type=cache,target=/src/target,sharing=locked \
     cargo build --release --locked -p trellis \
- && cp target/release/trellis /usr/local/bin/trellis
+ && objcopy --only-keep-debug target/release/trellis /usr/local/bin/trellis.debug \
+ && objcopy --strip-debug --add-gnu-debuglink=/usr/local/bin/trellis.debug \
+      target/release/trellis /usr/local/bin/trellis
+
+# The release profile keeps line tables for backtraces; the image ships the
+# binary without them (symbols stay, so a backtrace still names functions).
+# The line tables are this stage's one file, linked from the binary by
+# .gnu_debuglink, for symbolizing a backtrace offline:
+#   docker buildx build --target debug-symbols --output type=local,dest=out .
+FROM scratch AS debug-symbols
+COPY --from=builder /usr/local/bin/trellis.debug /trellis.debug
 
 # glibc and libgcc (Debian 12, as the builder), no shell, user 65532.
 FROM gcr.io/distroless/cc-debian12:nonroot

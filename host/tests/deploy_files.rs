@@ -1538,6 +1538,8 @@ fn image_build_matches_the_toolchain_and_the_chart() {
         builder.as_str(),
         "rustup target add wasm32-wasip2",
         "cargo build --release --locked -p trellis",
+        "objcopy --strip-debug --add-gnu-debuglink=",
+        "FROM scratch AS debug-symbols",
         "FROM gcr.io/distroless/cc-debian12:nonroot",
         "EXPOSE 8080 8081",
         r#"ENTRYPOINT ["/trellis"]"#,
