@@ -25,6 +25,7 @@ use kube::runtime::reflector::Store;
 use self::Taking::{All, Live};
 use crate::kube::Snapshot;
 use crate::kube::crds::{ServiceExport, ServiceImport};
+use crate::kube::snapshot::SnapshotLookup;
 
 /// Readers of every store.
 #[derive(Clone)]
@@ -108,6 +109,7 @@ impl Stores {
                 .iter()
                 .flat_map(|store| objects(store, deleting))
                 .collect(),
+            lookup: SnapshotLookup::default(),
         }
     }
 

@@ -29,19 +29,15 @@ pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 /// Unlike upstream, the result is sorted and free of duplicates (the same
 /// address listed by two slices, or a port listed twice, yields one target).
 pub fn targets(snapshot: &Snapshot, source: &TargetSource) -> Vec<Target> {
-    let Some(service) = snapshot.services.iter().find(|service| {
-        service.metadata.namespace.as_deref() == Some(source.namespace.as_str())
-            && service.metadata.name.as_deref() == Some(source.name.as_str())
-    }) else {
+    let Some(service) = snapshot
+        .service(&source.namespace, &source.name)
+        .filter(|service| service.metadata.namespace.is_some())
+    else {
         return Vec::new();
     };
     let selection = PortSelection::new(service, &source.ports);
     let mut targets = BTreeSet::new();
-    for slice in snapshot
-        .endpoint_slices
-        .iter()
-        .filter(|slice| belongs_to(slice, source))
-    {
+    for slice in snapshot.endpoint_slices_of(&source.namespace, &source.name) {
         add_slice_targets(slice, &selection, &mut targets);
     }
     targets.into_iter().collect()
@@ -84,16 +80,6 @@ impl PortSelection {
             Self::Named(names) => names.contains(name.unwrap_or_default()),
         }
     }
-}
-
-fn belongs_to(slice: &EndpointSlice, source: &TargetSource) -> bool {
-    slice.metadata.namespace.as_deref() == Some(source.namespace.as_str())
-        && slice
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|labels| labels.get(SERVICE_NAME_LABEL))
-            == Some(&source.name)
 }
 
 fn add_slice_targets(

@@ -9,6 +9,10 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::DynamicObject;
 
+mod lookup;
+
+pub use lookup::SnapshotLookup;
+
 use super::TypedKind;
 use super::crds::{ServiceExport, ServiceImport};
 use crate::object::Kind;
@@ -44,6 +48,11 @@ pub struct Snapshot {
     /// (TargetGroupPolicy, IAMAuthPolicy, ...), kept untyped: plugins read
     /// their `spec` as JSON.
     pub policies: Vec<DynamicObject>,
+    /// The lookups by namespace and name ([`Snapshot::service`],
+    /// [`Snapshot::service_import`], [`Snapshot::endpoint_slices_of`]),
+    /// built on first use; see its module for the contract when lists
+    /// change after a lookup.
+    pub lookup: SnapshotLookup,
 }
 
 impl Snapshot {

@@ -29,6 +29,8 @@ pub mod vpc_association_policy;
 pub use access_logs::AccessLogSubscribed;
 use access_logs::LoggedResource;
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use self::conditions::ObjectStatus;
@@ -369,15 +371,28 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The status of every object planned, from its problems (in the order
+    /// they were found) and whether it was applied; costs one pass over
+    /// the problems and the applied objects, not one per object.
     fn statuses(&self) -> Vec<ObjectStatus> {
+        let mut problems_of: HashMap<(&str, &ObjectRef), Vec<&Problem>> = HashMap::new();
+        for problem in &self.problems {
+            problems_of
+                .entry((problem.cluster.as_str(), &problem.object))
+                .or_default()
+                .push(problem);
+        }
+        let applied: HashSet<(&str, &ObjectRef)> = self
+            .applied
+            .iter()
+            .map(|(cluster, object)| (cluster.as_str(), object))
+            .collect();
         self.planned
             .iter()
             .map(|(cluster, object)| {
-                let problems: Vec<&Problem> = self
-                    .problems
-                    .iter()
-                    .filter(|problem| &problem.cluster == cluster && &problem.object == object)
-                    .collect();
+                let problems = problems_of
+                    .get(&(cluster.as_str(), object))
+                    .map_or(&[][..], Vec::as_slice);
                 if object.kind == Kind::Gateway {
                     let listeners = self
                         .gateway_listeners
@@ -385,15 +400,12 @@ impl<'a> Run<'a> {
                         .find(|(c, o, _)| c == cluster && o == object)
                         .map(|(_, _, listeners)| listeners.clone());
                     let mut status =
-                        conditions::gateway_status(cluster, object, &problems, listeners);
+                        conditions::gateway_status(cluster, object, problems, listeners);
                     self.note_programmed(cluster, &mut status);
                     status
                 } else {
-                    let applied = self
-                        .applied
-                        .iter()
-                        .any(|(c, o)| c == cluster && o == object);
-                    conditions::route_status(cluster, object, &problems, applied)
+                    let applied = applied.contains(&(cluster.as_str(), object));
+                    conditions::route_status(cluster, object, problems, applied)
                 }
             })
             .collect()

@@ -73,10 +73,7 @@ pub(super) fn resolve(
             None => not_found(issues, field, Kind::Service, namespace, name),
         },
         (Some(Kind::ServiceImport), "" | LATTICE_GROUP) => {
-            let found = snapshot
-                .service_imports
-                .iter()
-                .find(|import| meta::sort_key(&import.metadata) == (namespace, name));
+            let found = snapshot.service_import(namespace, name);
             match found {
                 Some(import) => BackendTarget::ServiceImport(meta::object_meta(
                     Kind::ServiceImport,
@@ -183,10 +180,7 @@ pub(super) fn find_service<'a>(
     namespace: &str,
     name: &str,
 ) -> Option<&'a Service> {
-    snapshot
-        .services
-        .iter()
-        .find(|service| meta::sort_key(&service.metadata) == (namespace, name))
+    snapshot.service(namespace, name)
 }
 
 /// The plugin model of a Service: ports in manifest order (protocol `TCP`
