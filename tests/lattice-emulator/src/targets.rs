@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use trellis::lattice::Lattice;
 use trellis::lattice::model::{DeregisterTargetsInput, RegisterTargetsInput, Target, TargetGroup};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, not_found};
 use crate::extract::{JsonBody, QueryParams};
 use crate::pages::{Paging, page};
 use crate::reply::{Reply, ok};
@@ -148,9 +148,12 @@ pub async fn list(
     QueryParams(paging): QueryParams<Paging>,
     JsonBody { body, .. }: JsonBody<ListBody>,
 ) -> Reply {
-    let groups = emulator.lattice().list_target_groups().await?;
-    let group = lookup::find(&groups, &id)?;
-    let only = targets(group, body.targets)?;
+    let group = emulator
+        .lattice()
+        .find_target_group(&id)
+        .await?
+        .ok_or_else(|| not_found("TARGET_GROUP", &id))?;
+    let only = targets(&group, body.targets)?;
     let items = emulator
         .lattice()
         .list_target_statuses(&group.id)
