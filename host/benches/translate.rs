@@ -1,14 +1,22 @@
-//! The default plugin translating a 10-rule HTTPRoute: through Wasm with a
-//! fresh instance per call (what the host does), against the same translation
-//! core compiled natively.
+//! The default plugin translating a 10-rule HTTPRoute: through Wasm, against
+//! the same translation core compiled natively.
+//!
+//! Two groups: `translate-route` alone (a fresh instance for the call, as
+//! `Plugin::translate_route` makes), and a route's four calls
+//! (`translate-route`, `route-auth-policy`, `name`, `tags` for the service,
+//! its listener and its rules) made with a fresh instance per call, with one
+//! `PluginSession` for the route (what the chain does), and natively.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trellis::config::ClusterConfig;
+use trellis::plugin::bindings::naming::{ListenerSubject, NamingSubject, RuleSubject};
+use trellis::plugin::bindings::tagging::TaggingSubject;
 use trellis::plugin::bindings::types::{
     AttachedListener, BackendRef, BackendTarget, CallContext, KeyValue, ObjectMeta, PathMatch,
-    PathMatchKind, RouteInput, RouteKind, RouteMatch, RouteRule, ServiceInfo, ServicePort,
+    PathMatchKind, RouteInput, RouteKind, RouteMatch, RouteRule, RouteTranslation, ServiceInfo,
+    ServicePort,
 };
-use trellis::plugin::{Plugin, PluginEngine};
+use trellis::plugin::{Plugin, PluginEngine, PluginError, PluginSession};
 
 fn meta(kind: &str, name: &str) -> ObjectMeta {
     ObjectMeta {
@@ -80,6 +88,89 @@ fn ten_rule_route() -> RouteInput {
     }
 }
 
+/// The naming and tagging subjects of a translated route's service,
+/// associations, listeners and rules, as the host makes them.
+fn subjects(translation: &RouteTranslation) -> (Vec<NamingSubject>, Vec<TaggingSubject>) {
+    let spec = &translation.service;
+    let mut naming = vec![NamingSubject::Service];
+    let mut tagging = vec![TaggingSubject::Service];
+    tagging.extend(
+        spec.service_networks
+            .iter()
+            .cloned()
+            .map(TaggingSubject::ServiceNetworkAssociation),
+    );
+    for listener in &spec.listeners {
+        naming.push(NamingSubject::Listener(ListenerSubject {
+            port: listener.port,
+            protocol: listener.protocol,
+        }));
+        tagging.push(TaggingSubject::Listener(listener.port));
+        for rule in &listener.rules {
+            naming.push(NamingSubject::Rule(RuleSubject {
+                listener_port: listener.port,
+                priority: rule.priority,
+                match_json: serde_json::to_string(&rule.match_).unwrap(),
+            }));
+            tagging.push(TaggingSubject::Rule((listener.port, rule.priority)));
+        }
+    }
+    (naming, tagging)
+}
+
+/// A route's four calls on `session`: translate, auth, names, tags.
+async fn route_calls(
+    session: &PluginSession<'_>,
+    context: &CallContext,
+    route: &RouteInput,
+) -> Result<usize, PluginError> {
+    let translation = session.translate_route(context, route, None).await?;
+    let auth = session.route_auth_policy(context, route).await?;
+    let (naming, tagging) = subjects(&translation);
+    let names = session
+        .name_resources(context, &route.meta, &naming)
+        .await?;
+    let tags = session
+        .tag_resources(context, &route.meta, &tagging)
+        .await?;
+    Ok(names.len() + tags.len() + usize::from(auth.is_some()))
+}
+
+/// The same four calls, each in a fresh instance.
+async fn route_calls_fresh(
+    plugin: &Plugin,
+    context: &CallContext,
+    route: &RouteInput,
+) -> Result<usize, PluginError> {
+    let translation = plugin.translate_route(context, route, None).await?;
+    let auth = plugin.route_auth_policy(context, route).await?;
+    let (naming, tagging) = subjects(&translation);
+    let names = plugin.name_resources(context, &route.meta, &naming).await?;
+    let tags = plugin.tag_resources(context, &route.meta, &tagging).await?;
+    Ok(names.len() + tags.len() + usize::from(auth.is_some()))
+}
+
+/// The same four calls to the native core.
+fn route_calls_native(
+    context: &trellis_plugin_default::CallContext,
+    route: &trellis_plugin_default::RouteInput,
+) -> usize {
+    use trellis_plugin_default as native;
+    let translation = native::translate_route(context, route, None).unwrap();
+    let auth = native::route_auth_policy(context, route).unwrap();
+    // The subjects are built from the host's types, as the host does.
+    let host: RouteTranslation =
+        serde_json::from_value(serde_json::to_value(&translation).unwrap()).unwrap();
+    let (naming, tagging) = subjects(&host);
+    let naming: Vec<native::NamingSubject> =
+        serde_json::from_value(serde_json::to_value(&naming).unwrap()).unwrap();
+    let tagging: Vec<native::TaggingSubject> =
+        serde_json::from_value(serde_json::to_value(&tagging).unwrap()).unwrap();
+    let names = native::name(context, &route.meta, &naming).unwrap();
+    let tags = native::tags(context, &route.meta, &tagging).unwrap();
+    names.len() + tags.len() + usize::from(auth.is_some())
+}
+
 fn translate(c: &mut Criterion) {
     let context = CallContext {
         cluster: (&ClusterConfig::local()).into(),
@@ -122,6 +213,58 @@ fn translate(c: &mut Criterion) {
     group.bench_function("native core", |b| {
         b.iter(|| {
             trellis_plugin_default::translate_route(&native_context, &native_route, None).unwrap()
+        })
+    });
+    group.finish();
+
+    // The native route: subjects are converted outside the timed part.
+    let native_translation =
+        trellis_plugin_default::translate_route(&native_context, &native_route, None).unwrap();
+    let host_translation: RouteTranslation =
+        serde_json::from_value(serde_json::to_value(&native_translation).unwrap()).unwrap();
+    let (naming, tagging) = subjects(&host_translation);
+    let native_naming: Vec<trellis_plugin_default::NamingSubject> =
+        serde_json::from_value(serde_json::to_value(&naming).unwrap()).unwrap();
+    let native_tagging: Vec<trellis_plugin_default::TaggingSubject> =
+        serde_json::from_value(serde_json::to_value(&tagging).unwrap()).unwrap();
+    let session_answers = runtime
+        .block_on(route_calls(&plugin.session(), &context, &route))
+        .unwrap();
+    assert_eq!(
+        session_answers,
+        runtime
+            .block_on(route_calls_fresh(&plugin, &context, &route))
+            .unwrap()
+    );
+    assert_eq!(
+        session_answers,
+        route_calls_native(&native_context, &native_route)
+    );
+
+    let mut group = c.benchmark_group("10-rule HTTPRoute, translate + auth + name + tags");
+    group.bench_function("wasm, fresh instance per call", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(route_calls_fresh(&plugin, &context, &route))
+                .unwrap()
+        })
+    });
+    group.bench_function("wasm, one session per route", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(route_calls(&plugin.session(), &context, &route))
+                .unwrap()
+        })
+    });
+    group.bench_function("native core", |b| {
+        b.iter(|| {
+            use trellis_plugin_default as native;
+            let translation =
+                native::translate_route(&native_context, &native_route, None).unwrap();
+            let auth = native::route_auth_policy(&native_context, &native_route).unwrap();
+            let names = native::name(&native_context, &native_route.meta, &native_naming).unwrap();
+            let tags = native::tags(&native_context, &native_route.meta, &native_tagging).unwrap();
+            (translation, auth, names, tags)
         })
     });
     group.finish();

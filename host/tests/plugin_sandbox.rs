@@ -416,3 +416,158 @@ fn without_a_dns_plugin_a_custom_domain_gets_upstreams_record() {
     assert_eq!(endpoint.target, service.dns_entry.domain_name);
     assert_eq!(endpoint.record_ttl, 300);
 }
+
+fn custom_domain(translation: trellis::plugin::bindings::types::RouteTranslation) -> String {
+    translation
+        .service
+        .custom_domain_name
+        .expect("the mode names a domain")
+}
+
+/// A session serves all of its calls from one instance; a trap, a timeout or
+/// a memory overrun ends that instance and the next call gets a fresh one.
+#[tokio::test]
+async fn a_session_keeps_its_instance_until_a_failure_poisons_it() {
+    let plugin = misbehaving(quick_limits());
+    let session = plugin.session();
+    let count = async || {
+        custom_domain(
+            session
+                .translate_route(&context(), &route("count"), None)
+                .await
+                .expect("counting is served"),
+        )
+    };
+    assert_eq!(count().await, "call-1.count.test");
+    assert_eq!(count().await, "call-2.count.test");
+    // A refusal is an answer: the instance stays.
+    let refusal = session
+        .translate_route(&context(), &route("refuse"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(refusal, PluginError::Refused { .. }), "{refusal}");
+    assert_eq!(count().await, "call-3.count.test");
+    for (mode, expected) in [("trap", "trap"), ("loop", "timeout"), ("oom", "memory")] {
+        let error = session
+            .translate_route(&context(), &route(mode), None)
+            .await
+            .unwrap_err();
+        let kind = match error {
+            PluginError::Trap { .. } => "trap",
+            PluginError::Timeout { .. } => "timeout",
+            PluginError::MemoryExceeded { .. } => "memory",
+            _ => "other",
+        };
+        assert_eq!(kind, expected, "{mode}: {error}");
+        assert_eq!(count().await, "call-1.count.test", "after {mode}");
+        assert_eq!(count().await, "call-2.count.test", "after {mode}");
+    }
+    // Another session, and the plugin's own functions, never see this state.
+    assert_eq!(
+        custom_domain(
+            plugin
+                .session()
+                .translate_route(&context(), &route("count"), None)
+                .await
+                .unwrap()
+        ),
+        "call-1.count.test"
+    );
+    assert_eq!(
+        custom_domain(
+            plugin
+                .translate_route(&context(), &route("count"), None)
+                .await
+                .unwrap()
+        ),
+        "call-1.count.test"
+    );
+}
+
+/// The memory limit is per call: a call that fits in a fresh instance is
+/// served even when the session's instance has used up the limit (here by
+/// leaking 6 MiB a call, 16 MiB allowed).
+#[tokio::test]
+async fn a_session_call_that_fits_a_fresh_instance_is_not_refused_for_memory() {
+    let plugin = misbehaving(quick_limits());
+    let session = plugin.session();
+    let mut domains = Vec::new();
+    for _ in 0..4 {
+        domains.push(custom_domain(
+            session
+                .translate_route(&context(), &route("leak"), None)
+                .await
+                .expect("a call that fits a fresh instance is served"),
+        ));
+    }
+    assert_eq!(domains[..2], ["call-1.count.test", "call-2.count.test"]);
+    assert!(
+        domains[2..].contains(&"call-1.count.test".to_owned()),
+        "a fresh instance took over: {domains:?}"
+    );
+}
+
+/// The time budget is per call: every call of a session gets the whole
+/// timeout, however long the session has lived.
+#[tokio::test]
+async fn every_call_of_a_session_gets_the_whole_timeout() {
+    let plugin = misbehaving(quick_limits());
+    let session = plugin.session();
+    session
+        .translate_route(&context(), &route("count"), None)
+        .await
+        .unwrap();
+    // Longer than the 200 ms timeout in all.
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        session
+            .translate_route(&context(), &route("count"), None)
+            .await
+            .expect("a later call has its own budget");
+    }
+    let started = Instant::now();
+    let error = session
+        .translate_route(&context(), &route("loop"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, PluginError::Timeout { .. }), "{error}");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+/// `wasi:random` is back at its seeds for every call of a session.
+#[tokio::test]
+async fn wasi_random_is_the_same_in_every_call_of_a_session() {
+    let plugin = misbehaving(quick_limits());
+    let session = plugin.session();
+    let mut domains = Vec::new();
+    for _ in 0..2 {
+        domains.push(custom_domain(
+            session
+                .translate_route(&context(), &route("random"), None)
+                .await
+                .unwrap(),
+        ));
+    }
+    assert_eq!(domains[0], domains[1]);
+}
+
+/// Each object of a plan gets its own instance of a plugin: two routes in
+/// counting mode both see the first call of an instance.
+#[test]
+fn every_object_of_a_plan_gets_its_own_instance() {
+    let report = plan_with_misbehaving(&[("first", "count"), ("second", "count")]);
+    assert_eq!(report.problems, [], "{:?}", report.problems);
+    let domains: Vec<_> = report
+        .state
+        .services
+        .iter()
+        .map(|service| service.custom_domain_name.clone())
+        .collect();
+    assert_eq!(
+        domains,
+        [
+            Some("call-1.count.test".to_owned()),
+            Some("call-1.count.test".to_owned())
+        ]
+    );
+}

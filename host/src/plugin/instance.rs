@@ -1,8 +1,9 @@
 //! A loaded plugin: a component compiled once, pre-linked, and instantiated
-//! fresh for every call.
+//! once per object (a [`PluginSession`]) or fresh for a single call.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -14,8 +15,8 @@ use super::bindings::dns::DnsDecision;
 use super::bindings::naming::NamingSubject;
 use super::bindings::tagging::TaggingSubject;
 use super::bindings::types::{
-    self, CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
-    RouteTranslation, TargetGroupSpec,
+    CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, RouteTranslation,
+    TargetGroupSpec,
 };
 use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
 use super::engine::PluginEngine;
@@ -24,6 +25,7 @@ use super::exports::Exports;
 use super::interface::Interface;
 use super::observer::{CallObserver, CallOutcome, CallReport};
 use super::sandbox::Sandbox;
+use super::session::PluginSession;
 use super::version;
 
 /// A plugin ready to be called.
@@ -33,11 +35,13 @@ use super::version;
 /// another one fails with [`PluginError::NotExported`] without running
 /// anything.
 ///
-/// Guarantees: every call runs in a new instance (no state survives between
-/// calls, so one object's translation cannot influence another's), within the
-/// engine's [`PluginLimits`](super::PluginLimits); a trap, timeout or memory
-/// overrun becomes a [`PluginError`] naming the plugin and the function, and
-/// leaves the plugin usable for the next call. Output is *not* validated
+/// Guarantees: the calls made through a [`Plugin`]'s own functions each run
+/// in a new instance; the calls of one [`PluginSession`] (one object) share
+/// one instance, never another object's, so one object's translation cannot
+/// influence another's. Every call runs within the engine's
+/// [`PluginLimits`](super::PluginLimits); a trap, timeout or memory overrun
+/// becomes a [`PluginError`] naming the plugin and the function, and leaves
+/// the plugin usable for the next call. Output is *not* validated
 /// here: the reconcile core validates every answer before it combines or
 /// applies it.
 #[derive(Clone)]
@@ -50,10 +54,6 @@ pub struct Plugin {
     exports: Arc<Exports>,
     observer: Option<Arc<dyn CallObserver>>,
 }
-
-/// What an exported function returns: the plugin's answer or its refusal,
-/// or the failure of the call itself (a trap, a timeout, a memory overrun).
-type ExportResult<R> = wasmtime::Result<Result<R, types::PluginError>>;
 
 impl Plugin {
     /// Compiles (or takes from the engine's cache) and links component
@@ -124,7 +124,13 @@ impl Plugin {
     /// instance: a component that traps while starting (its start function
     /// or initializers) fails here rather than on its first object.
     pub async fn check_instantiation(&self) -> Result<(), PluginError> {
-        self.instantiate("(instantiation)").await.map(drop)
+        const FUNCTION: &str = "(instantiation)";
+        let started = Instant::now();
+        let result = self.instantiate(FUNCTION).await.map(drop);
+        if result.is_err() {
+            self.observe(FUNCTION, started.elapsed(), &result);
+        }
+        result
     }
 
     /// Tells the observer, if any, that the host rejected the answer of
@@ -177,135 +183,100 @@ impl Plugin {
         self.exports.has(interface)
     }
 
-    /// `translate.translate-route`.
+    /// A session of this plugin for one object: one instance, made on the
+    /// first call, serving every call of that object (see
+    /// [`PluginSession`]). The functions below are each a session of one
+    /// call.
+    pub fn session(&self) -> PluginSession<'_> {
+        PluginSession::new(self)
+    }
+
+    /// `translate.translate-route`, in a fresh instance.
     pub async fn translate_route(
         &self,
         ctx: &CallContext,
         route: &RouteInput,
         previous: Option<&RouteTranslation>,
     ) -> Result<RouteTranslation, PluginError> {
-        let translate = self.export(Interface::Translate, &self.exports.translate)?;
-        self.call("translate-route", async |store, instance| {
-            let guest = translate.load(&mut *store, instance)?;
-            guest
-                .call_translate_route(store, ctx, route, previous)
-                .await
-        })
-        .await
+        self.session().translate_route(ctx, route, previous).await
     }
 
-    /// `translate.translate-export`.
+    /// `translate.translate-export`, in a fresh instance.
     pub async fn translate_export(
         &self,
         ctx: &CallContext,
         export: &ExportInput,
         previous: Option<&[TargetGroupSpec]>,
     ) -> Result<Vec<TargetGroupSpec>, PluginError> {
-        let translate = self.export(Interface::Translate, &self.exports.translate)?;
-        self.call("translate-export", async |store, instance| {
-            let guest = translate.load(&mut *store, instance)?;
-            guest
-                .call_translate_export(store, ctx, export, previous)
-                .await
-        })
-        .await
+        self.session().translate_export(ctx, export, previous).await
     }
 
-    /// `translate.gateway-service-network`.
+    /// `translate.gateway-service-network`, in a fresh instance.
     pub async fn gateway_service_network(
         &self,
         ctx: &CallContext,
         gateway: &GatewayInput,
         previous: Option<&str>,
     ) -> Result<String, PluginError> {
-        let translate = self.export(Interface::Translate, &self.exports.translate)?;
-        self.call("gateway-service-network", async |store, instance| {
-            let guest = translate.load(&mut *store, instance)?;
-            guest
-                .call_gateway_service_network(store, ctx, gateway, previous)
-                .await
-        })
-        .await
+        self.session()
+            .gateway_service_network(ctx, gateway, previous)
+            .await
     }
 
-    /// `naming.name`: one answer per subject, `None` deferring.
+    /// `naming.name`, in a fresh instance: one answer per subject, `None`
+    /// deferring.
     pub async fn name_resources(
         &self,
         ctx: &CallContext,
         owner: &ObjectMeta,
         subjects: &[NamingSubject],
     ) -> Result<Vec<Option<String>>, PluginError> {
-        let naming = self.export(Interface::Naming, &self.exports.naming)?;
-        self.call("name", async |store, instance| {
-            let guest = naming.load(&mut *store, instance)?;
-            guest.call_name(store, ctx, owner, subjects).await
-        })
-        .await
+        self.session().name_resources(ctx, owner, subjects).await
     }
 
-    /// `tagging.tags`: one tag list per subject.
+    /// `tagging.tags`, in a fresh instance: one tag list per subject.
     pub async fn tag_resources(
         &self,
         ctx: &CallContext,
         owner: &ObjectMeta,
         subjects: &[TaggingSubject],
     ) -> Result<Vec<Vec<KeyValue>>, PluginError> {
-        let tagging = self.export(Interface::Tagging, &self.exports.tagging)?;
-        self.call("tags", async |store, instance| {
-            let guest = tagging.load(&mut *store, instance)?;
-            guest.call_tags(store, ctx, owner, subjects).await
-        })
-        .await
+        self.session().tag_resources(ctx, owner, subjects).await
     }
 
-    /// `auth.route-auth-policy`: `None` defers.
+    /// `auth.route-auth-policy`, in a fresh instance: `None` defers.
     pub async fn route_auth_policy(
         &self,
         ctx: &CallContext,
         route: &RouteInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
-        let auth = self.export(Interface::Auth, &self.exports.auth)?;
-        self.call("route-auth-policy", async |store, instance| {
-            let guest = auth.load(&mut *store, instance)?;
-            guest.call_route_auth_policy(store, ctx, route).await
-        })
-        .await
+        self.session().route_auth_policy(ctx, route).await
     }
 
-    /// `auth.gateway-auth-policy`: `None` defers.
+    /// `auth.gateway-auth-policy`, in a fresh instance: `None` defers.
     pub async fn gateway_auth_policy(
         &self,
         ctx: &CallContext,
         gateway: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, PluginError> {
-        let auth = self.export(Interface::Auth, &self.exports.auth)?;
-        self.call("gateway-auth-policy", async |store, instance| {
-            let guest = auth.load(&mut *store, instance)?;
-            guest.call_gateway_auth_policy(store, ctx, gateway).await
-        })
-        .await
+        self.session().gateway_auth_policy(ctx, gateway).await
     }
 
-    /// `dns.route-dns-record`: `None` defers.
+    /// `dns.route-dns-record`, in a fresh instance: `None` defers.
     pub async fn route_dns_record(
         &self,
         ctx: &CallContext,
         route: &RouteInput,
         custom_domain: &str,
     ) -> Result<Option<DnsDecision>, PluginError> {
-        let dns = self.export(Interface::Dns, &self.exports.dns)?;
-        self.call("route-dns-record", async |store, instance| {
-            let guest = dns.load(&mut *store, instance)?;
-            guest
-                .call_route_dns_record(store, ctx, route, custom_domain)
-                .await
-        })
-        .await
+        self.session()
+            .route_dns_record(ctx, route, custom_domain)
+            .await
     }
 
     /// `indices`, the export indices of `interface`, or the error for
     /// calling a function of an interface the plugin does not export.
-    fn export<'a, I>(
+    pub(super) fn export<'a, I>(
         &self,
         interface: Interface,
         indices: &'a Option<I>,
@@ -316,38 +287,10 @@ impl Plugin {
         })
     }
 
-    /// The one path of every exported function's call: a fresh instance in
-    /// a new store with the engine's limits, on which `run` loads and calls
-    /// the export `function`; then the answer, the plugin's refusal
-    /// ([`PluginError::Refused`]) or the classified failure, reported to the
-    /// observer.
-    ///
-    /// Assumes `run` calls one export of the instance it is given and
-    /// nothing else: the store's time and memory budget is the call's.
-    async fn call<R>(
-        &self,
-        function: &'static str,
-        run: impl AsyncFnOnce(&mut Store<Sandbox>, &Instance) -> ExportResult<R>,
-    ) -> Result<R, PluginError> {
-        let (mut store, instance) = self.instantiate(function).await?;
-        let result = match run(&mut store, &instance).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(refusal)) => Err(PluginError::Refused {
-                plugin: self.name.clone(),
-                function,
-                reason: refusal.reason,
-                field: refusal.field,
-                message: refusal.message,
-            }),
-            Err(error) => Err(self.failure(function, &error, store.data())),
-        };
-        self.observe(function, store.data(), &result);
-        result
-    }
-
-    /// A fresh instance in a new store with the engine's limits; a failure
-    /// to instantiate is reported to the observer as a call of `function`.
-    async fn instantiate(
+    /// A fresh instance in a new store with the engine's limits (the
+    /// epoch deadline armed for instantiation); a failure to instantiate is
+    /// classified as a call of `function`.
+    pub(super) async fn instantiate(
         &self,
         function: &'static str,
     ) -> Result<(Store<Sandbox>, Instance), PluginError> {
@@ -361,34 +304,40 @@ impl Plugin {
         store.epoch_deadline_trap();
         match self.pre.instantiate_async(&mut store).await {
             Ok(instance) => Ok((store, instance)),
-            Err(error) => {
-                let failure = Err(self.failure(function, &error, store.data()));
-                self.observe(function, store.data(), &failure);
-                failure
-            }
+            Err(error) => Err(self.failure(function, &error, store.data())),
         }
     }
 
-    /// Tells the observer, if any, how the call of `function` whose store
-    /// data is `sandbox` ended.
-    fn observe<R>(
+    /// The call timeout in epoch ticks (see [`PluginEngine`]).
+    pub(super) fn timeout_ticks(&self) -> u64 {
+        self.engine.timeout_ticks()
+    }
+
+    /// The compiled export indices of the plugin.
+    pub(super) fn export_indices(&self) -> &Exports {
+        &self.exports
+    }
+
+    /// Tells the observer, if any, how the call of `function` that took
+    /// `elapsed` (instantiation included, if it made one) ended.
+    pub(super) fn observe<R>(
         &self,
         function: &'static str,
-        sandbox: &Sandbox,
+        elapsed: Duration,
         result: &Result<R, PluginError>,
     ) {
         if let Some(observer) = &self.observer {
             observer.observe(&CallReport {
                 plugin: &self.name,
                 function,
-                elapsed: sandbox.elapsed(),
+                elapsed,
                 outcome: CallOutcome::of(result),
             });
         }
     }
 
     /// Classifies a failed call: timeout, memory overrun, or another trap.
-    fn failure(
+    pub(super) fn failure(
         &self,
         function: &'static str,
         error: &wasmtime::Error,

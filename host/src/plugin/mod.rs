@@ -1,9 +1,9 @@
 //! The plugin runtime: WebAssembly components that implement (a subset of)
 //! the `trellis:plugin` world, checked for a compatible interface version,
 //! compiled once (or taken from the compiled-component cache) and
-//! instantiated fresh, in a sandbox with a time and memory budget, for every
-//! call; the policies that choose them per object, the sets they form, and
-//! their hot reload.
+//! instantiated once per object (a [`PluginSession`]), in a sandbox with a
+//! time and memory budget per call; the policies that choose them per
+//! object, the sets they form, and their hot reload.
 
 pub mod bindings;
 mod cache;
@@ -20,6 +20,7 @@ mod observer;
 pub mod policy;
 pub mod reload;
 mod sandbox;
+mod session;
 mod set;
 mod subject;
 mod version;
@@ -33,6 +34,7 @@ pub use live::LivePlugins;
 pub use loader::{LoadError, LoadFailure, PluginLoader};
 pub use log_budget::LogLimits;
 pub use observer::{CallObserver, CallOutcome, CallReport};
+pub use session::PluginSession;
 pub use set::{Applies, ChainLabel, PluginSet, everything};
 pub use subject::Subject;
 pub use version::WIT_VERSION;

@@ -1,13 +1,15 @@
-//! The per-call store data: a locked-down WASI context, the memory limiter
-//! and the `log` import.
+//! The store data of one plugin instance: a locked-down WASI context, the
+//! memory limiter and the `log` import, with what is per call reset before
+//! every call ([`Sandbox::begin_call`]).
 //!
 //! A plugin gets no filesystem, network, environment or arguments; its
 //! clocks are frozen at the epoch, and `wasi:random` (`random`, `insecure`
-//! and `insecure-seed`) answers from generators seeded with fixed values, the
-//! same in every call: the WIT promises plugins no entropy, so that a
-//! plugin's output depends only on its inputs.
+//! and `insecure-seed`) answers from generators seeded with fixed values and
+//! reseeded before every call, so the same in every call, on a fresh
+//! instance or on a session's reused one: the WIT promises plugins no
+//! entropy, so that a plugin's output depends only on its inputs.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -29,48 +31,62 @@ const INSECURE_RANDOM_SEED: u64 = 0x7472_656c_6c69_7302;
 /// traps.
 const MAX_RANDOM_BYTES: u64 = 1 << 20;
 
-/// Store data of one plugin call.
+/// Store data of one plugin instance (one store, one instance).
+///
+/// The memory limit bounds the instance's linear memory at every moment,
+/// instantiation included; the log budget, the `wasi:random` generators and
+/// the memory-exceeded mark are the current call's, reset by
+/// [`Sandbox::begin_call`].
 pub(super) struct Sandbox {
     plugin: String,
     wasi: WasiCtx,
     table: ResourceTable,
     memory_limit: usize,
     memory_exceeded: bool,
+    log_limits: LogLimits,
     log: LogBudget,
-    started: Instant,
 }
 
 impl Sandbox {
-    /// Store data for a call to `plugin` with the given budgets.
+    /// Store data for an instance of `plugin` with the given budgets.
     pub(super) fn new(plugin: &str, memory_limit: usize, log: LogLimits) -> Self {
-        let wasi = WasiCtx::builder()
-            .wall_clock(FrozenClock)
-            .monotonic_clock(FrozenClock)
-            .secure_random(StdRng::seed_from_u64(RANDOM_SEED))
-            .insecure_random(StdRng::seed_from_u64(INSECURE_RANDOM_SEED))
-            .insecure_random_seed(0)
-            .max_random_size(MAX_RANDOM_BYTES)
-            .build();
         Self {
             plugin: plugin.to_owned(),
-            wasi,
+            wasi: locked_down_wasi(),
             table: ResourceTable::new(),
             memory_limit,
             memory_exceeded: false,
+            log_limits: log,
             log: LogBudget::new(log),
-            started: Instant::now(),
         }
     }
 
-    /// Whether the call tried to grow a memory beyond its limit.
+    /// Starts a call on this instance: a whole log budget, `wasi:random`
+    /// generators back at their seeds, no memory overrun noted.
+    pub(super) fn begin_call(&mut self) {
+        self.wasi = locked_down_wasi();
+        self.log = LogBudget::new(self.log_limits);
+        self.memory_exceeded = false;
+    }
+
+    /// Whether the current call (or the instantiation) tried to grow a
+    /// memory beyond its limit.
     pub(super) fn memory_exceeded(&self) -> bool {
         self.memory_exceeded
     }
+}
 
-    /// How long ago the call's store was made (instantiation included).
-    pub(super) fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
+/// The WASI context of every call: frozen clocks, fixed-seed generators,
+/// nothing else.
+fn locked_down_wasi() -> WasiCtx {
+    WasiCtx::builder()
+        .wall_clock(FrozenClock)
+        .monotonic_clock(FrozenClock)
+        .secure_random(StdRng::seed_from_u64(RANDOM_SEED))
+        .insecure_random(StdRng::seed_from_u64(INSECURE_RANDOM_SEED))
+        .insecure_random_seed(0)
+        .max_random_size(MAX_RANDOM_BYTES)
+        .build()
 }
 
 impl WasiView for Sandbox {

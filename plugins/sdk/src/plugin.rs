@@ -13,8 +13,11 @@ use crate::{
 /// what it would get without this plugin.
 ///
 /// Methods are associated functions: plugins are pure functions of their
-/// inputs, and each call runs in a fresh instance, so there is no state to
-/// keep between calls. Inputs come by reference; the result of the rest of
+/// inputs. The host instantiates a plugin once per object and serves all of
+/// that object's calls (translate, auth, DNS, names, tags) from that
+/// instance, never sharing it with another object; keep no state between
+/// calls all the same — a call may be the first of a fresh instance (after a
+/// failure, or for the plugin's own checks). Inputs come by reference; the result of the rest of
 /// the chain (`previous`) comes by value, to be refined and returned.
 ///
 /// Contract for every method: the same input gives the same output (no

@@ -17,6 +17,11 @@
 //! the combined names and tags are validated again. A plugin that does not
 //! export an interface is skipped for it. Any failure is one
 //! [`Problem`] for the object; nothing is partially combined.
+//!
+//! A chain is one object's: it holds one [`PluginSession`] per plugin, so
+//! each plugin is instantiated at most once for the object (on its first
+//! call) and that instance serves all of the object's calls; the chain, and
+//! with it every instance, is dropped when the object is translated.
 
 use crate::object::ProblemSource;
 use crate::object::{ObjectRef, Problem};
@@ -28,7 +33,7 @@ use crate::plugin::bindings::types::{
     CallContext, ClusterContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput,
     RouteTranslation, TargetGroupSpec,
 };
-use crate::plugin::{ChainLabel, Interface, Plugin, PluginError};
+use crate::plugin::{ChainLabel, Interface, Plugin, PluginError, PluginSession};
 use crate::reconcile::translate::validate;
 
 /// The TTL of upstream's DNS records, in seconds.
@@ -39,6 +44,8 @@ pub const UPSTREAM_DNS_TTL: u32 = 300;
 pub struct Chain<'a> {
     /// In chain order; the default plugin last.
     plugins: Vec<&'a Plugin>,
+    /// One session per plugin of `plugins`, in the same order.
+    sessions: Vec<PluginSession<'a>>,
     cluster: ClusterContext,
     namespace_labels: Vec<KeyValue>,
     /// The object problems are reported on, and its cluster.
@@ -56,8 +63,10 @@ impl<'a> Chain<'a> {
         object: ObjectRef,
     ) -> Self {
         let cluster_name = cluster.cluster_name.clone();
+        let sessions = plugins.iter().map(|plugin| plugin.session()).collect();
         Self {
             plugins,
+            sessions,
             cluster,
             namespace_labels,
             object,
@@ -104,12 +113,15 @@ impl<'a> Chain<'a> {
         }
     }
 
-    /// The chain's plugins that export `interface`, in chain order.
-    fn exporting(&self, interface: Interface) -> impl DoubleEndedIterator<Item = &'a Plugin> {
-        self.plugins
-            .clone()
-            .into_iter()
-            .filter(move |plugin| plugin.exports(interface))
+    /// The sessions of the chain's plugins that export `interface`, in
+    /// chain order.
+    fn exporting(
+        &self,
+        interface: Interface,
+    ) -> impl DoubleEndedIterator<Item = &PluginSession<'a>> {
+        self.sessions
+            .iter()
+            .filter(move |session| session.plugin().exports(interface))
     }
 
     /// A problem for a chain in which no plugin exports what is needed
@@ -133,18 +145,19 @@ impl<'a> Chain<'a> {
     /// answers first with no previous result, each plugin before it is
     /// given the result so far. Every answer is validated with `validate`
     /// before it is passed on; `function` names the export in problems.
-    async fn refine<T, Answer>(
-        &self,
+    async fn refine<'s, T, Answer>(
+        &'s self,
         function: &'static str,
-        call: impl Fn(&'a Plugin, CallContext, Option<T>) -> Answer,
+        call: impl Fn(&'s PluginSession<'a>, CallContext, Option<T>) -> Answer,
         validate: impl Fn(&str, &T) -> Result<(), validate::ValidationError>,
     ) -> Result<T, Problem>
     where
         Answer: Future<Output = Result<T, PluginError>>,
     {
         let mut result: Option<T> = None;
-        for plugin in self.exporting(Interface::Translate).rev() {
-            let refined = call(plugin, self.context(plugin), result.take())
+        for session in self.exporting(Interface::Translate).rev() {
+            let plugin = session.plugin();
+            let refined = call(session, self.context(plugin), result.take())
                 .await
                 .map_err(|error| self.problem(error))?;
             validate(plugin.name(), &refined)
@@ -158,8 +171,8 @@ impl<'a> Chain<'a> {
     pub async fn translate_route(&self, input: &RouteInput) -> Result<RouteTranslation, Problem> {
         self.refine(
             "translate-route",
-            |plugin, context, previous| async move {
-                plugin
+            |session, context, previous| async move {
+                session
                     .translate_route(&context, input, previous.as_ref())
                     .await
             },
@@ -175,8 +188,8 @@ impl<'a> Chain<'a> {
     ) -> Result<Vec<TargetGroupSpec>, Problem> {
         self.refine(
             "translate-export",
-            |plugin, context, previous: Option<Vec<TargetGroupSpec>>| async move {
-                plugin
+            |session, context, previous: Option<Vec<TargetGroupSpec>>| async move {
+                session
                     .translate_export(&context, input, previous.as_deref())
                     .await
             },
@@ -189,8 +202,8 @@ impl<'a> Chain<'a> {
     pub async fn gateway_service_network(&self, input: &GatewayInput) -> Result<String, Problem> {
         self.refine(
             "gateway-service-network",
-            |plugin, context, previous: Option<String>| async move {
-                plugin
+            |session, context, previous: Option<String>| async move {
+                session
                     .gateway_service_network(&context, input, previous.as_deref())
                     .await
             },
@@ -206,11 +219,12 @@ impl<'a> Chain<'a> {
         subjects: &[NamingSubject],
     ) -> Result<Vec<String>, Problem> {
         let mut names: Vec<Option<String>> = vec![None; subjects.len()];
-        for plugin in self.exporting(Interface::Naming) {
+        for session in self.exporting(Interface::Naming) {
             if names.iter().all(Option::is_some) {
                 break;
             }
-            let answers = plugin
+            let plugin = session.plugin();
+            let answers = session
                 .name_resources(&self.context(plugin), owner, subjects)
                 .await
                 .map_err(|error| self.problem(error))?;
@@ -236,8 +250,9 @@ impl<'a> Chain<'a> {
     ) -> Result<Vec<Vec<KeyValue>>, Problem> {
         let default = self.plugins.last().copied();
         let mut merged: Vec<Vec<KeyValue>> = vec![Vec::new(); subjects.len()];
-        for plugin in self.exporting(Interface::Tagging) {
-            let answers = plugin
+        for session in self.exporting(Interface::Tagging) {
+            let plugin = session.plugin();
+            let answers = session
                 .tag_resources(&self.context(plugin), owner, subjects)
                 .await
                 .map_err(|error| self.problem(error))?;
@@ -263,16 +278,17 @@ impl<'a> Chain<'a> {
     /// The first auth policy a plugin answers with `call`, validated;
     /// `none` defers to the next plugin. `function` names the export in
     /// problems.
-    async fn first_auth_policy<Answer>(
-        &self,
+    async fn first_auth_policy<'s, Answer>(
+        &'s self,
         function: &'static str,
-        call: impl Fn(&'a Plugin, CallContext) -> Answer,
+        call: impl Fn(&'s PluginSession<'a>, CallContext) -> Answer,
     ) -> Result<Option<AuthPolicy>, Problem>
     where
         Answer: Future<Output = Result<Option<AuthPolicy>, PluginError>>,
     {
-        for plugin in self.exporting(Interface::Auth) {
-            let answer = call(plugin, self.context(plugin))
+        for session in self.exporting(Interface::Auth) {
+            let plugin = session.plugin();
+            let answer = call(session, self.context(plugin))
                 .await
                 .map_err(|error| self.problem(error))?;
             validate::validate_auth_policy(plugin.name(), answer.as_ref())
@@ -289,8 +305,8 @@ impl<'a> Chain<'a> {
         &self,
         input: &RouteInput,
     ) -> Result<Option<AuthPolicy>, Problem> {
-        self.first_auth_policy("route-auth-policy", |plugin, context| async move {
-            plugin.route_auth_policy(&context, input).await
+        self.first_auth_policy("route-auth-policy", |session, context| async move {
+            session.route_auth_policy(&context, input).await
         })
         .await
     }
@@ -301,8 +317,8 @@ impl<'a> Chain<'a> {
         &self,
         input: &GatewayInput,
     ) -> Result<Option<AuthPolicy>, Problem> {
-        self.first_auth_policy("gateway-auth-policy", |plugin, context| async move {
-            plugin.gateway_auth_policy(&context, input).await
+        self.first_auth_policy("gateway-auth-policy", |session, context| async move {
+            session.gateway_auth_policy(&context, input).await
         })
         .await
     }
@@ -317,8 +333,9 @@ impl<'a> Chain<'a> {
         input: &RouteInput,
         custom_domain: &str,
     ) -> Result<Option<DnsRecord>, Problem> {
-        for plugin in self.exporting(Interface::Dns) {
-            let answer = plugin
+        for session in self.exporting(Interface::Dns) {
+            let plugin = session.plugin();
+            let answer = session
                 .route_dns_record(&self.context(plugin), input, custom_domain)
                 .await
                 .map_err(|error| self.problem(error))?;

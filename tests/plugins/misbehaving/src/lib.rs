@@ -16,6 +16,8 @@
 //! | `log-flood`    | logs 10,000 lines, then behaves                          |
 //! | `log-bytes`    | logs 100 lines of 1 MiB (and a 1 MiB field), then behaves |
 //! | `random`       | names `<random hex>.<insecure random hex>.random.test` as the service's custom domain (translate-route) |
+//! | `count`        | names `call-<n>.count.test` as the service's custom domain, `n` counting the instance's `translate-route` calls |
+//! | `leak`         | as `count`, after leaking 6 MiB (kept until the instance ends) |
 //!
 //! Without the annotation it behaves: one listener per attached port with a
 //! fixed-response 404 default and one fixed-response 200 rule per route rule.
@@ -81,6 +83,16 @@ fn misbehave(mode: &str) {
         }
         _ => {}
     }
+}
+
+/// The `translate-route` calls of this instance so far.
+static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// `call-<n>.count.test`, `n` counting this instance's calls of the
+/// `count` and `leak` modes (1 on a fresh instance).
+fn counted_domain() -> String {
+    let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    format!("call-{calls}.count.test")
 }
 
 /// A domain name made of 8 bytes of `wasi:random/random` and 8 of
@@ -154,7 +166,15 @@ impl translate::Guest for Misbehaving {
             .collect();
         Ok(RouteTranslation {
             service: ServiceSpec {
-                custom_domain_name: (mode == "random").then(random_domain),
+                custom_domain_name: match mode {
+                    "random" => Some(random_domain()),
+                    "count" => Some(counted_domain()),
+                    "leak" => {
+                        std::hint::black_box(Vec::leak(vec![1u8; 6 << 20]));
+                        Some(counted_domain())
+                    }
+                    _ => None,
+                },
                 certificate_arn: None,
                 service_networks: networks,
                 listeners,
