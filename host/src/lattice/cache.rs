@@ -25,6 +25,7 @@
 //!   `service_arns` of cached target groups are those of the last listing;
 //!   [`Lattice::target_group_users`] always asks Lattice.
 
+mod held;
 mod store;
 
 use std::collections::HashMap;
@@ -365,10 +366,12 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
         let network = input.service_network_identifier.clone();
-        self.create_in(
-            |store| &mut store.vpc_associations,
-            network,
+        self.write(
             self.inner.create_service_network_vpc_association(input),
+            |store, created| store.created_vpc_association(&network, created),
+            |store| {
+                store.vpc_associations.remove(&network);
+            },
         )
         .await
     }
@@ -422,10 +425,12 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
         let service = input.service_identifier.clone();
-        self.create_in(
-            |store| &mut store.service_associations,
-            service,
+        self.write(
             self.inner.create_service_network_service_association(input),
+            |store, created| store.created_service_association(&service, created),
+            |store| {
+                store.service_associations.remove(&service);
+            },
         )
         .await
     }
