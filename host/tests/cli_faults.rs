@@ -79,13 +79,14 @@ fn a_silent_endpoint_fails_apply_and_plan_within_the_timeout_naming_the_operatio
 #[test]
 fn apply_prints_what_it_did_when_the_state_cannot_be_read_back() {
     // Only `ListTargets` fails, always: a first apply never lists targets
-    // (it registers them), the read-back of the state does.
+    // (it registers them), the read-back of the state `--read-back` asks
+    // for does.
     let (url, emulator) = serve(|config| {
         config
             .faults(1.0, &[FaultKind::ServerError], 3)
             .fault_operations(&["ListTargets"])
     });
-    let output = trellis(&["apply"])
+    let output = trellis(&["apply", "--read-back"])
         .arg(example())
         .args(["--endpoint-url", &url, "--output", "json"])
         .args(["--max-attempts", "2", "--initial-backoff-ms", "1"])
@@ -125,7 +126,9 @@ fn under_half_faults_every_request_gets_the_attempts_asked_for() {
             13,
         )
     });
-    let output = trellis(&["apply"])
+    // `--read-back`: the read pass after the apply brings the requests (and
+    // so the faults) past the SDK's default retry quota.
+    let output = trellis(&["apply", "--read-back"])
         .arg(folder.path())
         .args(["--endpoint-url", &url, "--output", "json"])
         .args(["--max-attempts", "25", "--initial-backoff-ms", "1"])

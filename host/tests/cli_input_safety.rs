@@ -92,9 +92,10 @@ fn operations(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Applies the fixture and checks its route's service was made; the state.
+/// Applies the fixture and checks its route's service was made; the state,
+/// read back afresh.
 fn apply_once(folder: &Path, url: &str) -> Value {
-    let (code, applied, stderr) = trellis(&["apply"], folder, url);
+    let (code, applied, stderr) = trellis(&["apply", "--read-back"], folder, url);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(applied["state"]["services"].as_array().unwrap().len(), 1);
     applied["state"].clone()

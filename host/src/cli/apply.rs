@@ -29,16 +29,24 @@ pub struct ApplyArgs {
     plugins: PluginArgs,
     #[command(flatten)]
     endpoint: EndpointArgs,
+    /// Read the whole account again after applying and print that, instead
+    /// of the state the apply observed and left (which needs no further
+    /// requests). A fresh read shows what Lattice did since it answered the
+    /// apply (statuses that went from `CREATE_IN_PROGRESS` to `ACTIVE`) and
+    /// changes made by others meanwhile; it costs a full read pass.
+    #[arg(long)]
+    read_back: bool,
     /// Output format: the same document as `plan`, its calls the calls made
-    /// and its state the account's state afterwards, read afresh (the
-    /// request counts on stderr are the apply's, before that read).
+    /// and its state the account's state afterwards: as the apply observed
+    /// and left it, or read afresh with `--read-back`. The request counts on
+    /// stderr are every request made, the read-back's included.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
 }
 
 /// Runs the apply. Exit code: [`exit_code`]; 2 when the state cannot be
-/// read back afterwards, after printing what the apply did (its calls,
-/// statuses and problems, with no state).
+/// read afterwards, after printing what the apply did (its calls, statuses
+/// and problems, with no state).
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::load(&args.paths, &args.plugins)?;
     let prune = if args.prune { Prune::Yes } else { Prune::No };
@@ -57,11 +65,17 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             prune,
         )
         .await;
+        let state = if args.read_back {
+            // Read afresh: what Lattice answered to the creates (statuses
+            // in progress) may have changed since.
+            lattice.refresh();
+            read_state(&lattice).await
+        } else {
+            // What the cache holds, as the apply's writes left it; only
+            // lists it does not hold are read.
+            lattice.held_state().await
+        };
         let counts = lattice.inner().call_counts();
-        // The printed state is read afresh: what Lattice answered to the
-        // creates (statuses in progress, names left out) is not the state.
-        lattice.refresh();
-        let state = read_state(&lattice).await;
         anyhow::Ok((reconciled, state, counts))
     })?;
     match state {

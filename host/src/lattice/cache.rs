@@ -25,6 +25,7 @@
 //!   `service_arns` of cached target groups are those of the last listing;
 //!   [`Lattice::target_group_users`] always asks Lattice.
 
+mod held;
 mod store;
 
 use std::collections::HashMap;
@@ -53,6 +54,9 @@ use store::Store;
 /// How fresh shared observations may be and still be kept by
 /// [`Lattice::observe_shared_again`].
 pub const SHARED_MIN_AGE: Duration = Duration::from_secs(2);
+
+/// Picks a cached list and its index out of the store.
+type IndexedSlot<T> = fn(&mut Store) -> (&mut Option<Vec<T>>, &mut KeyIndex<T>);
 
 /// A [`Lattice`] with an observed-state cache in front of `inner`.
 pub struct CachedLattice<L> {
@@ -188,7 +192,7 @@ impl<L: Lattice> CachedLattice<L> {
     /// write overtook is answered from but not kept.
     async fn look_up<T: Keyed, R>(
         &self,
-        slot: fn(&mut Store) -> (&mut Option<Vec<T>>, &mut KeyIndex<T>),
+        slot: IndexedSlot<T>,
         load: impl Future<Output = Result<Vec<T>, LatticeError>>,
         query: impl Fn(&mut KeyIndex<T>, &[T]) -> R,
     ) -> Result<R, LatticeError> {
@@ -365,10 +369,12 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkVpcAssociationInput,
     ) -> Result<ServiceNetworkVpcAssociation, LatticeError> {
         let network = input.service_network_identifier.clone();
-        self.create_in(
-            |store| &mut store.vpc_associations,
-            network,
+        self.write(
             self.inner.create_service_network_vpc_association(input),
+            |store, created| store.created_vpc_association(&network, created),
+            |store| {
+                store.vpc_associations.remove(&network);
+            },
         )
         .await
     }
@@ -422,10 +428,12 @@ impl<L: Lattice> Lattice for CachedLattice<L> {
         input: CreateServiceNetworkServiceAssociationInput,
     ) -> Result<ServiceNetworkServiceAssociation, LatticeError> {
         let service = input.service_identifier.clone();
-        self.create_in(
-            |store| &mut store.service_associations,
-            service,
+        self.write(
             self.inner.create_service_network_service_association(input),
+            |store, created| store.created_service_association(&service, created),
+            |store| {
+                store.service_associations.remove(&service);
+            },
         )
         .await
     }

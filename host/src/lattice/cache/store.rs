@@ -107,6 +107,64 @@ impl Store {
         );
     }
 
+    /// A created VPC association joins its network's cached list (`key`: the
+    /// identifier the request named it by), with the
+    /// network's id and name as a listing answers them (the create answers
+    /// neither; the request may name the network by ARN).
+    pub fn created_vpc_association(&mut self, key: &str, created: &ServiceNetworkVpcAssociation) {
+        let mut association = created.clone();
+        let mut key = key.to_owned();
+        if let Some(network) = self.service_network(&association.service_network_id) {
+            association.service_network_id = network.id.clone();
+            association.service_network_name = network.name.clone();
+            association.service_network_arn = network.arn.clone();
+            // Listed by the network's id, whatever the request named it by.
+            key = network.id.clone();
+        }
+        if let Some(list) = self.vpc_associations.get_mut(&key) {
+            list.push(association);
+        }
+    }
+
+    /// A created service association joins its service's cached list (`key`:
+    /// the identifier the request named it by), with
+    /// the ids and names of the service and the network as a listing
+    /// answers them (the create answers neither name).
+    pub fn created_service_association(
+        &mut self,
+        key: &str,
+        created: &ServiceNetworkServiceAssociation,
+    ) {
+        let mut association = created.clone();
+        if let Some(network) = self.service_network(&association.service_network_id) {
+            association.service_network_id = network.id.clone();
+            association.service_network_name = network.name.clone();
+        }
+        if let Some(service) = self.services.iter().flatten().find(|service| {
+            service.id == association.service_id || service.arn == association.service_id
+        }) {
+            association.service_id = service.id.clone();
+            association.service_name = service.name.clone();
+        }
+        // Listed by the service's id, whatever the request named it by.
+        let key = if association.service_id.starts_with("arn:") {
+            key.to_owned()
+        } else {
+            association.service_id.clone()
+        };
+        if let Some(list) = self.service_associations.get_mut(&key) {
+            list.push(association);
+        }
+    }
+
+    /// The cached service network whose id or ARN is `identifier`.
+    fn service_network(&self, identifier: &str) -> Option<&ServiceNetwork> {
+        self.service_networks
+            .iter()
+            .flatten()
+            .find(|network| network.id == identifier || network.arn == identifier)
+    }
+
     pub fn created_target_group(&mut self, group: &TargetGroup) {
         push(&mut self.target_groups, group);
         self.targets.insert(group.id.clone(), Vec::new());
