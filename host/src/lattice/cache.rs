@@ -93,6 +93,7 @@ impl<L: Lattice> CachedLattice<L> {
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
         self.store().reset();
+        self.inner.observe_all_again();
     }
 
     /// Forgets the lists other controllers change: service networks, their
@@ -129,6 +130,7 @@ impl<L: Lattice> CachedLattice<L> {
         };
         if stale {
             store.reset();
+            self.inner.observe_all_again();
         }
         store.since.get_or_insert(now);
         store
@@ -311,6 +313,10 @@ impl<L: Lattice> CachedLattice<L> {
 
 #[async_trait]
 impl<L: Lattice> Lattice for CachedLattice<L> {
+    fn observe_all_again(&self) {
+        self.refresh();
+    }
+
     fn observe_shared_again(&self) {
         self.forget_shared();
         self.inner.observe_shared_again();
