@@ -18,7 +18,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use kube::api::{Api, Patch, PatchParams};
 use kube::core::DynamicObject;
 use kube_test_server::TestApiServer;

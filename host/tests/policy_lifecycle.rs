@@ -14,7 +14,7 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::Emulator;
 use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;

@@ -54,6 +54,9 @@ use store::Store;
 /// [`Lattice::observe_shared_again`].
 pub const SHARED_MIN_AGE: Duration = Duration::from_secs(2);
 
+/// Picks a cached list and its index out of the store.
+type Slot<T> = fn(&mut Store) -> (&mut Option<Vec<T>>, &mut KeyIndex<T>);
+
 /// A [`Lattice`] with an observed-state cache in front of `inner`.
 pub struct CachedLattice<L> {
     inner: L,
@@ -190,7 +193,7 @@ impl<L: Lattice> CachedLattice<L> {
     /// write overtook is answered from but not kept.
     async fn look_up<T: Keyed, R>(
         &self,
-        slot: fn(&mut Store) -> (&mut Option<Vec<T>>, &mut KeyIndex<T>),
+        slot: Slot<T>,
         load: impl Future<Output = Result<Vec<T>, LatticeError>>,
         query: impl Fn(&mut KeyIndex<T>, &[T]) -> R,
     ) -> Result<R, LatticeError> {

@@ -8,7 +8,7 @@ use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::mesh::{Difference, Mesh, compare};
 use lattice_emulator::{Emulator, FaultKind, Stats};
 use trellis::acm::PendingCertificates;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 use tokio::net::TcpListener;
 use trellis::acm::PendingCertificates;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::{Emulator, EmulatorConfig, FaultKind};
 use tokio::net::TcpListener;
 use trellis::acm::PendingCertificates;

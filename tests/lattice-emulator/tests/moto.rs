@@ -17,7 +17,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use serde_json::{Value, json};
 use trellis::lattice::model::{
     CreateAccessLogSubscriptionInput, CreateListenerInput, CreateRuleInput, CreateServiceInput,

@@ -6,7 +6,7 @@ mod common;
 
 use aws_sdk_vpclattice::operation::list_service_network_vpc_associations::ListServiceNetworkVpcAssociationsError;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use aws_sdk_vpclattice::types::AuthType;
 use common::{service, start, start_with};
 use lattice_emulator::EmulatorConfig;
