@@ -55,6 +55,8 @@ fn duration_of(time: libc::timeval) -> Duration {
 /// Runs `trellis plan folder` and measures it.
 fn plan(folder: &Path, routes: usize) -> Run {
     let started = Instant::now();
+    // Waited for with wait4 below (for its resource usage), not `wait()`.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_trellis"))
         .arg("plan")
         .arg(folder)
