@@ -18,7 +18,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use kube::api::{Api, Patch, PatchParams};
 use kube::core::DynamicObject;
 use kube_test_server::TestApiServer;
@@ -172,17 +172,9 @@ async fn main() {
         burst: std::num::NonZeroU32::new(100_000).unwrap(),
         ..SdkOptions::default()
     };
-    let sdk = SdkLattice::with_config(
-        aws_sdk_vpclattice::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(Credentials::new(
-                "AKIDEXAMPLE",
-                "secret",
-                None,
-                None,
-                "bench",
-            )),
+    let sdk = SdkLattice::with_credentials(
+        REGION,
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "bench"),
         &options,
     );
     let calls = sdk.call_counter();

@@ -278,21 +278,32 @@ fn acm_operations() -> BTreeSet<String> {
     client_operations("host/src/acm")
 }
 
+/// The Resource Groups Tagging API operations the SDK client makes (bulk
+/// tag reads): every `.tagging.op(` under `host/src/lattice/`.
+fn tagging_operations() -> BTreeSet<String> {
+    field_operations("host/src/lattice", ".tagging")
+}
+
 /// The operations of every `.client.op(` in the Rust files under `folder`
 /// (relative to the workspace), in PascalCase.
 fn client_operations(folder: &str) -> BTreeSet<String> {
-    fn visit(dir: &Path, found: &mut BTreeSet<String>) {
+    field_operations(folder, ".client")
+}
+
+/// The operations of every `<field>.op(` in the Rust files under `folder`.
+fn field_operations(folder: &str, field: &str) -> BTreeSet<String> {
+    fn visit(dir: &Path, field: &str, found: &mut BTreeSet<String>) {
         for entry in
             fs::read_dir(dir).unwrap_or_else(|error| panic!("reading {}: {error}", dir.display()))
         {
             let path = entry.expect("a directory entry").path();
             if path.is_dir() {
-                visit(&path, found);
+                visit(&path, field, found);
             } else if path.extension().is_some_and(|extension| extension == "rs") {
                 let source = read(&path);
                 let mut rest = source.as_str();
-                while let Some(start) = rest.find(".client") {
-                    rest = &rest[start + ".client".len()..];
+                while let Some(start) = rest.find(field) {
+                    rest = &rest[start + field.len()..];
                     let Some(call) = rest.trim_start().strip_prefix('.') else {
                         continue;
                     };
@@ -308,7 +319,7 @@ fn client_operations(folder: &str) -> BTreeSet<String> {
         }
     }
     let mut found = BTreeSet::new();
-    visit(&workspace().join(folder), &mut found);
+    visit(&workspace().join(folder), field, &mut found);
     found
 }
 
@@ -387,6 +398,30 @@ fn iam_policy_grants_exactly_the_acm_operations_discovery_makes() {
     );
 }
 
+#[test]
+fn iam_policy_grants_exactly_the_tagging_operations_bulk_reads_make() {
+    let policy = policy();
+    let operations = tagging_operations();
+    assert!(
+        operations.contains("GetResources"),
+        "found only {operations:?} in host/src/lattice: the scan for `.tagging.<operation>(` \
+         no longer matches how the tagging client is called"
+    );
+    let wanted: BTreeSet<String> = operations
+        .iter()
+        .map(|operation| format!("tag:{operation}"))
+        .collect();
+    let granted: BTreeSet<String> = granted(&policy)
+        .into_iter()
+        .filter(|action| action.starts_with("tag:"))
+        .collect();
+    assert_eq!(
+        granted, wanted,
+        "deploy/iam/recommended-inline-policy.json grants exactly the Resource Groups \
+         Tagging API operations bulk tag reads make"
+    );
+}
+
 /// What VPC Lattice itself needs of the caller for the operations Trellis
 /// makes (the API reference's dependent actions; access logs as the VPC
 /// Lattice guide lists them, for each destination type).
@@ -446,17 +481,23 @@ fn iam_policy_grants_exactly_what_lattice_needs_besides() {
         .collect();
     let others: BTreeSet<String> = granted(&policy)
         .into_iter()
-        .filter(|action| !action.starts_with("vpc-lattice:") && !action.starts_with("acm:"))
+        .filter(|action| {
+            !action.starts_with("vpc-lattice:")
+                && !action.starts_with("acm:")
+                && !action.starts_with("tag:")
+        })
         .collect();
     assert_eq!(
         others, wanted,
-        "the non-Lattice, non-ACM actions of the policy are the dependent actions of the \
-         operations the controller calls, no more, no fewer"
+        "the non-Lattice, non-ACM, non-tagging actions of the policy are the dependent \
+         actions of the operations the controller calls, no more, no fewer"
     );
     for action in &others {
         let (service, name) = action
             .split_once(':')
             .unwrap_or_else(|| panic!("`{action}` is not service:Action"));
+        // Tags are written through the VPC Lattice API; the Resource Groups
+        // Tagging API only reads them (tag:GetResources, checked above).
         assert!(service != "tag", "Trellis tags through the VPC Lattice API");
         assert!(!name.contains('*'), "`{action}`: name the actions");
         if service == "ec2" {

@@ -12,7 +12,7 @@ use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::Duration;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::Emulator;
 use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
@@ -96,10 +96,6 @@ impl Account {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(emulator.clone().serve(listener));
-        let builder = aws_sdk_vpclattice::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-west-2"))
-            .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"));
         let options = SdkOptions {
             endpoint_url: Some(url),
             calls_per_second: NonZeroU32::new(1000).unwrap(),
@@ -111,7 +107,11 @@ impl Account {
         let engine = PluginEngine::new().unwrap();
         Self {
             emulator,
-            lattice: SdkLattice::with_config(builder, &options),
+            lattice: SdkLattice::with_credentials(
+                "us-west-2",
+                Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"),
+                &options,
+            ),
             plugins: PluginSet::stock(Plugin::default_plugin(&engine).unwrap()),
         }
     }

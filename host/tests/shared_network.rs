@@ -12,7 +12,7 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::Emulator;
 use trellis::acm::PendingCertificates;
 use trellis::kube::manifests::load_plan_inputs;
@@ -100,10 +100,6 @@ impl Account {
 
     /// An SDK client of the emulator, knowing its account or not.
     fn client(&self, account_id: Option<&str>) -> SdkLattice {
-        let builder = aws_sdk_vpclattice::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-west-2"))
-            .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"));
         let options = SdkOptions {
             endpoint_url: Some(self.url.clone()),
             calls_per_second: NonZeroU32::new(1000).unwrap(),
@@ -113,7 +109,11 @@ impl Account {
             account_id: account_id.map(str::to_owned),
             ..SdkOptions::default()
         };
-        SdkLattice::with_config(builder, &options)
+        SdkLattice::with_credentials(
+            "us-west-2",
+            Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"),
+            &options,
+        )
     }
 
     /// Applies `manifests` (no prune), as `trellis apply` does.

@@ -23,6 +23,12 @@ pub struct EndpointArgs {
     /// endpoint (or `AWS_ENDPOINT_URL_ACM`): an emulator, a VPC endpoint.
     #[arg(long, value_name = "URL")]
     pub acm_endpoint_url: Option<String>,
+    /// Read tags in bulk (the Resource Groups Tagging API's `GetResources`)
+    /// at this URL; default: `AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API`,
+    /// else `--endpoint-url` (the emulator serves both APIs), else the
+    /// region's endpoint.
+    #[arg(long, value_name = "URL")]
+    pub tagging_endpoint_url: Option<String>,
     /// The AWS region; default: `AWS_REGION` (or `AWS_DEFAULT_REGION`), else
     /// the first cluster's `region`.
     #[arg(long)]
@@ -72,6 +78,7 @@ impl EndpointArgs {
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             attempt_timeout: Duration::from_millis(self.attempt_timeout_ms),
             account_id: Some(account_id.to_owned()),
+            tagging_endpoint_url: self.tagging_endpoint_url.clone(),
         };
         SdkLattice::connect(&options).await
     }

@@ -109,6 +109,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         connect_timeout: settings.connect_timeout,
         attempt_timeout: settings.attempt_timeout,
         account_id: Some(settings.cluster.account_id.clone()),
+        // `AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API`, else the Lattice
+        // endpoint, else the region's (see `SdkOptions::tagging_endpoint`).
+        tagging_endpoint_url: None,
     };
     let sdk = SdkLattice::connect(&options).await?;
     let calls = sdk.call_counter();

@@ -232,6 +232,11 @@ pub trait Lattice: Send + Sync {
     /// Lattice. Nothing to do for an implementation that keeps no
     /// observations (the default).
     fn observe_shared_again(&self) {}
+    /// Says that every observation may be stale (a refresh, the drift
+    /// check): an implementation that keeps reads beyond one listing (the
+    /// SDK client's tags read in bulk) forgets them. Nothing to do by
+    /// default.
+    fn observe_all_again(&self) {}
     /// `DeleteTargetGroup`; fails with `Conflict` while a listener or rule
     /// forwards to it.
     async fn delete_target_group(&self, target_group_id: &str) -> Result<(), LatticeError>;

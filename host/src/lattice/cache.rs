@@ -97,6 +97,7 @@ impl<L: Lattice> CachedLattice<L> {
     /// Forgets everything: the next reads observe Lattice afresh.
     pub fn refresh(&self) {
         self.store().reset();
+        self.inner.observe_all_again();
     }
 
     /// Forgets the lists other controllers change: service networks, their
@@ -133,6 +134,7 @@ impl<L: Lattice> CachedLattice<L> {
         };
         if stale {
             store.reset();
+            self.inner.observe_all_again();
         }
         store.since.get_or_insert(now);
         store
@@ -315,6 +317,10 @@ impl<L: Lattice> CachedLattice<L> {
 
 #[async_trait]
 impl<L: Lattice> Lattice for CachedLattice<L> {
+    fn observe_all_again(&self) {
+        self.refresh();
+    }
+
     fn observe_shared_again(&self) {
         self.forget_shared();
         self.inner.observe_shared_again();

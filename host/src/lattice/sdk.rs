@@ -26,6 +26,15 @@
 //!   `ListTagsForResource`, a few at a time. An item deleted between the
 //!   list and these reads (`ResourceNotFoundException`) is left out of the
 //!   answer: it is gone, and a concurrent delete must not fail the listing.
+//! - Tags are read in bulk ([`tagging`]): a listing's resources get their
+//!   tags from the Resource Groups Tagging API's `GetResources` (up to 100
+//!   resources per request) rather than one `ListTagsForResource` each.
+//!   Its client shares the credentials, region, retry, timeouts, rate limit
+//!   and call counter of the Lattice client; its endpoint is
+//!   [`SdkOptions::tagging_endpoint_url`], else
+//!   `AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API`, else
+//!   [`SdkOptions::endpoint_url`] (an emulator serves both APIs on one
+//!   URL), else the region's.
 //! - Every request and attempt is counted per operation
 //!   ([`SdkLattice::call_counts`]).
 
@@ -33,6 +42,7 @@ mod convert;
 mod counter;
 mod errors;
 mod operations;
+mod tagging;
 
 use std::future::Future;
 use std::num::NonZeroU32;
@@ -97,6 +107,30 @@ pub struct SdkOptions {
     /// a tag read Lattice refuses (`AccessDeniedException`) leaves the
     /// resource untagged, as upstream does.
     pub account_id: Option<String>,
+    /// Send Resource Groups Tagging API requests (`GetResources`) here;
+    /// `None`: `AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API` if set, else
+    /// [`Self::endpoint_url`] if set, else the region's endpoint.
+    pub tagging_endpoint_url: Option<String>,
+}
+
+/// The environment variable the AWS SDKs read for the Resource Groups
+/// Tagging API's endpoint.
+pub const TAGGING_ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API";
+
+impl SdkOptions {
+    /// Where `GetResources` goes: [`Self::tagging_endpoint_url`], else
+    /// [`TAGGING_ENDPOINT_ENV`], else [`Self::endpoint_url`]; `None` leaves
+    /// it to the SDK (the region's endpoint, or `AWS_ENDPOINT_URL`).
+    pub fn tagging_endpoint(&self) -> Option<String> {
+        self.tagging_endpoint_url
+            .clone()
+            .or_else(|| {
+                std::env::var(TAGGING_ENDPOINT_ENV)
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
+            .or_else(|| self.endpoint_url.clone())
+    }
 }
 
 impl Default for SdkOptions {
@@ -111,6 +145,7 @@ impl Default for SdkOptions {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             account_id: None,
+            tagging_endpoint_url: None,
         }
     }
 }
@@ -119,6 +154,10 @@ impl Default for SdkOptions {
 #[derive(Debug)]
 pub struct SdkLattice {
     client: Client,
+    /// The Resource Groups Tagging API, for tags in bulk.
+    tagging: aws_sdk_resourcegroupstagging::Client,
+    /// Tags read in bulk and whether bulk reads work ([`tagging`]).
+    bulk: tagging::BulkTags,
     limiter: DefaultDirectRateLimiter,
     counter: CallCounter,
     /// [`SdkOptions::account_id`].
@@ -142,8 +181,11 @@ impl SdkLattice {
         provider.provide_credentials().await.map_err(|error| {
             ConnectError::NoCredentials(DisplayErrorContext(&error).to_string())
         })?;
-        Ok(Self::with_config(
+        Ok(Self::with_configs(
             aws_sdk_vpclattice::config::Builder::from(&shared),
+            Some(aws_sdk_resourcegroupstagging::config::Builder::from(
+                &shared,
+            )),
             options,
         ))
     }
@@ -151,8 +193,41 @@ impl SdkLattice {
     /// A client from an SDK configuration builder (credentials and region
     /// set by the caller), with `options`' endpoint, retry, timeouts and
     /// rate limit.
-    pub fn with_config(
+    ///
+    /// A Lattice configuration does not give its credentials away, so this
+    /// client reads tags one resource at a time (`ListTagsForResource`);
+    /// [`Self::with_credentials`] and [`Self::with_configs`] read them in
+    /// bulk.
+    pub fn with_config(builder: aws_sdk_vpclattice::config::Builder, options: &SdkOptions) -> Self {
+        Self::with_configs(builder, None, options)
+    }
+
+    /// A client signing with `credentials` in `region` (unless
+    /// [`SdkOptions::region`] says otherwise), both APIs: for tests and
+    /// benchmarks against an emulator.
+    pub fn with_credentials(
+        region: &str,
+        credentials: aws_sdk_vpclattice::config::Credentials,
+        options: &SdkOptions,
+    ) -> Self {
+        let lattice = aws_sdk_vpclattice::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(credentials.clone());
+        let tagging = aws_sdk_resourcegroupstagging::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(credentials);
+        Self::with_configs(lattice, Some(tagging), options)
+    }
+
+    /// [`Self::with_config`] with the tagging client configured from
+    /// `tagging` (its credentials, region, HTTP client; as [`Self::connect`]
+    /// loads it, it also reads [`TAGGING_ENDPOINT_ENV`]); `None`: tags are
+    /// read one resource at a time.
+    pub fn with_configs(
         mut builder: aws_sdk_vpclattice::config::Builder,
+        tagging: Option<aws_sdk_resourcegroupstagging::config::Builder>,
         options: &SdkOptions,
     ) -> Self {
         if let Some(url) = &options.endpoint_url {
@@ -184,9 +259,14 @@ impl SdkLattice {
             )
             .interceptor(counter.clone())
             .build();
+        let bulk = tagging::BulkTags::new(tagging.is_some());
+        let tagging = tagging.unwrap_or_else(|| tagging::builder_like(&config));
+        let tagging = tagging::client(tagging, options, &counter);
         let quota = Quota::per_second(options.calls_per_second).allow_burst(options.burst);
         Self {
             client: Client::from_conf(config),
+            tagging,
+            bulk,
             limiter: RateLimiter::direct(quota),
             counter,
             account_id: options.account_id.clone(),

@@ -8,7 +8,7 @@ use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::mesh::{Difference, Mesh, compare};
 use lattice_emulator::{Emulator, FaultKind, Stats};
 use trellis::acm::PendingCertificates;
@@ -59,16 +59,6 @@ pub struct SoakOutcome {
 /// A client of `url` with the rate limit off, short backoffs and timeouts
 /// below the slow faults' delay, behind a fresh cache.
 fn client(url: &str, max_attempts: u32) -> CachedLattice<SdkLattice> {
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "soak",
-        ));
     let options = SdkOptions {
         endpoint_url: Some(url.to_owned()),
         calls_per_second: NonZeroU32::new(100_000).expect("non-zero"),
@@ -79,7 +69,11 @@ fn client(url: &str, max_attempts: u32) -> CachedLattice<SdkLattice> {
         attempt_timeout: SLOW_ATTEMPT_TIMEOUT,
         ..SdkOptions::default()
     };
-    CachedLattice::new(SdkLattice::with_config(builder, &options))
+    CachedLattice::new(SdkLattice::with_credentials(
+        REGION,
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "soak"),
+        &options,
+    ))
 }
 
 /// The client's attempt timeout; slow faults answer after twice as long.

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 use tokio::net::TcpListener;
 use trellis::acm::PendingCertificates;
@@ -134,16 +134,6 @@ fn generate(folder: &Path, routes: usize) {
 /// A fresh SDK client with the rate limit effectively off, behind a fresh
 /// observed-state cache.
 fn client(url: &str) -> CachedLattice<SdkLattice> {
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "bench",
-        ));
     let options = SdkOptions {
         endpoint_url: Some(url.to_owned()),
         calls_per_second: NonZeroU32::new(RATE).unwrap(),
@@ -152,7 +142,11 @@ fn client(url: &str) -> CachedLattice<SdkLattice> {
         initial_backoff: Duration::from_millis(1),
         ..SdkOptions::default()
     };
-    CachedLattice::new(SdkLattice::with_config(builder, &options))
+    CachedLattice::new(SdkLattice::with_credentials(
+        REGION,
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "bench"),
+        &options,
+    ))
 }
 
 /// One apply's result and what it cost.

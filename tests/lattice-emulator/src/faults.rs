@@ -51,7 +51,9 @@ pub async fn inject(State(emulator): State<Emulator>, request: Request, next: Ne
         .map(|path| path.as_str().to_owned())
         .unwrap_or_default();
     let operation = match path.as_str() {
-        "/" => crate::acm::operation(request.headers()).unwrap_or("Unknown"),
+        "/" => crate::tagging::operation(request.headers())
+            .or_else(|| crate::acm::operation(request.headers()))
+            .unwrap_or("Unknown"),
         _ => stats::operation(request.method(), &path),
     };
     emulator.shared.counters.request(operation);

@@ -55,7 +55,10 @@
 //! `CreateAccessLogSubscription`, `ListAccessLogSubscriptions`,
 //! `DeleteAccessLogSubscription`. Tags: `ListTagsForResource`,
 //! `TagResource`. ACM (JSON 1.1, `POST /`): `ListCertificates`,
-//! `DescribeCertificate` over seeded certificates ([`acm`]).
+//! `DescribeCertificate` over seeded certificates ([`acm`]). The Resource
+//! Groups Tagging API (JSON 1.1, `POST /`): `GetResources` over the
+//! account's Lattice resources ([`tagging`]), so that one URL serves every
+//! API Trellis calls.
 
 mod access_logs;
 pub mod acm;
@@ -78,6 +81,7 @@ mod rules;
 mod service_associations;
 mod services;
 mod stats;
+pub mod tagging;
 mod tags;
 mod target_groups;
 mod targets;
@@ -110,6 +114,19 @@ async fn unknown_operation(request: axum::extract::Request) -> ApiError {
             request.uri().path()
         ),
     })
+}
+
+/// `POST /`: a JSON 1.1 operation, the Resource Groups Tagging API's or
+/// ACM's by its `X-Amz-Target`.
+async fn json_1_1(
+    axum::extract::State(emulator): axum::extract::State<Emulator>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    if tagging::operation(&headers).is_some() {
+        return tagging::serve(&emulator, &headers, &body);
+    }
+    acm::serve(axum::extract::State(emulator), headers, body).await
 }
 
 /// The emulator: the in-memory account, its configuration and counters.
@@ -363,7 +380,7 @@ impl Emulator {
                 axum::routing::delete(access_logs::delete),
             )
             .route("/tags/{arn}", get(tags::list).post(tags::tag))
-            .route("/", post(acm::serve))
+            .route("/", post(json_1_1))
             .fallback(unknown_operation)
             .route_layer(axum::middleware::from_fn_with_state(
                 self.clone(),

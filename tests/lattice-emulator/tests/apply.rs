@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use lattice_emulator::{Emulator, EmulatorConfig, FaultKind};
 use tokio::net::TcpListener;
 use trellis::acm::PendingCertificates;
@@ -47,16 +47,6 @@ async fn serve(emulator: &Emulator) -> String {
 /// A fresh SDK client (as a new `trellis apply` process would have) behind
 /// a fresh observed-state cache.
 fn client(url: &str) -> CachedLattice<SdkLattice> {
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ));
     let options = SdkOptions {
         endpoint_url: Some(url.to_owned()),
         calls_per_second: std::num::NonZeroU32::new(10_000).unwrap(),
@@ -65,7 +55,11 @@ fn client(url: &str) -> CachedLattice<SdkLattice> {
         initial_backoff: Duration::from_millis(1),
         ..SdkOptions::default()
     };
-    CachedLattice::new(SdkLattice::with_config(builder, &options))
+    CachedLattice::new(SdkLattice::with_credentials(
+        "us-west-2",
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"),
+        &options,
+    ))
 }
 
 async fn apply(url: &str, clusters: &[ClusterInput], plugin: &PluginSet) -> Reconciled {

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use serde_json::{Value, json};
 use trellis::lattice::model::{
     CreateAccessLogSubscriptionInput, CreateListenerInput, CreateRuleInput, CreateServiceInput,
@@ -342,10 +342,6 @@ impl Drop for MotoServer {
 /// `SdkLattice` pointed at `url` with static credentials. One attempt per
 /// call: moto answers at once, and a failure should show as it is.
 fn client(url: &str) -> SdkLattice {
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"));
     let options = SdkOptions {
         endpoint_url: Some(url.to_owned()),
         calls_per_second: std::num::NonZeroU32::new(10_000).unwrap(),
@@ -354,7 +350,11 @@ fn client(url: &str) -> SdkLattice {
         initial_backoff: Duration::from_millis(1),
         ..SdkOptions::default()
     };
-    SdkLattice::with_config(builder, &options)
+    SdkLattice::with_credentials(
+        REGION,
+        Credentials::new("testing", "testing", None, None, "test"),
+        &options,
+    )
 }
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {

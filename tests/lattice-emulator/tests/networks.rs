@@ -6,7 +6,7 @@ mod common;
 
 use aws_sdk_vpclattice::operation::list_service_network_vpc_associations::ListServiceNetworkVpcAssociationsError;
 
-use aws_sdk_vpclattice::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use aws_sdk_vpclattice::types::AuthType;
 use common::{service, start, start_with};
 use lattice_emulator::EmulatorConfig;
@@ -310,21 +310,15 @@ async fn service_networks_are_deleted_once_nothing_is_associated() {
 #[tokio::test]
 async fn sdk_lattice_deletes_service_networks_and_converts_the_errors() {
     let (_emulator, _client, url) = start_with(EmulatorConfig::default()).await;
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ));
     let options = SdkOptions {
         endpoint_url: Some(url),
         ..SdkOptions::default()
     };
-    let lattice = SdkLattice::with_config(builder, &options);
+    let lattice = SdkLattice::with_credentials(
+        "us-west-2",
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"),
+        &options,
+    );
     let network = lattice
         .create_service_network(CreateServiceNetworkInput {
             name: "mesh".into(),

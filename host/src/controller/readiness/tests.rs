@@ -6,8 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_sdk_vpclattice::config::{Credentials, Region};
+use aws_sdk_vpclattice::config::Credentials;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, Patch, PatchParams};
@@ -84,10 +83,6 @@ async fn setup() -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(emulator.clone().serve(listener));
-    let builder = aws_sdk_vpclattice::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-west-2"))
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"));
     let options = SdkOptions {
         endpoint_url: Some(url),
         calls_per_second: NonZeroU32::new(1000).unwrap(),
@@ -96,7 +91,11 @@ async fn setup() -> World {
         initial_backoff: Duration::from_millis(1),
         ..SdkOptions::default()
     };
-    let lattice = SdkLattice::with_config(builder, &options);
+    let lattice = SdkLattice::with_credentials(
+        "us-west-2",
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "t"),
+        &options,
+    );
     let cluster = ClusterConfig::local();
     let prefix = "application-networking.k8s.aws/";
     let tags: Tags = [

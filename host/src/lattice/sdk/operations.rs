@@ -12,6 +12,7 @@ use super::convert::{
     from_sdk_action, from_sdk_config, from_sdk_match, from_sdk_tags, narrow, to_sdk_action,
     to_sdk_config, to_sdk_health_check, to_sdk_match, to_sdk_tags, to_sdk_targets,
 };
+use super::tagging::Bulk;
 use crate::lattice::api::Lattice;
 use crate::lattice::error::LatticeError;
 use crate::lattice::model::{
@@ -98,11 +99,13 @@ impl SdkLattice {
     /// The listed resources `ids`, each read in full, a few at a time: `get`
     /// sends the `Get*` request of an id (a failure names `resource_type` and
     /// the id), `convert` makes the resource of the id and the answer (its
-    /// tags left empty), and [`Self::tagged`] reads its tags.
+    /// tags left empty); then their tags are read in bulk as `bulk` says
+    /// ([`Self::tag_all`]).
     async fn read_each<O, E, T, Fut>(
         &self,
         ids: Vec<String>,
         resource_type: &'static str,
+        bulk: Bulk,
         get: impl Fn(&str) -> Fut,
         convert: impl Fn(String, O) -> T,
     ) -> Result<Vec<T>, LatticeError>
@@ -112,11 +115,13 @@ impl SdkLattice {
         T: Resource,
     {
         let (get, convert) = (&get, &convert);
-        self.details(ids, |id| async move {
-            let output = self.call(resource_type, &id, || get(&id)).await?;
-            self.tagged(convert(id, output)).await
-        })
-        .await
+        let read = self
+            .details(ids, |id| async move {
+                let output = self.call(resource_type, &id, || get(&id)).await?;
+                Ok(convert(id, output))
+            })
+            .await?;
+        self.tag_all(read, bulk).await
     }
 
     /// `resource` with the tags `ListTagsForResource` reads for its ARN in
@@ -126,7 +131,7 @@ impl SdkLattice {
     /// no tags: they are its owner's, and Lattice does not show them.
     ///
     /// [`SdkOptions::account_id`]: super::SdkOptions::account_id
-    async fn tagged<T: Resource>(&self, mut resource: T) -> Result<T, LatticeError> {
+    pub(super) async fn tagged<T: Resource>(&self, mut resource: T) -> Result<T, LatticeError> {
         let arn = resource.arn();
         if let Some(own) = &self.account_id
             && arn_account(arn) != own
@@ -156,6 +161,10 @@ impl SdkLattice {
 
 #[async_trait]
 impl Lattice for SdkLattice {
+    fn observe_all_again(&self) {
+        self.forget_bulk_reads();
+    }
+
     async fn list_service_networks(&self) -> Result<Vec<ServiceNetwork>, LatticeError> {
         let summaries = every_page!(
             self,
@@ -169,15 +178,20 @@ impl Lattice for SdkLattice {
                 .service_network_identifier(id)
                 .send()
         };
-        self.read_each(ids!(summaries), "SERVICE_NETWORK", get, |id, network| {
-            ServiceNetwork {
+        let bulk = Bulk::Type("vpc-lattice:servicenetwork");
+        self.read_each(
+            ids!(summaries),
+            "SERVICE_NETWORK",
+            bulk,
+            get,
+            |id, network| ServiceNetwork {
                 id,
                 arn: text(network.arn()),
                 name: text(network.name()),
                 auth_type: text(network.auth_type().map(sdk::AuthType::as_str)),
                 tags: Tags::new(),
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -217,8 +231,13 @@ impl Lattice for SdkLattice {
                 .send()
         };
         let resource_type = "SERVICE_NETWORK_VPC_ASSOCIATION";
-        self.read_each(ids!(summaries), resource_type, get, |id, association| {
-            ServiceNetworkVpcAssociation {
+        let bulk = Bulk::Account;
+        self.read_each(
+            ids!(summaries),
+            resource_type,
+            bulk,
+            get,
+            |id, association| ServiceNetworkVpcAssociation {
                 id,
                 arn: text(association.arn()),
                 service_network_id: text(association.service_network_id()),
@@ -228,8 +247,8 @@ impl Lattice for SdkLattice {
                 security_group_ids: association.security_group_ids().to_vec(),
                 status: text(association.status().map(|status| status.as_str())),
                 tags: Tags::new(),
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -296,19 +315,22 @@ impl Lattice for SdkLattice {
     async fn list_services(&self) -> Result<Vec<Service>, LatticeError> {
         let summaries = every_page!(self, self.client.list_services(), "SERVICE", "");
         let get = |id: &str| self.client.get_service().service_identifier(id).send();
-        self.read_each(ids!(summaries), "SERVICE", get, |id, service| Service {
-            id,
-            arn: text(service.arn()),
-            name: text(service.name()),
-            custom_domain_name: service.custom_domain_name().map(str::to_owned),
-            certificate_arn: service
-                .certificate_arn()
-                .filter(|arn| !arn.is_empty())
-                .map(str::to_owned),
-            auth_type: text(service.auth_type().map(sdk::AuthType::as_str)),
-            dns_entry: dns_entry(service.dns_entry()),
-            status: text(service.status().map(sdk::ServiceStatus::as_str)),
-            tags: Tags::new(),
+        let bulk = Bulk::Type("vpc-lattice:service");
+        self.read_each(ids!(summaries), "SERVICE", bulk, get, |id, service| {
+            Service {
+                id,
+                arn: text(service.arn()),
+                name: text(service.name()),
+                custom_domain_name: service.custom_domain_name().map(str::to_owned),
+                certificate_arn: service
+                    .certificate_arn()
+                    .filter(|arn| !arn.is_empty())
+                    .map(str::to_owned),
+                auth_type: text(service.auth_type().map(sdk::AuthType::as_str)),
+                dns_entry: dns_entry(service.dns_entry()),
+                status: text(service.status().map(sdk::ServiceStatus::as_str)),
+                tags: Tags::new(),
+            }
         })
         .await
     }
@@ -343,8 +365,9 @@ impl Lattice for SdkLattice {
             "SERVICE",
             service_id
         );
-        self.details(summaries, |summary| {
-            self.tagged(ServiceNetworkServiceAssociation {
+        let associations = summaries
+            .iter()
+            .map(|summary| ServiceNetworkServiceAssociation {
                 id: text(summary.id()),
                 arn: text(summary.arn()),
                 service_id: text(summary.service_id()),
@@ -354,8 +377,8 @@ impl Lattice for SdkLattice {
                 status: text(summary.status().map(|status| status.as_str())),
                 tags: Tags::new(),
             })
-        })
-        .await
+            .collect();
+        self.tag_all(associations, Bulk::Account).await
     }
 
     async fn create_service_network_service_association(
@@ -399,15 +422,18 @@ impl Lattice for SdkLattice {
                 .listener_identifier(id)
                 .send()
         };
-        self.read_each(ids!(summaries), "LISTENER", get, |id, listener| Listener {
-            id,
-            arn: text(listener.arn()),
-            name: text(listener.name()),
-            service_id: service_id.to_owned(),
-            port: narrow(listener.port()),
-            protocol: text(listener.protocol().map(sdk::ListenerProtocol::as_str)),
-            default_action: from_sdk_action(listener.default_action()),
-            tags: Tags::new(),
+        let bulk = Bulk::Account;
+        self.read_each(ids!(summaries), "LISTENER", bulk, get, |id, listener| {
+            Listener {
+                id,
+                arn: text(listener.arn()),
+                name: text(listener.name()),
+                service_id: service_id.to_owned(),
+                port: narrow(listener.port()),
+                protocol: text(listener.protocol().map(sdk::ListenerProtocol::as_str)),
+                default_action: from_sdk_action(listener.default_action()),
+                tags: Tags::new(),
+            }
         })
         .await
     }
@@ -457,7 +483,7 @@ impl Lattice for SdkLattice {
                 .rule_identifier(id)
                 .send()
         };
-        self.read_each(ids!(listed), "RULE", get, |id, rule| Rule {
+        self.read_each(ids!(listed), "RULE", Bulk::Account, get, |id, rule| Rule {
             id,
             arn: text(rule.arn()),
             name: text(rule.name()),
@@ -503,7 +529,8 @@ impl Lattice for SdkLattice {
                 .target_group_identifier(id)
                 .send()
         };
-        self.read_each(ids!(summaries), "TARGET_GROUP", get, |id, group| {
+        let bulk = Bulk::Type("vpc-lattice:targetgroup");
+        self.read_each(ids!(summaries), "TARGET_GROUP", bulk, get, |id, group| {
             TargetGroup {
                 id,
                 arn: text(group.arn()),
@@ -667,14 +694,17 @@ impl Lattice for SdkLattice {
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<(), LatticeError> {
         let arn = &input.resource_arn;
-        self.call("RESOURCE", arn, || {
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(to_sdk_tags(&input.tags))
-                .send()
-        })
-        .await?;
+        let answer = self
+            .call("RESOURCE", arn, || {
+                self.client
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(to_sdk_tags(&input.tags))
+                    .send()
+            })
+            .await;
+        self.bulk.tagged(arn, answer.is_ok().then_some(&input.tags));
+        answer?;
         Ok(())
     }
 
@@ -690,16 +720,17 @@ impl Lattice for SdkLattice {
             "SERVICE",
             resource_identifier
         );
-        self.details(summaries, |summary| {
-            self.tagged(AccessLogSubscription {
+        let subscriptions = summaries
+            .iter()
+            .map(|summary| AccessLogSubscription {
                 id: summary.id().to_owned(),
                 arn: summary.arn().to_owned(),
                 resource_id: summary.resource_id().to_owned(),
                 destination_arn: summary.destination_arn().to_owned(),
                 tags: Tags::new(),
             })
-        })
-        .await
+            .collect();
+        self.tag_all(subscriptions, Bulk::Account).await
     }
 
     async fn create_access_log_subscription(
