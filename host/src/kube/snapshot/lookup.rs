@@ -100,6 +100,26 @@ fn lengths(snapshot: &Snapshot) -> [usize; 3] {
     ]
 }
 
+/// The first of `items` whose metadata (`meta`) has the key `wanted`: the
+/// position `indexed` gives when it points at such an item (or says there
+/// is none), else a scan.
+fn first_named<'a, T>(
+    items: &'a [T],
+    indexed: Option<&HashMap<Key, usize>>,
+    meta: impl Fn(&T) -> &ObjectMeta,
+    wanted: (&str, &str),
+) -> Option<&'a T> {
+    let hinted = indexed.map(|positions| {
+        positions
+            .get(&owned(wanted))
+            .and_then(|&position| items.get(position))
+    });
+    match hinted {
+        Some(found) if found.is_none_or(|item| key_of(meta(item)) == wanted) => found,
+        _ => items.iter().find(|item| key_of(meta(item)) == wanted),
+    }
+}
+
 impl Snapshot {
     /// The index, when it still describes the lists' lengths.
     fn positions(&self) -> Option<&Positions> {
@@ -110,38 +130,24 @@ impl Snapshot {
     /// The first Service `namespace/name` (an empty namespace also matches
     /// a Service without one).
     pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
-        let wanted = (namespace, name);
-        let indexed = self.positions().map(|positions| {
-            positions
-                .services
-                .get(&owned(wanted))
-                .and_then(|&position| self.services.get(position))
-        });
-        match indexed {
-            Some(found) if found.is_none_or(|service| key_of(&service.metadata) == wanted) => found,
-            _ => self
-                .services
-                .iter()
-                .find(|service| key_of(&service.metadata) == wanted),
-        }
+        let indexed = self.positions().map(|positions| &positions.services);
+        first_named(
+            &self.services,
+            indexed,
+            |service| &service.metadata,
+            (namespace, name),
+        )
     }
 
     /// The first ServiceImport `namespace/name`, as [`Snapshot::service`].
     pub fn service_import(&self, namespace: &str, name: &str) -> Option<&ServiceImport> {
-        let wanted = (namespace, name);
-        let indexed = self.positions().map(|positions| {
-            positions
-                .service_imports
-                .get(&owned(wanted))
-                .and_then(|&position| self.service_imports.get(position))
-        });
-        match indexed {
-            Some(found) if found.is_none_or(|import| key_of(&import.metadata) == wanted) => found,
-            _ => self
-                .service_imports
-                .iter()
-                .find(|import| key_of(&import.metadata) == wanted),
-        }
+        let indexed = self.positions().map(|positions| &positions.service_imports);
+        first_named(
+            &self.service_imports,
+            indexed,
+            |import| &import.metadata,
+            (namespace, name),
+        )
     }
 
     /// The EndpointSlices of namespace `namespace` labelled as the
