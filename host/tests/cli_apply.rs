@@ -2,11 +2,15 @@
 //! the binary, the AWS SDK's standard credential chain (from the
 //! environment), and the Lattice emulator on 127.0.0.1.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lattice_emulator::Emulator;
 use serde_json::Value;
+
+use support::settled;
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/multi-cluster")
@@ -120,29 +124,6 @@ fn apply_then_apply_again_then_plan_against_the_endpoint() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(planned["calls"], serde_json::json!([]));
     assert_eq!(planned["state"], second["state"]);
-}
-
-/// `state` with the status every create answers (`CREATE_IN_PROGRESS`, kept
-/// in the state the first apply prints) as the emulator answers any later
-/// read (`ACTIVE`).
-fn settled(state: &Value) -> Value {
-    match state {
-        Value::Object(members) => Value::Object(
-            members
-                .iter()
-                .map(|(key, value)| {
-                    let value = if key == "status" && value == "CREATE_IN_PROGRESS" {
-                        Value::from("ACTIVE")
-                    } else {
-                        settled(value)
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(settled).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::{serve, trellis};
+use support::{serve, settled, trellis};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/multi-cluster")
@@ -33,28 +33,6 @@ fn run(args: &[&str], url: &str) -> (Value, u64) {
         .and_then(|count| count.parse().ok())
         .unwrap_or_else(|| panic!("no request summary on stderr: {stderr}"));
     (document, total)
-}
-
-/// `state` with the status every create answers (`CREATE_IN_PROGRESS`) as
-/// the emulator answers any later read of the resource (`ACTIVE`).
-fn settled(state: &Value) -> Value {
-    match state {
-        Value::Object(members) => Value::Object(
-            members
-                .iter()
-                .map(|(key, value)| {
-                    let value = if key == "status" && value == "CREATE_IN_PROGRESS" {
-                        Value::from("ACTIVE")
-                    } else {
-                        settled(value)
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(settled).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]

@@ -118,6 +118,31 @@ pub struct SdkOptions {
 pub const TAGGING_ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API";
 
 impl SdkOptions {
+    /// Standard retries, with these attempts and initial backoff.
+    pub(crate) fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(self.initial_backoff)
+    }
+
+    /// A client's own retry partition, without a retry token bucket: the
+    /// default shared bucket (500 tokens, 5 per retry, 10 per timeout)
+    /// runs dry under sustained faults long before `max_attempts`; the
+    /// attempts asked for are the only bound.
+    pub(crate) fn retry_partition(name: &'static str) -> RetryPartition {
+        RetryPartition::custom(name)
+            .token_bucket(TokenBucket::unlimited())
+            .build()
+    }
+
+    /// The connect and per-attempt timeouts.
+    pub(crate) fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .build()
+    }
+
     /// Where `GetResources` goes: [`Self::tagging_endpoint_url`], else
     /// [`TAGGING_ENDPOINT_ENV`], else [`Self::endpoint_url`]; `None` leaves
     /// it to the SDK (the region's endpoint, or `AWS_ENDPOINT_URL`).
@@ -238,25 +263,9 @@ impl SdkLattice {
         }
         let counter = CallCounter::default();
         let config = builder
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(options.max_attempts)
-                    .with_initial_backoff(options.initial_backoff),
-            )
-            // The default shared bucket (500 tokens, 5 per retry, 10 per
-            // timeout) runs dry under sustained faults long before
-            // `max_attempts`; the attempts asked for are the only bound.
-            .retry_partition(
-                RetryPartition::custom("trellis")
-                    .token_bucket(TokenBucket::unlimited())
-                    .build(),
-            )
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(options.connect_timeout)
-                    .operation_attempt_timeout(options.attempt_timeout)
-                    .build(),
-            )
+            .retry_config(options.retry_config())
+            .retry_partition(SdkOptions::retry_partition("trellis"))
+            .timeout_config(options.timeout_config())
             .interceptor(counter.clone())
             .build();
         let bulk = tagging::BulkTags::new(tagging.is_some());

@@ -158,3 +158,27 @@ pub fn assert_same_mesh(expected: &Mesh, actual: &Mesh, context: &str) {
         "{context}: the mesh differs from a clean apply's: {difference:#?}"
     );
 }
+
+/// `state` with the status every create answers (`CREATE_IN_PROGRESS`) as
+/// the emulator answers any later read of the resource (`ACTIVE`).
+pub fn settled(state: &serde_json::Value) -> serde_json::Value {
+    match state {
+        serde_json::Value::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|(key, value)| {
+                    let value = if key == "status" && value == "CREATE_IN_PROGRESS" {
+                        serde_json::Value::from("ACTIVE")
+                    } else {
+                        settled(value)
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(settled).collect())
+        }
+        other => other.clone(),
+    }
+}

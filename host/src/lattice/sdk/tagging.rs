@@ -37,8 +37,6 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use aws_sdk_resourcegroupstagging as tagging;
-use aws_sdk_vpclattice::config::retry::{RetryConfig, RetryPartition, TokenBucket};
-use aws_sdk_vpclattice::config::timeout::TimeoutConfig;
 use aws_sdk_vpclattice::config::{BehaviorVersion, Region};
 
 use super::{CallCounter, SdkLattice, SdkOptions};
@@ -158,22 +156,9 @@ pub fn client(
         builder = builder.region(Region::new(region.clone()));
     }
     let config = builder
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(options.max_attempts)
-                .with_initial_backoff(options.initial_backoff),
-        )
-        .retry_partition(
-            RetryPartition::custom("trellis-tagging")
-                .token_bucket(TokenBucket::unlimited())
-                .build(),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(options.connect_timeout)
-                .operation_attempt_timeout(options.attempt_timeout)
-                .build(),
-        )
+        .retry_config(options.retry_config())
+        .retry_partition(SdkOptions::retry_partition("trellis-tagging"))
+        .timeout_config(options.timeout_config())
         .interceptor(counter.clone())
         .build();
     tagging::Client::from_conf(config)
