@@ -10,11 +10,18 @@
 //!   `naming`;
 //! - `TRELLIS_EXAMPLE_PLUGIN_TEAM_PREFIX`, `TRELLIS_EXAMPLE_PLUGIN_COST_TAGS`,
 //!   `TRELLIS_EXAMPLE_PLUGIN_ORG_AUTH`: the example plugins built on the SDK
-//!   (`plugins/team-prefix`, `plugins/cost-tags`, `plugins/org-auth`).
+//!   (`plugins/team-prefix`, `plugins/cost-tags`, `plugins/org-auth`);
+//! - `TRELLIS_DEFAULT_PLUGIN_PRECOMPILED`: the default plugin compiled to
+//!   native code for the target (empty when it cannot be: see
+//!   [`precompile_default_plugin`]), and `TRELLIS_DEFAULT_PLUGIN_ENGINE`, the
+//!   compatibility fingerprint of the engine that compiled it.
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "src/plugin/compilation.rs"]
+mod compilation;
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
@@ -138,6 +145,44 @@ fn main() {
         );
         println!("cargo:rustc-env={variable}={}", wasm.display());
     }
+    let default_plugin = target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{}.wasm", PLUGINS[0].1));
+    precompile_default_plugin(&default_plugin, &out_dir);
+}
+
+/// Compiles the default plugin to native code with the runtime's compilation
+/// settings ([`compilation::configure`]), so that Trellis starts without
+/// compiling it, and tells the host crate where the code is and which
+/// engine made it.
+///
+/// Only for a native build (target = host): the build script's compiler
+/// emits code for the machine it runs on. A cross build embeds an empty
+/// artifact and compiles the plugin at start, as does a build with
+/// `TRELLIS_NO_PRECOMPILE` set.
+fn precompile_default_plugin(wasm: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-env-changed=TRELLIS_NO_PRECOMPILE");
+    let artifact = out_dir.join("default-plugin.cwasm");
+    let native = env::var("TARGET").ok() == env::var("HOST").ok();
+    let (code, fingerprint) = if native && env::var_os("TRELLIS_NO_PRECOMPILE").is_none() {
+        let mut config = wasmtime::Config::new();
+        compilation::configure(&mut config);
+        let engine = wasmtime::Engine::new(&config).expect("building the precompiling engine");
+        let bytes = std::fs::read(wasm).expect("reading the default plugin");
+        let code = engine
+            .precompile_component(&bytes)
+            .expect("precompiling the default plugin");
+        (code, compilation::compatibility_fingerprint(&engine))
+    } else {
+        (Vec::new(), 0)
+    };
+    std::fs::write(&artifact, code).expect("writing the precompiled default plugin");
+    println!(
+        "cargo:rustc-env=TRELLIS_DEFAULT_PLUGIN_PRECOMPILED={}",
+        artifact.display()
+    );
+    println!("cargo:rustc-env=TRELLIS_DEFAULT_PLUGIN_ENGINE={fingerprint}");
 }
 
 /// Makes sure the Wasm target's standard library is installed.

@@ -15,6 +15,7 @@ use wasmtime::{
 
 use super::bindings;
 use super::cache::{self, CacheStats};
+use super::compilation;
 use super::error::PluginError;
 use super::log_budget::LogLimits;
 use super::sandbox::Sandbox;
@@ -198,9 +199,7 @@ fn engine_config(limits: &PluginLimits) -> Config {
         .table_keep_resident(TABLE_KEEP_RESIDENT)
         .pagemap_scan(Enabled::Auto);
     let mut config = Config::new();
-    config
-        .wasm_component_model(true)
-        .epoch_interruption(true)
+    compilation::configure(&mut config)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
     config
 }

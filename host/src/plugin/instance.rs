@@ -18,7 +18,7 @@ use super::bindings::types::{
     CallContext, ExportInput, GatewayInput, KeyValue, ObjectMeta, RouteInput, RouteTranslation,
     TargetGroupSpec,
 };
-use super::embedded::{DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
+use super::embedded::{self, DEFAULT_PLUGIN, DEFAULT_PLUGIN_NAME};
 use super::engine::PluginEngine;
 use super::error::PluginError;
 use super::exports::Exports;
@@ -71,11 +71,27 @@ impl Plugin {
             message: format!("{error:#}"),
         };
         let component = Component::new(engine.engine(), bytes).map_err(load_error)?;
-        version::check(&component, engine.engine())
+        Self::link(engine, name, &component, bytes)
+    }
+
+    /// Checks the version of, links and finds the exports of `component`,
+    /// compiled from `bytes`, under `name`: the part of [`Plugin::load`]
+    /// after compiling.
+    fn link(
+        engine: &PluginEngine,
+        name: &str,
+        component: &Component,
+        bytes: &[u8],
+    ) -> Result<Self, PluginError> {
+        let load_error = |error: wasmtime::Error| PluginError::Load {
+            plugin: name.to_owned(),
+            message: format!("{error:#}"),
+        };
+        version::check(component, engine.engine())
             .map_err(|error| PluginError::from_version_check(name, error))?;
         let pre = engine
             .linker()
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(load_error)?;
         let exports = Exports::find(name, &pre)?;
         let digest = Sha256::digest(bytes);
@@ -113,9 +129,17 @@ impl Plugin {
         )
     }
 
-    /// The stock plugin embedded in the binary, named `default`.
+    /// The stock plugin embedded in the binary, named `default`: loaded from
+    /// the code precompiled at build time when `engine` can run it (no
+    /// compilation at start), else compiled as [`Plugin::load`] does.
     pub fn default_plugin(engine: &PluginEngine) -> Result<Self, PluginError> {
-        let mut plugin = Self::load(engine, DEFAULT_PLUGIN_NAME, DEFAULT_PLUGIN)?;
+        let (component, origin) =
+            embedded::default_component(engine.engine()).map_err(|error| PluginError::Load {
+                plugin: DEFAULT_PLUGIN_NAME.to_owned(),
+                message: format!("{error:#}"),
+            })?;
+        tracing::debug!(?origin, "loaded the default plugin");
+        let mut plugin = Self::link(engine, DEFAULT_PLUGIN_NAME, &component, DEFAULT_PLUGIN)?;
         plugin.version = env!("CARGO_PKG_VERSION").to_owned();
         Ok(plugin)
     }

@@ -7,6 +7,7 @@
 
 pub mod bindings;
 mod cache;
+mod compilation;
 mod embedded;
 mod engine;
 mod error;
