@@ -167,9 +167,9 @@ fn moved_pods_are_deregistered_and_registered() {
         operations(&report),
         ["DeregisterTargets", "RegisterTargets"]
     );
-    let deregistered = &report.calls[0].input["targets"];
+    let deregistered = &report.calls[0].input.to_value()["targets"];
     assert_eq!(deregistered[0]["id"], "10.1.0.12");
-    let registered = &report.calls[1].input["targets"];
+    let registered = &report.calls[1].input.to_value()["targets"];
     assert_eq!(registered[0]["id"], "10.1.0.13");
 }
 

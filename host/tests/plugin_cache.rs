@@ -1,10 +1,22 @@
 //! The compiled-component cache: an engine started again with the same cache
 //! directory loads a plugin from the cache instead of compiling it, and a
 //! cache that cannot be created, written or read never fails a load.
+//!
+//! The component used is the default plugin's, loaded from its bytes as a
+//! plugin file is: the embedded default plugin itself is precompiled at
+//! build time and never compiled, so it does not go through the cache.
 
 use std::path::{Path, PathBuf};
 
 use trellis::plugin::{CacheStats, EngineOptions, Plugin, PluginEngine};
+
+/// The default plugin's component bytes, as a plugin file would hold them.
+const COMPONENT: &[u8] = include_bytes!(env!("TRELLIS_DEFAULT_PLUGIN_WASM"));
+
+/// Compiles [`COMPONENT`] (or takes it from the cache) in `engine`.
+fn load(engine: &PluginEngine) -> Result<Plugin, trellis::plugin::PluginError> {
+    Plugin::load(engine, "default", COMPONENT)
+}
 
 fn engine(cache_dir: &Path) -> PluginEngine {
     PluginEngine::with_options(EngineOptions {
@@ -63,7 +75,7 @@ async fn a_restarted_engine_loads_the_plugin_from_the_cache() {
     let dir = tempfile::tempdir().unwrap();
 
     let first = engine(dir.path());
-    Plugin::default_plugin(&first).expect("compiles");
+    load(&first).expect("compiles");
     assert_eq!(first.cache_stats(), Some(CacheStats { hits: 0, stored: 1 }));
     let stored = entries(dir.path());
     assert_eq!(stored.len(), 1, "one compiled component: {stored:?}");
@@ -71,7 +83,7 @@ async fn a_restarted_engine_loads_the_plugin_from_the_cache() {
     drop(first);
 
     let second = engine(dir.path());
-    let plugin = Plugin::default_plugin(&second).expect("loads from the cache");
+    let plugin = load(&second).expect("loads from the cache");
     assert_eq!(
         second.cache_stats(),
         Some(CacheStats { hits: 1, stored: 0 }),
@@ -85,13 +97,13 @@ async fn a_restarted_engine_loads_the_plugin_from_the_cache() {
 #[tokio::test]
 async fn a_corrupt_entry_is_compiled_again_and_replaced() {
     let dir = tempfile::tempdir().unwrap();
-    Plugin::default_plugin(&engine(dir.path())).expect("compiles");
+    load(&engine(dir.path())).expect("compiles");
     let stored = entries(dir.path());
     assert_eq!(stored.len(), 1, "{stored:?}");
     std::fs::write(&stored[0], b"not compiled code").unwrap();
 
     let engine = engine(dir.path());
-    let plugin = Plugin::default_plugin(&engine).expect("a corrupt entry does not fail the load");
+    let plugin = load(&engine).expect("a corrupt entry does not fail the load");
     assert_eq!(
         engine.cache_stats(),
         Some(CacheStats { hits: 0, stored: 1 })
@@ -108,7 +120,7 @@ async fn a_cache_directory_that_cannot_be_created_leaves_the_engine_without_a_ca
 
     let engine = engine(&file.join("cache"));
     assert_eq!(engine.cache_stats(), None);
-    let plugin = Plugin::default_plugin(&engine).expect("loads without a cache");
+    let plugin = load(&engine).expect("loads without a cache");
     answers(&plugin).await;
 }
 
@@ -120,13 +132,25 @@ async fn a_cache_that_cannot_be_written_does_not_fail_the_load() {
     std::fs::write(dir.path().join("modules"), b"").unwrap();
 
     let engine = engine(dir.path());
-    let plugin = Plugin::default_plugin(&engine).expect("loads although nothing is cached");
+    let plugin = load(&engine).expect("loads although nothing is cached");
     assert_eq!(
         engine.cache_stats(),
         Some(CacheStats { hits: 0, stored: 0 })
     );
     assert!(entries(dir.path()).is_empty());
     answers(&plugin).await;
+}
+
+#[test]
+fn the_embedded_default_plugin_is_not_compiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    Plugin::default_plugin(&engine).expect("loads");
+    assert_eq!(
+        engine.cache_stats(),
+        Some(CacheStats { hits: 0, stored: 0 })
+    );
+    assert!(entries(dir.path()).is_empty());
 }
 
 #[test]

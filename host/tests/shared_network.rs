@@ -220,7 +220,8 @@ async fn a_gateway_named_after_a_shared_network_id_uses_it_and_changes_nothing_o
         !reconciled
             .calls
             .iter()
-            .any(|call| call.operation == "TagResource" && call.input["resourceArn"] == shared.arn)
+            .any(|call| call.operation == "TagResource"
+                && call.input.to_value()["resourceArn"] == shared.arn)
     );
     let state = account.emulator.lattice().state();
     assert!(state.service_network_vpc_associations.is_empty());

@@ -2,6 +2,7 @@
 //! with it: the inputs both start from, how the report is printed and the
 //! exit code it gives.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,11 +10,12 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tokio::runtime::Runtime;
 
+use trellis::acm::{Certificates, PendingCertificates};
 use trellis::config::ClusterConfig;
 use trellis::kube::manifests::{self, ClusterInput};
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
 use trellis::plugin::PluginSet;
-use trellis::reconcile::{PlanReport, plan, plan_with_certificates};
+use trellis::reconcile::{PlanReport, Prune, reconcile};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plugin_arg::{self, PluginArgs};
@@ -30,11 +32,18 @@ pub enum OutputFormat {
 
 impl OutputFormat {
     /// Prints `report` to stdout in this format.
-    pub fn print(self, report: &PlanReport) -> serde_json::Result<()> {
+    pub fn print(self, report: &PlanReport) -> anyhow::Result<()> {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         match self {
-            OutputFormat::Text => print!("{}", render::render(report)),
-            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
+            OutputFormat::Text => stdout.write_all(render::render(report).as_bytes())?,
+            OutputFormat::Json => {
+                // Written as it is serialized: the JSON of a large plan is
+                // never held whole in memory.
+                serde_json::to_writer_pretty(&mut stdout, report)?;
+                stdout.write_all(b"\n")?;
+            }
         }
+        stdout.flush()?;
         Ok(())
     }
 
@@ -140,17 +149,26 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             anyhow::Ok(state)
         })?,
     };
-    let region = inputs.first.region.clone();
-    let lattice = InMemoryLattice::with_state(inputs.first.account_id, region.clone(), observed);
+    let Inputs {
+        clusters,
+        first,
+        plugins,
+        runtime,
+    } = inputs;
+    let lattice = InMemoryLattice::with_state(first.account_id, first.region.clone(), observed);
     let discover = args.endpoint.endpoint_url.is_some() || args.endpoint.acm_endpoint_url.is_some();
-    let report = inputs.runtime.block_on(async {
-        if discover {
-            let certificates = args.endpoint.certificates(&region).await;
-            plan_with_certificates(&inputs.clusters, &inputs.plugins, &lattice, &certificates).await
+    let reconciled = runtime.block_on(async {
+        let certificates: Box<dyn Certificates> = if discover {
+            Box::new(args.endpoint.certificates(&first.region).await)
         } else {
-            plan(&inputs.clusters, &inputs.plugins, &lattice).await
-        }
+            Box::new(PendingCertificates)
+        };
+        reconcile(&clusters, &plugins, &lattice, &*certificates, Prune::No).await
     });
+    // What the report is printed from is all that is kept: the manifests
+    // go before the state is taken (without a copy) and printed.
+    drop(clusters);
+    let report = reconciled.with_state(lattice.into_state());
     args.output.print(&report)?;
     Ok(exit_code(&report))
 }

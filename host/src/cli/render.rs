@@ -8,6 +8,10 @@ use trellis::lattice::model::{HeaderMatchType, PathMatchType, RuleAction, RuleMa
 use trellis::reconcile::PlanReport;
 use trellis::reconcile::normalize::GatewayListenerStatus;
 
+use self::state_index::StateIndex;
+
+mod state_index;
+
 /// Renders `report` as text for a terminal.
 pub fn render(report: &PlanReport) -> String {
     let mut out = String::new();
@@ -47,16 +51,14 @@ fn owner(tags: &Tags) -> String {
     text
 }
 
-fn target_group_label(state: &LatticeState, id: &str) -> String {
-    state
-        .target_groups
-        .iter()
-        .find(|group| group.id == id)
+fn target_group_label(lookup: &StateIndex, id: &str) -> String {
+    lookup
+        .target_group(id)
         .map(|group| group.name.clone())
         .unwrap_or_else(|| id.to_string())
 }
 
-fn action(state: &LatticeState, action: &RuleAction) -> String {
+fn action(lookup: &StateIndex, action: &RuleAction) -> String {
     match action {
         RuleAction::FixedResponse(fixed) => format!("fixed-response {}", fixed.status_code),
         RuleAction::Forward(forward) => {
@@ -68,7 +70,7 @@ fn action(state: &LatticeState, action: &RuleAction) -> String {
                     let share = (group.weight * 100).checked_div(total).unwrap_or(0);
                     format!(
                         "{} ({share}%)",
-                        target_group_label(state, &group.target_group_identifier)
+                        target_group_label(lookup, &group.target_group_identifier)
                     )
                 })
                 .collect();
@@ -98,6 +100,7 @@ fn rule_match(match_: &RuleMatch) -> String {
 
 fn render_state(out: &mut String, state: &LatticeState) {
     let _ = writeln!(out, "Lattice resources after the plan:");
+    let lookup = StateIndex::new(state);
     for network in &state.service_networks {
         let _ = writeln!(
             out,
@@ -106,15 +109,13 @@ fn render_state(out: &mut String, state: &LatticeState) {
             network.id,
             owner(&network.tags)
         );
-        let vpcs = state
-            .service_network_vpc_associations
+        let vpcs = lookup
+            .vpc_associations(&network.id)
             .iter()
-            .filter(|a| a.service_network_id == network.id)
             .map(|a| (format!("VPC {}", a.vpc_id), &a.tags));
-        let services = state
-            .service_network_service_associations
+        let services = lookup
+            .service_associations(&network.id)
             .iter()
-            .filter(|a| a.service_network_id == network.id)
             .map(|a| (format!("service {}", a.service_name), &a.tags));
         for (member, tags) in vpcs.chain(services) {
             let _ = writeln!(out, "    ├─ {member}{}", owner(tags));
@@ -137,11 +138,7 @@ fn render_state(out: &mut String, state: &LatticeState) {
             service.id,
             owner(&service.tags)
         );
-        if let Some(policy) = state
-            .auth_policies
-            .iter()
-            .find(|policy| policy.resource_identifier == service.id)
-        {
+        if let Some(policy) = lookup.auth_policy(&service.id) {
             let _ = writeln!(
                 out,
                 "    ├─ auth policy {}",
@@ -152,24 +149,16 @@ fn render_state(out: &mut String, state: &LatticeState) {
                     .join(" ")
             );
         }
-        for listener in state
-            .listeners
-            .iter()
-            .filter(|l| l.service_id == service.id)
-        {
+        for listener in lookup.listeners(&service.id) {
             let _ = writeln!(
                 out,
                 "    └─ listener {} {}:{} default {}",
                 listener.name,
                 listener.protocol,
                 listener.port,
-                action(state, &listener.default_action)
+                action(&lookup, &listener.default_action)
             );
-            let mut rules: Vec<_> = state
-                .rules
-                .iter()
-                .filter(|r| r.listener_id == listener.id)
-                .collect();
+            let mut rules = lookup.rules(&listener.id).to_vec();
             rules.sort_by_key(|rule| rule.priority);
             let count = rules.len();
             for (index, rule) in rules.into_iter().enumerate() {
@@ -184,7 +173,7 @@ fn render_state(out: &mut String, state: &LatticeState) {
                     rule.name,
                     rule.priority,
                     rule_match(&rule.match_),
-                    action(state, &rule.action)
+                    action(&lookup, &rule.action)
                 );
             }
         }
@@ -206,7 +195,7 @@ fn render_state(out: &mut String, state: &LatticeState) {
             config.vpc_identifier,
             owner(&group.tags)
         );
-        let targets = state.targets.iter().find(|t| t.target_group_id == group.id);
+        let targets = lookup.targets(&group.id);
         let listed: Vec<String> = targets
             .map(|t| {
                 t.targets
@@ -224,7 +213,8 @@ fn render_state(out: &mut String, state: &LatticeState) {
 fn render_calls(out: &mut String, report: &PlanReport) {
     let _ = writeln!(out, "\nCalls ({}):", report.calls.len());
     for call in &report.calls {
-        let field = |name: &str| call.input.get(name).and_then(|value| value.as_str());
+        let input = call.input.to_value();
+        let field = |name: &str| input.get(name).and_then(|value| value.as_str());
         let subject = match (field("name"), field("serviceNetworkIdentifier")) {
             (Some(name), _) => name.to_owned(),
             (None, Some(network)) => {

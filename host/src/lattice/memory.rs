@@ -161,6 +161,16 @@ impl InMemoryLattice {
         LatticeState::clone(&self.lock().state)
     }
 
+    /// The whole state, taken without a copy when no
+    /// [`snapshot`](Self::snapshot) of it is still held.
+    pub fn into_state(self) -> LatticeState {
+        let inner = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::unwrap_or_clone(inner.state)
+    }
+
     /// The whole state, shared: no copy is made, and a later write copies
     /// the state only while this snapshot is still held.
     pub fn snapshot(&self) -> Arc<LatticeState> {

@@ -18,6 +18,7 @@
 //! - Targets are (de)registered in batches of at most
 //!   [`crate::lattice::MAX_TARGETS_PER_CALL`].
 
+mod call;
 mod cleanup;
 mod deletion;
 mod networks;
@@ -29,6 +30,7 @@ mod route;
 mod tags;
 mod target_groups;
 
+pub use call::{Call, CallInput};
 pub use cleanup::{CleanedUp, clean_up_object};
 pub use networks::{find_network, find_service_network, is_shared};
 pub use ownership::route_conflict;
@@ -56,17 +58,6 @@ pub const CONTROLLER_TAG_PREFIX: &str = "application-networking.k8s.aws/";
 /// VpcAssociationPolicy (`namespace/name`) a VPC association was made or
 /// kept for; the host writes it, so an association outlives no policy.
 pub const VPC_ASSOCIATION_POLICY_TAG: &str = "VpcAssociationPolicy";
-
-/// One mutating Lattice API call: an entry of `calls` in `plan --output json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Call {
-    /// The cluster whose reconcile made the call.
-    pub cluster: String,
-    /// The API operation, e.g. `CreateService`.
-    pub operation: &'static str,
-    /// The request, in the API's member names.
-    pub input: serde_json::Value,
-}
 
 /// Applies desired resources for one cluster, recording the calls it makes.
 pub struct Applier<'a> {
@@ -106,11 +97,10 @@ impl<'a> Applier<'a> {
     }
 
     fn record(&mut self, operation: &'static str, input: &impl Serialize) {
-        let input = serde_json::to_value(input).expect("API inputs serialize");
         self.calls.push(Call {
             cluster: self.cluster.clone(),
             operation,
-            input,
+            input: CallInput::of(input),
         });
     }
 
