@@ -77,11 +77,11 @@ fn example() -> Vec<ClusterInput> {
     }))
     .unwrap();
     for cluster in &mut clusters {
-        cluster
-            .snapshot
+        let snapshot = Arc::make_mut(&mut cluster.snapshot);
+        snapshot
             .namespaces
             .retain(|existing| existing.metadata.name != namespace.metadata.name);
-        cluster.snapshot.namespaces.push(namespace.clone());
+        snapshot.namespaces.push(namespace.clone());
     }
     clusters
 }

@@ -65,7 +65,7 @@ pub async fn run(ctx: Arc<Context>, mut changes: mpsc::UnboundedReceiver<()>, in
             _ = ticker.tick() => {
                 // Objects being deleted protect their resources here: their
                 // own cleanup deletes them (see `Stores::collection_snapshot`).
-                let input = || ctx.input(ctx.stores.collection_snapshot());
+                let input = || ctx.input(Arc::new(ctx.stores.collection_snapshot()));
                 let done = prune_cluster(ctx.lattice.as_ref(), input).await;
                 for problem in &done.problems {
                     tracing::warn!(

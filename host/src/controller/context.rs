@@ -8,6 +8,7 @@ use kube::Client;
 use kube::runtime::events::Recorder;
 
 use super::backoff::Backoff;
+use super::listener_status::ListenerStatusMemo;
 use super::metrics::Metrics;
 use super::stores::Stores;
 use crate::acm::Certificates;
@@ -42,11 +43,13 @@ pub struct Context {
     /// Whether the API server served ExternalDNS's `DNSEndpoint` CRD at
     /// start-up: routes' DNSEndpoints are written only then.
     pub dns_endpoints: bool,
+    /// The Gateways' listener statuses over the current shared snapshot.
+    pub listener_statuses: ListenerStatusMemo,
 }
 
 impl Context {
     /// The pipeline's input for this cluster over `snapshot`.
-    pub fn input(&self, snapshot: Snapshot) -> ClusterInput {
+    pub fn input(&self, snapshot: Arc<Snapshot>) -> ClusterInput {
         ClusterInput {
             config: self.cluster.clone(),
             snapshot,

@@ -9,6 +9,10 @@
 //! and are not touched. A listener condition keeps its `lastTransitionTime`
 //! while its status is unchanged.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use gateway_api::apis::standard::gateways::Gateway;
 use kube::api::{Api, Patch, PatchParams};
 use kube::core::{ApiResource, DynamicObject};
 use kube::{Resource, ResourceExt};
@@ -105,20 +109,64 @@ fn comparable(listeners: &Value) -> Value {
     listeners
 }
 
+/// The Gateways' listener statuses computed over one shared snapshot, so
+/// that the reconciles sharing it (a Gateway change reconciles every route
+/// of the Gateway over one snapshot) compute each Gateway's once instead of
+/// once per route, each a pass over every route.
+///
+/// Contract: an answer is reused only for the very snapshot it was
+/// computed over (the same allocation, held weakly so it cannot be
+/// reused), and only when the route brings no domain name its snapshot
+/// lacks; otherwise the status is computed as before.
+#[derive(Default)]
+pub struct ListenerStatusMemo {
+    last: Mutex<Option<Memo>>,
+}
+
+struct Memo {
+    snapshot: Weak<Snapshot>,
+    statuses: HashMap<(String, String), GatewayListenerStatus>,
+}
+
+impl ListenerStatusMemo {
+    /// The listener status of `gateway` over `snapshot` with no domain
+    /// name learnt since.
+    fn status(&self, snapshot: &Arc<Snapshot>, gateway: &Gateway) -> GatewayListenerStatus {
+        let key = (gateway.namespace().unwrap_or_default(), gateway.name_any());
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = last
+            .as_ref()
+            .is_some_and(|memo| Weak::ptr_eq(&memo.snapshot, &Arc::downgrade(snapshot)));
+        if !current {
+            *last = Some(Memo {
+                snapshot: Arc::downgrade(snapshot),
+                statuses: HashMap::new(),
+            });
+        }
+        let statuses = &mut last.as_mut().expect("set above").statuses;
+        statuses
+            .entry(key)
+            .or_insert_with(|| normalize::gateway_listener_status(snapshot, gateway, &[]))
+            .clone()
+    }
+}
+
 /// After a reconcile or cleanup of `route` (whose parentRefs, as written,
 /// are `parents`): writes the listener statuses and addresses of every
 /// Lattice Gateway of `snapshot` they name. `domain` is the route's Lattice
-/// domain name when just learnt (its annotation may not be in `snapshot`
-/// yet). Failures are logged: the Gateway's own reconcile writes them
-/// again.
+/// domain name (its annotation may not be in `snapshot` yet). Failures are
+/// logged: the Gateway's own reconcile writes them again.
 pub async fn after_route(
     ctx: &Context,
-    snapshot: &Snapshot,
+    snapshot: &Arc<Snapshot>,
     route: &ObjectRef,
     parents: &[Value],
     domain: Option<String>,
 ) {
+    // A domain the snapshot's route already carries changes nothing: the
+    // memo (computed without domains) answers.
     let domains: Vec<(ObjectRef, String)> = domain
+        .filter(|domain| !normalize::carries_domain(snapshot, route, domain))
         .map(|domain| (route.clone(), domain))
         .into_iter()
         .collect();
@@ -131,7 +179,11 @@ pub async fn after_route(
         if !named {
             continue;
         }
-        let wanted = normalize::gateway_listener_status(snapshot, gateway, &domains);
+        let wanted = if domains.is_empty() {
+            ctx.listener_statuses.status(snapshot, gateway)
+        } else {
+            normalize::gateway_listener_status(snapshot, gateway, &domains)
+        };
         if let Err(error) = write(ctx.client.clone(), gateway, &wanted).await {
             let gateway = ObjectRef::new(Kind::Gateway, namespace, name);
             tracing::warn!(%gateway, %route, %error, "could not write the Gateway's listener statuses");

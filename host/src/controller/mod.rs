@@ -341,6 +341,7 @@ impl Leading<'_> {
             resync: self.settings.resync,
             backoff: backoff::Backoff::default(),
             dns_endpoints: self.dns_endpoints,
+            listener_statuses: Default::default(),
         });
         tasks.spawn(legacy_finalizer::run(
             ctx.clone(),

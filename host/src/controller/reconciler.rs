@@ -147,7 +147,11 @@ fn dynamic_api<K: Root>(ctx: &Context, namespace: &str) -> Api<DynamicObject> {
 }
 
 /// Translates and applies the object, then writes its status and events.
-async fn apply<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<Action, Error> {
+async fn apply<K: Root>(
+    object: &K,
+    ctx: &Context,
+    snapshot: Arc<Snapshot>,
+) -> Result<Action, Error> {
     let reference = TypedKind::reference(object);
     let parents = lattice_parents(object, &snapshot);
     let input = ctx.input(snapshot);
@@ -325,7 +329,7 @@ async fn publish<K: Root>(
 /// resources, found by their tags (`reconcile::clean_up_object`; one
 /// already gone counts as deleted, so concurrent cleanups of other objects
 /// never fail this one). A Gateway has none; it waits for its routes.
-async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Snapshot) -> Result<(), Error> {
+async fn cleanup<K: Root>(object: &K, ctx: &Context, snapshot: Arc<Snapshot>) -> Result<(), Error> {
     let reference = TypedKind::reference(object);
     if reference.kind == Kind::Gateway {
         let mut routes: Vec<ObjectRef> = normalize::route_references(&snapshot)

@@ -273,6 +273,7 @@ pub fn start(
         service_exports: watched(client, &mut pending),
         service_imports: watched(client, &mut pending),
         policies,
+        shared: Default::default(),
     };
     for watch in pending {
         tasks.spawn(watch(stores.clone(), triggers.clone()));
@@ -358,6 +359,11 @@ async fn dispatch<K>(
     let stores = Arc::new(stores);
     let mut events = std::pin::pin!(events);
     while let Some(event) = events.next().await {
+        // The event is in the store already (`reflect` applies it before
+        // passing it on): later snapshots must copy the stores again.
+        if event.is_ok() {
+            stores.changed();
+        }
         match event {
             Ok(Event::InitApply(object)) => {
                 if let Change::Root(root) = change(&object) {

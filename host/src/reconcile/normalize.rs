@@ -30,7 +30,7 @@ mod view;
 
 pub use gateway_listeners::{
     ASSIGNED_DOMAIN_NAME, GatewayAddress, GatewayListenerStatus, ListenerCondition, ListenerStatus,
-    RouteGroupKind, gateway_listener_status,
+    RouteGroupKind, carries_domain, gateway_listener_status,
 };
 pub use meta::object_meta;
 pub use policy_verdicts::policy_verdicts;

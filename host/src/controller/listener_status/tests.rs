@@ -115,3 +115,49 @@ async fn listener_statuses_and_the_address_are_written_once_and_keep_the_conditi
     assert_eq!(live["status"]["conditions"][0]["reason"], "Pending");
     assert_eq!(live["status"]["listeners"], status["listeners"]);
 }
+
+/// The route `rates` of [`OBJECTS`].
+fn rates() -> ObjectRef {
+    ObjectRef::new(Kind::HttpRoute, "default", "rates")
+}
+
+#[test]
+fn the_memo_answers_as_the_computation_for_its_own_snapshot_only() {
+    let memo = ListenerStatusMemo::default();
+    let first = Arc::new(crate::kube::testing::snapshot(OBJECTS));
+    let gateway = &first.gateways[0];
+    let computed = gateway_listener_status(&first, gateway, &[]);
+    assert_eq!(memo.status(&first, gateway), computed);
+
+    // Another snapshot, where the route names no Gateway any more: the memo
+    // of the first is not reused.
+    let detached = OBJECTS.replace("parentRefs: [{name: mesh}]", "parentRefs: []");
+    let second = Arc::new(crate::kube::testing::snapshot(&detached));
+    let status = memo.status(&second, &second.gateways[0]);
+    assert_eq!(
+        status,
+        gateway_listener_status(&second, &second.gateways[0], &[])
+    );
+    assert_ne!(status, computed);
+}
+
+#[test]
+fn only_a_domain_the_snapshot_lacks_needs_a_fresh_computation() {
+    let snapshot = crate::kube::testing::snapshot(OBJECTS);
+    assert!(normalize::carries_domain(
+        &snapshot,
+        &rates(),
+        "rates.example"
+    ));
+    assert!(!normalize::carries_domain(
+        &snapshot,
+        &rates(),
+        "other.example"
+    ));
+    let grpc = ObjectRef::new(Kind::GrpcRoute, "default", "rates");
+    assert!(!normalize::carries_domain(
+        &snapshot,
+        &grpc,
+        "rates.example"
+    ));
+}

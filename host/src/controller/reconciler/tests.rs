@@ -85,6 +85,7 @@ fn stores(snapshot: &Snapshot) -> Stores {
                 filled(Writer::new(resource), of_kind)
             })
             .collect(),
+        shared: Default::default(),
     }
 }
 
@@ -138,6 +139,7 @@ fn context_discovering(
         resync: None,
         backoff: Backoff::default(),
         dns_endpoints: false,
+        listener_statuses: Default::default(),
     })
 }
 
@@ -168,7 +170,7 @@ async fn reconcile_without_problems(
     lattice: &InMemoryLattice,
     object: &ObjectRef,
 ) {
-    let input = ctx.input(snapshot.clone());
+    let input = ctx.input(Arc::new(snapshot.clone()));
     let made = reconcile_object(
         &input,
         &ctx.plugins.current(),

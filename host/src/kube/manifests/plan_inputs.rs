@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::files::{self, CLUSTER_CONFIG};
 use super::{ManifestError, Manifests, read_manifests};
@@ -15,8 +16,9 @@ pub struct ClusterInput {
     /// The cluster's context, from its `cluster.yaml` or
     /// [`ClusterConfig::local`].
     pub config: ClusterConfig,
-    /// The cluster's objects.
-    pub snapshot: Snapshot,
+    /// The cluster's objects; shared, as the controller's live snapshot is
+    /// by every reconcile until a store changes.
+    pub snapshot: Arc<Snapshot>,
     /// The folder the cluster was read from; for manifests of no cluster,
     /// the first path given.
     pub source: PathBuf,
@@ -39,7 +41,7 @@ impl ClusterInput {
             .collect();
         Self {
             config,
-            snapshot: manifests.snapshot,
+            snapshot: Arc::new(manifests.snapshot),
             source,
             skipped: manifests.skipped,
             left_out,
