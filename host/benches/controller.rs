@@ -8,8 +8,9 @@
 //! Measures: cold convergence (start → every route `Programmed=True`), then
 //! the latency and cost of one EndpointSlice change (→ the new target
 //! registered) and of one Gateway change (→ its routes reconciled again):
-//! wall time, reconciles run (`trellis_reconciles_total`) and VPC Lattice
-//! requests. Peak RSS is the whole bench process (the API server and the
+//! wall time, reconciles run (`trellis_reconciles_total`), their mean
+//! duration (`trellis_reconcile_duration_seconds`: the warm reconcile's
+//! cost) and VPC Lattice requests. Peak RSS is the whole bench process (the API server and the
 //! emulator included).
 
 use std::fmt::Write as _;
@@ -86,8 +87,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The value of the `trellis_reconciles_total` series, summed over kinds.
-fn reconciles(metrics_port: u16) -> u64 {
+/// The metrics page of the controller.
+fn metrics(metrics_port: u16) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", metrics_port)).unwrap();
     write!(
         stream,
@@ -96,10 +97,31 @@ fn reconciles(metrics_port: u16) -> u64 {
     .unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The values of the series whose name (before the labels) is `name`,
+/// summed over their labels.
+fn series_sum(text: &str, name: &str) -> f64 {
+    let prefix = format!("{name}{{");
     text.lines()
-        .filter(|line| line.starts_with("trellis_reconciles_total{"))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .filter(|line| line.starts_with(&prefix))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
+}
+
+/// The value of the `trellis_reconciles_total` series, summed over kinds.
+fn reconciles(metrics_port: u16) -> u64 {
+    series_sum(&metrics(metrics_port), "trellis_reconciles_total") as u64
+}
+
+/// The time spent in reconciles so far, summed over kinds: the
+/// `trellis_reconcile_duration_seconds` histogram's sum.
+fn reconcile_seconds(metrics_port: u16) -> f64 {
+    series_sum(
+        &metrics(metrics_port),
+        "trellis_reconcile_duration_seconds_sum",
+    )
 }
 
 fn peak_rss_mib() -> f64 {
@@ -227,6 +249,7 @@ async fn main() {
         {"addresses": ["10.0.0.13"], "conditions": {"ready": true}},
     ]});
     let (before_reconciles, before_requests) = (reconciles(metrics_port), requests());
+    let before_seconds = reconcile_seconds(metrics_port);
     let changed = Instant::now();
     slices
         .patch(
@@ -248,6 +271,7 @@ async fn main() {
     let slice_latency = changed.elapsed();
     let slice_reconciles = settled(metrics_port).await - before_reconciles;
     let slice_requests = requests() - before_requests;
+    let slice_seconds = reconcile_seconds(metrics_port) - before_seconds;
 
     // The Gateway changes: its routes are reconciled again.
     let gateways: Api<DynamicObject> = Api::namespaced_with(
@@ -256,6 +280,7 @@ async fn main() {
         &kube::core::ApiResource::erase::<gateway_api::apis::standard::gateways::Gateway>(&()),
     );
     let (before_reconciles, before_requests) = (reconciles(metrics_port), requests());
+    let before_seconds = reconcile_seconds(metrics_port);
     let changed = Instant::now();
     gateways
         .patch(
@@ -268,6 +293,8 @@ async fn main() {
     let gateway_reconciles = settled(metrics_port).await - before_reconciles;
     let gateway_time = changed.elapsed() - Duration::from_millis(500);
     let gateway_requests = requests() - before_requests;
+    let gateway_seconds = reconcile_seconds(metrics_port) - before_seconds;
+    let mean_ms = |seconds: f64, count: u64| seconds * 1000.0 / count.max(1) as f64;
 
     let _ = stop.send(());
     controller.await.unwrap().unwrap();
@@ -285,6 +312,11 @@ async fn main() {
     println!(
         "| Gateway label change → its routes reconciled | ≤ {} ms, {gateway_reconciles} reconcile(s), {gateway_requests} request(s) |",
         gateway_time.as_millis()
+    );
+    println!(
+        "| mean reconcile, EndpointSlice change / Gateway change | {:.2} ms / {:.2} ms |",
+        mean_ms(slice_seconds, slice_reconciles),
+        mean_ms(gateway_seconds, gateway_reconciles)
     );
     println!(
         "| peak RSS (whole bench process) | {:.0} MiB |",

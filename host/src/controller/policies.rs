@@ -12,6 +12,8 @@
 //! policies no such reconcile writes are written by
 //! [`super::policy_statuses`].
 
+use std::collections::HashSet;
+
 use kube::ResourceExt;
 use kube::core::DynamicObject;
 
@@ -91,14 +93,14 @@ pub async fn write_statuses(
 /// ServiceExports; for TargetGroupPolicies also the Services such a route
 /// uses as backends and the exports' Services.
 pub struct WrittenByRoots {
-    roots: Vec<ObjectRef>,
-    services: Vec<ObjectRef>,
+    roots: HashSet<ObjectRef>,
+    services: HashSet<ObjectRef>,
 }
 
 impl WrittenByRoots {
     /// The targets of `snapshot`'s managed roots.
     pub fn new(ctx: &Context, snapshot: &Snapshot) -> Self {
-        let roots: Vec<ObjectRef> = lattice_gateways(snapshot)
+        let roots: HashSet<ObjectRef> = lattice_gateways(snapshot)
             .into_iter()
             .map(TypedKind::reference)
             .chain(
@@ -108,7 +110,7 @@ impl WrittenByRoots {
             )
             .chain(snapshot.service_exports.iter().map(TypedKind::reference))
             .collect();
-        let mut services: Vec<ObjectRef> = route_references(snapshot)
+        let mut services: HashSet<ObjectRef> = route_references(snapshot)
             .into_iter()
             .filter(|references| roots.contains(&references.route))
             .flat_map(|references| references.backends)

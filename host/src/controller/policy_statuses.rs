@@ -44,6 +44,14 @@ pub async fn run(ctx: Arc<Context>, mut changes: UnboundedReceiver<()>) {
 /// One pass over every policy no root reconcile writes.
 async fn write_all(ctx: &Context) {
     let snapshot = ctx.stores.snapshot();
+    let any_policy = snapshot
+        .policies
+        .iter()
+        .any(|policy| kind_of(policy).is_some_and(|kind| KINDS.contains(&kind)));
+    if !any_policy {
+        // Nothing to write: the pass over every root is not needed.
+        return;
+    }
     let verdicts = policy_verdicts(&snapshot, &ctx.cluster);
     let written = WrittenByRoots::new(ctx, &snapshot);
     for policy in &snapshot.policies {
