@@ -40,6 +40,7 @@ mod reconciler;
 mod reloads;
 mod service_networks;
 mod status;
+mod status_only;
 mod stores;
 mod triggers;
 mod watch;

@@ -7,8 +7,10 @@
 //! done anyway); afterwards every added, modified or deleted object
 //! triggers exactly the roots that read it. A listed, added or modified
 //! object also gets its own work ([`Watched::own_work`]: a Service carrying
-//! upstream's legacy finalizer is sent to its removal). Watch errors are
-//! logged and the watch retries with kube-runtime's default backoff.
+//! upstream's legacy finalizer is sent to its removal). A modification of
+//! nothing but the object's status triggers nothing
+//! ([`super::status_only`]). Watch errors are logged and the watch retries
+//! with kube-runtime's default backoff.
 
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -30,10 +32,12 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, ObjectRef as KubeRef, Store, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::task::JoinSet;
 
 use super::legacy_finalizer;
+use super::status_only::StatusOnly;
 use super::stores::Stores;
 use super::triggers::{Change, affected};
 use crate::kube::TypedKind;
@@ -43,7 +47,9 @@ use crate::object::{Kind, ObjectRef};
 
 /// A kind the controller watches: how a change of one of its objects is
 /// described (what [`affected`] maps to roots).
-pub trait Watched: TypedKind + Clone + DeserializeOwned + Debug + Send + Sync + 'static {
+pub trait Watched:
+    TypedKind + Clone + Serialize + DeserializeOwned + Debug + Send + Sync + 'static
+{
     /// The change `object` makes.
     fn change(object: &Self) -> Change;
 
@@ -349,7 +355,7 @@ pub async fn run_dynamic(
     dispatch(events, stores, triggers, change, |_, _| {}).await;
 }
 
-async fn dispatch<K>(
+async fn dispatch<K: Resource + Serialize>(
     events: impl Stream<Item = Result<Event<K>, watcher::Error>>,
     stores: Stores,
     triggers: Triggers,
@@ -357,6 +363,7 @@ async fn dispatch<K>(
     own_work: impl Fn(&K, &Triggers),
 ) {
     let stores = Arc::new(stores);
+    let mut status_only = StatusOnly::default();
     let mut events = std::pin::pin!(events);
     while let Some(event) = events.next().await {
         // The event is in the store already (`reflect` applies it before
@@ -366,18 +373,24 @@ async fn dispatch<K>(
         }
         match event {
             Ok(Event::InitApply(object)) => {
+                status_only.seen(&object);
                 if let Change::Root(root) = change(&object) {
                     triggers.send(&[root]);
                 }
                 own_work(&object, &triggers);
             }
             Ok(Event::Apply(object)) => {
+                if status_only.seen(&object) {
+                    // Trellis reads no status: nothing to reconcile.
+                    continue;
+                }
                 let change = change(&object);
                 triggers.send(&affected(&change, &stores.snapshot()));
                 triggers.policies_of(&change);
                 own_work(&object, &triggers);
             }
             Ok(Event::Delete(object)) => {
+                status_only.forget(&object);
                 let change = change(&object);
                 triggers.send(&affected(&change, &stores.snapshot()));
                 triggers.policies_of(&change);
