@@ -23,7 +23,7 @@ use aws_sdk_vpclattice::config::Credentials;
 use kube::api::{Api, Patch, PatchParams};
 use kube::core::DynamicObject;
 use kube_test_server::TestApiServer;
-use lattice_emulator::{Emulator, EmulatorConfig};
+use lattice_emulator::{Emulator, EmulatorConfig, Quotas};
 use serde_json::json;
 use trellis::config::RawSettings;
 use trellis::lattice::{CachedLattice, Lattice, SdkLattice, SdkOptions};
@@ -160,10 +160,15 @@ async fn settled(metrics_port: u16) -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let routes = routes_argument();
-    let emulator = Emulator::with_config(EmulatorConfig {
-        page_size: 100,
-        ..EmulatorConfig::default()
-    });
+    // Quotas raised past AWS's defaults (500 target groups per region, 500
+    // service associations per network) so that every route fits.
+    let capacity = routes.max(2_000);
+    let emulator = Emulator::with_config(EmulatorConfig::default().page_size(100).quotas(Quotas {
+        services: capacity,
+        target_groups: capacity,
+        service_associations_per_service_network: capacity,
+        ..Quotas::default()
+    }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(emulator.clone().serve(listener));
