@@ -150,14 +150,21 @@ pub fn route(
     cluster: &ClusterConfig,
     object: &ObjectRef,
 ) -> Option<NormalizedRoute> {
-    route_views(snapshot)
-        .iter()
-        .find(|route| {
-            route.object_kind == object.kind
-                && route.namespace == object.namespace
-                && route.name == object.name
+    /// The first of `objects` named as `object` is.
+    fn named<'a, K: kube::Resource>(objects: &'a [K], object: &ObjectRef) -> Option<&'a K> {
+        objects.iter().find(|candidate| {
+            meta::sort_key(candidate.meta()) == (object.namespace.as_str(), object.name.as_str())
         })
-        .and_then(|route| route::normalize(snapshot, cluster, route))
+    }
+    // Only the route asked for is viewed: a view of every route per
+    // reconcile made each reconcile cost as much as the cluster.
+    let view = match object.kind {
+        Kind::HttpRoute => named(&snapshot.http_routes, object).map(view::http),
+        Kind::GrpcRoute => named(&snapshot.grpc_routes, object).map(view::grpc),
+        Kind::TlsRoute => named(&snapshot.tls_routes, object).map(view::tls),
+        _ => None,
+    }?;
+    route::normalize(snapshot, cluster, &view)
 }
 
 fn route_views(snapshot: &Snapshot) -> Vec<RouteView<'_>> {
