@@ -15,7 +15,7 @@ use trellis::config::ClusterConfig;
 use trellis::kube::manifests::{self, ClusterInput};
 use trellis::lattice::{CachedLattice, InMemoryLattice, LatticeState, read_state};
 use trellis::plugin::PluginSet;
-use trellis::reconcile::{PlanReport, Prune, reconcile};
+use trellis::reconcile::{PlanReport, plan_with_certificates};
 
 use super::endpoint::{EndpointArgs, call_summary};
 use super::plugin_arg::{self, PluginArgs};
@@ -157,18 +157,14 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     } = inputs;
     let lattice = InMemoryLattice::with_state(first.account_id, first.region.clone(), observed);
     let discover = args.endpoint.endpoint_url.is_some() || args.endpoint.acm_endpoint_url.is_some();
-    let reconciled = runtime.block_on(async {
+    let report = runtime.block_on(async {
         let certificates: Box<dyn Certificates> = if discover {
             Box::new(args.endpoint.certificates(&first.region).await)
         } else {
             Box::new(PendingCertificates)
         };
-        reconcile(&clusters, &plugins, &lattice, &*certificates, Prune::No).await
+        plan_with_certificates(clusters, &plugins, lattice, &*certificates).await
     });
-    // What the report is printed from is all that is kept: the manifests
-    // go before the state is taken (without a copy) and printed.
-    drop(clusters);
-    let report = reconciled.with_state(lattice.into_state());
     args.output.print(&report)?;
     Ok(exit_code(&report))
 }

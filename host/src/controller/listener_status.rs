@@ -134,17 +134,15 @@ impl ListenerStatusMemo {
     fn status(&self, snapshot: &Arc<Snapshot>, gateway: &Gateway) -> GatewayListenerStatus {
         let key = (gateway.namespace().unwrap_or_default(), gateway.name_any());
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = last
-            .as_ref()
-            .is_some_and(|memo| Weak::ptr_eq(&memo.snapshot, &Arc::downgrade(snapshot)));
-        if !current {
-            *last = Some(Memo {
-                snapshot: Arc::downgrade(snapshot),
+        let weak = Arc::downgrade(snapshot);
+        let memo = match &mut *last {
+            Some(memo) if Weak::ptr_eq(&memo.snapshot, &weak) => memo,
+            slot => slot.insert(Memo {
+                snapshot: weak,
                 statuses: HashMap::new(),
-            });
-        }
-        let statuses = &mut last.as_mut().expect("set above").statuses;
-        statuses
+            }),
+        };
+        memo.statuses
             .entry(key)
             .or_insert_with(|| normalize::gateway_listener_status(snapshot, gateway, &[]))
             .clone()

@@ -150,12 +150,7 @@ pub fn route(
     cluster: &ClusterConfig,
     object: &ObjectRef,
 ) -> Option<NormalizedRoute> {
-    /// The first of `objects` named as `object` is.
-    fn named<'a, K: kube::Resource>(objects: &'a [K], object: &ObjectRef) -> Option<&'a K> {
-        objects.iter().find(|candidate| {
-            meta::sort_key(candidate.meta()) == (object.namespace.as_str(), object.name.as_str())
-        })
-    }
+    use meta::named;
     // Only the route asked for is viewed: a view of every route per
     // reconcile made each reconcile cost as much as the cluster.
     let view = match object.kind {

@@ -125,19 +125,23 @@ pub async fn plan(
     plugins: &PluginSet,
     lattice: &InMemoryLattice,
 ) -> PlanReport {
-    plan_with_certificates(clusters, plugins, lattice, &PendingCertificates).await
-}
-
-/// [`plan`], discovering certificates through `certificates`.
-pub async fn plan_with_certificates(
-    clusters: &[ClusterInput],
-    plugins: &PluginSet,
-    lattice: &InMemoryLattice,
-    certificates: &dyn Certificates,
-) -> PlanReport {
-    reconcile(clusters, plugins, lattice, certificates, Prune::No)
+    reconcile(clusters, plugins, lattice, &PendingCertificates, Prune::No)
         .await
         .with_state(lattice.state())
+}
+
+/// [`plan`], discovering certificates through `certificates`, and taking
+/// the inputs: the manifests are dropped once reconciled and the state is
+/// taken without a copy, so a large plan holds neither twice.
+pub async fn plan_with_certificates(
+    clusters: Vec<ClusterInput>,
+    plugins: &PluginSet,
+    lattice: InMemoryLattice,
+    certificates: &dyn Certificates,
+) -> PlanReport {
+    let reconciled = reconcile(&clusters, plugins, &lattice, certificates, Prune::No).await;
+    drop(clusters);
+    reconciled.with_state(lattice.into_state())
 }
 
 /// Whether a reconcile deletes what objects that are gone left behind.

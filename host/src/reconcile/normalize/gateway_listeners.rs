@@ -25,6 +25,7 @@ use gateway_api::apis::standard::gateways::{Gateway, GatewayListeners};
 use serde::Serialize;
 
 use super::listeners::{accepts, names_gateway};
+use super::meta::named;
 use super::view;
 use super::view::RouteView;
 use crate::kube::Snapshot;
@@ -173,27 +174,16 @@ fn domain(route: &RouteView<'_>, domains: &[(ObjectRef, String)]) -> Option<Stri
 /// domain name annotation: given for it, the domain changes nothing in
 /// [`gateway_listener_status`].
 pub fn carries_domain(snapshot: &Snapshot, route: &ObjectRef, domain: &str) -> bool {
-    fn annotated<'a, K: kube::Resource + 'a>(
-        objects: impl IntoIterator<Item = &'a K>,
-        route: &ObjectRef,
-        domain: &str,
-    ) -> bool {
-        objects
-            .into_iter()
-            .find(|object| {
-                object.meta().namespace.as_deref() == Some(route.namespace.as_str())
-                    && object.meta().name.as_deref() == Some(route.name.as_str())
-            })
-            .and_then(|object| object.meta().annotations.as_ref())
-            .and_then(|annotations| annotations.get(ASSIGNED_DOMAIN_NAME))
-            .is_some_and(|annotated| annotated == domain)
-    }
-    match route.kind {
-        Kind::HttpRoute => annotated(&snapshot.http_routes, route, domain),
-        Kind::GrpcRoute => annotated(&snapshot.grpc_routes, route, domain),
-        Kind::TlsRoute => annotated(&snapshot.tls_routes, route, domain),
-        _ => false,
-    }
+    let metadata = match route.kind {
+        Kind::HttpRoute => named(&snapshot.http_routes, route).map(|r| &r.metadata),
+        Kind::GrpcRoute => named(&snapshot.grpc_routes, route).map(|r| &r.metadata),
+        Kind::TlsRoute => named(&snapshot.tls_routes, route).map(|r| &r.metadata),
+        _ => None,
+    };
+    metadata
+        .and_then(|metadata| metadata.annotations.as_ref())
+        .and_then(|annotations| annotations.get(ASSIGNED_DOMAIN_NAME))
+        .is_some_and(|annotated| annotated == domain)
 }
 
 fn listener_status(

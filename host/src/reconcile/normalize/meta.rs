@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta as K8sMeta;
 use serde::Serialize;
 
-use crate::object::Kind;
+use crate::object::{Kind, ObjectRef};
 use crate::plugin::bindings::types::{KeyValue, ObjectMeta};
 
 /// The plugin model's metadata of a `kind` object: annotations and labels
@@ -37,6 +37,13 @@ pub(super) fn sort_key(metadata: &K8sMeta) -> (&str, &str) {
         metadata.namespace.as_deref().unwrap_or_default(),
         metadata.name.as_deref().unwrap_or_default(),
     )
+}
+
+/// The first of `objects` whose namespace and name are `object`'s.
+pub(super) fn named<'a, K: kube::Resource>(objects: &'a [K], object: &ObjectRef) -> Option<&'a K> {
+    objects.iter().find(|candidate| {
+        sort_key(candidate.meta()) == (object.namespace.as_str(), object.name.as_str())
+    })
 }
 
 /// An object as JSON text.
